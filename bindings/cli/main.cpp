@@ -1,0 +1,44 @@
+// gatehouse: decide whether write requests can go to a PMS, and check the rules that say so.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+
+namespace {
+
+const char* const usage = R"(usage: gatehouse <command> [options]
+
+commands:
+  check   compile the rules and report every problem (exit 0, or 2 with diagnostics)
+  eval    decide one request: accept, strip or reject (exit 0, 1 on reject, 2 on error)
+  list    the PMSs, models and operations the rules define
+
+Run 'gatehouse <command> --help' for a command's options.
+Rules are read from --rules DIR, else $GATEHOUSE_RULES, else the bundled rules directory.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::cerr << usage;
+    return gatehouse::cli::usage_error;
+  }
+  const std::string command = args.front();
+  args.erase(args.begin());
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << usage;
+    return gatehouse::cli::ok;
+  }
+  if (command == "--version") {
+    std::cout << "gatehouse " << GATEHOUSE_VERSION << '\n';
+    return gatehouse::cli::ok;
+  }
+  if (command == "check") return gatehouse::cli::check(args);
+  if (command == "eval") return gatehouse::cli::eval(args);
+  if (command == "list") return gatehouse::cli::list(args);
+  std::cerr << "gatehouse: unknown command '" << command << "'\n\n" << usage;
+  return gatehouse::cli::usage_error;
+}

@@ -1,0 +1,42 @@
+#pragma once
+// evaluate(): Request + Program -> Decision. The hot path.
+//
+// The Program is shared and read-only. Everything that changes during one evaluation lives in
+// an EvaluationContext: the JSON parser, the padded copy of the payload, per-depth field tables,
+// the output buffer of a strip. A context serves one thread at a time and is meant to be
+// reused: after the first few calls, accepting a request allocates nothing.
+//
+// Nothing here throws for any input; a payload that is not what the rules want is a reject.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "gatehouse/decision.hpp"
+#include "gatehouse/program.hpp"
+
+namespace gatehouse {
+
+struct Limits {
+  std::size_t max_payload_bytes = 1 << 20;  ///< larger payloads: payload_too_large
+  std::uint32_t max_depth = 32;             ///< objects and arrays nested deeper: nesting_too_deep
+};
+
+class EvaluationContext {
+ public:
+  explicit EvaluationContext(Limits limits = {});
+  ~EvaluationContext();
+  EvaluationContext(const EvaluationContext&) = delete;
+  EvaluationContext& operator=(const EvaluationContext&) = delete;
+
+  const Limits& limits() const;
+
+  struct State;  // private to the evaluator
+  State& state() { return *state_; }
+
+ private:
+  std::unique_ptr<State> state_;
+};
+
+Decision evaluate(const Program& program, const Request& request, EvaluationContext& context);
+
+}  // namespace gatehouse

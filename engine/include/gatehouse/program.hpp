@@ -1,0 +1,193 @@
+#pragma once
+// The compiled, immutable program.
+//
+// A Program is built once by compile() and never changes; share it as
+// std::shared_ptr<const Program> between any number of threads. It holds, per PMS, per model
+// and per operation, a RecordRules table: every field of the generic model with its type, whether
+// this PMS takes it, and the narrowing constraints; plus the cross-field rules. Nested records
+// and list elements point to RecordRules of their own. Every rule keeps the SourceRef of the text
+// it came from, so a decision can name `file:line:col`.
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gatehouse/field_index.hpp"
+#include "gatehouse/grammar/ast.hpp"
+#include "gatehouse/grammar/source.hpp"
+
+namespace gatehouse {
+
+enum class ValueKind : std::uint8_t {
+  string, integer, decimal, boolean, date, datetime, email, phone, uuid, enumeration, list, record
+};
+std::string_view value_kind_name(ValueKind kind);
+
+/// A bound of `range`: integers stay exact; decimals compare as double.
+struct Numeric {
+  bool integer = true;
+  std::int64_t i = 0;
+  double d = 0;
+  std::string text;  ///< as written, for messages
+};
+
+/// An RE2 matcher, kept opaque so that users of this header need not see RE2.
+class Pattern {
+ public:
+  /// Compiles `source`; on failure `error` is set and the Pattern matches nothing.
+  explicit Pattern(const std::string& source);
+  ~Pattern();
+  Pattern(const Pattern&) = delete;
+  Pattern& operator=(const Pattern&) = delete;
+
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+  const std::string& source() const { return source_; }
+  /// True if the pattern matches somewhere in `text` (use ^...$ to anchor).
+  bool search(std::string_view text) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::string source_;
+  std::string error_;
+};
+
+struct RecordRules;
+
+/// What a value must be: its type and the constraints that narrow it.
+struct ValueRules {
+  ValueKind kind = ValueKind::string;
+  bool nullable = false;
+  std::string type_name;  ///< as a rule author wrote it, e.g. "date", "list<line_item>"
+
+  std::optional<std::uint64_t> min_length, max_length;  ///< characters (code points)
+  std::optional<Numeric> min, max;                      ///< range
+  std::optional<std::uint64_t> min_items, max_items;    ///< lists
+  std::vector<std::string> allowed;  ///< enum members, narrowed by `one of`; empty = any string
+  bool allowed_is_narrowed = false;  ///< `one of` was written (message says so)
+  std::shared_ptr<const Pattern> pattern;
+
+  std::shared_ptr<const ValueRules> element;  ///< list element
+  const RecordRules* record = nullptr;        ///< record fields (owned by the Program)
+  SourceRef type_at;                          ///< the generic field's type
+};
+
+/// One generic field of a record, as this PMS operation sees it.
+struct FieldRules {
+  std::string name;
+  std::string pointer_token;  ///< "/" + name escaped per RFC 6901 (~0, ~1)
+  bool supported = false;     ///< listed under the PMS operation
+  bool required = false;
+  ValueRules value;           ///< generic type only when unsupported
+  SourceRef rule;             ///< the PMS rule; the generic field when unsupported
+};
+
+/// A compiled condition (checks, `required when`, `require ... when`).
+struct Operand {
+  enum class Kind : std::uint8_t { field, number, string, boolean };
+  Kind kind = Kind::field;
+  std::uint32_t field = 0;  ///< index into RecordRules::fields
+  Numeric number;
+  std::string text;         ///< string literal, or field name for field operands
+  bool boolean = false;
+  ValueKind value_kind = ValueKind::string;  ///< of the field, for field operands
+};
+
+struct Condition {
+  enum class Kind : std::uint8_t { logical_and, logical_or, logical_not, present, compare };
+  Kind kind = Kind::compare;
+  ast::CompareOp op = ast::CompareOp::eq;
+  std::vector<Condition> children;
+  Operand lhs, rhs;  ///< compare; present uses lhs
+};
+
+struct ConditionalRequirement {
+  std::vector<std::uint32_t> fields;
+  Condition when;
+  std::string message;
+  SourceRef rule;
+};
+
+struct AtLeastOne {
+  std::vector<std::uint32_t> fields;
+  std::string message;
+  SourceRef rule;
+};
+
+struct Check {
+  Condition condition;
+  std::string message;
+  std::uint32_t path_field = 0;  ///< the first field the check names: where its error points
+  SourceRef rule;
+};
+
+struct RecordRules {
+  std::string name;                 ///< model or type name
+  std::vector<FieldRules> fields;   ///< every generic field, in declaration order
+  FieldIndex index;                 ///< name -> position in `fields`
+  std::vector<std::uint32_t> required;  ///< positions of unconditionally required fields
+  std::vector<ConditionalRequirement> conditional_requirements;
+  std::vector<AtLeastOne> at_least_one;
+  std::vector<Check> checks;
+  SourceRef unsupported_rule;  ///< shown on unsupported_field: the PMS operation (or block)
+  SourceRef generic_rule;      ///< shown on unknown_field: the generic model or type
+  bool has_cross_field_rules() const {
+    return !conditional_requirements.empty() || !at_least_one.empty() || !checks.empty();
+  }
+};
+
+struct OperationRules {
+  bool offered = false;
+  std::string reason;                   ///< why not, when not offered
+  SourceRef rule;                       ///< the operation's rule
+  const RecordRules* record = nullptr;  ///< offered: PMS rules; not offered: generic model
+};
+
+struct ModelRules {
+  std::string name;
+  OperationRules create;
+  OperationRules update;
+  const OperationRules& operation(ast::Operation op) const {
+    return op == ast::Operation::create ? create : update;
+  }
+};
+
+struct PmsRules {
+  std::string id;
+  std::string display_name;
+  SourceRef at;
+  std::map<std::string, ModelRules, std::less<>> models;  ///< every generic model
+};
+
+class Program {
+ public:
+  const PmsRules* find_pms(std::string_view id) const;
+  const RecordRules* find_generic_model(std::string_view name) const;
+  const std::map<std::string, PmsRules, std::less<>>& pms() const { return pms_; }
+  const std::map<std::string, const RecordRules*, std::less<>>& generic_models() const {
+    return generic_models_;
+  }
+  /// Content hash of every rules file (names and bytes): identifies the program in decisions.
+  const std::string& rules_version() const { return rules_version_; }
+  const SourceSet& sources() const { return sources_; }
+  /// "file:line:col" of a rule, or "" for no position.
+  std::string location(const SourceRef& ref) const { return sources_.location(ref); }
+
+ private:
+  friend class ProgramBuilder;
+  SourceSet sources_;
+  std::deque<RecordRules> records_;  // deque: stable addresses for RecordRules pointers
+  std::map<std::string, PmsRules, std::less<>> pms_;
+  std::map<std::string, const RecordRules*, std::less<>> generic_models_;
+  std::string rules_version_;
+};
+
+/// A stable text form of the compiled program, for tests and `--dump-program`.
+std::string dump_program(const Program& program);
+
+}  // namespace gatehouse

@@ -1,0 +1,68 @@
+#include "gatehouse/decision.hpp"
+#include "json_text.hpp"
+
+namespace gatehouse {
+
+std::string_view verdict_name(Verdict v) {
+  switch (v) {
+    case Verdict::accept: return "accept";
+    case Verdict::strip: return "strip";
+    case Verdict::reject: return "reject";
+  }
+  return "reject";
+}
+
+namespace {
+
+void issues(std::string& out, const char* name, const std::vector<Issue>& list) {
+  out += ",\"";
+  out += name;
+  out += "\":[";
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const Issue& issue = list[i];
+    if (i) out += ',';
+    out += "{\"path\":";
+    append_json_string(out, issue.path);
+    out += ",\"code\":";
+    append_json_string(out, error_code_name(issue.code));
+    out += ",\"message\":";
+    append_json_string(out, issue.message);
+    out += ",\"rule\":";
+    if (issue.rule.empty()) {
+      out += "null";
+    } else {
+      append_json_string(out, issue.rule);
+    }
+    out += '}';
+  }
+  out += ']';
+}
+
+}  // namespace
+
+std::string to_json(const Decision& d) {
+  std::string out;
+  out.reserve(256 + (d.payload ? d.payload->size() : 0));
+  out += "{\"verdict\":";
+  append_json_string(out, verdict_name(d.verdict));
+  out += ",\"status\":" + std::to_string(d.status);
+  out += ",\"pms\":";
+  append_json_string(out, d.pms);
+  out += ",\"model\":";
+  append_json_string(out, d.model);
+  out += ",\"operation\":";
+  append_json_string(out, ast::operation_name(d.operation));
+  out += ",\"rules_version\":";
+  append_json_string(out, d.rules_version);
+  issues(out, "errors", d.errors);
+  issues(out, "stripped", d.stripped);
+  if (d.payload) {
+    // The payload is embedded as the JSON it is, byte for byte.
+    out += ",\"payload\":";
+    out += *d.payload;
+  }
+  out += '}';
+  return out;
+}
+
+}  // namespace gatehouse

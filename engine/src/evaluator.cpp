@@ -1,0 +1,651 @@
+// The evaluator: one pass over the payload with simdjson on-demand, checking each value against
+// the compiled RecordRules as it is read.
+//
+// Per-call state lives in EvaluationContext::State (frames per depth, reused across calls), so
+// the accept path allocates nothing once the buffers have grown. Error messages are built only
+// when there is an error. On any JSON syntax problem the walk stops and json_locator finds the
+// exact byte offset for the message.
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "condition_eval.hpp"
+#include "gatehouse/evaluator.hpp"
+#include "json_locator.hpp"
+#include "json_text.hpp"
+#include "suggest.hpp"
+#include "value_formats.hpp"
+
+namespace gatehouse {
+
+namespace od = simdjson::ondemand;
+
+struct EvaluationContext::State {
+  explicit State(Limits l) : limits(l), frames(l.max_depth + 2) {}
+
+  struct Frame {
+    std::vector<FieldValue> values;            // one per field of the record being read
+    std::vector<std::uint32_t> member_starts;  // byte offset of each member's key
+    std::vector<std::uint8_t> member_stripped;
+    std::vector<std::string> unknown_keys;     // to catch duplicate unknown keys
+  };
+
+  Limits limits;
+  od::parser parser;
+  std::string padded;  // the payload plus simdjson's padding
+  std::string path;    // JSON Pointer of the value being read
+  std::string output;  // a strip decision's payload
+  std::vector<Frame> frames;  // indexed by depth; sized once so references stay valid
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> removals;  // [begin, end) to strip
+};
+
+EvaluationContext::EvaluationContext(Limits limits) : state_(std::make_unique<State>(limits)) {}
+EvaluationContext::~EvaluationContext() = default;
+const Limits& EvaluationContext::limits() const { return state_->limits; }
+
+namespace {
+
+std::string_view json_type_name(od::json_type t) {
+  switch (t) {
+    case od::json_type::array: return "an array";
+    case od::json_type::object: return "an object";
+    case od::json_type::number: return "a number";
+    case od::json_type::string: return "a string";
+    case od::json_type::boolean: return "a boolean";
+    case od::json_type::null: return "null";
+  }
+  return "a value";
+}
+
+std::string describe_type(const ValueRules& r) {
+  switch (r.kind) {
+    case ValueKind::string: return "a string";
+    case ValueKind::integer: return "an integer";
+    case ValueKind::decimal: return "a number";
+    case ValueKind::boolean: return "true or false";
+    case ValueKind::date: return "a date string (YYYY-MM-DD)";
+    case ValueKind::datetime: return "an RFC 3339 datetime string";
+    case ValueKind::email: return "an email address string";
+    case ValueKind::phone: return "a phone number string";
+    case ValueKind::uuid: return "a UUID string";
+    case ValueKind::enumeration: return "one of the strings " + join(r.allowed);
+    case ValueKind::list: return "an array";
+    case ValueKind::record: return "an object (" + r.type_name + ")";
+  }
+  return r.type_name;
+}
+
+bool is_string_kind(ValueKind k) {
+  return k == ValueKind::string || k == ValueKind::email || k == ValueKind::phone ||
+         k == ValueKind::uuid || k == ValueKind::date || k == ValueKind::datetime ||
+         k == ValueKind::enumeration;
+}
+
+std::string_view trim_token(std::string_view token) {
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' ||
+                            token.back() == '\t' || token.back() == ',' || token.back() == '}' ||
+                            token.back() == ']'))
+    token.remove_suffix(1);
+  return token;
+}
+
+class Walker {
+ public:
+  Walker(const Program& program, const PmsRules& pms, const Request& request,
+         EvaluationContext::State& state, Decision& decision)
+      : program_(program), pms_name_(pms.display_name), request_(request), s_(state), d_(decision) {}
+
+  /// Reads the payload against `record`. Returns false when the payload is not valid JSON.
+  bool run(const RecordRules& record) {
+    std::size_t n = request_.payload.size();
+    s_.padded.reserve(n + simdjson::SIMDJSON_PADDING);
+    s_.padded.assign(request_.payload.data(), n);
+    base_ = s_.padded.data();
+    od::document doc;
+    if (s_.parser.iterate(simdjson::padded_string_view(base_, n, s_.padded.capacity())).get(doc))
+      return false;
+    od::object root;
+    if (doc.get_object().get(root)) return false;
+    s_.path.clear();
+    s_.removals.clear();
+    if (!object(root, record, 1)) return false;
+    // Anything after the object is trailing garbage: simdjson then still has a location.
+    const char* rest = nullptr;
+    if (!doc.current_location().get(rest)) return false;
+    return true;
+  }
+
+ private:
+  const Program& program_;
+  const std::string& pms_name_;
+  const Request& request_;
+  EvaluationContext::State& s_;
+  Decision& d_;
+  const char* base_ = nullptr;
+  bool depth_reported_ = false;
+
+  void error(ErrorCode code, std::string message, const SourceRef& rule) {
+    d_.errors.push_back({s_.path, code, std::move(message), program_.location(rule)});
+  }
+
+  /// An unknown or unsupported member: stripped with the flag, an error without it.
+  void strippable(ErrorCode code, std::string message, const SourceRef& rule) {
+    auto& list = request_.ignore_unknown_fields ? d_.stripped : d_.errors;
+    list.push_back({s_.path, code, std::move(message), program_.location(rule)});
+  }
+
+  bool too_deep(std::uint32_t depth) {
+    if (depth <= s_.limits.max_depth) return false;
+    if (!depth_reported_) {
+      depth_reported_ = true;
+      d_.errors.push_back({s_.path, ErrorCode::nesting_too_deep,
+                           "objects and arrays nest deeper than the limit of " +
+                               std::to_string(s_.limits.max_depth),
+                           ""});
+    }
+    return true;
+  }
+
+  // ---- records ----
+  bool object(od::object obj, const RecordRules& rules, std::uint32_t depth) {
+    auto& frame = s_.frames[depth];
+    frame.values.assign(rules.fields.size(), FieldValue{});
+    frame.member_starts.clear();
+    frame.member_stripped.clear();
+    frame.unknown_keys.clear();
+    const std::size_t path_length = s_.path.size();
+    bool any_stripped = false;
+
+    for (auto member_result : obj) {
+      od::field member;
+      if (std::move(member_result).get(member)) return false;
+      const char* raw_key = member.key().raw();
+      std::string_view key;
+      if (member.unescaped_key().get(key)) return false;
+      frame.member_starts.push_back(static_cast<std::uint32_t>(raw_key - 1 - base_));
+      frame.member_stripped.push_back(0);
+      od::value v = member.value();
+
+      std::uint32_t index = rules.index.find(key);
+      if (index != FieldIndex::npos) {
+        const FieldRules& field = rules.fields[index];
+        s_.path += field.pointer_token;
+        FieldValue& slot = frame.values[index];
+        if (slot.state != FieldValue::absent) {
+          error(ErrorCode::duplicate_field, "'" + field.name + "' appears more than once",
+                field.rule);
+          if (!skip(v, depth)) return false;
+        } else if (field.supported) {
+          if (!value(v, field.value, field, depth, &slot)) return false;
+        } else {
+          // Checked against the generic type: an invalid value fails even when it would be stripped.
+          if (!value(v, field.value, field, depth, &slot)) return false;
+          strippable(ErrorCode::unsupported_field,
+                     pms_name_ + " does not accept '" + field.name + "' on " +
+                         std::string(request_.model) + " " + ast::operation_name(request_.operation),
+                     rules.unsupported_rule);
+          frame.member_stripped.back() = request_.ignore_unknown_fields;
+          any_stripped |= request_.ignore_unknown_fields;
+        }
+      } else {
+        append_pointer_token(s_.path, key);
+        if (std::find(frame.unknown_keys.begin(), frame.unknown_keys.end(), key) !=
+            frame.unknown_keys.end()) {
+          error(ErrorCode::duplicate_field, "'" + std::string(key) + "' appears more than once",
+                rules.generic_rule);
+        } else {
+          frame.unknown_keys.emplace_back(key);
+          std::vector<std::string> names;
+          for (const auto& f : rules.fields) names.push_back(f.name);
+          strippable(ErrorCode::unknown_field,
+                     "'" + std::string(key) + "' is not a field of " + rules.name +
+                         did_you_mean(key, names),
+                     rules.generic_rule);
+          frame.member_stripped.back() = request_.ignore_unknown_fields;
+          any_stripped |= request_.ignore_unknown_fields;
+        }
+        if (!skip(v, depth)) return false;
+      }
+      s_.path.resize(path_length);
+    }
+
+    cross_field_rules(rules, frame.values);
+    if (any_stripped) plan_removals(frame);
+    return true;
+  }
+
+  void cross_field_rules(const RecordRules& rules, const std::vector<FieldValue>& values) {
+    const std::size_t path_length = s_.path.size();
+    auto at_field = [&](std::uint32_t index) { s_.path += rules.fields[index].pointer_token; };
+    for (std::uint32_t index : rules.required) {
+      if (values[index].state != FieldValue::absent) continue;
+      at_field(index);
+      error(ErrorCode::missing_required_field, rules.fields[index].name + " is required",
+            rules.fields[index].rule);
+      s_.path.resize(path_length);
+    }
+    if (!rules.has_cross_field_rules()) return;
+    for (const auto& req : rules.conditional_requirements) {
+      if (evaluate_condition(req.when, values) != Truth::yes) continue;
+      for (std::uint32_t index : req.fields) {
+        if (values[index].state != FieldValue::absent) continue;
+        at_field(index);
+        error(ErrorCode::missing_required_field, req.message, req.rule);
+        s_.path.resize(path_length);
+      }
+    }
+    for (const auto& rule : rules.at_least_one) {
+      bool any = std::any_of(rule.fields.begin(), rule.fields.end(), [&](std::uint32_t i) {
+        return values[i].state == FieldValue::valid || values[i].state == FieldValue::invalid;
+      });
+      if (any) continue;
+      at_field(rule.fields.front());
+      error(ErrorCode::rule_violation, rule.message, rule.rule);
+      s_.path.resize(path_length);
+    }
+    for (const auto& check : rules.checks) {
+      if (evaluate_condition(check.condition, values) != Truth::no) continue;
+      at_field(check.path_field);
+      error(ErrorCode::rule_violation, check.message, check.rule);
+      s_.path.resize(path_length);
+    }
+  }
+
+  /// Byte ranges that remove the stripped members of one object and exactly the separators
+  /// that belonged to them; everything else stays as sent.
+  void plan_removals(const EvaluationContext::State::Frame& frame) {
+    const std::string_view text = request_.payload;
+    const std::size_t n = frame.member_starts.size();
+    auto start = [&](std::size_t i) { return frame.member_starts[i]; };
+    auto end = [&](std::size_t i) { return static_cast<std::uint32_t>(member_end(text, start(i))); };
+    std::size_t first_kept = n;
+    for (std::size_t i = 0; i < n; ++i)
+      if (!frame.member_stripped[i]) {
+        first_kept = i;
+        break;
+      }
+    if (first_kept == n) {  // nothing kept: remove from the first member to the end of the last
+      s_.removals.emplace_back(start(0), end(n - 1));
+      return;
+    }
+    if (first_kept > 0) s_.removals.emplace_back(start(0), start(first_kept));
+    std::size_t previous_kept = first_kept;
+    for (std::size_t i = first_kept + 1; i <= n; ++i) {
+      if (i < n && frame.member_stripped[i]) continue;
+      // Members previous_kept+1 .. i-1 are stripped: drop from the end of the kept one before
+      // them to the end of the last stripped one, keeping the separator in front of member i.
+      if (i > previous_kept + 1) s_.removals.emplace_back(end(previous_kept), end(i - 1));
+      previous_kept = i;
+    }
+  }
+
+  // ---- values ----
+  bool mismatch(od::value& v, od::json_type t, const ValueRules& r, const FieldRules& field,
+                std::uint32_t depth, FieldValue* slot) {
+    error(ErrorCode::type_mismatch,
+          "expected " + describe_type(r) + ", got " + std::string(json_type_name(t)), field.rule);
+    if (slot) slot->state = FieldValue::invalid;
+    return skip(v, depth);
+  }
+
+  bool value(od::value& v, const ValueRules& r, const FieldRules& field, std::uint32_t depth,
+             FieldValue* slot) {
+    od::json_type t;
+    if (v.type().get(t)) return false;
+    if (t == od::json_type::null) {
+      bool is_null = false;
+      if (v.is_null().get(is_null) || !is_null) return false;
+      if (slot) slot->state = FieldValue::null;
+      if (!r.nullable) error(ErrorCode::null_not_allowed, field.name + " may not be null", field.rule);
+      return true;
+    }
+    const std::size_t errors_before = d_.errors.size();
+    FieldValue scratch;
+    FieldValue& out = slot ? *slot : scratch;
+    out.state = FieldValue::valid;
+
+    if (is_string_kind(r.kind)) {
+      if (t != od::json_type::string) return mismatch(v, t, r, field, depth, slot);
+      std::string_view text;
+      if (!string(v, text)) return false;
+      string_value(text, r, field, out);
+    } else if (r.kind == ValueKind::integer || r.kind == ValueKind::decimal) {
+      if (t != od::json_type::number) return mismatch(v, t, r, field, depth, slot);
+      if (!number(v, r, field, out)) return false;
+    } else if (r.kind == ValueKind::boolean) {
+      if (t != od::json_type::boolean) return mismatch(v, t, r, field, depth, slot);
+      bool b;
+      if (v.get_bool().get(b)) return false;
+      out.kind = FieldValue::boolean;
+      out.b = b;
+    } else if (r.kind == ValueKind::list) {
+      if (t != od::json_type::array) return mismatch(v, t, r, field, depth, slot);
+      if (!list(v, r, field, depth)) return false;
+      out.kind = FieldValue::none;
+    } else if (r.kind == ValueKind::record) {
+      if (t != od::json_type::object) return mismatch(v, t, r, field, depth, slot);
+      out.kind = FieldValue::none;
+      if (too_deep(depth + 1)) return true;
+      od::object obj;
+      if (v.get_object().get(obj)) return false;
+      if (!object(obj, *r.record, depth + 1)) return false;
+    }
+    if (d_.errors.size() != errors_before) out.state = FieldValue::invalid;
+    return true;
+  }
+
+  /// Reads a string value, rejecting raw control characters that JSON requires to be escaped.
+  bool string(od::value& v, std::string_view& text) {
+    std::string_view raw = v.raw_json_token();
+    // raw starts at the opening quote; scan to the closing one.
+    for (std::size_t i = 1; i < raw.size(); ++i) {
+      auto c = static_cast<unsigned char>(raw[i]);
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        break;
+      } else if (c < 0x20) {
+        return false;
+      }
+    }
+    return !v.get_string().get(text);
+  }
+
+  void string_value(std::string_view text, const ValueRules& r, const FieldRules& field,
+                    FieldValue& out) {
+    out.kind = FieldValue::text;
+    out.s = text;
+    auto format = [&](const char* what) {
+      error(ErrorCode::invalid_format, field.name + " must be " + what, field.rule);
+    };
+    switch (r.kind) {
+      case ValueKind::date: {
+        auto days = formats::parse_date(text);
+        if (!days) return format("a date in the form YYYY-MM-DD");
+        out.kind = FieldValue::instant;
+        out.i = *days;
+        out.nanos = 0;
+        return;
+      }
+      case ValueKind::datetime: {
+        auto t = formats::parse_datetime(text);
+        if (!t) return format("an RFC 3339 datetime such as 2026-01-31T09:30:00Z");
+        out.kind = FieldValue::instant;
+        out.i = t->seconds;
+        out.nanos = t->nanos;
+        return;
+      }
+      case ValueKind::uuid:
+        if (!formats::is_uuid(text)) format("a UUID (8-4-4-4-12 hexadecimal digits)");
+        return;
+      case ValueKind::email:
+        if (!formats::is_email(text)) format("an email address");
+        break;
+      case ValueKind::phone:
+        if (!formats::is_phone(text)) format("a phone number (7 to 15 digits, optional +, spaces, dashes, dots, parentheses)");
+        break;
+      case ValueKind::enumeration:
+      case ValueKind::string:
+        if (!r.allowed.empty() || r.kind == ValueKind::enumeration) {
+          if (std::find(r.allowed.begin(), r.allowed.end(), text) == r.allowed.end())
+            error(ErrorCode::not_in_enum,
+                  field.name + " must be one of " + join(r.allowed) + "; got " + json_quote(text),
+                  field.rule);
+        }
+        break;
+      default: break;
+    }
+    if (r.min_length || r.max_length) {
+      std::size_t length = formats::code_points(text);
+      if (r.min_length && length < *r.min_length)
+        error(ErrorCode::too_short,
+              field.name + " must be at least " + characters(*r.min_length) + " long; got " +
+                  std::to_string(length),
+              field.rule);
+      if (r.max_length && length > *r.max_length)
+        error(ErrorCode::too_long,
+              field.name + " must be at most " + characters(*r.max_length) + " long; got " +
+                  std::to_string(length),
+              field.rule);
+    }
+    if (r.pattern && !r.pattern->search(text))
+      error(ErrorCode::invalid_format, field.name + " must match /" + r.pattern->source() + "/",
+            field.rule);
+  }
+
+  static std::string characters(std::uint64_t n) {
+    return std::to_string(n) + (n == 1 ? " character" : " characters");
+  }
+
+  bool number(od::value& v, const ValueRules& r, const FieldRules& field, FieldValue& out) {
+    std::string_view raw = trim_token(v.raw_json_token());
+    od::number_type nt;
+    if (v.get_number_type().get(nt)) return false;
+    bool is_integer_token = raw.find_first_of(".eE") == std::string_view::npos;
+    if (r.kind == ValueKind::integer) {
+      if (!is_integer_token) {
+        double ignored;
+        if (v.get_double().get(ignored)) return false;
+        error(ErrorCode::type_mismatch, field.name + " must be an integer; got " + std::string(raw),
+              field.rule);
+        return true;
+      }
+      std::int64_t i;
+      auto e = v.get_int64().get(i);
+      if (e == simdjson::NUMBER_OUT_OF_RANGE || e == simdjson::INCORRECT_TYPE) {
+        error(ErrorCode::out_of_range,
+              field.name + " must fit in a 64-bit signed integer; got " + std::string(raw), field.rule);
+        return true;
+      }
+      if (e) return false;
+      out.kind = FieldValue::integer;
+      out.i = i;
+      out.d = static_cast<double>(i);
+    } else {
+      double d;
+      auto e = v.get_double().get(d);
+      if (e == simdjson::NUMBER_OUT_OF_RANGE) {
+        error(ErrorCode::out_of_range, field.name + " is too large; got " + std::string(raw),
+              field.rule);
+        return true;
+      }
+      if (e) return false;
+      out.kind = FieldValue::decimal;
+      out.d = d;
+      if (is_integer_token && std::fabs(d) < 9.2e18) {
+        out.kind = FieldValue::integer;
+        out.i = static_cast<std::int64_t>(d);
+      }
+    }
+    auto below = [&](const Numeric& bound) {
+      return out.kind == FieldValue::integer && bound.integer ? out.i < bound.i : out.d < bound.d;
+    };
+    auto above = [&](const Numeric& bound) {
+      return out.kind == FieldValue::integer && bound.integer ? out.i > bound.i : out.d > bound.d;
+    };
+    if ((r.min && below(*r.min)) || (r.max && above(*r.max))) {
+      std::string expected = r.min && r.max ? "between " + r.min->text + " and " + r.max->text
+                             : r.min        ? "at least " + r.min->text
+                                            : "at most " + r.max->text;
+      error(ErrorCode::out_of_range, field.name + " must be " + expected + "; got " + std::string(raw),
+            field.rule);
+    }
+    return true;
+  }
+
+  bool list(od::value& v, const ValueRules& r, const FieldRules& field, std::uint32_t depth) {
+    if (too_deep(depth + 1)) return true;
+    od::array array;
+    if (v.get_array().get(array)) return false;
+    const std::size_t path_length = s_.path.size();
+    std::uint64_t count = 0;
+    for (auto element_result : array) {
+      od::value element;
+      if (std::move(element_result).get(element)) return false;
+      s_.path += '/';
+      s_.path += std::to_string(count);
+      if (!value(element, *r.element, field, depth + 1, nullptr)) return false;
+      s_.path.resize(path_length);
+      ++count;
+    }
+    if (r.min_items && count < *r.min_items)
+      error(ErrorCode::too_few_items,
+            field.name + " must have at least " + std::to_string(*r.min_items) + " items; got " +
+                std::to_string(count),
+            field.rule);
+    if (r.max_items && count > *r.max_items)
+      error(ErrorCode::too_many_items,
+            field.name + " must have at most " + std::to_string(*r.max_items) + " items; got " +
+                std::to_string(count),
+            field.rule);
+    return true;
+  }
+
+  /// Reads a value no rule describes, only to be sure it is valid JSON.
+  bool skip(od::value& v, std::uint32_t depth) {
+    od::json_type t;
+    if (v.type().get(t)) return false;
+    switch (t) {
+      case od::json_type::object: {
+        if (too_deep(depth + 1)) return true;
+        od::object obj;
+        if (v.get_object().get(obj)) return false;
+        for (auto member_result : obj) {
+          od::field member;
+          if (std::move(member_result).get(member)) return false;
+          std::string_view key;
+          if (member.unescaped_key().get(key)) return false;
+          od::value inner = member.value();
+          if (!skip(inner, depth + 1)) return false;
+        }
+        return true;
+      }
+      case od::json_type::array: {
+        if (too_deep(depth + 1)) return true;
+        od::array array;
+        if (v.get_array().get(array)) return false;
+        for (auto element_result : array) {
+          od::value element;
+          if (std::move(element_result).get(element)) return false;
+          if (!skip(element, depth + 1)) return false;
+        }
+        return true;
+      }
+      case od::json_type::string: {
+        std::string_view text;
+        return string(v, text);
+      }
+      case od::json_type::number: {
+        double d;
+        auto e = v.get_double().get(d);
+        return !e || e == simdjson::NUMBER_OUT_OF_RANGE;
+      }
+      case od::json_type::boolean: {
+        bool b;
+        return !v.get_bool().get(b);
+      }
+      case od::json_type::null: {
+        bool is_null = false;
+        return !v.is_null().get(is_null) && is_null;
+      }
+    }
+    return false;
+  }
+};
+
+void finish(Decision& d, const Request& request, EvaluationContext::State& s) {
+  if (!d.errors.empty()) {
+    d.verdict = Verdict::reject;
+    bool only_operation = std::all_of(d.errors.begin(), d.errors.end(), [](const Issue& i) {
+      return i.code == ErrorCode::operation_not_supported;
+    });
+    d.status = only_operation ? 405 : 400;
+    d.payload.reset();
+    return;
+  }
+  d.status = 200;
+  if (d.stripped.empty()) {
+    d.verdict = Verdict::accept;
+    d.payload = request.payload;
+    return;
+  }
+  d.verdict = Verdict::strip;
+  auto& removals = s.removals;
+  std::sort(removals.begin(), removals.end());
+  s.output.clear();
+  std::size_t at = 0;
+  for (const auto& [begin, end] : removals) {
+    if (begin > at) s.output.append(request.payload.substr(at, begin - at));
+    at = std::max<std::size_t>(at, end);
+  }
+  s.output.append(request.payload.substr(std::min(at, request.payload.size())));
+  d.payload = std::string_view(s.output);
+}
+
+}  // namespace
+
+Decision evaluate(const Program& program, const Request& request, EvaluationContext& context) {
+  auto& s = context.state();
+  Decision d;
+  d.pms = request.pms;
+  d.model = request.model;
+  d.operation = request.operation;
+  d.rules_version = program.rules_version();
+
+  const PmsRules* pms = program.find_pms(request.pms);
+  if (!pms) {
+    std::vector<std::string> known;
+    for (const auto& [id, p] : program.pms()) known.push_back(id);
+    d.errors.push_back({"", ErrorCode::unknown_pms,
+                        "unknown PMS '" + std::string(request.pms) + "'; known: " + join(known) +
+                            did_you_mean(request.pms, known),
+                        ""});
+    finish(d, request, s);
+    return d;
+  }
+  auto model = pms->models.find(request.model);
+  if (model == pms->models.end()) {
+    std::vector<std::string> known;
+    for (const auto& [name, m] : pms->models) known.push_back(name);
+    d.errors.push_back({"", ErrorCode::unknown_model,
+                        "unknown model '" + std::string(request.model) + "'" +
+                            did_you_mean(request.model, known),
+                        ""});
+    finish(d, request, s);
+    return d;
+  }
+  const OperationRules& op = model->second.operation(request.operation);
+  if (!op.offered) {
+    d.errors.push_back({"", ErrorCode::operation_not_supported,
+                        pms->display_name + " does not offer " +
+                            ast::operation_name(request.operation) + " on " + model->first + ": " +
+                            op.reason,
+                        program.location(op.rule)});
+  }
+  if (request.payload.size() > s.limits.max_payload_bytes) {
+    d.errors.push_back({"", ErrorCode::payload_too_large,
+                        "the payload is " + std::to_string(request.payload.size()) +
+                            " bytes; the limit is " + std::to_string(s.limits.max_payload_bytes),
+                        ""});
+    finish(d, request, s);
+    return d;
+  }
+
+  const std::size_t errors_before_payload = d.errors.size();
+  Walker walker(program, *pms, request, s, d);
+  if (!walker.run(*op.record)) {
+    // What the walk found before the syntax error is not trustworthy: report the syntax error.
+    d.errors.resize(errors_before_payload);
+    d.stripped.clear();
+    auto problem = locate_json_error(request.payload);
+    d.errors.push_back({"", ErrorCode::invalid_json,
+                        problem ? "invalid JSON: " + problem->message
+                                : std::string("invalid JSON"),
+                        ""});
+  }
+  finish(d, request, s);
+  return d;
+}
+
+}  // namespace gatehouse

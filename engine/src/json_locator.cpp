@@ -1,0 +1,223 @@
+#include "json_locator.hpp"
+
+#include <vector>
+
+namespace gatehouse {
+
+std::optional<std::size_t> invalid_utf8_offset(std::string_view text) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  std::size_t n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    unsigned char c = s[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len;
+    unsigned min_second = 0x80, max_second = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) min_second = 0xA0;  // overlong
+      if (c == 0xED) max_second = 0x9F;  // UTF-16 surrogates
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) min_second = 0x90;  // overlong
+      if (c == 0xF4) max_second = 0x8F;  // above U+10FFFF
+    } else {
+      return i;
+    }
+    if (i + len > n) return i;
+    if (s[i + 1] < min_second || s[i + 1] > max_second) return i;
+    for (std::size_t k = 2; k < len; ++k)
+      if ((s[i + k] & 0xC0) != 0x80) return i;
+    i += len;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+class Checker {
+ public:
+  explicit Checker(std::string_view t) : t_(t) {}
+
+  std::optional<JsonProblem> run() {
+    if (auto bad = invalid_utf8_offset(t_)) return problem(*bad, "invalid UTF-8");
+    skip_ws();
+    if (at_end()) return problem(i_, "the payload is empty; expected a JSON object");
+    if (t_[i_] != '{')
+      return problem(i_, std::string("the payload must be a JSON object, found ") + describe());
+    if (auto p = value()) return p;
+    skip_ws();
+    if (!at_end()) return problem(i_, "unexpected " + describe() + " after the JSON object");
+    return std::nullopt;
+  }
+
+ private:
+  std::string_view t_;
+  std::size_t i_ = 0;
+
+  bool at_end() const { return i_ >= t_.size(); }
+
+  static std::optional<JsonProblem> problem(std::size_t at, std::string what) {
+    return JsonProblem{at, what + " at byte " + std::to_string(at)};
+  }
+
+  std::string describe() const {
+    if (at_end()) return "end of input";
+    char c = t_[i_];
+    if (c == '[') return "an array";
+    if (c == '"') return "a string";
+    if (c == '-' || (c >= '0' && c <= '9')) return "a number";
+    if (c == 't' || c == 'f') return "a boolean";
+    if (c == 'n') return "null";
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f)
+      return "byte 0x" + hex(static_cast<unsigned char>(c));
+    return std::string("'") + c + "'";
+  }
+
+  static std::string hex(unsigned char c) {
+    const char* digits = "0123456789abcdef";
+    return {digits[c >> 4], digits[c & 15]};
+  }
+
+  void skip_ws() {
+    while (!at_end() && (t_[i_] == ' ' || t_[i_] == '\t' || t_[i_] == '\n' || t_[i_] == '\r')) ++i_;
+  }
+
+  // Iterative: a stack of open containers, so deep nesting cannot overflow the C++ stack.
+  std::optional<JsonProblem> value() {
+    std::vector<char> stack;
+    bool expect_value = true;
+    for (;;) {
+      skip_ws();
+      if (expect_value) {
+        if (at_end()) return problem(i_, "unexpected end of input, expected a value");
+        char c = t_[i_];
+        if (c == '{' || c == '[') {
+          stack.push_back(c);
+          ++i_;
+          skip_ws();
+          if (!at_end() && t_[i_] == (c == '{' ? '}' : ']')) {
+            ++i_;
+            stack.pop_back();
+            expect_value = false;
+          } else if (c == '{') {
+            if (auto p = key()) return p;
+          }
+          if (stack.empty()) return std::nullopt;
+          continue;
+        }
+        if (auto p = scalar()) return p;
+        expect_value = false;
+        if (stack.empty()) return std::nullopt;
+        continue;
+      }
+      // After a value inside a container: ',' or the closing bracket.
+      if (at_end()) return problem(i_, "unexpected end of input, expected ',' or a closing bracket");
+      char open = stack.back();
+      char c = t_[i_];
+      if (c == ',') {
+        ++i_;
+        if (open == '{') {
+          skip_ws();
+          if (auto p = key()) return p;
+        }
+        expect_value = true;
+      } else if (c == (open == '{' ? '}' : ']')) {
+        ++i_;
+        stack.pop_back();
+        if (stack.empty()) return std::nullopt;
+      } else {
+        return problem(i_, std::string("expected ',' or '") + (open == '{' ? '}' : ']') +
+                               "', found " + describe());
+      }
+    }
+  }
+
+  // At a key: "name" then ':'; leaves i_ after the colon.
+  std::optional<JsonProblem> key() {
+    if (at_end() || t_[i_] != '"') return problem(i_, "expected a \"key\", found " + describe());
+    if (auto p = string()) return p;
+    skip_ws();
+    if (at_end() || t_[i_] != ':') return problem(i_, "expected ':' after the key, found " + describe());
+    ++i_;
+    return std::nullopt;
+  }
+
+  std::optional<JsonProblem> scalar() {
+    char c = t_[i_];
+    if (c == '"') return string();
+    if (c == '-' || (c >= '0' && c <= '9')) return number();
+    for (std::string_view word : {"true", "false", "null"}) {
+      if (t_.substr(i_, word.size()) == word) {
+        i_ += word.size();
+        return std::nullopt;
+      }
+    }
+    return problem(i_, "expected a value, found " + describe());
+  }
+
+  std::optional<JsonProblem> string() {
+    std::size_t start = i_++;
+    while (!at_end()) {
+      auto c = static_cast<unsigned char>(t_[i_]);
+      if (c == '"') {
+        ++i_;
+        return std::nullopt;
+      }
+      if (c < 0x20) return problem(i_, "unescaped control character 0x" + hex(c) + " in a string");
+      if (c == '\\') {
+        ++i_;
+        if (at_end()) break;
+        char e = t_[i_];
+        if (e == 'u') {
+          for (int k = 1; k <= 4; ++k) {
+            char h = i_ + k < t_.size() ? t_[i_ + k] : '\0';
+            bool ok = (h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F');
+            if (!ok) return problem(i_ - 1, "invalid \\u escape in a string");
+          }
+          i_ += 5;
+          continue;
+        }
+        if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos)
+          return problem(i_ - 1, std::string("invalid escape '\\") + e + "' in a string");
+      }
+      ++i_;
+    }
+    return problem(start, "unterminated string");
+  }
+
+  std::optional<JsonProblem> number() {
+    std::size_t start = i_;
+    auto digit = [&] { return !at_end() && t_[i_] >= '0' && t_[i_] <= '9'; };
+    if (t_[i_] == '-') ++i_;
+    if (!digit()) return problem(start, "invalid number");
+    if (t_[i_] == '0') {
+      ++i_;
+      if (digit()) return problem(start, "invalid number (leading zero)");
+    } else {
+      while (digit()) ++i_;
+    }
+    if (!at_end() && t_[i_] == '.') {
+      ++i_;
+      if (!digit()) return problem(start, "invalid number (no digit after '.')");
+      while (digit()) ++i_;
+    }
+    if (!at_end() && (t_[i_] == 'e' || t_[i_] == 'E')) {
+      ++i_;
+      if (!at_end() && (t_[i_] == '+' || t_[i_] == '-')) ++i_;
+      if (!digit()) return problem(start, "invalid number (no digit in the exponent)");
+      while (digit()) ++i_;
+    }
+    return std::nullopt;
+  }
+};
+
+}  // namespace
+
+std::optional<JsonProblem> locate_json_error(std::string_view text) { return Checker(text).run(); }
+
+}  // namespace gatehouse

@@ -1,0 +1,24 @@
+#pragma once
+// Small helpers for writing JSON and JSON Pointers, and for finding where a member ends in
+// JSON text that is already known to be valid.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gatehouse {
+
+/// `"text"` with JSON escapes; control characters as \u00XX.
+std::string json_quote(std::string_view text);
+void append_json_string(std::string& out, std::string_view text);
+
+/// Appends "/" + `key` escaped per RFC 6901 (~ as ~0, / as ~1).
+void append_pointer_token(std::string& path, std::string_view key);
+
+/// "A, B, C"
+std::string join(const std::vector<std::string>& items);
+
+/// Given valid JSON text and the offset of a member's key (its opening quote), the offset just
+/// past the member's value.
+std::size_t member_end(std::string_view text, std::size_t key_start);
+
+}  // namespace gatehouse

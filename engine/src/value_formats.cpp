@@ -1,0 +1,166 @@
+#include "value_formats.hpp"
+
+namespace gatehouse::formats {
+
+namespace {
+
+bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (std::size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  out = v;
+  return true;
+}
+
+bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int days_in_month(int y, int m) {
+  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && leap(y) ? 29 : days[m - 1];
+}
+
+// Days from 1970-01-01 to y-m-d (proleptic Gregorian), after Howard Hinnant's days_from_civil.
+std::int64_t days_from_civil(int y, int m, int d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+std::optional<std::int64_t> parse_date_prefix(std::string_view s) {
+  int y, m, d;
+  if (s.size() < 10 || !digits(s, 0, 4, y) || s[4] != '-' || !digits(s, 5, 2, m) || s[7] != '-' ||
+      !digits(s, 8, 2, d))
+    return std::nullopt;
+  if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return std::nullopt;
+  return days_from_civil(y, m, d);
+}
+
+bool is_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_date(std::string_view s) {
+  if (s.size() != 10) return std::nullopt;
+  return parse_date_prefix(s);
+}
+
+std::optional<Instant> parse_datetime(std::string_view s) {
+  auto days = parse_date_prefix(s);
+  if (!days || s.size() < 20 || (s[10] != 'T' && s[10] != 't')) return std::nullopt;
+  int hh, mm, ss;
+  if (!digits(s, 11, 2, hh) || s[13] != ':' || !digits(s, 14, 2, mm) || s[16] != ':' ||
+      !digits(s, 17, 2, ss))
+    return std::nullopt;
+  if (hh > 23 || mm > 59 || ss > 60) return std::nullopt;
+  std::size_t pos = 19;
+  std::uint32_t nanos = 0;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    std::size_t start = pos;
+    std::uint32_t scale = 100000000;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      nanos += static_cast<std::uint32_t>(s[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start) return std::nullopt;
+  }
+  if (pos >= s.size()) return std::nullopt;
+  int offset_minutes = 0;
+  if (s[pos] == 'Z' || s[pos] == 'z') {
+    ++pos;
+  } else if (s[pos] == '+' || s[pos] == '-') {
+    int oh, om;
+    if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+        !digits(s, pos + 4, 2, om) || oh > 23 || om > 59)
+      return std::nullopt;
+    offset_minutes = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
+    pos += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (pos != s.size()) return std::nullopt;
+  Instant t;
+  t.seconds = *days * 86400 + hh * 3600 + mm * 60 + ss - offset_minutes * 60;
+  t.nanos = nanos;
+  return t;
+}
+
+bool is_email(std::string_view s) {
+  std::size_t at = s.find('@');
+  if (at == std::string_view::npos || at == 0 || at > 64) return false;
+  std::string_view local = s.substr(0, at), domain = s.substr(at + 1);
+  for (char c : local) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || c == '@' || c == '"' || c == '(' || c == ')' || c == ',' ||
+        c == ':' || c == ';' || c == '<' || c == '>' || c == '[' || c == ']' || c == '\\')
+      return false;
+  }
+  if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos)
+    return false;
+  if (domain.empty() || domain.size() > 253 || domain.find('.') == std::string_view::npos)
+    return false;
+  std::size_t label = 0;
+  for (std::size_t i = 0; i <= domain.size(); ++i) {
+    if (i == domain.size() || domain[i] == '.') {
+      if (label == 0 || label > 63) return false;
+      if (domain[i - 1] == '-' || domain[i - label] == '-') return false;
+      label = 0;
+    } else if (is_alnum(domain[i]) || domain[i] == '-') {
+      ++label;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool is_phone(std::string_view s) {
+  std::size_t count = 0;
+  std::size_t i = 0;
+  if (!s.empty() && s[0] == '+') i = 1;
+  int open = 0;
+  char previous = '+';
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if (c >= '0' && c <= '9') {
+      ++count;
+    } else if (c == '(') {
+      if (open) return false;
+      open = 1;
+    } else if (c == ')') {
+      if (!open || previous == '(') return false;
+      open = 0;
+    } else if (c == ' ' || c == '-' || c == '.') {
+      if (previous == ' ' || previous == '-' || previous == '.') return false;
+    } else {
+      return false;
+    }
+    previous = c;
+  }
+  if (open || previous == ' ' || previous == '-' || previous == '.') return false;
+  return count >= 7 && count <= 15;
+}
+
+bool is_uuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < 36; ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !is_hex(s[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace gatehouse::formats

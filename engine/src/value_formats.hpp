@@ -1,0 +1,44 @@
+#pragma once
+// Typed format checks, written by hand rather than as regular expressions: each is a single
+// pass over the bytes with no allocation. The exact accepted forms are documented in
+// docs/language.md ("Types").
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace gatehouse::formats {
+
+/// YYYY-MM-DD, a real calendar day (leap years included). Returns days since 1970-01-01.
+std::optional<std::int64_t> parse_date(std::string_view s);
+
+/// A point in time for comparisons: seconds since the epoch (UTC) and nanoseconds.
+struct Instant {
+  std::int64_t seconds = 0;
+  std::uint32_t nanos = 0;
+  auto operator<=>(const Instant&) const = default;
+};
+
+/// RFC 3339 date-time: YYYY-MM-DD'T'hh:mm:ss[.fraction](Z|+hh:mm|-hh:mm); 'T' and 'Z' may be
+/// lower case; seconds may be 60 (leap second).
+std::optional<Instant> parse_datetime(std::string_view s);
+
+/// local@domain: a local part of printable ASCII without spaces or '@' (at most 64 bytes), a
+/// domain of dot-separated labels of letters, digits and inner hyphens with at least one dot
+/// (at most 253 bytes).
+bool is_email(std::string_view s);
+
+/// A phone number: an optional leading '+', then digits with optional single spaces, '-', '.',
+/// and parentheses; 7 to 15 digits in all (E.164's maximum).
+bool is_phone(std::string_view s);
+
+/// 8-4-4-4-12 hexadecimal digits (any case).
+bool is_uuid(std::string_view s);
+
+/// Number of Unicode code points in valid UTF-8.
+inline std::size_t code_points(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace gatehouse::formats

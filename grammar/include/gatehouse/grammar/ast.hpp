@@ -1,0 +1,173 @@
+#pragma once
+// The abstract syntax tree of a .rules file.
+//
+// The AST is what the text says, with every node's position, and nothing resolved: names of
+// models, types, fields and shared blocks are plain identifiers here; the compiler
+// (engine/compiler) resolves them and reports what does not exist. `dump_ast()` prints a tree
+// that tests compare against.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "gatehouse/grammar/source.hpp"
+
+namespace gatehouse::ast {
+
+struct Identifier {
+  std::string text;
+  SourceRef at;
+};
+
+/// `string`, `list<line_item>`, `enum(HOME, WORK)?` ...
+struct TypeExpr {
+  enum class Kind { named, list, enumeration };
+  Kind kind = Kind::named;
+  SourceRef at;
+  std::string name;                     ///< named: a built-in type or a `type`/`model` name
+  std::vector<Identifier> enum_values;  ///< enumeration
+  std::vector<TypeExpr> element;        ///< list: exactly one element type
+  bool nullable = false;                ///< written with a trailing `?`
+};
+
+struct FieldDecl {
+  Identifier name;
+  TypeExpr type;
+};
+
+/// `model residents { ... }` or `type address { ... }`.
+struct RecordDecl {
+  enum class Kind { model, type };
+  Kind kind = Kind::model;
+  Identifier name;
+  std::vector<FieldDecl> fields;
+  SourceRef at;
+};
+
+/// A number as written (`-3`, `1.5`); kept as text so the compiler decides integer vs decimal.
+struct Number {
+  std::string text;
+  SourceRef at;
+  bool is_integer() const { return text.find('.') == std::string::npos; }
+};
+
+/// `a..b`, `a..`, `..b` or a single `a` (exactly a).
+struct Bounds {
+  std::optional<Number> min;
+  std::optional<Number> max;
+  SourceRef at;
+};
+
+struct Operand {
+  enum class Kind { field, number, string, boolean };
+  Kind kind = Kind::field;
+  std::string text;  ///< field name, number as written, unescaped string, `true`/`false`
+  SourceRef at;
+};
+
+enum class CompareOp { eq, ne, lt, le, gt, ge };
+
+struct Expr {
+  enum class Kind { logical_and, logical_or, logical_not, present, compare };
+  Kind kind = Kind::compare;
+  SourceRef at;
+  std::vector<Expr> children;  ///< and / or (two or more), not (one)
+  Operand lhs;                 ///< compare; present (the field)
+  Operand rhs;                 ///< compare
+  CompareOp op = CompareOp::eq;
+};
+
+struct Constraint {
+  enum class Kind { required, length, range, items, one_of, pattern };
+  Kind kind = Kind::required;
+  SourceRef at;
+  Bounds bounds;                   ///< length, range, items
+  std::vector<Identifier> values;  ///< one_of
+  std::string pattern;             ///< pattern, without the slashes
+  std::optional<Expr> when;        ///< required when <expr>
+};
+
+struct RuleItem;
+
+/// `last_name required length 1..50`, optionally with `{ ... }` rules for a nested record.
+struct FieldRule {
+  Identifier name;
+  std::vector<Constraint> constraints;
+  bool has_block = false;
+  std::vector<RuleItem> block;
+};
+
+/// `check <expr> else "message"`
+struct CheckRule {
+  Expr condition;
+  std::string message;
+  SourceRef at;
+};
+
+/// `require a, b when <expr> [else "message"]`
+struct RequireRule {
+  std::vector<Identifier> fields;
+  Expr condition;
+  std::optional<std::string> message;
+  SourceRef at;
+};
+
+/// `at least one of (a, b) [else "message"]`
+struct AtLeastOneRule {
+  std::vector<Identifier> fields;
+  std::optional<std::string> message;
+  SourceRef at;
+};
+
+/// `use <shared rules block>`
+struct UseRule {
+  Identifier name;
+};
+
+struct RuleItem {
+  std::variant<FieldRule, CheckRule, RequireRule, AtLeastOneRule, UseRule> node;
+};
+
+enum class Operation { create, update };
+const char* operation_name(Operation op);
+
+/// `update { ... }`, `create, update { ... }` or `create: unsupported "reason"`.
+struct OperationDecl {
+  std::vector<std::pair<Operation, SourceRef>> operations;
+  bool unsupported = false;
+  std::string reason;
+  std::vector<RuleItem> body;
+  SourceRef at;
+};
+
+/// `residents { <operations> }` inside a `pms` block.
+struct PmsModelBlock {
+  Identifier model;
+  std::vector<OperationDecl> operations;
+  SourceRef at;
+};
+
+/// `pms RENT_MANAGER "Rent Manager" { ... }`
+struct PmsDecl {
+  Identifier id;
+  std::string display_name;
+  std::vector<PmsModelBlock> models;
+  SourceRef at;
+};
+
+/// `rules contact_fields { ... }`: field rules and checks shared with `use`.
+struct SharedRulesDecl {
+  Identifier name;
+  std::vector<RuleItem> body;
+  SourceRef at;
+};
+
+using Declaration = std::variant<RecordDecl, PmsDecl, SharedRulesDecl>;
+
+struct File {
+  std::uint32_t source = 0;  ///< index into the SourceSet it was parsed from
+  std::vector<Declaration> declarations;
+};
+
+}  // namespace gatehouse::ast

@@ -1,0 +1,68 @@
+#pragma once
+// The message for every `must<>` point of grammar.hpp.
+//
+// `error_control` is the PEGTL control class used for parsing: when a `must<Rule>` fails it
+// throws a parse_error carrying `message<Rule>`. A `must<>` whose rule has no message here fails
+// to compile (the static_assert below), so no syntax error ever reaches a rule author as a
+// demangled C++ type name.
+#include <tao/pegtl.hpp>
+
+#include "grammar.hpp"
+
+namespace gatehouse::peg {
+
+template <typename Rule>
+inline constexpr const char* message = nullptr;
+
+// clang-format off
+template <> inline constexpr auto message<end_of_file> = "expected a declaration: 'model', 'type', 'pms' or 'rules'";
+template <> inline constexpr auto message<string_close> = "unterminated string: expected '\"' before the end of the line";
+template <> inline constexpr auto message<regex_close> = "unterminated pattern: expected '/' before the end of the line";
+template <> inline constexpr auto message<enum_values> = "expected a value (a word such as HOME, or a \"quoted string\")";
+template <> inline constexpr auto message<enum_value> = "expected a value after ','";
+template <> inline constexpr auto message<close_paren> = "expected ')'";
+template <> inline constexpr auto message<open_paren> = "expected '('";
+template <> inline constexpr auto message<open_brace> = "expected '{'";
+template <> inline constexpr auto message<close_brace> = "expected '}' or another item of this block";
+template <> inline constexpr auto message<list_open> = "expected '<' after 'list'";
+template <> inline constexpr auto message<list_close> = "expected '>' to close 'list<'";
+template <> inline constexpr auto message<type_expr> = "expected a type (string, integer, decimal, boolean, date, datetime, email, phone, uuid, enum(...), list<...> or a type name)";
+template <> inline constexpr auto message<value_list> = "expected '(' and a list of values";
+template <> inline constexpr auto message<decl_name> = "expected a name";
+template <> inline constexpr auto message<field_decl_colon> = "expected ':' and a type after the field name";
+template <> inline constexpr auto message<cmp_op> = "expected a comparison operator (==, !=, <, <=, >, >=)";
+template <> inline constexpr auto message<right_operand> = "expected a field name, number, \"string\", true or false after the operator";
+template <> inline constexpr auto message<present_field> = "expected a field name inside present(...)";
+template <> inline constexpr auto message<expr> = "expected a condition (a comparison, present(field), not, or a parenthesized condition)";
+template <> inline constexpr auto message<not_expr> = "expected a condition after 'and' / 'not'";
+template <> inline constexpr auto message<and_expr> = "expected a condition after 'or'";
+template <> inline constexpr auto message<bounds> = "expected bounds: 'min..max', 'min..', '..max' or a single number";
+template <> inline constexpr auto message<bound_max> = "expected a number after '..'";
+template <> inline constexpr auto message<kw_of> = "expected 'of'";
+template <> inline constexpr auto message<kw_one> = "expected 'one' (as in 'at least one of')";
+template <> inline constexpr auto message<kw_least> = "expected 'least' (as in 'at least one of')";
+template <> inline constexpr auto message<regex> = "expected a pattern between slashes, such as /^[A-Z]{2}$/";
+template <> inline constexpr auto message<shared_name> = "expected the name of a shared 'rules' block after 'use'";
+template <> inline constexpr auto message<quoted> = "expected a \"quoted string\"";
+template <> inline constexpr auto message<else_message> = "expected 'else \"message\"' after the check's condition";
+template <> inline constexpr auto message<field_refs> = "expected a field name";
+template <> inline constexpr auto message<field_ref> = "expected a field name after ','";
+template <> inline constexpr auto message<when_clause> = "expected 'when' and a condition";
+template <> inline constexpr auto message<field_ref_list> = "expected '(' and a list of field names";
+template <> inline constexpr auto message<operation_name> = "expected 'create' or 'update' after ','";
+template <> inline constexpr auto message<operation_spec> = "expected '{' with the operation's rules, or ': unsupported \"reason\"'";
+template <> inline constexpr auto message<kw_unsupported> = "expected 'unsupported' after ':'";
+template <> inline constexpr auto message<pms_id> = "expected the PMS identifier, such as RENT_MANAGER";
+template <> inline constexpr auto message<display_name> = "expected the PMS display name as a \"quoted string\"";
+// clang-format on
+
+template <typename Rule>
+struct error_control : tao::pegtl::normal<Rule> {
+  template <typename ParseInput, typename... States>
+  [[noreturn]] static void raise(const ParseInput& in, States&&...) {
+    static_assert(message<Rule> != nullptr, "every must<> point needs a message in errors.hpp");
+    throw tao::pegtl::parse_error(message<Rule>, in);
+  }
+};
+
+}  // namespace gatehouse::peg
