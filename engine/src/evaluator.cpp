@@ -424,24 +424,37 @@ class Walker {
     if (v.get_number_type().get(nt)) return false;
     bool is_integer_token = raw.find_first_of(".eE") == std::string_view::npos;
     if (r.kind == ValueKind::integer) {
+      // As in JSON Schema, an integer is a number without a fractional part, however spelled
+      // (10, 1E1 and 10.0 are the same integer); the payload still goes on as sent.
       if (!is_integer_token) {
-        double ignored;
-        if (v.get_double().get(ignored)) return false;
-        error(ErrorCode::type_mismatch, field.name + " must be an integer; got " + std::string(raw),
-              field.rule);
-        return true;
+        double d;
+        if (v.get_double().get(d)) return false;
+        if (d != std::floor(d)) {
+          error(ErrorCode::type_mismatch, field.name + " must be an integer; got " + std::string(raw),
+                field.rule);
+          return true;
+        }
+        if (std::fabs(d) >= 9.2233720368547758e18) {
+          error(ErrorCode::out_of_range,
+                field.name + " must fit in a 64-bit signed integer; got " + std::string(raw), field.rule);
+          return true;
+        }
+        out.kind = FieldValue::integer;
+        out.i = static_cast<std::int64_t>(d);
+        out.d = d;
+      } else {
+        std::int64_t i;
+        auto e = v.get_int64().get(i);
+        if (e == simdjson::NUMBER_OUT_OF_RANGE || e == simdjson::INCORRECT_TYPE) {
+          error(ErrorCode::out_of_range,
+                field.name + " must fit in a 64-bit signed integer; got " + std::string(raw), field.rule);
+          return true;
+        }
+        if (e) return false;
+        out.kind = FieldValue::integer;
+        out.i = i;
+        out.d = static_cast<double>(i);
       }
-      std::int64_t i;
-      auto e = v.get_int64().get(i);
-      if (e == simdjson::NUMBER_OUT_OF_RANGE || e == simdjson::INCORRECT_TYPE) {
-        error(ErrorCode::out_of_range,
-              field.name + " must fit in a 64-bit signed integer; got " + std::string(raw), field.rule);
-        return true;
-      }
-      if (e) return false;
-      out.kind = FieldValue::integer;
-      out.i = i;
-      out.d = static_cast<double>(i);
     } else {
       double d;
       auto e = v.get_double().get(d);

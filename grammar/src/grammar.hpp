@@ -131,7 +131,9 @@ struct type_decl : seq<kw_type, ws, must<decl_name>, ws, record_body> {};
 
 // ---- expressions -----------------------------------------------------------------------------
 struct expr;
-struct field_ref : ident {};
+// Words that continue an expression can never name a field inside one.
+struct expression_word : sor<kw_else, kw_and, kw_or, kw_not, kw_when, kw_true, kw_false> {};
+struct field_ref : seq<not_at<expression_word>, ident> {};
 struct bool_literal : sor<kw_true, kw_false> {};
 struct operand : sor<number, quoted, bool_literal, field_ref> {};
 struct cmp_op : sor<string<'=', '='>, string<'!', '='>, string<'<', '='>, string<'>', '='>,

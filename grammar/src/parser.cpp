@@ -42,6 +42,8 @@ std::optional<ast::File> parse_rules(const SourceSet& sources, std::uint32_t fil
     std::string found;
     if (pos.byte >= src.text.size()) {
       found = "end of file";
+    } else if (src.text[pos.byte] == '\n' || src.text[pos.byte] == '\r') {
+      found = "end of line";
     } else {
       found = "'" + std::string(src.text.substr(pos.byte, at.length)) + "'";
     }

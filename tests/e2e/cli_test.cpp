@@ -1,0 +1,139 @@
+// End-to-end: the real `gatehouse` binary, its output and exit codes.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int exit_code;
+  std::string out;  // stdout and stderr together, in order written by the shell redirection
+};
+
+Result run(const std::string& args, const std::string& input = "") {
+  fs::path in = fs::temp_directory_path() / ("gatehouse_cli_in_" + std::to_string(::getpid()));
+  std::ofstream(in) << input;
+  std::string cmd = std::string("'") + GATEHOUSE_BINARY + "' " + args + " < '" + in.string() + "' 2>&1";
+  FILE* pipe = ::popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+  int status = ::pclose(pipe);
+  fs::remove(in);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+fs::path write_rules(const std::string& name, const std::string& text) {
+  fs::path dir = fs::temp_directory_path() / ("gatehouse_cli_rules_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / name) << text;
+  return dir;
+}
+
+const std::string rm = "eval --pms RENT_MANAGER --model residents --op update";
+
+TEST(Cli, CheckBundledRules) {
+  Result r = run("check");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("ok: "), std::string::npos) << r.out;
+}
+
+TEST(Cli, CheckPointsAtEveryMistakeAndExits2) {
+  fs::path dir = write_rules("broken.rules",
+                             "model residents {\n  last_name: string\n  rent: integr\n}\n"
+                             "pms X \"X\" {\n  residents {\n    update {\n      last_nam required\n"
+                             "      last_name length 5..2\n    }\n  }\n}\n");
+  Result r = run("check --rules '" + dir.string() + "'");
+  fs::remove_all(dir);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out,
+            "broken.rules:3:9: error: unknown type 'integr'; did you mean 'integer'?\n"
+            " 3 |   rent: integr\n"
+            "   |         ^~~~~~\n"
+            "broken.rules:8:7: error: unknown field 'last_nam' in 'residents'; did you mean 'last_name'?\n"
+            " 8 |       last_nam required\n"
+            "   |       ^~~~~~~~\n"
+            "broken.rules:9:24: error: contradictory length 5..2: the minimum is greater than the maximum\n"
+            " 9 |       last_name length 5..2\n"
+            "   |                        ^~~~\n"
+            "3 errors in " + dir.string() + "\n");
+}
+
+TEST(Cli, EvalAccept) {
+  Result r = run(rm + " -", R"({"last_name":"Lee","rent_period":"MONTHLY","rent_due_day":1})");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_EQ(r.out.rfind("{\"verdict\":\"accept\",\"status\":200,\"pms\":\"RENT_MANAGER\"", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find(R"("payload":{"last_name":"Lee","rent_period":"MONTHLY","rent_due_day":1}})"),
+            std::string::npos) << r.out;
+}
+
+TEST(Cli, EvalStripWithTheFlag) {
+  Result r = run(rm + " --ignore-unknown-fields",
+              R"({"last_name":"Lee","notes":"x","rent_period":"MONTHLY","rent_due_day":1})");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("\"verdict\":\"strip\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"("stripped":[{"path":"/notes","code":"unsupported_field")"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(R"("payload":{"last_name":"Lee","rent_period":"MONTHLY","rent_due_day":1}})"),
+            std::string::npos) << r.out;
+}
+
+TEST(Cli, EvalRejectExits1) {
+  Result r = run(rm, R"({"last_name":"Lee","notes":"x","rent_period":"MONTHLY","rent_due_day":1})");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find(R"("errors":[{"path":"/notes","code":"unsupported_field")"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("\"payload\""), std::string::npos) << r.out;
+}
+
+TEST(Cli, EvalReadsAFile) {
+  fs::path file = fs::temp_directory_path() / ("gatehouse_cli_payload_" + std::to_string(::getpid()));
+  std::ofstream(file) << R"({"unit_number":"1"})";
+  Result r = run("eval --pms RENT_MANAGER --model units --op create '" + file.string() + "'");
+  fs::remove(file);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("\"status\":405"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("operation_not_supported"), std::string::npos) << r.out;
+}
+
+TEST(Cli, EvalUsageErrorsExit2) {
+  EXPECT_EQ(run("eval --pms RENT_MANAGER --model residents").exit_code, 2);
+  EXPECT_EQ(run(rm.substr(0, rm.size() - 6) + "delete").exit_code, 2);
+  EXPECT_EQ(run(rm + " /nonexistent/payload.json").exit_code, 2);
+  EXPECT_EQ(run("frobnicate").exit_code, 2);
+  EXPECT_EQ(run(rm + " --rules /nonexistent", "{}").exit_code, 2);
+}
+
+TEST(Cli, EvalLimitsAreConfigurable) {
+  Result r = run(rm + " --max-payload-bytes 10", R"({"last_name":"Lee"})");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("payload_too_large"), std::string::npos) << r.out;
+}
+
+TEST(Cli, ListShowsPmsModelsAndOperations) {
+  Result r = run("list");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("RENT_MANAGER (Rent Manager)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  units: create (not offered) update (not offered)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("BUILDIUM (Buildium)"), std::string::npos) << r.out;
+}
+
+TEST(Cli, DumpsAndHelp) {
+  Result ast = run("check --dump-ast");
+  EXPECT_EQ(ast.exit_code, 0);
+  EXPECT_NE(ast.out.find("pms RENT_MANAGER \"Rent Manager\""), std::string::npos);
+  Result program = run("check --dump-program");
+  EXPECT_EQ(program.exit_code, 0);
+  EXPECT_NE(program.out.find("rules_version "), std::string::npos);
+  for (const char* cmd : {"--help", "check --help", "eval --help", "list --help"}) {
+    Result help = run(cmd);
+    EXPECT_EQ(help.exit_code, 0) << cmd;
+    EXPECT_NE(help.out.find("usage: gatehouse"), std::string::npos) << cmd << help.out;
+  }
+}
+
+}  // namespace

@@ -1,0 +1,65 @@
+#include <gtest/gtest.h>
+
+#include "value_formats.hpp"
+
+namespace gatehouse::formats {
+namespace {
+
+TEST(Formats, Date) {
+  EXPECT_EQ(parse_date("1970-01-01"), 0);
+  EXPECT_EQ(parse_date("1970-01-02"), 1);
+  EXPECT_EQ(parse_date("1969-12-31"), -1);
+  EXPECT_TRUE(parse_date("2000-02-29"));
+  EXPECT_TRUE(parse_date("2024-02-29"));
+  for (const char* bad : {"1900-02-29", "2023-02-29", "2023-04-31", "2023-13-01", "2023-00-10",
+                          "2023-1-01", "2023-01-01T", "20230101", "", "2023-01-0a"})
+    EXPECT_FALSE(parse_date(bad)) << bad;
+}
+
+TEST(Formats, Datetime) {
+  auto utc = parse_datetime("2026-01-31T09:30:00Z");
+  auto plus = parse_datetime("2026-01-31T10:30:00+01:00");
+  ASSERT_TRUE(utc && plus);
+  EXPECT_EQ(*utc, *plus);
+  auto frac = parse_datetime("2026-01-31t09:30:00.25z");
+  ASSERT_TRUE(frac);
+  EXPECT_EQ(frac->nanos, 250000000u);
+  EXPECT_TRUE(parse_datetime("2016-12-31T23:59:60Z"));
+  for (const char* bad : {"2026-01-31 09:30:00Z", "2026-01-31T09:30:00", "2026-01-31T24:00:00Z",
+                          "2026-01-31T09:30Z", "2026-01-31T09:30:00+0100", "2026-01-31T09:30:00.Z",
+                          "2026-02-30T09:30:00Z", "2026-01-31T09:30:00Zx"})
+    EXPECT_FALSE(parse_datetime(bad)) << bad;
+}
+
+TEST(Formats, Email) {
+  for (const char* good : {"a@b.co", "first.last+tag@mail.example.com", "x_y@a-b.io"})
+    EXPECT_TRUE(is_email(good)) << good;
+  for (const char* bad : {"", "a", "a@", "@b.co", "a@b", "a b@c.co", "a@@b.co", ".a@b.co",
+                          "a..b@c.co", "a@-b.co", "a@b-.co", "a@b..co", "a@b_c.co"})
+    EXPECT_FALSE(is_email(bad)) << bad;
+}
+
+TEST(Formats, Phone) {
+  for (const char* good : {"555-123-4567", "+1 (555) 123-4567", "5551234567", "+44 20 7946 0958",
+                           "555.123.4567"})
+    EXPECT_TRUE(is_phone(good)) << good;
+  for (const char* bad : {"", "12345", "555-123-4567 x12", "+1 (555 123-4567", "555--123-4567",
+                          "1234567890123456", "phone", "555-123-4567-"})
+    EXPECT_FALSE(is_phone(bad)) << bad;
+}
+
+TEST(Formats, Uuid) {
+  EXPECT_TRUE(is_uuid("123e4567-e89b-12d3-a456-426614174000"));
+  EXPECT_TRUE(is_uuid("123E4567-E89B-12D3-A456-426614174000"));
+  EXPECT_FALSE(is_uuid("123e4567e89b12d3a456426614174000"));
+  EXPECT_FALSE(is_uuid("123e4567-e89b-12d3-a456-42661417400g"));
+}
+
+TEST(Formats, CodePoints) {
+  EXPECT_EQ(code_points(""), 0u);
+  EXPECT_EQ(code_points("abc"), 3u);
+  EXPECT_EQ(code_points("Éé€😀"), 4u);
+}
+
+}  // namespace
+}  // namespace gatehouse::formats
