@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `make demo`: checks the bundled rules, then decides three sample requests with them.
+set -uo pipefail
+gatehouse="$1"
+here="$(cd "$(dirname "$0")" && pwd)"
+
+step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
+
+step "Compile the bundled rules" "gatehouse check"
+"$gatehouse" check || exit 1
+
+step "PMSs, models and operations" "gatehouse list"
+"$gatehouse" list
+
+step "ACCEPT: Buildium takes notes on a resident update" \
+  "gatehouse eval --pms BUILDIUM --model residents --op update scripts/demo/accept.json"
+"$gatehouse" eval --pms BUILDIUM --model residents --op update --pretty "$here/demo/accept.json"
+echo "(exit $?)"
+
+step "STRIP: Rent Manager has no notes field; the caller asked to drop unsupported fields" \
+  "gatehouse eval --pms RENT_MANAGER --model residents --op update --ignore-unknown-fields scripts/demo/strip.json"
+"$gatehouse" eval --pms RENT_MANAGER --model residents --op update --ignore-unknown-fields --pretty "$here/demo/strip.json"
+echo "(exit $?)"
+
+step "REJECT: every problem at once, each with its JSON Pointer and rule" \
+  "gatehouse eval --pms RENT_MANAGER --model residents --op update scripts/demo/reject.json"
+"$gatehouse" eval --pms RENT_MANAGER --model residents --op update --pretty "$here/demo/reject.json"
+echo "(exit $?)"
+
+step "REJECT 405: Rent Manager does not create units" \
+  "echo '{\"unit_number\": \"101\"}' | gatehouse eval --pms RENT_MANAGER --model units --op create"
+echo '{"unit_number": "101"}' | "$gatehouse" eval --pms RENT_MANAGER --model units --op create --pretty
+echo "(exit $?)"
+exit 0
