@@ -22,5 +22,8 @@ test: build
 demo: build
 	@./scripts/demo.sh $(BUILD_DIR)/bindings/cli/gatehouse
 
+bench: build
+	@$(BUILD_DIR)/bench/gatehouse_bench
+
 clean:
 	rm -rf $(BUILD_DIR)
