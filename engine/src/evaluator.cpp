@@ -428,7 +428,13 @@ class Walker {
       // (10, 1E1 and 10.0 are the same integer); the payload still goes on as sent.
       if (!is_integer_token) {
         double d;
-        if (v.get_double().get(d)) return false;
+        if (auto e = v.get_double().get(d)) {
+          if (!is_json_number(raw)) return false;
+          (void)e;
+          error(ErrorCode::out_of_range, field.name + " is too large; got " + std::string(raw),
+                field.rule);
+          return true;
+        }
         if (d != std::floor(d)) {
           error(ErrorCode::type_mismatch, field.name + " must be an integer; got " + std::string(raw),
                 field.rule);
@@ -444,13 +450,12 @@ class Walker {
         out.d = d;
       } else {
         std::int64_t i;
-        auto e = v.get_int64().get(i);
-        if (e == simdjson::NUMBER_OUT_OF_RANGE || e == simdjson::INCORRECT_TYPE) {
+        if (v.get_int64().get(i)) {
+          if (!is_json_number(raw)) return false;
           error(ErrorCode::out_of_range,
                 field.name + " must fit in a 64-bit signed integer; got " + std::string(raw), field.rule);
           return true;
         }
-        if (e) return false;
         out.kind = FieldValue::integer;
         out.i = i;
         out.d = static_cast<double>(i);
@@ -458,12 +463,13 @@ class Walker {
     } else {
       double d;
       auto e = v.get_double().get(d);
-      if (e == simdjson::NUMBER_OUT_OF_RANGE) {
+      if (e) {
+        // simdjson refuses magnitudes beyond a double (1e400) that JSON's grammar allows.
+        if (!is_json_number(raw)) return false;
         error(ErrorCode::out_of_range, field.name + " is too large; got " + std::string(raw),
               field.rule);
         return true;
       }
-      if (e) return false;
       out.kind = FieldValue::decimal;
       out.d = d;
       if (is_integer_token && std::fabs(d) < 9.2e18) {
@@ -551,8 +557,8 @@ class Walker {
       }
       case od::json_type::number: {
         double d;
-        auto e = v.get_double().get(d);
-        return !e || e == simdjson::NUMBER_OUT_OF_RANGE;
+        if (!v.get_double().get(d)) return true;
+        return is_json_number(trim_token(v.raw_json_token()));
       }
       case od::json_type::boolean: {
         bool b;

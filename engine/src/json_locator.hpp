@@ -19,6 +19,10 @@ struct JsonProblem {
 /// nullopt when `text` is exactly one JSON object, optionally surrounded by whitespace.
 std::optional<JsonProblem> locate_json_error(std::string_view text);
 
+/// True if `token` is exactly one number in JSON's grammar (RFC 8259 section 6), whatever its
+/// magnitude: simdjson refuses numbers beyond double's range that JSON itself allows.
+bool is_json_number(std::string_view token);
+
 /// Offset of the first byte that is not part of valid UTF-8, or nullopt.
 std::optional<std::size_t> invalid_utf8_offset(std::string_view text);
 

@@ -273,3 +273,16 @@ TEST_F(EvaluatorTest, IntegersFollowJsonSchemaSpelling) {
 
 }  // namespace
 }  // namespace gatehouse::testing
+
+namespace gatehouse::testing {
+namespace {
+
+TEST_F(EvaluatorTest, NumbersBeyondADoubleAreValidJsonButOutOfRange) {
+  Decision d = eval(base(R"("ratio":1e400,"count":-1e999)"));
+  EXPECT_EQ(codes(d.errors), (Pairs{{"/ratio", "out_of_range"}, {"/count", "out_of_range"}})) << to_json(d);
+  d = eval(base(R"("zz":1e400)"), true);
+  EXPECT_EQ(d.verdict, Verdict::strip) << to_json(d);
+}
+
+}  // namespace
+}  // namespace gatehouse::testing
