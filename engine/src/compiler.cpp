@@ -12,6 +12,7 @@
 #include <set>
 
 #include "content_hash.hpp"
+#include "json_text.hpp"
 #include "gatehouse/grammar/parser.hpp"
 #include "suggest.hpp"
 #include "value_formats.hpp"
@@ -37,17 +38,9 @@ const std::vector<std::string>& constraint_keywords() {
 }
 
 std::string escape_pointer_token(std::string_view name) {
-  std::string out = "/";
-  for (char c : name) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
+  std::string token;
+  append_pointer_token(token, name);
+  return token;
 }
 
 bool is_textual(ValueKind k) {
@@ -883,45 +876,52 @@ class ProgramBuilder {
     scope.record->conditional_requirements.push_back(std::move(req));
   }
 
-  void require_rule(Scope& scope, const ast::RequireRule& rule) {
-    ConditionalRequirement req;
+  /// Resolves the fields a cross-field rule lists; nullopt if any is unknown or unsupported
+  /// (each reported).
+  std::optional<std::vector<std::uint32_t>> rule_fields(const Scope& scope,
+                                                        const std::vector<ast::Identifier>& names) {
+    std::vector<std::uint32_t> out;
     bool ok = true;
-    std::string names;
-    for (const auto& f : rule.fields) {
-      auto index = rule_field(scope, f);
-      if (!index) {
+    for (const auto& name : names) {
+      auto index = rule_field(scope, name);
+      if (index) {
+        out.push_back(*index);
+      } else {
         ok = false;
-        continue;
       }
-      req.fields.push_back(*index);
-      names += (names.empty() ? "" : ", ") + f.text;
     }
+    if (!ok) return std::nullopt;
+    return out;
+  }
+
+  static std::string names_of(const std::vector<ast::Identifier>& ids) {
+    std::string out;
+    for (const auto& id : ids) out += (out.empty() ? "" : ", ") + id.text;
+    return out;
+  }
+
+  void require_rule(Scope& scope, const ast::RequireRule& rule) {
+    auto fields = rule_fields(scope, rule.fields);
     auto cond = compile_condition(scope, rule.condition);
-    if (!ok || !cond) return;
+    if (!fields || !cond) return;
+    ConditionalRequirement req;
+    req.fields = std::move(*fields);
     req.when = std::move(*cond);
     req.rule = rule.at;
     req.message = rule.message ? *rule.message
-                               : names + (rule.fields.size() > 1 ? " are" : " is") +
+                               : names_of(rule.fields) + (rule.fields.size() > 1 ? " are" : " is") +
                                      " required when " + source_text(rule.condition.at);
     scope.record->conditional_requirements.push_back(std::move(req));
   }
 
   void at_least_rule(Scope& scope, const ast::AtLeastOneRule& rule) {
+    auto fields = rule_fields(scope, rule.fields);
+    if (!fields) return;
     AtLeastOne a;
-    bool ok = true;
-    std::string names;
-    for (const auto& f : rule.fields) {
-      auto index = rule_field(scope, f);
-      if (!index) {
-        ok = false;
-        continue;
-      }
-      a.fields.push_back(*index);
-      names += (names.empty() ? "" : ", ") + f.text;
-    }
-    if (!ok) return;
+    a.fields = std::move(*fields);
     a.rule = rule.at;
-    a.message = rule.message ? *rule.message : "at least one of " + names + " is required";
+    a.message = rule.message ? *rule.message
+                             : "at least one of " + names_of(rule.fields) + " is required";
     scope.record->at_least_one.push_back(std::move(a));
   }
 };
