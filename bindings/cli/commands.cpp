@@ -1,67 +1,12 @@
+// check, eval and list: the core commands.
 #include "commands.hpp"
 
-#include <boost/program_options.hpp>
-#include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <iterator>
-#include <optional>
-#include <sstream>
 
-#include "gatehouse/compiler.hpp"
-#include "gatehouse/evaluator.hpp"
+#include "cli_support.hpp"
 #include "gatehouse/grammar/parser.hpp"
-#include "gatehouse/rules_loader.hpp"
 
 namespace gatehouse::cli {
-
-namespace po = boost::program_options;
-
-namespace {
-
-std::string default_rules_dir() {
-  if (const char* env = std::getenv("GATEHOUSE_RULES"); env && *env) return env;
-  return GATEHOUSE_BUNDLED_RULES_DIR;
-}
-
-void add_rules_option(po::options_description& options) {
-  options.add_options()("rules", po::value<std::string>()->value_name("DIR"),
-                        "directory of .rules files (default: $GATEHOUSE_RULES or the bundled rules)");
-}
-
-/// Parses `args`; prints help or the problem and returns an exit code when the command should
-/// stop, nullopt when it should go on.
-std::optional<int> parse(const std::vector<std::string>& args, const char* synopsis,
-                         const po::options_description& options,
-                         const po::positional_options_description& positional,
-                         po::variables_map& vm) {
-  try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
-    if (vm.count("help")) {  // before notify(), so --help works without the required options
-      std::cout << synopsis << '\n' << options;
-      return ok;
-    }
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "gatehouse: " << e.what() << "\n\n" << synopsis << '\n' << options;
-    return usage_error;
-  }
-  return std::nullopt;
-}
-
-/// Compiles the rules directory chosen by --rules; prints diagnostics on failure.
-Compilation load(const po::variables_map& vm) {
-  std::string dir = vm.count("rules") ? vm["rules"].as<std::string>() : default_rules_dir();
-  Compilation c = compile_directory(dir);
-  if (!c.diagnostics.all().empty()) std::cerr << c.render_diagnostics();
-  if (!c.ok()) {
-    std::cerr << c.diagnostics.error_count() << (c.diagnostics.error_count() == 1 ? " error" : " errors")
-              << " in " << dir << '\n';
-  }
-  return c;
-}
-
-}  // namespace
 
 int check(const std::vector<std::string>& args) {
   po::options_description options("options");
@@ -90,62 +35,21 @@ int eval(const std::vector<std::string>& args) {
   po::options_description options("options");
   options.add_options()("help,h", "show this help");
   add_rules_option(options);
-  Limits defaults;
-  options.add_options()
-      ("pms", po::value<std::string>()->required()->value_name("PMS"), "target PMS, e.g. RENT_MANAGER")
-      ("model", po::value<std::string>()->required()->value_name("MODEL"), "generic model, e.g. residents")
-      ("op", po::value<std::string>()->required()->value_name("create|update"), "operation")
-      ("ignore-unknown-fields", "strip fields the PMS does not support instead of rejecting")
-      ("pretty", "indent the decision for reading")
-      ("max-payload-bytes", po::value<std::size_t>()->default_value(defaults.max_payload_bytes),
-       "reject larger payloads")
-      ("max-depth", po::value<std::uint32_t>()->default_value(defaults.max_depth),
-       "reject payloads nested deeper")
-      ("input", po::value<std::string>()->default_value("-")->value_name("FILE"),
-       "the JSON payload; - for standard input");
   po::positional_options_description positional;
-  positional.add("input", 1);
+  add_request_options(options, positional);
+  options.add_options()("pretty", "indent the decision for reading");
   po::variables_map vm;
   const char* synopsis =
       "usage: gatehouse eval [--rules DIR] --pms PMS --model MODEL --op create|update\n"
       "                      [--ignore-unknown-fields] [--pretty] [FILE|-]";
   if (auto code = parse(args, synopsis, options, positional, vm)) return *code;
-
-  const std::string op_name = vm["op"].as<std::string>();
-  if (op_name != "create" && op_name != "update") {
-    std::cerr << "gatehouse: --op must be 'create' or 'update', not '" << op_name << "'\n";
-    return usage_error;
-  }
-
-  std::string payload;
-  const std::string input = vm["input"].as<std::string>();
-  if (input == "-") {
-    payload.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  } else {
-    std::ifstream in(input, std::ios::binary);
-    if (!in) {
-      std::cerr << "gatehouse: cannot open '" << input << "'\n";
-      return usage_error;
-    }
-    payload.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-
+  auto request = request_args(vm);
+  if (!request) return usage_error;
   Compilation c = load(vm);
   if (!c.ok()) return usage_error;
 
-  Limits limits;
-  limits.max_payload_bytes = vm["max-payload-bytes"].as<std::size_t>();
-  limits.max_depth = vm["max-depth"].as<std::uint32_t>();
-  EvaluationContext context(limits);
-  Request request;
-  const std::string pms = vm["pms"].as<std::string>();
-  const std::string model = vm["model"].as<std::string>();
-  request.pms = pms;
-  request.model = model;
-  request.operation = op_name == "create" ? ast::Operation::create : ast::Operation::update;
-  request.ignore_unknown_fields = vm.count("ignore-unknown-fields") > 0;
-  request.payload = payload;
-  Decision decision = evaluate(*c.program, request, context);
+  EvaluationContext context(request->limits);
+  Decision decision = evaluate(*c.program, request->request(), context);
   std::string json = to_json(decision);
   std::cout << (vm.count("pretty") ? pretty_json(json) : json) << '\n';
   return decision.verdict == Verdict::reject ? rejected : ok;

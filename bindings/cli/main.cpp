@@ -13,6 +13,8 @@ commands:
   check   compile the rules and report every problem (exit 0, or 2 with diagnostics)
   eval    decide one request: accept, strip or reject (exit 0, 1 on reject, 2 on error)
   list    the PMSs, models and operations the rules define
+  test    run the YAML rule cases (exit 1 if any fails)
+  explain decide one request and say, field by field, which rule decided what
 
 Run 'gatehouse <command> --help' for a command's options.
 Rules are read from --rules DIR, else $GATEHOUSE_RULES, else the bundled rules directory.
@@ -39,6 +41,8 @@ int main(int argc, char** argv) {
   if (command == "check") return gatehouse::cli::check(args);
   if (command == "eval") return gatehouse::cli::eval(args);
   if (command == "list") return gatehouse::cli::list(args);
+  if (command == "test") return gatehouse::cli::test(args);
+  if (command == "explain") return gatehouse::cli::explain(args);
   std::cerr << "gatehouse: unknown command '" << command << "'\n\n" << usage;
   return gatehouse::cli::usage_error;
 }

@@ -38,11 +38,13 @@ struct EvaluationContext::State {
   std::string output;  // a strip decision's payload
   std::vector<Frame> frames;  // indexed by depth; sized once so references stay valid
   std::vector<std::pair<std::uint32_t, std::uint32_t>> removals;  // [begin, end) to strip
+  Trace* trace = nullptr;
 };
 
 EvaluationContext::EvaluationContext(Limits limits) : state_(std::make_unique<State>(limits)) {}
 EvaluationContext::~EvaluationContext() = default;
 const Limits& EvaluationContext::limits() const { return state_->limits; }
+void EvaluationContext::set_trace(Trace* trace) { state_->trace = trace; }
 
 namespace {
 
@@ -129,8 +131,17 @@ class Walker {
     d_.errors.push_back({s_.path, code, std::move(message), program_.location(rule)});
   }
 
+  void trace(TraceStep::Kind kind, const SourceRef& rule, TraceStep::Outcome outcome) {
+    if (s_.trace) s_.trace->steps.push_back({kind, s_.path, rule, outcome});
+  }
+
+  static TraceStep::Outcome outcome_of(bool passed) {
+    return passed ? TraceStep::Outcome::passed : TraceStep::Outcome::failed;
+  }
+
   /// An unknown or unsupported member: stripped with the flag, an error without it.
   void strippable(ErrorCode code, std::string message, const SourceRef& rule) {
+    trace(TraceStep::Kind::not_supported, rule, TraceStep::Outcome::failed);
     auto& list = request_.ignore_unknown_fields ? d_.stripped : d_.errors;
     list.push_back({s_.path, code, std::move(message), program_.location(rule)});
   }
@@ -177,7 +188,9 @@ class Walker {
                 field.rule);
           if (!skip(v, depth)) return false;
         } else if (field.supported) {
+          const std::size_t errors_before = d_.errors.size();
           if (!value(v, field.value, field, depth, &slot)) return false;
+          trace(TraceStep::Kind::field, field.rule, outcome_of(d_.errors.size() == errors_before));
         } else {
           // Checked against the generic type: an invalid value fails even when it would be stripped.
           if (!value(v, field.value, field, depth, &slot)) return false;
@@ -223,29 +236,40 @@ class Walker {
       at_field(index);
       error(ErrorCode::missing_required_field, rules.fields[index].name + " is required",
             rules.fields[index].rule);
+      trace(TraceStep::Kind::field, rules.fields[index].rule, TraceStep::Outcome::failed);
       s_.path.resize(path_length);
     }
     if (!rules.has_cross_field_rules()) return;
     for (const auto& req : rules.conditional_requirements) {
-      if (evaluate_condition(req.when, values) != Truth::yes) continue;
+      if (evaluate_condition(req.when, values) != Truth::yes) {
+        trace(TraceStep::Kind::cross_field_rule, req.rule, TraceStep::Outcome::not_applied);
+        continue;
+      }
+      bool all_present = true;
       for (std::uint32_t index : req.fields) {
         if (values[index].state != FieldValue::absent) continue;
+        all_present = false;
         at_field(index);
         error(ErrorCode::missing_required_field, req.message, req.rule);
         s_.path.resize(path_length);
       }
+      trace(TraceStep::Kind::cross_field_rule, req.rule, outcome_of(all_present));
     }
     for (const auto& rule : rules.at_least_one) {
       bool any = std::any_of(rule.fields.begin(), rule.fields.end(), [&](std::uint32_t i) {
         return values[i].state == FieldValue::valid || values[i].state == FieldValue::invalid;
       });
+      trace(TraceStep::Kind::cross_field_rule, rule.rule, outcome_of(any));
       if (any) continue;
       at_field(rule.fields.front());
       error(ErrorCode::rule_violation, rule.message, rule.rule);
       s_.path.resize(path_length);
     }
     for (const auto& check : rules.checks) {
-      if (evaluate_condition(check.condition, values) != Truth::no) continue;
+      Truth truth = evaluate_condition(check.condition, values);
+      trace(TraceStep::Kind::cross_field_rule, check.rule,
+            truth == Truth::unknown ? TraceStep::Outcome::not_applied : outcome_of(truth == Truth::yes));
+      if (truth != Truth::no) continue;
       at_field(check.path_field);
       error(ErrorCode::rule_violation, check.message, check.rule);
       s_.path.resize(path_length);

@@ -6,6 +6,34 @@
 
 namespace gatehouse {
 
+}  // namespace gatehouse
+
+namespace gatehouse {
+
+std::string describe_value_rules(const ValueRules& v) {
+  std::string s = v.type_name;
+  if (v.nullable && s.back() != '?') s += '?';
+  auto count = [](const std::optional<std::uint64_t>& x) {
+    return x ? std::to_string(*x) : std::string();
+  };
+  if (v.min_length || v.max_length) s += " length " + count(v.min_length) + ".." + count(v.max_length);
+  if (v.min || v.max)
+    s += " range " + (v.min ? v.min->text : "") + ".." + (v.max ? v.max->text : "");
+  if (v.min_items || v.max_items) s += " items " + count(v.min_items) + ".." + count(v.max_items);
+  if (v.allowed_is_narrowed) {
+    s += " one of (";
+    for (std::size_t i = 0; i < v.allowed.size(); ++i) s += (i ? ", " : "") + v.allowed[i];
+    s += ")";
+  }
+  if (v.pattern) s += " pattern /" + v.pattern->source() + "/";
+  if (v.element && v.kind == ValueKind::list) {
+    std::string e = describe_value_rules(*v.element);
+    if (e != v.element->type_name) s += " each(" + e + ")";
+  }
+  return s;
+}
+
+
 namespace {
 
 class ProgramDumper {
@@ -42,29 +70,6 @@ class ProgramDumper {
 
   static std::string indent(int depth) { return std::string(2 * depth, ' '); }
 
-  static std::string value(const ValueRules& v) {
-    std::string s = v.type_name;
-    if (v.nullable && s.back() != '?') s += '?';
-    auto count = [](const std::optional<std::uint64_t>& x) {
-      return x ? std::to_string(*x) : std::string();
-    };
-    if (v.min_length || v.max_length) s += " length " + count(v.min_length) + ".." + count(v.max_length);
-    if (v.min || v.max)
-      s += " range " + (v.min ? v.min->text : "") + ".." + (v.max ? v.max->text : "");
-    if (v.min_items || v.max_items) s += " items " + count(v.min_items) + ".." + count(v.max_items);
-    if (v.allowed_is_narrowed) {
-      s += " one of (";
-      for (std::size_t i = 0; i < v.allowed.size(); ++i) s += (i ? ", " : "") + v.allowed[i];
-      s += ")";
-    }
-    if (v.pattern) s += " pattern /" + v.pattern->source() + "/";
-    if (v.element && v.kind == ValueKind::list) {
-      std::string e = value(*v.element);
-      if (e != v.element->type_name) s += " each(" + e + ")";
-    }
-    return s;
-  }
-
   void fields(const RecordRules& r, int depth) {
     std::set<const RecordRules*> none;
     for (const auto& f : r.fields) {
@@ -73,7 +78,7 @@ class ProgramDumper {
         out_ << "unsupported\n";
         continue;
       }
-      out_ << value(f.value) << (f.required ? " required" : "") << " @" << p_.location(f.rule)
+      out_ << describe_value_rules(f.value) << (f.required ? " required" : "") << " @" << p_.location(f.rule)
            << '\n';
       const ValueRules* v = &f.value;
       while (v->kind == ValueKind::list && v->element) v = v->element.get();

@@ -137,3 +137,54 @@ TEST(Cli, DumpsAndHelp) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Cli, TestRunsTheBundledCasesAndSummarizes) {
+  Result r = run("test");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find(" passed, 0 failed\n"), std::string::npos) << r.out;
+}
+
+TEST(Cli, TestReportsAFailingCaseWithItsLineAndDifference) {
+  fs::path dir = fs::temp_directory_path() / ("gatehouse_cli_cases_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "x.yaml") << "cases:\n"
+                                   "  - name: passes\n    pms: RENT_MANAGER\n    model: units\n    op: create\n"
+                                   "    payload: '{}'\n    expect: {verdict: reject, errors: [operation_not_supported]}\n"
+                                   "  - name: wrong on purpose\n    pms: RENT_MANAGER\n    model: residents\n    op: update\n"
+                                   "    payload: '{\"notes\": \"x\"}'\n    expect:\n      verdict: accept\n";
+  Result r = run("test --cases '" + dir.string() + "'");
+  Result filtered = run("test --cases '" + dir.string() + "' 'x/pass'");
+  fs::remove_all(dir);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("FAIL " + (dir / "x.yaml").string() + ":8: wrong on purpose\n"
+                       "    verdict: expected accept, got reject\n"
+                       "    errors: expected [], got [/notes unsupported_field, /last_name missing_required_field, "
+                       "/rent_period missing_required_field, /rent_due_day missing_required_field]\n"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\n1 passed, 1 failed\n"), std::string::npos) << r.out;
+  EXPECT_EQ(filtered.exit_code, 0) << filtered.out;
+  EXPECT_NE(filtered.out.find("1 passed, 0 failed"), std::string::npos) << filtered.out;
+}
+
+TEST(Cli, TestCoverageListsUnexercisedRules) {
+  Result r = run("test --coverage");
+  EXPECT_NE(r.out.find("coverage: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(": not exercised: field "), std::string::npos) << r.out;
+}
+
+TEST(Cli, ExplainNamesTheRuleOfEveryStep) {
+  Result r = run("explain --pms RENT_MANAGER --model residents --op update",
+                 R"({"last_name":"Lee","notes":"x","rent_period":"MONTHLY","rent_due_day":40})");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("  /last_name     ok           pms/rent_manager.rules:10:7  string length 1..50 required\n"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  /rent_due_day  FAILED       pms/rent_manager.rules:22:7  integer range 1..31 required\n"
+                       "      /rent_due_day out_of_range: rent_due_day must be between 1 and 31; got 40\n"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  /notes         rejected     pms/rent_manager.rules:9:5\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("verdict: reject (status 400)"), std::string::npos) << r.out;
+}
+
+}  // namespace

@@ -10,6 +10,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "gatehouse/decision.hpp"
 #include "gatehouse/program.hpp"
@@ -21,6 +23,25 @@ struct Limits {
   std::uint32_t max_depth = 32;             ///< objects and arrays nested deeper: nesting_too_deep
 };
 
+/// What the evaluator did, step by step: for `gatehouse explain` and rule coverage in
+/// `gatehouse test`. Off unless a Trace is attached to the context (it allocates).
+struct TraceStep {
+  enum class Kind {
+    field,             ///< a supported field's value was checked against its rule (or found missing)
+    not_supported,     ///< an unknown or unsupported member (rule: the model or the operation)
+    cross_field_rule,  ///< a check, conditional requirement or `at least one of`
+  };
+  enum class Outcome { passed, failed, not_applied };
+  Kind kind = Kind::field;
+  std::string path;  ///< JSON Pointer of the value, or of the record for cross-field rules
+  SourceRef rule;
+  Outcome outcome = Outcome::passed;
+};
+
+struct Trace {
+  std::vector<TraceStep> steps;
+};
+
 class EvaluationContext {
  public:
   explicit EvaluationContext(Limits limits = {});
@@ -29,6 +50,10 @@ class EvaluationContext {
   EvaluationContext& operator=(const EvaluationContext&) = delete;
 
   const Limits& limits() const;
+
+  /// Records every step of the following evaluations into `trace` (nullptr: stop tracing).
+  /// The trace must outlive its use by this context.
+  void set_trace(Trace* trace);
 
   struct State;  // private to the evaluator
   State& state() { return *state_; }

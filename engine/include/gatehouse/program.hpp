@@ -187,6 +187,9 @@ class Program {
   std::string rules_version_;
 };
 
+/// A value's type and constraints in rules syntax, e.g. "string length 1..50".
+std::string describe_value_rules(const ValueRules& value);
+
 /// A stable text form of the compiled program, for tests and `--dump-program`.
 std::string dump_program(const Program& program);
 

@@ -1,0 +1,104 @@
+#include "cli_support.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+
+#include "commands.hpp"
+#include "gatehouse/rules_loader.hpp"
+
+namespace gatehouse::cli {
+
+std::string default_rules_dir() {
+  if (const char* env = std::getenv("GATEHOUSE_RULES"); env && *env) return env;
+  return GATEHOUSE_BUNDLED_RULES_DIR;
+}
+
+std::string rules_dir(const po::variables_map& vm) {
+  return vm.count("rules") ? vm["rules"].as<std::string>() : default_rules_dir();
+}
+
+void add_rules_option(po::options_description& options) {
+  options.add_options()("rules", po::value<std::string>()->value_name("DIR"),
+                        "directory of .rules files (default: $GATEHOUSE_RULES or the bundled rules)");
+}
+
+std::optional<int> parse(const std::vector<std::string>& args, const char* synopsis,
+                         const po::options_description& options,
+                         const po::positional_options_description& positional,
+                         po::variables_map& vm) {
+  try {
+    po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+    if (vm.count("help")) {  // before notify(), so --help works without the required options
+      std::cout << synopsis << '\n' << options;
+      return ok;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    std::cerr << "gatehouse: " << e.what() << "\n\n" << synopsis << '\n' << options;
+    return usage_error;
+  }
+  return std::nullopt;
+}
+
+Compilation load(const po::variables_map& vm) {
+  std::string dir = rules_dir(vm);
+  Compilation c = compile_directory(dir);
+  if (!c.diagnostics.all().empty()) std::cerr << c.render_diagnostics();
+  if (!c.ok()) {
+    std::size_t n = c.diagnostics.error_count();
+    std::cerr << n << (n == 1 ? " error" : " errors") << " in " << dir << '\n';
+  }
+  return c;
+}
+
+std::optional<std::string> read_input(const std::string& name) {
+  if (name == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  std::ifstream in(name, std::ios::binary);
+  if (!in) {
+    std::cerr << "gatehouse: cannot open '" << name << "'\n";
+    return std::nullopt;
+  }
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void add_request_options(po::options_description& options,
+                         po::positional_options_description& positional) {
+  Limits defaults;
+  options.add_options()
+      ("pms", po::value<std::string>()->required()->value_name("PMS"), "target PMS, e.g. RENT_MANAGER")
+      ("model", po::value<std::string>()->required()->value_name("MODEL"), "generic model, e.g. residents")
+      ("op", po::value<std::string>()->required()->value_name("create|update"), "operation")
+      ("ignore-unknown-fields", "strip fields the PMS does not support instead of rejecting")
+      ("max-payload-bytes", po::value<std::size_t>()->default_value(defaults.max_payload_bytes),
+       "reject larger payloads")
+      ("max-depth", po::value<std::uint32_t>()->default_value(defaults.max_depth),
+       "reject payloads nested deeper")
+      ("input", po::value<std::string>()->default_value("-")->value_name("FILE"),
+       "the JSON payload; - for standard input");
+  positional.add("input", 1);
+}
+
+std::optional<RequestArgs> request_args(const po::variables_map& vm) {
+  RequestArgs a;
+  const std::string op = vm["op"].as<std::string>();
+  if (op != "create" && op != "update") {
+    std::cerr << "gatehouse: --op must be 'create' or 'update', not '" << op << "'\n";
+    return std::nullopt;
+  }
+  a.operation = op == "create" ? ast::Operation::create : ast::Operation::update;
+  a.pms = vm["pms"].as<std::string>();
+  a.model = vm["model"].as<std::string>();
+  a.ignore_unknown_fields = vm.count("ignore-unknown-fields") > 0;
+  a.limits.max_payload_bytes = vm["max-payload-bytes"].as<std::size_t>();
+  a.limits.max_depth = vm["max-depth"].as<std::uint32_t>();
+  auto payload = read_input(vm["input"].as<std::string>());
+  if (!payload) return std::nullopt;
+  a.payload = std::move(*payload);
+  return a;
+}
+
+}  // namespace gatehouse::cli
