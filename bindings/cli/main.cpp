@@ -15,6 +15,7 @@ commands:
   list    the PMSs, models and operations the rules define
   test    run the YAML rule cases (exit 1 if any fails)
   explain decide one request and say, field by field, which rule decided what
+  schema  the rules as JSON Schema (draft 2020-12) and OpenAPI 3.1
 
 Run 'gatehouse <command> --help' for a command's options.
 Rules are read from --rules DIR, else $GATEHOUSE_RULES, else the bundled rules directory.
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   if (command == "list") return gatehouse::cli::list(args);
   if (command == "test") return gatehouse::cli::test(args);
   if (command == "explain") return gatehouse::cli::explain(args);
+  if (command == "schema") return gatehouse::cli::schema(args);
   std::cerr << "gatehouse: unknown command '" << command << "'\n\n" << usage;
   return gatehouse::cli::usage_error;
 }

@@ -188,3 +188,39 @@ TEST(Cli, ExplainNamesTheRuleOfEveryStep) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Cli, SchemaForOneOperation) {
+  Result r = run("schema --pms RENT_MANAGER --model residents --op update");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("\"$schema\": \"https://json-schema.org/draft/2020-12/schema\""), std::string::npos);
+  EXPECT_NE(r.out.find("\"required\": [\n    \"last_name\",\n    \"rent_period\",\n    \"rent_due_day\"\n  ]"),
+            std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"additionalProperties\": false"), std::string::npos);
+  EXPECT_EQ(r.out.find("\"notes\""), std::string::npos) << "notes is not supported by Rent Manager";
+}
+
+TEST(Cli, SchemaRefusesAnOperationNotOffered) {
+  Result r = run("schema --pms RENT_MANAGER --model units --op create");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("Rent Manager does not offer create on units"), std::string::npos) << r.out;
+  EXPECT_EQ(run("schema --pms RENT_MANAGER").exit_code, 2);
+}
+
+TEST(Cli, SchemaAllAndOpenApi) {
+  fs::path dir = fs::temp_directory_path() / ("gatehouse_cli_schema_" + std::to_string(::getpid()));
+  Result r = run("schema --all --out '" + dir.string() + "'");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_TRUE(fs::exists(dir / "BUILDIUM" / "residents.update.schema.json"));
+  EXPECT_FALSE(fs::exists(dir / "BUILDIUM" / "residents.create.schema.json"));
+  EXPECT_TRUE(fs::exists(dir / "openapi.json"));
+  fs::remove_all(dir);
+  Result api = run("schema --openapi");
+  EXPECT_EQ(api.exit_code, 0);
+  EXPECT_NE(api.out.find("\"openapi\": \"3.1.0\""), std::string::npos);
+  EXPECT_NE(api.out.find("\"/v1/residents/{id}\""), std::string::npos);
+  EXPECT_NE(api.out.find("\"$ref\": \"#/components/schemas/RENT_MANAGER.residents.update\""), std::string::npos);
+}
+
+}  // namespace

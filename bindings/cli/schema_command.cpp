@@ -1,0 +1,107 @@
+// gatehouse schema: the rules as JSON Schema (draft 2020-12) and OpenAPI 3.1.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cli_support.hpp"
+#include "commands.hpp"
+#include "gatehouse/json_schema.hpp"
+
+namespace gatehouse::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool write_file(const fs::path& path, const std::string& text) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  std::ofstream out(path, std::ios::binary);
+  out << text << '\n';
+  if (!out) {
+    std::cerr << "gatehouse: cannot write '" << path.string() << "'\n";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int schema(const std::vector<std::string>& args) {
+  po::options_description options("options");
+  options.add_options()("help,h", "show this help");
+  add_rules_option(options);
+  options.add_options()
+      ("pms", po::value<std::string>()->value_name("PMS"), "the PMS")
+      ("model", po::value<std::string>()->value_name("MODEL"), "the generic model")
+      ("op", po::value<std::string>()->value_name("create|update"), "the operation")
+      ("openapi", "print the OpenAPI 3.1 document of the generic endpoints")
+      ("all", "write every offered PMS x model x operation schema, and openapi.json, under --out")
+      ("out", po::value<std::string>()->value_name("DIR"), "output folder for --all");
+  po::variables_map vm;
+  const char* synopsis =
+      "usage: gatehouse schema [--rules DIR] --pms PMS --model MODEL --op create|update\n"
+      "       gatehouse schema [--rules DIR] --openapi\n"
+      "       gatehouse schema [--rules DIR] --all --out DIR";
+  if (auto code = parse(args, synopsis, options, {}, vm)) return *code;
+  bool one = vm.count("pms") || vm.count("model") || vm.count("op");
+  int modes = (one ? 1 : 0) + (vm.count("openapi") ? 1 : 0) + (vm.count("all") ? 1 : 0);
+  if (modes != 1 || (vm.count("all") && !vm.count("out")) ||
+      (one && !(vm.count("pms") && vm.count("model") && vm.count("op")))) {
+    std::cerr << "gatehouse: choose one of --pms/--model/--op, --openapi, or --all --out DIR\n\n"
+              << synopsis << '\n';
+    return usage_error;
+  }
+  Compilation c = load(vm);
+  if (!c.ok()) return usage_error;
+  const Program& program = *c.program;
+
+  if (vm.count("openapi")) {
+    std::cout << pretty_json(openapi_document(program)) << '\n';
+    return ok;
+  }
+  if (vm.count("all")) {
+    fs::path out = vm["out"].as<std::string>();
+    std::size_t written = 0;
+    for (const auto& [id, pms] : program.pms()) {
+      for (const auto& [name, model] : pms.models) {
+        for (auto op : {ast::Operation::create, ast::Operation::update}) {
+          if (!model.operation(op).offered) continue;
+          fs::path file = out / id / (name + "." + ast::operation_name(op) + ".schema.json");
+          if (!write_file(file, pretty_json(json_schema(program, pms, model, op)))) return usage_error;
+          ++written;
+        }
+      }
+    }
+    if (!write_file(out / "openapi.json", pretty_json(openapi_document(program)))) return usage_error;
+    std::cerr << "wrote " << written << " schemas and openapi.json under " << out.string() << '\n';
+    return ok;
+  }
+  const std::string pms_id = vm["pms"].as<std::string>(), model_name = vm["model"].as<std::string>(),
+                    op_name = vm["op"].as<std::string>();
+  const PmsRules* pms = program.find_pms(pms_id);
+  if (!pms) {
+    std::cerr << "gatehouse: unknown PMS '" << pms_id << "'\n";
+    return usage_error;
+  }
+  auto model = pms->models.find(model_name);
+  if (model == pms->models.end()) {
+    std::cerr << "gatehouse: unknown model '" << model_name << "'\n";
+    return usage_error;
+  }
+  if (op_name != "create" && op_name != "update") {
+    std::cerr << "gatehouse: --op must be 'create' or 'update'\n";
+    return usage_error;
+  }
+  auto op = op_name == "create" ? ast::Operation::create : ast::Operation::update;
+  const OperationRules& rules = model->second.operation(op);
+  if (!rules.offered) {
+    std::cerr << "gatehouse: " << pms->display_name << " does not offer " << op_name << " on "
+              << model_name << ": " << rules.reason << '\n';
+    return rejected;
+  }
+  std::cout << pretty_json(json_schema(program, *pms, model->second, op)) << '\n';
+  return ok;
+}
+
+}  // namespace gatehouse::cli

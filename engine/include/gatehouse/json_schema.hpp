@@ -1,0 +1,27 @@
+#pragma once
+// Export of the rules as JSON Schema (draft 2020-12) and OpenAPI 3.1.
+//
+// The schema of a PMS x model x operation accepts what gatehouse accepts without stripping:
+// types, nullability, every constraint, required fields, no other members
+// (additionalProperties: false), and the cross-field rules as if/then and not/anyOf. Two
+// things JSON Schema cannot say are approximated, always on the accepting side: a comparison
+// between two fields, or an ordering of dates and datetimes, is left out (the check is listed
+// under "x-gatehouse-not-expressed"); and the formats (email, phone, date, datetime, uuid) are
+// given both as "format" and as a "pattern" that mirrors gatehouse's checks as far as a regular
+// expression can (calendar validity of dates is left to "format").
+#include <string>
+
+#include "gatehouse/program.hpp"
+
+namespace gatehouse {
+
+/// The JSON Schema document (one line of JSON) of what `pms` accepts for `model` and `op`.
+/// Precondition: the operation is offered.
+std::string json_schema(const Program& program, const PmsRules& pms, const ModelRules& model,
+                        ast::Operation op);
+
+/// An OpenAPI 3.1 document (one line of JSON) of the generic write endpoints, with one request
+/// schema per PMS that offers the operation.
+std::string openapi_document(const Program& program);
+
+}  // namespace gatehouse
