@@ -16,6 +16,7 @@ commands:
   test    run the YAML rule cases (exit 1 if any fails)
   explain decide one request and say, field by field, which rule decided what
   schema  the rules as JSON Schema (draft 2020-12) and OpenAPI 3.1
+  fmt     print rules in the canonical layout (--check, -w)
 
 Run 'gatehouse <command> --help' for a command's options.
 Rules are read from --rules DIR, else $GATEHOUSE_RULES, else the bundled rules directory.
@@ -45,6 +46,7 @@ int main(int argc, char** argv) {
   if (command == "test") return gatehouse::cli::test(args);
   if (command == "explain") return gatehouse::cli::explain(args);
   if (command == "schema") return gatehouse::cli::schema(args);
+  if (command == "fmt") return gatehouse::cli::fmt(args);
   std::cerr << "gatehouse: unknown command '" << command << "'\n\n" << usage;
   return gatehouse::cli::usage_error;
 }

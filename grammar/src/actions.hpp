@@ -74,6 +74,13 @@ class AstBuilder {
     return r;
   }
 
+  /// The position just past the node (for the formatter: comments before a closing brace).
+  SourceRef end_ref(const Node& n) const {
+    auto e = n.end();
+    return SourceRef{file_, static_cast<std::uint32_t>(e.line), static_cast<std::uint32_t>(e.column),
+                     static_cast<std::uint32_t>(e.byte), 1};
+  }
+
   ast::Identifier identifier(const Node& n) const { return {n.string(), ref(n)}; }
 
   static std::string unescape(std::string_view raw) {
@@ -113,6 +120,7 @@ class AstBuilder {
     ast::RecordDecl r;
     r.kind = n.is_type<model_decl>() ? ast::RecordDecl::Kind::model : ast::RecordDecl::Kind::type;
     r.at = ref(n);
+    r.end = end_ref(n);
     for (const auto& c : n.children) {
       if (c->is_type<decl_name>()) {
         r.name = identifier(*c);
@@ -164,12 +172,14 @@ class AstBuilder {
   ast::PmsDecl pms(const Node& n) const {
     ast::PmsDecl p;
     p.at = ref(n);
+    p.end = end_ref(n);
     p.id = identifier(required_child<pms_id>(n));
     p.display_name = string_of(n);
     for (const auto& c : n.children) {
       if (!c->is_type<pms_model>()) continue;
       ast::PmsModelBlock m;
       m.at = ref(*c);
+      m.end = end_ref(*c);
       m.model = identifier(required_child<model_ref>(*c));
       for (const auto& op : c->children)
         if (op->is_type<operation_decl>()) m.operations.push_back(operation(*op));
@@ -181,6 +191,7 @@ class AstBuilder {
   ast::OperationDecl operation(const Node& n) const {
     ast::OperationDecl o;
     o.at = ref(n);
+    o.end = end_ref(n);
     for (const auto& c : n.children) {
       if (c->is_type<operation_name>()) {
         o.operations.emplace_back(
@@ -198,6 +209,7 @@ class AstBuilder {
   ast::SharedRulesDecl shared_rules(const Node& n) const {
     ast::SharedRulesDecl s;
     s.at = ref(n);
+    s.end = end_ref(n);
     s.name = identifier(required_child<decl_name>(n));
     s.body = rule_items(n);
     return s;
@@ -242,6 +254,7 @@ class AstBuilder {
   ast::FieldRule field(const Node& n) const {
     ast::FieldRule f;
     f.name = identifier(required_child<field_name>(n));
+    f.end = end_ref(n);
     for (const auto& c : n.children) {
       if (c->is_type<rule_block>()) {
         f.has_block = true;

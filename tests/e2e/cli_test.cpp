@@ -224,3 +224,25 @@ TEST(Cli, SchemaAllAndOpenApi) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Cli, FmtPrintsChecksAndWrites) {
+  fs::path dir = write_rules("messy.rules", "model   m {x:string   # why\n}\n");
+  fs::path file = dir / "messy.rules";
+  Result printed = run("fmt '" + file.string() + "'");
+  EXPECT_EQ(printed.exit_code, 0);
+  EXPECT_EQ(printed.out, "model m {\n  x: string  # why\n}\n");
+  Result check = run("fmt --check '" + dir.string() + "'");
+  EXPECT_EQ(check.exit_code, 1);
+  EXPECT_EQ(check.out, "not formatted: " + file.string() + "\n");
+  EXPECT_EQ(run("fmt -w '" + file.string() + "'").exit_code, 0);
+  EXPECT_EQ(run("fmt --check '" + file.string() + "'").exit_code, 0);
+  std::ofstream(file) << "model m {\n  x string\n}\n";
+  Result broken = run("fmt '" + file.string() + "'");
+  EXPECT_EQ(broken.exit_code, 2);
+  EXPECT_NE(broken.out.find("error: expected ':' and a type after the field name"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+}  // namespace

@@ -43,6 +43,7 @@ struct RecordDecl {
   Identifier name;
   std::vector<FieldDecl> fields;
   SourceRef at;
+  SourceRef end;  ///< just past the closing brace
 };
 
 /// A number as written (`-3`, `1.5`); kept as text so the compiler decides integer vs decimal.
@@ -96,6 +97,7 @@ struct FieldRule {
   std::vector<Constraint> constraints;
   bool has_block = false;
   std::vector<RuleItem> block;
+  SourceRef end;  ///< just past the rule (the block's closing brace, if any)
 };
 
 /// `check <expr> else "message"`
@@ -139,6 +141,7 @@ struct OperationDecl {
   std::string reason;
   std::vector<RuleItem> body;
   SourceRef at;
+  SourceRef end;
 };
 
 /// `residents { <operations> }` inside a `pms` block.
@@ -146,6 +149,7 @@ struct PmsModelBlock {
   Identifier model;
   std::vector<OperationDecl> operations;
   SourceRef at;
+  SourceRef end;
 };
 
 /// `pms RENT_MANAGER "Rent Manager" { ... }`
@@ -154,6 +158,7 @@ struct PmsDecl {
   std::string display_name;
   std::vector<PmsModelBlock> models;
   SourceRef at;
+  SourceRef end;
 };
 
 /// `rules contact_fields { ... }`: field rules and checks shared with `use`.
@@ -161,6 +166,7 @@ struct SharedRulesDecl {
   Identifier name;
   std::vector<RuleItem> body;
   SourceRef at;
+  SourceRef end;
 };
 
 using Declaration = std::variant<RecordDecl, PmsDecl, SharedRulesDecl>;
