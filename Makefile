@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build test demo bench clean
+.PHONY: all deps configure build test demo bench docs fmt clean
 
 all: build
 
@@ -21,6 +21,14 @@ test: build
 
 demo: build
 	@./scripts/demo.sh $(BUILD_DIR)/bindings/cli/gatehouse
+
+# Regenerates the committed capability docs and formats the bundled rules.
+docs: build
+	@$(BUILD_DIR)/bindings/cli/gatehouse docs --out docs/capabilities
+	@$(BUILD_DIR)/bindings/cli/gatehouse docs --format html --out docs/capabilities
+
+fmt: build
+	@$(BUILD_DIR)/bindings/cli/gatehouse fmt -w rules
 
 bench: build
 	@$(BUILD_DIR)/bench/gatehouse_bench
