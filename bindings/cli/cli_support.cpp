@@ -10,6 +10,13 @@
 
 namespace gatehouse::cli {
 
+po::options_description base_options() {
+  po::options_description options("options");
+  options.add_options()("help,h", "show this help");
+  add_rules_option(options);
+  return options;
+}
+
 std::string default_rules_dir() {
   if (const char* env = std::getenv("GATEHOUSE_RULES"); env && *env) return env;
   return GATEHOUSE_BUNDLED_RULES_DIR;
@@ -99,6 +106,36 @@ std::optional<RequestArgs> request_args(const po::variables_map& vm) {
   if (!payload) return std::nullopt;
   a.payload = std::move(*payload);
   return a;
+}
+
+}  // namespace gatehouse::cli
+
+namespace gatehouse::cli {
+
+std::optional<int> load_request(const std::vector<std::string>& args, const char* synopsis,
+                                po::options_description& options, po::variables_map& vm,
+                                RequestArgs& request, Compilation& rules) {
+  po::positional_options_description positional;
+  add_request_options(options, positional);
+  if (auto code = parse(args, synopsis, options, positional, vm)) return code;
+  auto parsed = request_args(vm);
+  if (!parsed) return usage_error;
+  request = std::move(*parsed);
+  rules = load(vm);
+  if (!rules.ok()) return usage_error;
+  return std::nullopt;
+}
+
+bool write_file(const std::filesystem::path& path, const std::string& text) {
+  std::error_code ec;
+  std::filesystem::create_directories(path.parent_path(), ec);
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) {
+    std::cerr << "gatehouse: cannot write '" << path.string() << "'\n";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace gatehouse::cli

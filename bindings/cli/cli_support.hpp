@@ -2,6 +2,7 @@
 // What every subcommand shares: option parsing, loading rules, reading input, the request
 // options of eval and explain.
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,9 @@
 namespace gatehouse::cli {
 
 namespace po = boost::program_options;
+
+/// The options every command has: --help and --rules.
+po::options_description base_options();
 
 /// $GATEHOUSE_RULES, else the bundled rules directory.
 std::string default_rules_dir();
@@ -45,5 +49,15 @@ struct RequestArgs {
 
 /// Reads the request options and the payload; nullopt (message printed) on a usage error.
 std::optional<RequestArgs> request_args(const po::variables_map& vm);
+
+/// eval and explain: parses `args` with the request options added to `options`, reads the
+/// payload and compiles the rules. Returns the exit code to stop with, or nullopt when `request`
+/// and `rules` are ready.
+std::optional<int> load_request(const std::vector<std::string>& args, const char* synopsis,
+                                po::options_description& options, po::variables_map& vm,
+                                RequestArgs& request, Compilation& rules);
+
+/// Writes `text` to `path`, creating folders; false (message printed) on failure.
+bool write_file(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace gatehouse::cli

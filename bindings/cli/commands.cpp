@@ -9,9 +9,7 @@
 namespace gatehouse::cli {
 
 int check(const std::vector<std::string>& args) {
-  po::options_description options("options");
-  options.add_options()("help,h", "show this help");
-  add_rules_option(options);
+  po::options_description options = base_options();
   options.add_options()("dump-ast", "print the syntax tree of every file")(
       "dump-program", "print the compiled program");
   po::variables_map vm;
@@ -32,33 +30,25 @@ int check(const std::vector<std::string>& args) {
 }
 
 int eval(const std::vector<std::string>& args) {
-  po::options_description options("options");
-  options.add_options()("help,h", "show this help");
-  add_rules_option(options);
-  po::positional_options_description positional;
-  add_request_options(options, positional);
+  po::options_description options = base_options();
   options.add_options()("pretty", "indent the decision for reading");
   po::variables_map vm;
   const char* synopsis =
       "usage: gatehouse eval [--rules DIR] --pms PMS --model MODEL --op create|update\n"
       "                      [--ignore-unknown-fields] [--pretty] [FILE|-]";
-  if (auto code = parse(args, synopsis, options, positional, vm)) return *code;
-  auto request = request_args(vm);
-  if (!request) return usage_error;
-  Compilation c = load(vm);
-  if (!c.ok()) return usage_error;
+  RequestArgs request;
+  Compilation c;
+  if (auto code = load_request(args, synopsis, options, vm, request, c)) return *code;
 
-  EvaluationContext context(request->limits);
-  Decision decision = evaluate(*c.program, request->request(), context);
+  EvaluationContext context(request.limits);
+  Decision decision = evaluate(*c.program, request.request(), context);
   std::string json = to_json(decision);
   std::cout << (vm.count("pretty") ? pretty_json(json) : json) << '\n';
   return decision.verdict == Verdict::reject ? rejected : ok;
 }
 
 int list(const std::vector<std::string>& args) {
-  po::options_description options("options");
-  options.add_options()("help,h", "show this help");
-  add_rules_option(options);
+  po::options_description options = base_options();
   po::variables_map vm;
   if (auto code = parse(args, "usage: gatehouse list [--rules DIR]", options, {}, vm)) return *code;
   Compilation c = load(vm);

@@ -332,9 +332,7 @@ std::string render_html(const std::vector<Page>& pages) {
 }  // namespace
 
 int docs(const std::vector<std::string>& args) {
-  po::options_description options("options");
-  options.add_options()("help,h", "show this help");
-  add_rules_option(options);
+  po::options_description options = base_options();
   options.add_options()
       ("format", po::value<std::string>()->default_value("markdown")->value_name("markdown|html"), "output format")
       ("out", po::value<std::string>()->value_name("DIR"), "write the pages here (default: print)");
@@ -361,16 +359,8 @@ int docs(const std::vector<std::string>& args) {
     return ok;
   }
   fs::path out = vm["out"].as<std::string>();
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  for (const auto& [name, content] : files) {
-    std::ofstream file(out / name, std::ios::binary);
-    file << content;
-    if (!file) {
-      std::cerr << "gatehouse: cannot write '" << (out / name).string() << "'\n";
-      return usage_error;
-    }
-  }
+  for (const auto& [name, content] : files)
+    if (!write_file(out / name, content)) return usage_error;
   return ok;
 }
 

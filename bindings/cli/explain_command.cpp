@@ -38,31 +38,25 @@ std::string why(const Decision& d) {
 }  // namespace
 
 int explain(const std::vector<std::string>& args) {
-  po::options_description options("options");
-  options.add_options()("help,h", "show this help");
-  add_rules_option(options);
-  po::positional_options_description positional;
-  add_request_options(options, positional);
+  po::options_description options = base_options();
   po::variables_map vm;
   const char* synopsis =
       "usage: gatehouse explain [--rules DIR] --pms PMS --model MODEL --op create|update\n"
       "                         [--ignore-unknown-fields] [FILE|-]";
-  if (auto code = parse(args, synopsis, options, positional, vm)) return *code;
-  auto request = request_args(vm);
-  if (!request) return usage_error;
-  Compilation c = load(vm);
-  if (!c.ok()) return usage_error;
+  RequestArgs request;
+  Compilation c;
+  if (auto code = load_request(args, synopsis, options, vm, request, c)) return *code;
 
   std::map<std::pair<std::uint32_t, std::uint32_t>, std::string> details;
   for (const auto& site : rule_sites(*c.program)) details[{site.rule.file, site.rule.offset}] = site.detail;
 
   Trace trace;
-  EvaluationContext context(request->limits);
+  EvaluationContext context(request.limits);
   context.set_trace(&trace);
-  Decision d = evaluate(*c.program, request->request(), context);
+  Decision d = evaluate(*c.program, request.request(), context);
 
-  std::cout << request->pms << ' ' << request->model << ' ' << ast::operation_name(request->operation)
-            << (request->ignore_unknown_fields ? " (ignore_unknown_fields)" : "") << ", rules_version "
+  std::cout << request.pms << ' ' << request.model << ' ' << ast::operation_name(request.operation)
+            << (request.ignore_unknown_fields ? " (ignore_unknown_fields)" : "") << ", rules_version "
             << c.program->rules_version() << "\n\n";
   auto matches = [&](const Issue& issue, const TraceStep& step) {
     return issue.rule == c.program->location(step.rule) &&
@@ -75,7 +69,7 @@ int explain(const std::vector<std::string>& args) {
     return text + std::string(width - std::min(width, text.size()), ' ');
   };
   for (const auto& step : trace.steps) {
-    std::string outcome = outcome_name(step, request->ignore_unknown_fields);
+    std::string outcome = outcome_name(step, request.ignore_unknown_fields);
     std::cout << "  " << column(step.path) << "  " << outcome
               << std::string(13 - std::min<std::size_t>(13, outcome.size()), ' ')
               << c.program->location(step.rule);

@@ -11,26 +11,8 @@ namespace gatehouse::cli {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-bool write_file(const fs::path& path, const std::string& text) {
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  std::ofstream out(path, std::ios::binary);
-  out << text << '\n';
-  if (!out) {
-    std::cerr << "gatehouse: cannot write '" << path.string() << "'\n";
-    return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 int schema(const std::vector<std::string>& args) {
-  po::options_description options("options");
-  options.add_options()("help,h", "show this help");
-  add_rules_option(options);
+  po::options_description options = base_options();
   options.add_options()
       ("pms", po::value<std::string>()->value_name("PMS"), "the PMS")
       ("model", po::value<std::string>()->value_name("MODEL"), "the generic model")
@@ -68,12 +50,12 @@ int schema(const std::vector<std::string>& args) {
         for (auto op : {ast::Operation::create, ast::Operation::update}) {
           if (!model.operation(op).offered) continue;
           fs::path file = out / id / (name + "." + ast::operation_name(op) + ".schema.json");
-          if (!write_file(file, pretty_json(json_schema(program, pms, model, op)))) return usage_error;
+          if (!write_file(file, pretty_json(json_schema(program, pms, model, op)) + "\n")) return usage_error;
           ++written;
         }
       }
     }
-    if (!write_file(out / "openapi.json", pretty_json(openapi_document(program)))) return usage_error;
+    if (!write_file(out / "openapi.json", pretty_json(openapi_document(program)) + "\n")) return usage_error;
     std::cerr << "wrote " << written << " schemas and openapi.json under " << out.string() << '\n';
     return ok;
   }

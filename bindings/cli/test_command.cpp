@@ -13,9 +13,7 @@ namespace gatehouse::cli {
 namespace fs = std::filesystem;
 
 int test(const std::vector<std::string>& args) {
-  po::options_description options("options");
-  options.add_options()("help,h", "show this help");
-  add_rules_option(options);
+  po::options_description options = base_options();
   options.add_options()
       ("cases", po::value<std::string>()->value_name("DIR"), "folder of *.yaml cases (default: RULES/tests)")
       ("coverage", "list, per rules file, the field rules and checks no case exercised")
