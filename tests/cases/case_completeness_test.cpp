@@ -1,0 +1,49 @@
+// Every bundled PMS file comes with cases: an accept, a strip and a reject for each operation it
+// offers, and a case for each operation of a model it mentions but does not offer.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "gatehouse/rule_cases.hpp"
+#include "gatehouse/rules_loader.hpp"
+
+namespace gatehouse {
+namespace {
+
+namespace fs = std::filesystem;
+
+TEST(BundledCases, EveryOperationOfEveryPmsHasItsCases) {
+  Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "rules");
+  ASSERT_TRUE(c.ok()) << c.render_diagnostics();
+  // (pms, model, op) -> verdicts seen
+  std::map<std::tuple<std::string, std::string, std::string>, std::set<std::string>> seen;
+  for (const auto& e : fs::directory_iterator(fs::path(GATEHOUSE_SOURCE_DIR) / "rules" / "tests")) {
+    for (const auto& rc : load_rule_cases(e.path()).cases)
+      seen[{rc.pms, rc.model, ast::operation_name(rc.operation)}].insert(rc.expect_verdict);
+  }
+  std::size_t checked = 0;
+  for (const auto& [id, pms] : c.program->pms()) {
+    for (const auto& [model, rules] : pms.models) {
+      for (auto op : {ast::Operation::create, ast::Operation::update}) {
+        const OperationRules& o = rules.operation(op);
+        const auto& verdicts = seen[{id, model, ast::operation_name(op)}];
+        if (o.offered) {
+          for (const char* v : {"accept", "strip", "reject"})
+            EXPECT_TRUE(verdicts.count(v)) << id << " " << model << " " << ast::operation_name(op)
+                                           << ": no '" << v << "' case in rules/tests/";
+          ++checked;
+        } else if (!(o.rule == pms.at)) {  // the file mentions the model: its refusal is tested
+          EXPECT_TRUE(verdicts.count("reject")) << id << " " << model << " " << ast::operation_name(op)
+                                                << ": no case for the refused operation";
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 50u);
+}
+
+}  // namespace
+}  // namespace gatehouse
