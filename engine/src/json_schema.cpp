@@ -22,14 +22,16 @@ const char* const date_pattern = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[
 const char* const datetime_pattern =
     "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[Tt]([01][0-9]|2[0-3]):[0-5][0-9]:"
     "([0-5][0-9]|60)(\\.[0-9]+)?([Zz]|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$";
+// No lookbehind: validators built on older regular expression engines (std::regex, ECMA-262
+// before 2018) reject it.
 const char* const email_pattern =
-    "^(?!\\.)(?!.*\\.\\.)[!#-'*+\\-./0-9=?A-Z^-~]{1,64}(?<!\\.)@(?=.{1,253}$)"
+    "^(?!\\.)(?!.*\\.\\.)[!#-'*+\\-./0-9=?A-Z^-~]{0,63}[!#-'*+\\-/0-9=?A-Z^-~]@(?=.{1,253}$)"
     "([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$";
 // 7 to 15 digits; no two separators in a row; parentheses in balanced, non-empty, unnested
 // pairs; '+' only first; no separator last.
 const char* const phone_pattern =
     "^(?=(?:[^0-9]*[0-9]){7,15}[^0-9]*$)(?!.*[ .-]{2})(?!.*\\(\\))(?=[^()]*(?:\\([^()]*\\)[^()]*)*$)"
-    "\\+?[0-9 ().-]*(?<![ .-])$";
+    "\\+?[0-9 ().-]*[0-9)]$";
 const char* const uuid_pattern =
     "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 
