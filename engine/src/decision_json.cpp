@@ -43,9 +43,15 @@ void issues(std::string& out, const char* name, const std::vector<Issue>& list) 
 std::string to_json(const Decision& d) {
   std::string out;
   out.reserve(256 + (d.payload ? d.payload->size() : 0));
+  append_json(d, out);
+  return out;
+}
+
+void append_json(const Decision& d, std::string& out) {
   out += "{\"verdict\":";
   append_json_string(out, verdict_name(d.verdict));
-  out += ",\"status\":" + std::to_string(d.status);
+  out += ",\"status\":";
+  out += d.status == 200 ? "200" : d.status == 405 ? "405" : "400";
   out += ",\"pms\":";
   append_json_string(out, d.pms);
   out += ",\"model\":";
@@ -62,7 +68,6 @@ std::string to_json(const Decision& d) {
     out += *d.payload;
   }
   out += '}';
-  return out;
 }
 
 }  // namespace gatehouse

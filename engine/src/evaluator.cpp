@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "condition_eval.hpp"
 #include "gatehouse/evaluator.hpp"
@@ -104,6 +105,7 @@ class Walker {
     s_.padded.reserve(n + simdjson::SIMDJSON_PADDING);
     s_.padded.assign(request_.payload.data(), n);
     base_ = s_.padded.data();
+    end_ = base_ + n;
     od::document doc;
     if (s_.parser.iterate(simdjson::padded_string_view(base_, n, s_.padded.capacity())).get(doc))
       return false;
@@ -125,6 +127,7 @@ class Walker {
   EvaluationContext::State& s_;
   Decision& d_;
   const char* base_ = nullptr;
+  const char* end_ = nullptr;
   bool depth_reported_ = false;
 
   void error(ErrorCode code, std::string message, const SourceRef& rule) {
@@ -132,7 +135,8 @@ class Walker {
   }
 
   void trace(TraceStep::Kind kind, const SourceRef& rule, TraceStep::Outcome outcome) {
-    if (s_.trace) s_.trace->steps.push_back({kind, s_.path, rule, outcome});
+    if (s_.trace) [[unlikely]]
+      s_.trace->steps.push_back({kind, s_.path, rule, outcome});
   }
 
   static TraceStep::Outcome outcome_of(bool passed) {
@@ -158,6 +162,15 @@ class Walker {
     return true;
   }
 
+  /// A key without escapes is its own bytes: no need to copy it out. The closing quote is
+  /// within the padded document, so the scan stops.
+  bool plain_key(const char* raw, std::string_view& key) const {
+    const char* end = static_cast<const char*>(std::memchr(raw, '"', static_cast<std::size_t>(end_ - raw)));
+    if (end == nullptr || std::memchr(raw, '\\', static_cast<std::size_t>(end - raw)) != nullptr) return false;
+    key = std::string_view(raw, static_cast<std::size_t>(end - raw));
+    return true;
+  }
+
   // ---- records ----
   bool object(od::object obj, const RecordRules& rules, std::uint32_t depth) {
     auto& frame = s_.frames[depth];
@@ -173,7 +186,7 @@ class Walker {
       if (std::move(member_result).get(member)) return false;
       const char* raw_key = member.key().raw();
       std::string_view key;
-      if (member.unescaped_key().get(key)) return false;
+      if (!plain_key(raw_key, key) && member.unescaped_key().get(key)) return false;
       frame.member_starts.push_back(static_cast<std::uint32_t>(raw_key - 1 - base_));
       frame.member_stripped.push_back(0);
       od::value v = member.value();
@@ -359,22 +372,9 @@ class Walker {
     return true;
   }
 
-  /// Reads a string value, rejecting raw control characters that JSON requires to be escaped.
-  bool string(od::value& v, std::string_view& text) {
-    std::string_view raw = v.raw_json_token();
-    // raw starts at the opening quote; scan to the closing one.
-    for (std::size_t i = 1; i < raw.size(); ++i) {
-      auto c = static_cast<unsigned char>(raw[i]);
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        break;
-      } else if (c < 0x20) {
-        return false;
-      }
-    }
-    return !v.get_string().get(text);
-  }
+  /// Reads a string value. Raw control characters and invalid UTF-8 never get here: simdjson's
+  /// first stage rejects the whole document for them (UNESCAPED_CHARS, UTF8_ERROR).
+  bool string(od::value& v, std::string_view& text) { return !v.get_string().get(text); }
 
   void string_value(std::string_view text, const ValueRules& r, const FieldRules& field,
                     FieldValue& out) {

@@ -49,5 +49,7 @@ struct Decision {
 
 /// The decision as the JSON object of the contract (one line, no trailing newline).
 std::string to_json(const Decision& decision);
+/// The same, appended to `out` (reuse one buffer to avoid an allocation per decision).
+void append_json(const Decision& decision, std::string& out);
 
 }  // namespace gatehouse
