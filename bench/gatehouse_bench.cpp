@@ -1,74 +1,55 @@
-// Benchmarks, side by side with the floor they are measured against (same run, same bytes).
+// gatehouse_bench: the decision engine beside the validators a user would otherwise pick, on the
+// same payload bytes and the same rules, and beside the floor of just reading the JSON.
 //
-// For now one case, `typical` (a ~750-byte Buildium residents update, accepted), against
-// `simdjson_floor`: simdjson on-demand reading every value of the payload without checking it.
-// The peers (RapidJSON SchemaValidator, valijson) and the other cases come with the
-// benchmark issue; names follow BM_<case>/<engine> so filters and scripts can read them.
+// Benchmarks are named BM_<case>/<engine>, engines `gatehouse` (the whole decision from raw
+// bytes, output JSON included), `rapidjson_schema`, `valijson` and `simdjson_floor`. After the
+// usual table, the ratios gatehouse/peer and gatehouse/floor per case are printed; ratios from
+// one run are what to compare on a shared, noisy machine.
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
 
-#include <fstream>
-#include <iostream>
-#include <sstream>
+#include <valgrind/callgrind.h>
 
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <map>
+
+#include "bench_case.hpp"
 #include "gatehouse/evaluator.hpp"
-#include "gatehouse/rules_loader.hpp"
+#include "peers.hpp"
 
 namespace {
 
-std::string read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+const char* const case_names[] = {"small", "typical", "large", "strip", "reject"};
 
-const std::string bench_dir = GATEHOUSE_BENCH_DIR;
-
-struct Case {
-  std::string pms, model, payload;
-  gatehouse::ast::Operation op = gatehouse::ast::Operation::update;
-};
-
-Case load_case(const std::string& name) {
-  Case c;
-  std::istringstream meta(read(bench_dir + "/cases/" + name + "/case.txt"));
-  std::string key, value;
-  while (meta >> key >> value) {
-    if (key == "pms") c.pms = value;
-    if (key == "model") c.model = value;
-    if (key == "op") c.op = value == "create" ? gatehouse::ast::Operation::create : gatehouse::ast::Operation::update;
-  }
-  c.payload = read(bench_dir + "/cases/" + name + "/request.json");
-  return c;
-}
-
-const gatehouse::Program& program() {
-  static gatehouse::Compilation c = gatehouse::compile_directory(GATEHOUSE_RULES_DIR);
-  if (!c.ok()) {
-    std::cerr << c.render_diagnostics();
-    std::abort();
-  }
-  return *c.program;
-}
-
-void gatehouse_decision(benchmark::State& state, const std::string& name) {
-  Case c = load_case(name);
+void gatehouse_engine(benchmark::State& state, const std::string& name) {
+  const bench::Case& c = bench::load_case(name);
   gatehouse::EvaluationContext context;
-  gatehouse::Request request{c.pms, c.model, c.op, false, c.payload};
-  gatehouse::Decision first = gatehouse::evaluate(program(), request, context);
-  if (first.verdict != gatehouse::Verdict::accept) {
-    state.SkipWithError(("case " + name + " is not accepted: " + gatehouse::to_json(first)).c_str());
-    return;
-  }
+  gatehouse::Request request = c.request();
+  std::string out;
   for (auto _ : state) {
-    gatehouse::Decision d = gatehouse::evaluate(program(), request, context);
-    benchmark::DoNotOptimize(d.verdict);
+    gatehouse::Decision d = gatehouse::evaluate(*c.program, request, context);
+    out.clear();
+    gatehouse::append_json(d, out);
+    benchmark::DoNotOptimize(out.data());
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.payload.size()));
 }
 
-// Visits every value without checking anything: the cost of just reading the JSON.
+void peer_engine(benchmark::State& state, const std::string& name, bool valijson) {
+  const bench::Case& c = bench::load_case(name);
+  auto peer = valijson ? bench::make_valijson(c.schema) : bench::make_rapidjson_schema(c.schema);
+  bool expect_valid = c.expected == gatehouse::Verdict::accept;
+  if (peer->validate(c.payload) != expect_valid) {
+    // Not an error: the peer checks what its schema dialect lets it (see peers.hpp).
+    state.SetLabel(expect_valid ? "peer rejects what gatehouse accepts" : "peer accepts what gatehouse does not");
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(peer->validate(c.payload));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.payload.size()));
+}
+
+// Reads every value without checking anything: the cost of just reading the JSON.
 void visit(simdjson::ondemand::value v, std::size_t& n) {
   switch (v.type().value_unsafe()) {
     case simdjson::ondemand::json_type::object:
@@ -88,7 +69,7 @@ void visit(simdjson::ondemand::value v, std::size_t& n) {
 }
 
 void simdjson_floor(benchmark::State& state, const std::string& name) {
-  Case c = load_case(name);
+  const bench::Case& c = bench::load_case(name);
   simdjson::ondemand::parser parser;
   simdjson::padded_string padded(c.payload);
   for (auto _ : state) {
@@ -103,9 +84,84 @@ void simdjson_floor(benchmark::State& state, const std::string& name) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.payload.size()));
 }
 
+/// Keeps every run's time so that main() can print ratios after the table.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  std::map<std::string, double> ns;  // "BM_case/engine" -> ns per iteration
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const auto& r : runs)
+      if (!r.error_occurred && r.run_type == Run::RT_Iteration) ns[r.benchmark_name()] = r.GetAdjustedRealTime();
+    ConsoleReporter::ReportRuns(runs);
+  }
+};
+
 }  // namespace
 
-BENCHMARK_CAPTURE(gatehouse_decision, typical, std::string("typical"))->Name("BM_typical/gatehouse");
-BENCHMARK_CAPTURE(simdjson_floor, typical, std::string("typical"))->Name("BM_typical/simdjson_floor");
+/// `gatehouse_bench --count CASE ENGINE N`: N iterations of one engine with callgrind's
+/// collection switched on around them only (run under `valgrind --tool=callgrind
+/// --collect-atstart=no`; bench/callgrind.sh does). Instruction counts do not drift with the
+/// machine's load the way times do.
+int count(const std::string& name, const std::string& engine, int n) {
+  const bench::Case& c = bench::load_case(name);
+  gatehouse::EvaluationContext context;
+  gatehouse::Request request = c.request();
+  std::string out;
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string padded(c.payload);
+  auto once = [&] {
+    if (engine == "gatehouse") {
+      gatehouse::Decision d = gatehouse::evaluate(*c.program, request, context);
+      out.clear();
+      gatehouse::append_json(d, out);
+    } else {
+      std::size_t total = 0;
+      auto doc = parser.iterate(padded).value_unsafe();
+      for (auto field : doc.get_object().value_unsafe()) {
+        total += field.unescaped_key().value_unsafe().size();
+        visit(field.value().value_unsafe(), total);
+      }
+      benchmark::DoNotOptimize(total);
+    }
+  };
+  for (int i = 0; i < 10; ++i) once();  // warm up: buffers grown, caches filled
+  CALLGRIND_TOGGLE_COLLECT;
+  for (int i = 0; i < n; ++i) once();
+  CALLGRIND_TOGGLE_COLLECT;
+  return 0;
+}
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  if (argc == 5 && std::strcmp(argv[1], "--count") == 0) return count(argv[2], argv[3], std::atoi(argv[4]));
+  for (const char* name : case_names) {
+    std::string n = name;
+    benchmark::RegisterBenchmark(("BM_" + n + "/gatehouse").c_str(), gatehouse_engine, n);
+    benchmark::RegisterBenchmark(("BM_" + n + "/rapidjson_schema").c_str(), peer_engine, n, false);
+    benchmark::RegisterBenchmark(("BM_" + n + "/valijson").c_str(), peer_engine, n, true);
+    benchmark::RegisterBenchmark(("BM_" + n + "/simdjson_floor").c_str(), simdjson_floor, n);
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+
+  auto time = [&](const std::string& c, const char* engine) {
+    auto it = reporter.ns.find("BM_" + c + "/" + engine);
+    return it == reporter.ns.end() ? 0.0 : it->second;
+  };
+  std::printf("\n%-8s %14s %14s %14s %14s\n", "case", "rapidjson/gh", "valijson/gh", "gh/floor", "gh/typical");
+  double typical = time("typical", "gatehouse");
+  for (const char* name : case_names) {
+    double g = time(name, "gatehouse");
+    if (g == 0) continue;
+    auto ratio = [&](double peer) { return peer == 0 ? std::string("-") : std::to_string(peer / g).substr(0, 6) + "x"; };
+    double floor = time(name, "simdjson_floor");
+    std::printf("%-8s %14s %14s %14s %14s\n", name, ratio(time(name, "rapidjson_schema")).c_str(),
+                ratio(time(name, "valijson")).c_str(),
+                floor == 0 ? "-" : (std::to_string(g / floor).substr(0, 5) + "x").c_str(),
+                typical == 0 ? "-" : (std::to_string(g / typical).substr(0, 5) + "x").c_str());
+  }
+  std::printf("(rapidjson/gh and valijson/gh: how many times faster gatehouse is; gh/floor: gatehouse's\n"
+              " time over reading the JSON with simdjson; gh/typical: this case over the typical accept)\n");
+  return 0;
+}

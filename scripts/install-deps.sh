@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   tao-pegtl-dev libyaml-cpp-dev libboost-program-options-dev libsimdjson-dev libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  rapidjson-dev libvalijson-dev
   python3 python3-jsonschema python3-yaml chromium
 )
 

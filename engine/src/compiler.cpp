@@ -108,6 +108,7 @@ class ProgramBuilder {
     if (diags_.has_errors()) return;
     program_->sources_ = c_.sources;
     program_->rules_version_ = content_hash(c_.sources);
+    index_rule_texts();
     c_.program = std::move(program_);
   }
 
@@ -123,6 +124,26 @@ class ProgramBuilder {
   std::map<std::string, RecordSymbol, std::less<>> records_;
   std::map<std::string, const ast::SharedRulesDecl*, std::less<>> shared_;
   std::vector<const ast::PmsDecl*> pms_decls_;
+
+  /// "file:line:col" of every rule a decision can name, made once (decisions then point to them).
+  void index_rule_texts() {
+    auto add = [&](const SourceRef& ref) {
+      if (ref.valid()) program_->rule_texts_.try_emplace(Program::key(ref), program_->location(ref));
+    };
+    for (const auto& r : program_->records_) {
+      add(r.unsupported_rule);
+      add(r.generic_rule);
+      for (const auto& f : r.fields) add(f.rule);
+      for (const auto& q : r.conditional_requirements) add(q.rule);
+      for (const auto& a : r.at_least_one) add(a.rule);
+      for (const auto& c : r.checks) add(c.rule);
+    }
+    for (const auto& [id, pms] : program_->pms_)
+      for (const auto& [name, model] : pms.models) {
+        add(model.create.rule);
+        add(model.update.rule);
+      }
+  }
 
   // ---- helpers ----
   void duplicate(const SourceRef& at, const std::string& what, const SourceRef& previous) {

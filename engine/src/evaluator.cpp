@@ -27,6 +27,7 @@ struct EvaluationContext::State {
 
   struct Frame {
     std::vector<FieldValue> values;            // one per field of the record being read
+    std::vector<std::uint32_t> touched;        // slots this object set (to reset them after)
     std::vector<std::uint32_t> member_starts;  // byte offset of each member's key
     std::vector<std::uint8_t> member_stripped;
     std::vector<std::string> unknown_keys;     // to catch duplicate unknown keys
@@ -131,7 +132,7 @@ class Walker {
   bool depth_reported_ = false;
 
   void error(ErrorCode code, std::string message, const SourceRef& rule) {
-    d_.errors.push_back({s_.path, code, std::move(message), program_.location(rule)});
+    d_.errors.push_back({s_.path, code, std::move(message), program_.rule_text(rule)});
   }
 
   void trace(TraceStep::Kind kind, const SourceRef& rule, TraceStep::Outcome outcome) {
@@ -147,7 +148,7 @@ class Walker {
   void strippable(ErrorCode code, std::string message, const SourceRef& rule) {
     trace(TraceStep::Kind::not_supported, rule, TraceStep::Outcome::failed);
     auto& list = request_.ignore_unknown_fields ? d_.stripped : d_.errors;
-    list.push_back({s_.path, code, std::move(message), program_.location(rule)});
+    list.push_back({s_.path, code, std::move(message), program_.rule_text(rule)});
   }
 
   bool too_deep(std::uint32_t depth) {
@@ -165,16 +166,23 @@ class Walker {
   /// A key without escapes is its own bytes: no need to copy it out. The closing quote is
   /// within the padded document, so the scan stops.
   bool plain_key(const char* raw, std::string_view& key) const {
-    const char* end = static_cast<const char*>(std::memchr(raw, '"', static_cast<std::size_t>(end_ - raw)));
-    if (end == nullptr || std::memchr(raw, '\\', static_cast<std::size_t>(end - raw)) != nullptr) return false;
-    key = std::string_view(raw, static_cast<std::size_t>(end - raw));
-    return true;
+    const char* p = raw;
+    while (p < end_ && *p != '"') {
+      if (*p == '\\') return false;
+      ++p;
+    }
+    key = std::string_view(raw, static_cast<std::size_t>(p - raw));
+    return p < end_;
   }
 
   // ---- records ----
   bool object(od::object obj, const RecordRules& rules, std::uint32_t depth) {
     auto& frame = s_.frames[depth];
-    frame.values.assign(rules.fields.size(), FieldValue{});
+    // Every slot is absent between objects: reset the ones the last object at this depth used,
+    // not the whole table.
+    for (std::uint32_t i : frame.touched) frame.values[i] = FieldValue{};
+    frame.touched.clear();
+    if (frame.values.size() < rules.fields.size()) frame.values.resize(rules.fields.size());
     frame.member_starts.clear();
     frame.member_stripped.clear();
     frame.unknown_keys.clear();
@@ -187,8 +195,10 @@ class Walker {
       const char* raw_key = member.key().raw();
       std::string_view key;
       if (!plain_key(raw_key, key) && member.unescaped_key().get(key)) return false;
-      frame.member_starts.push_back(static_cast<std::uint32_t>(raw_key - 1 - base_));
-      frame.member_stripped.push_back(0);
+      if (request_.ignore_unknown_fields) {  // member positions only matter for a strip
+        frame.member_starts.push_back(static_cast<std::uint32_t>(raw_key - 1 - base_));
+        frame.member_stripped.push_back(0);
+      }
       od::value v = member.value();
 
       std::uint32_t index = rules.index.find(key);
@@ -196,6 +206,7 @@ class Walker {
         const FieldRules& field = rules.fields[index];
         s_.path += field.pointer_token;
         FieldValue& slot = frame.values[index];
+        if (slot.state == FieldValue::absent) frame.touched.push_back(index);
         if (slot.state != FieldValue::absent) {
           error(ErrorCode::duplicate_field, "'" + field.name + "' appears more than once",
                 field.rule);
@@ -211,7 +222,7 @@ class Walker {
                      pms_name_ + " does not accept '" + field.name + "' on " +
                          std::string(request_.model) + " " + ast::operation_name(request_.operation),
                      rules.unsupported_rule);
-          frame.member_stripped.back() = request_.ignore_unknown_fields;
+          if (request_.ignore_unknown_fields) frame.member_stripped.back() = 1;
           any_stripped |= request_.ignore_unknown_fields;
         }
       } else {
@@ -228,7 +239,7 @@ class Walker {
                      "'" + std::string(key) + "' is not a field of " + rules.name +
                          did_you_mean(key, names),
                      rules.generic_rule);
-          frame.member_stripped.back() = request_.ignore_unknown_fields;
+          if (request_.ignore_unknown_fields) frame.member_stripped.back() = 1;
           any_stripped |= request_.ignore_unknown_fields;
         }
         if (!skip(v, depth)) return false;
@@ -664,7 +675,7 @@ Decision evaluate(const Program& program, const Request& request, EvaluationCont
                         pms->display_name + " does not offer " +
                             ast::operation_name(request.operation) + " on " + model->first + ": " +
                             op.reason,
-                        program.location(op.rule)});
+                        program.rule_text(op.rule)});
   }
   if (request.payload.size() > s.limits.max_payload_bytes) {
     d.errors.push_back({"", ErrorCode::payload_too_large,

@@ -35,12 +35,42 @@ const RecordRules* Program::find_generic_model(std::string_view name) const {
 void FieldIndex::build(const std::vector<std::string_view>& names) {
   std::size_t size = 4;
   while (size < names.size() * 2) size *= 2;
-  slots_.assign(size, Slot{});
-  for (std::uint32_t position = 0; position < names.size(); ++position) {
-    std::size_t i = hash(names[position]) & (size - 1);
-    while (slots_[i].position != npos) i = (i + 1) & (size - 1);
-    slots_[i] = Slot{std::string(names[position]), position};
+  mask_ = size - 1;
+  names_.clear();
+  std::vector<std::uint32_t> offsets;
+  for (auto n : names) {
+    offsets.push_back(static_cast<std::uint32_t>(names_.size()));
+    names_.append(n);
   }
+  auto place = [&](bool probe) {
+    slots_.assign(size, Slot{});
+    for (std::uint32_t position = 0; position < names.size(); ++position) {
+      std::size_t i = slot_of(names[position]);
+      while (slots_[i].position != npos) {
+        if (!probe) return false;
+        i = (i + 1) & mask_;
+      }
+      slots_[i] = Slot{offsets[position], static_cast<std::uint32_t>(names[position].size()), position};
+    }
+    return true;
+  };
+  // Search odd multipliers (a fixed sequence, so builds are reproducible) for a perfect placement;
+  // grow the table once if none fits.
+  std::uint64_t candidate = 0x9E3779B97F4A7C15ull;
+  for (int attempt = 0; attempt < 4096; ++attempt) {
+    if (attempt == 2048) {
+      size *= 2;
+      mask_ = size - 1;
+    }
+    multiplier_ = candidate | 1;
+    if (place(false)) {
+      probing_ = false;
+      return;
+    }
+    candidate = candidate * 6364136223846793005ull + 1442695040888963407ull;
+  }
+  probing_ = true;
+  place(true);
 }
 
 struct Pattern::Impl {

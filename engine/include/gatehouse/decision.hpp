@@ -26,7 +26,8 @@ struct Issue {
   std::string path;  ///< JSON Pointer (RFC 6901) into the request payload; "" is the whole payload
   ErrorCode code;
   std::string message;
-  std::string rule;  ///< "file:line:col" of the rule that decided it; "" when no rule applies
+  std::string_view rule;  ///< "file:line:col" of the rule that decided it (text owned by the
+                          ///< Program); "" when no rule applies
 };
 
 /// The outcome for one request.

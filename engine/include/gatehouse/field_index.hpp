@@ -1,9 +1,12 @@
 #pragma once
 // FieldIndex: maps a field name to its position in a RecordRules table.
 //
-// Open addressing over a power-of-two table at most half full, built once at compile time;
-// lookups hash the key once and compare at most a few names, and never allocate.
+// Built once at compile time as a perfect hash: the hash mixes only the key's length and three
+// of its bytes with a multiplier searched for so that no two names of the record share a slot.
+// A lookup is then one hash, one slot and one memcmp, and never allocates. Should no multiplier
+// separate the names (not seen for real records), collisions fall back to linear probing.
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,28 +19,41 @@ class FieldIndex {
 
   /// `names[i]` gets position i. Names must be distinct.
   void build(const std::vector<std::string_view>& names);
+
   std::uint32_t find(std::string_view name) const {
     if (slots_.empty()) return npos;
-    std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = hash(name) & mask;; i = (i + 1) & mask) {
+    for (std::size_t i = slot_of(name);; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
       if (s.position == npos) return npos;
-      if (s.name == name) return s.position;
+      if (s.length == name.size() && std::memcmp(names_.data() + s.offset, name.data(), name.size()) == 0)
+        return s.position;
+      if (!probing_) return npos;
     }
-  }
-
-  static std::uint64_t hash(std::string_view s) {
-    std::uint64_t h = 1469598103934665603ull;  // FNV-1a
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-    return h;
   }
 
  private:
   struct Slot {
-    std::string name;
+    std::uint32_t offset = 0;  // into names_
+    std::uint32_t length = 0;
     std::uint32_t position = npos;
   };
   std::vector<Slot> slots_;
+  std::string names_;
+  std::uint64_t multiplier_ = 0x9E3779B97F4A7C15ull;
+  std::size_t mask_ = 0;
+  bool probing_ = false;
+
+  std::size_t slot_of(std::string_view s) const {
+    std::uint64_t n = s.size();
+    std::uint64_t key = n;
+    if (n > 0) {
+      key |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[0])) << 8;
+      key |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[n - 1])) << 16;
+      key |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[n / 2])) << 24;
+      key |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[n > 1 ? n - 2 : 0])) << 32;
+    }
+    return static_cast<std::size_t>((key * multiplier_) >> 40) & mask_;
+  }
 };
 
 }  // namespace gatehouse

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "gatehouse/field_index.hpp"
@@ -177,6 +178,12 @@ class Program {
   const SourceSet& sources() const { return sources_; }
   /// "file:line:col" of a rule, or "" for no position.
   std::string location(const SourceRef& ref) const { return sources_.location(ref); }
+  /// The same for any rule of the program, without building a string: the texts are made once
+  /// when the program is compiled and live as long as it does.
+  std::string_view rule_text(const SourceRef& ref) const {
+    auto it = rule_texts_.find(key(ref));
+    return it == rule_texts_.end() ? std::string_view() : std::string_view(it->second);
+  }
 
  private:
   friend class ProgramBuilder;
@@ -185,6 +192,10 @@ class Program {
   std::map<std::string, PmsRules, std::less<>> pms_;
   std::map<std::string, const RecordRules*, std::less<>> generic_models_;
   std::string rules_version_;
+  std::unordered_map<std::uint64_t, std::string> rule_texts_;
+  static std::uint64_t key(const SourceRef& ref) {
+    return (static_cast<std::uint64_t>(ref.file) << 32) | ref.offset;
+  }
 };
 
 /// A value's type and constraints in rules syntax, e.g. "string length 1..50".
