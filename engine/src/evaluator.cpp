@@ -36,7 +36,15 @@ struct EvaluationContext::State {
   Limits limits;
   od::parser parser;
   std::string padded;  // the payload plus simdjson's padding
-  std::string path;    // JSON Pointer of the value being read
+  /// Where the value being read is, as segments; the JSON Pointer text is only made when an
+  /// error (or a trace) needs it.
+  struct Segment {
+    enum Kind : std::uint8_t { token, key, index };
+    Kind kind;
+    std::uint32_t number;   // index
+    std::string_view text;  // token: already escaped ("/name"); key: raw key, escaped when written
+  };
+  std::vector<Segment> path;
   std::string output;  // a strip decision's payload
   std::vector<Frame> frames;  // indexed by depth; sized once so references stay valid
   std::vector<std::pair<std::uint32_t, std::uint32_t>> removals;  // [begin, end) to strip
@@ -95,6 +103,8 @@ std::string_view trim_token(std::string_view token) {
 }
 
 class Walker {
+  using State = EvaluationContext::State;
+
  public:
   Walker(const Program& program, const PmsRules& pms, const Request& request,
          EvaluationContext::State& state, Decision& decision)
@@ -131,13 +141,33 @@ class Walker {
   const char* end_ = nullptr;
   bool depth_reported_ = false;
 
+  std::string pointer() const {
+    std::string out;
+    for (const auto& seg : s_.path) {
+      switch (seg.kind) {
+        case State::Segment::token: out += seg.text; break;
+        case State::Segment::key: append_pointer_token(out, seg.text); break;
+        case State::Segment::index:
+          out += '/';
+          out += std::to_string(seg.number);
+          break;
+      }
+    }
+    return out;
+  }
+
+  void push_token(std::string_view token) { s_.path.push_back({State::Segment::token, 0, token}); }
+  void push_key(std::string_view key) { s_.path.push_back({State::Segment::key, 0, key}); }
+  void push_index(std::uint32_t i) { s_.path.push_back({State::Segment::index, i, {}}); }
+  void pop() { s_.path.pop_back(); }
+
   void error(ErrorCode code, std::string message, const SourceRef& rule) {
-    d_.errors.push_back({s_.path, code, std::move(message), program_.rule_text(rule)});
+    d_.errors.push_back({pointer(), code, std::move(message), program_.rule_text(rule)});
   }
 
   void trace(TraceStep::Kind kind, const SourceRef& rule, TraceStep::Outcome outcome) {
     if (s_.trace) [[unlikely]]
-      s_.trace->steps.push_back({kind, s_.path, rule, outcome});
+      s_.trace->steps.push_back({kind, pointer(), rule, outcome});
   }
 
   static TraceStep::Outcome outcome_of(bool passed) {
@@ -148,14 +178,14 @@ class Walker {
   void strippable(ErrorCode code, std::string message, const SourceRef& rule) {
     trace(TraceStep::Kind::not_supported, rule, TraceStep::Outcome::failed);
     auto& list = request_.ignore_unknown_fields ? d_.stripped : d_.errors;
-    list.push_back({s_.path, code, std::move(message), program_.rule_text(rule)});
+    list.push_back({pointer(), code, std::move(message), program_.rule_text(rule)});
   }
 
   bool too_deep(std::uint32_t depth) {
     if (depth <= s_.limits.max_depth) return false;
     if (!depth_reported_) {
       depth_reported_ = true;
-      d_.errors.push_back({s_.path, ErrorCode::nesting_too_deep,
+      d_.errors.push_back({pointer(), ErrorCode::nesting_too_deep,
                            "objects and arrays nest deeper than the limit of " +
                                std::to_string(s_.limits.max_depth),
                            ""});
@@ -186,7 +216,6 @@ class Walker {
     frame.member_starts.clear();
     frame.member_stripped.clear();
     frame.unknown_keys.clear();
-    const std::size_t path_length = s_.path.size();
     bool any_stripped = false;
 
     for (auto member_result : obj) {
@@ -204,7 +233,7 @@ class Walker {
       std::uint32_t index = rules.index.find(key);
       if (index != FieldIndex::npos) {
         const FieldRules& field = rules.fields[index];
-        s_.path += field.pointer_token;
+        push_token(field.pointer_token);
         FieldValue& slot = frame.values[index];
         if (slot.state == FieldValue::absent) frame.touched.push_back(index);
         if (slot.state != FieldValue::absent) {
@@ -226,7 +255,7 @@ class Walker {
           any_stripped |= request_.ignore_unknown_fields;
         }
       } else {
-        append_pointer_token(s_.path, key);
+        push_key(key);
         if (std::find(frame.unknown_keys.begin(), frame.unknown_keys.end(), key) !=
             frame.unknown_keys.end()) {
           error(ErrorCode::duplicate_field, "'" + std::string(key) + "' appears more than once",
@@ -244,7 +273,7 @@ class Walker {
         }
         if (!skip(v, depth)) return false;
       }
-      s_.path.resize(path_length);
+      pop();
     }
 
     cross_field_rules(rules, frame.values);
@@ -253,15 +282,14 @@ class Walker {
   }
 
   void cross_field_rules(const RecordRules& rules, const std::vector<FieldValue>& values) {
-    const std::size_t path_length = s_.path.size();
-    auto at_field = [&](std::uint32_t index) { s_.path += rules.fields[index].pointer_token; };
+    auto at_field = [&](std::uint32_t index) { push_token(rules.fields[index].pointer_token); };
     for (std::uint32_t index : rules.required) {
       if (values[index].state != FieldValue::absent) continue;
       at_field(index);
       error(ErrorCode::missing_required_field, rules.fields[index].name + " is required",
             rules.fields[index].rule);
       trace(TraceStep::Kind::field, rules.fields[index].rule, TraceStep::Outcome::failed);
-      s_.path.resize(path_length);
+      pop();
     }
     if (!rules.has_cross_field_rules()) return;
     for (const auto& req : rules.conditional_requirements) {
@@ -275,7 +303,7 @@ class Walker {
         all_present = false;
         at_field(index);
         error(ErrorCode::missing_required_field, req.message, req.rule);
-        s_.path.resize(path_length);
+        pop();
       }
       trace(TraceStep::Kind::cross_field_rule, req.rule, outcome_of(all_present));
     }
@@ -287,7 +315,7 @@ class Walker {
       if (any) continue;
       at_field(rule.fields.front());
       error(ErrorCode::rule_violation, rule.message, rule.rule);
-      s_.path.resize(path_length);
+      pop();
     }
     for (const auto& check : rules.checks) {
       Truth truth = evaluate_condition(check.condition, values);
@@ -296,7 +324,7 @@ class Walker {
       if (truth != Truth::no) continue;
       at_field(check.path_field);
       error(ErrorCode::rule_violation, check.message, check.rule);
-      s_.path.resize(path_length);
+      pop();
     }
   }
 
@@ -532,15 +560,13 @@ class Walker {
     if (too_deep(depth + 1)) return true;
     od::array array;
     if (v.get_array().get(array)) return false;
-    const std::size_t path_length = s_.path.size();
     std::uint64_t count = 0;
     for (auto element_result : array) {
       od::value element;
       if (std::move(element_result).get(element)) return false;
-      s_.path += '/';
-      s_.path += std::to_string(count);
+      push_index(static_cast<std::uint32_t>(count));
       if (!value(element, *r.element, field, depth + 1, nullptr)) return false;
-      s_.path.resize(path_length);
+      pop();
       ++count;
     }
     if (r.min_items && count < *r.min_items)
