@@ -16,6 +16,7 @@
 #include <map>
 
 #include "bench_case.hpp"
+#include "gatehouse/batch.hpp"
 #include "gatehouse/evaluator.hpp"
 #include "peers.hpp"
 
@@ -84,6 +85,31 @@ void simdjson_floor(benchmark::State& state, const std::string& name) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.payload.size()));
 }
 
+/// `gatehouse eval --batch` over NDJSON made of the cases that use the bundled rules (a line per
+/// request, each case in turn, about 1 MB in all); bytes_per_second is the input rate.
+void batch(benchmark::State& state) {
+  std::string input;
+  const bench::Case* first = nullptr;
+  while (input.size() < (1u << 20)) {
+    for (const char* name : {"small", "typical", "strip", "reject"}) {
+      const bench::Case& c = bench::load_case(name);
+      first = &c;
+      std::string payload = c.payload;
+      while (!payload.empty() && payload.back() == '\n') payload.pop_back();
+      input += "{\"pms\":\"" + c.pms + "\",\"model\":\"" + c.model + "\",\"op\":\"" +
+               gatehouse::ast::operation_name(c.op) + "\",\"ignore_unknown_fields\":" +
+               (c.ignore_unknown_fields ? "true" : "false") + ",\"payload\":" + payload + "}\n";
+    }
+  }
+  gatehouse::BatchRunner runner(*first->program);
+  std::string output;
+  for (auto _ : state) {
+    output.clear();
+    benchmark::DoNotOptimize(runner.run(input, output).requests);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * input.size()));
+}
+
 /// Keeps every run's time so that main() can print ratios after the table.
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
@@ -139,6 +165,7 @@ int main(int argc, char** argv) {
     benchmark::RegisterBenchmark(("BM_" + n + "/valijson").c_str(), peer_engine, n, true);
     benchmark::RegisterBenchmark(("BM_" + n + "/simdjson_floor").c_str(), simdjson_floor, n);
   }
+  benchmark::RegisterBenchmark("BM_batch/gatehouse", batch)->Unit(benchmark::kMillisecond);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   RatioReporter reporter;
@@ -161,6 +188,7 @@ int main(int argc, char** argv) {
                 floor == 0 ? "-" : (std::to_string(g / floor).substr(0, 5) + "x").c_str(),
                 typical == 0 ? "-" : (std::to_string(g / typical).substr(0, 5) + "x").c_str());
   }
+  if (double b = time("batch", "gatehouse"); b > 0) std::printf("batch: see bytes_per_second of BM_batch/gatehouse above\n");
   std::printf("(rapidjson/gh and valijson/gh: how many times faster gatehouse is; gh/floor: gatehouse's\n"
               " time over reading the JSON with simdjson; gh/typical: this case over the typical accept)\n");
   return 0;

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli_support.hpp"
+#include "gatehouse/batch.hpp"
 #include "gatehouse/grammar/parser.hpp"
 
 namespace gatehouse::cli {
@@ -29,13 +30,70 @@ int check(const std::vector<std::string>& args) {
   return ok;
 }
 
+namespace {
+
+/// `eval --batch FILE`: NDJSON requests in, NDJSON decisions out, in blocks.
+int eval_batch(const po::variables_map& vm) {
+  auto input = read_input(vm["batch"].as<std::string>());
+  if (!input) return usage_error;
+  Compilation c = load(vm);
+  if (!c.ok()) return usage_error;
+  Limits limits;
+  limits.max_payload_bytes = vm["max-payload-bytes"].as<std::size_t>();
+  limits.max_depth = vm["max-depth"].as<std::uint32_t>();
+  BatchRunner runner(*c.program, limits);
+  std::string output;
+  BatchCounts total;
+  // Decide in blocks of lines so that the output buffer stays small for large inputs.
+  std::string_view rest = *input;
+  const std::size_t block = 4 << 20;
+  while (!rest.empty()) {
+    std::size_t cut = rest.size();
+    if (rest.size() > block) {
+      std::size_t newline = rest.find('\n', block);
+      if (newline != std::string_view::npos) cut = newline + 1;
+    }
+    output.clear();
+    BatchCounts counts = runner.run(rest.substr(0, cut), output);
+    std::cout.write(output.data(), static_cast<std::streamsize>(output.size()));
+    total.requests += counts.requests;
+    total.accepted += counts.accepted;
+    total.stripped += counts.stripped;
+    total.rejected += counts.rejected;
+    rest.remove_prefix(cut);
+  }
+  std::cout.flush();
+  std::cerr << total.requests << " requests: " << total.accepted << " accepted, " << total.stripped
+            << " stripped, " << total.rejected << " rejected\n";
+  return ok;
+}
+
+}  // namespace
+
 int eval(const std::vector<std::string>& args) {
   po::options_description options = base_options();
   options.add_options()("pretty", "indent the decision for reading");
-  po::variables_map vm;
   const char* synopsis =
       "usage: gatehouse eval [--rules DIR] --pms PMS --model MODEL --op create|update\n"
-      "                      [--ignore-unknown-fields] [--pretty] [FILE|-]";
+      "                      [--ignore-unknown-fields] [--pretty] [FILE|-]\n"
+      "       gatehouse eval [--rules DIR] --batch FILE.ndjson";
+  // --batch takes the requests from the file: the single-request options are not required then.
+  for (const auto& a : args) {
+    if (a == "--batch" || a.rfind("--batch=", 0) == 0) {
+      po::options_description batch = base_options();
+      Limits defaults;
+      batch.add_options()
+          ("batch", po::value<std::string>()->required()->value_name("FILE.ndjson"),
+           "one request per line: {\"pms\", \"model\", \"op\", \"ignore_unknown_fields\", \"payload\"}; "
+           "one decision per line out")
+          ("max-payload-bytes", po::value<std::size_t>()->default_value(defaults.max_payload_bytes), "reject larger payloads")
+          ("max-depth", po::value<std::uint32_t>()->default_value(defaults.max_depth), "reject payloads nested deeper");
+      po::variables_map vm;
+      if (auto code = parse(args, synopsis, batch, {}, vm)) return *code;
+      return eval_batch(vm);
+    }
+  }
+  po::variables_map vm;
   RequestArgs request;
   Compilation c;
   if (auto code = load_request(args, synopsis, options, vm, request, c)) return *code;

@@ -113,13 +113,18 @@ class Walker {
   /// Reads the payload against `record`. Returns false when the payload is not valid JSON.
   bool run(const RecordRules& record) {
     std::size_t n = request_.payload.size();
-    s_.padded.reserve(n + simdjson::SIMDJSON_PADDING);
-    s_.padded.assign(request_.payload.data(), n);
-    base_ = s_.padded.data();
+    std::size_t capacity = n + simdjson::SIMDJSON_PADDING;
+    if (request_.payload_is_padded) {
+      base_ = request_.payload.data();
+    } else {
+      s_.padded.reserve(capacity);
+      s_.padded.assign(request_.payload.data(), n);
+      base_ = s_.padded.data();
+      capacity = s_.padded.capacity();
+    }
     end_ = base_ + n;
     od::document doc;
-    if (s_.parser.iterate(simdjson::padded_string_view(base_, n, s_.padded.capacity())).get(doc))
-      return false;
+    if (s_.parser.iterate(simdjson::padded_string_view(base_, n, capacity)).get(doc)) return false;
     od::object root;
     if (doc.get_object().get(root)) return false;
     s_.path.clear();

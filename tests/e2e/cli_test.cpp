@@ -246,3 +246,21 @@ TEST(Cli, FmtPrintsChecksAndWrites) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Cli, EvalBatchWritesOneDecisionPerRequest) {
+  fs::path file = fs::temp_directory_path() / ("gatehouse_cli_batch_" + std::to_string(::getpid()));
+  std::ofstream(file)
+      << R"({"pms":"RENT_MANAGER","model":"residents","op":"update","payload":{"last_name":"Lee","rent_period":"MONTHLY","rent_due_day":1}})"
+      << "\n"
+      << R"({"pms":"RENT_MANAGER","model":"units","op":"create","payload":{}})" << "\n";
+  Result r = run("eval --batch '" + file.string() + "'");
+  fs::remove(file);
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("{\"verdict\":\"accept\""), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"status\":405"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2 requests: 1 accepted, 0 stripped, 1 rejected"), std::string::npos) << r.out;
+}
+
+}  // namespace

@@ -16,6 +16,9 @@ struct Request {
   ast::Operation operation = ast::Operation::update;
   bool ignore_unknown_fields = false;
   std::string_view payload;  ///< raw JSON bytes as received
+  /// The caller promises that at least 64 readable bytes follow `payload` (simdjson's padding),
+  /// so the evaluator reads it in place instead of copying it. Leave false when unsure.
+  bool payload_is_padded = false;
 };
 
 enum class Verdict { accept, strip, reject };
