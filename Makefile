@@ -30,8 +30,12 @@ docs: build
 fmt: build
 	@$(BUILD_DIR)/bindings/cli/gatehouse fmt -w rules
 
+# The side-by-side table and ratios, then compile times, memory and scaling, then instruction
+# counts for the typical case (stable on a noisy machine).
 bench: build
-	@$(BUILD_DIR)/bench/gatehouse_bench
+	@$(BUILD_DIR)/bench/gatehouse_bench --benchmark_min_time=0.5
+	@$(BUILD_DIR)/bench/gatehouse_bench --scale
+	@./bench/callgrind.sh $(BUILD_DIR)/bench/gatehouse_bench typical
 
 clean:
 	rm -rf $(BUILD_DIR)

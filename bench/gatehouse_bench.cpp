@@ -19,6 +19,7 @@
 #include "gatehouse/batch.hpp"
 #include "gatehouse/evaluator.hpp"
 #include "peers.hpp"
+#include "scale.hpp"
 
 namespace {
 
@@ -158,6 +159,7 @@ int count(const std::string& name, const std::string& engine, int n) {
 
 int main(int argc, char** argv) {
   if (argc == 5 && std::strcmp(argv[1], "--count") == 0) return count(argv[2], argv[3], std::atoi(argv[4]));
+  if (argc == 2 && std::strcmp(argv[1], "--scale") == 0) return bench::scale(GATEHOUSE_RULES_DIR);
   for (const char* name : case_names) {
     std::string n = name;
     benchmark::RegisterBenchmark(("BM_" + n + "/gatehouse").c_str(), gatehouse_engine, n);
