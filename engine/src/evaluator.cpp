@@ -167,6 +167,7 @@ class Walker {
   void pop() { s_.path.pop_back(); }
 
   void error(ErrorCode code, std::string message, const SourceRef& rule) {
+    if (d_.errors.empty()) d_.errors.reserve(8);  // one allocation for the usual handful
     d_.errors.push_back({pointer(), code, std::move(message), program_.rule_text(rule)});
   }
 
@@ -183,6 +184,7 @@ class Walker {
   void strippable(ErrorCode code, std::string message, const SourceRef& rule) {
     trace(TraceStep::Kind::not_supported, rule, TraceStep::Outcome::failed);
     auto& list = request_.ignore_unknown_fields ? d_.stripped : d_.errors;
+    if (list.empty()) list.reserve(8);
     list.push_back({pointer(), code, std::move(message), program_.rule_text(rule)});
   }
 
@@ -242,7 +244,7 @@ class Walker {
         FieldValue& slot = frame.values[index];
         if (slot.state == FieldValue::absent) frame.touched.push_back(index);
         if (slot.state != FieldValue::absent) {
-          error(ErrorCode::duplicate_field, "'" + field.name + "' appears more than once",
+          error(ErrorCode::duplicate_field, concat({"'", field.name, "' appears more than once"}),
                 field.rule);
           if (!skip(v, depth)) return false;
         } else if (field.supported) {
@@ -253,8 +255,8 @@ class Walker {
           // Checked against the generic type: an invalid value fails even when it would be stripped.
           if (!value(v, field.value, field, depth, &slot)) return false;
           strippable(ErrorCode::unsupported_field,
-                     pms_name_ + " does not accept '" + field.name + "' on " +
-                         std::string(request_.model) + " " + ast::operation_name(request_.operation),
+                     concat({pms_name_, " does not accept '", field.name, "' on ", request_.model, " ",
+                             ast::operation_name(request_.operation)}),
                      rules.unsupported_rule);
           if (request_.ignore_unknown_fields) frame.member_stripped.back() = 1;
           any_stripped |= request_.ignore_unknown_fields;
@@ -291,7 +293,7 @@ class Walker {
     for (std::uint32_t index : rules.required) {
       if (values[index].state != FieldValue::absent) continue;
       at_field(index);
-      error(ErrorCode::missing_required_field, rules.fields[index].name + " is required",
+      error(ErrorCode::missing_required_field, concat({rules.fields[index].name, " is required"}),
             rules.fields[index].rule);
       trace(TraceStep::Kind::field, rules.fields[index].rule, TraceStep::Outcome::failed);
       pop();
@@ -365,7 +367,7 @@ class Walker {
   bool mismatch(od::value& v, od::json_type t, const ValueRules& r, const FieldRules& field,
                 std::uint32_t depth, FieldValue* slot) {
     error(ErrorCode::type_mismatch,
-          "expected " + describe_type(r) + ", got " + std::string(json_type_name(t)), field.rule);
+          concat({"expected ", describe_type(r), ", got ", json_type_name(t)}), field.rule);
     if (slot) slot->state = FieldValue::invalid;
     return skip(v, depth);
   }
@@ -378,7 +380,7 @@ class Walker {
       bool is_null = false;
       if (v.is_null().get(is_null) || !is_null) return false;
       if (slot) slot->state = FieldValue::null;
-      if (!r.nullable) error(ErrorCode::null_not_allowed, field.name + " may not be null", field.rule);
+      if (!r.nullable) error(ErrorCode::null_not_allowed, concat({field.name, " may not be null"}), field.rule);
       return true;
     }
     const std::size_t errors_before = d_.errors.size();
@@ -425,7 +427,7 @@ class Walker {
     out.kind = FieldValue::text;
     out.s = text;
     auto format = [&](const char* what) {
-      error(ErrorCode::invalid_format, field.name + " must be " + what, field.rule);
+      error(ErrorCode::invalid_format, concat({field.name, " must be ", what}), field.rule);
     };
     switch (r.kind) {
       case ValueKind::date: {
@@ -458,7 +460,7 @@ class Walker {
         if (!r.allowed.empty() || r.kind == ValueKind::enumeration) {
           if (std::find(r.allowed.begin(), r.allowed.end(), text) == r.allowed.end())
             error(ErrorCode::not_in_enum,
-                  field.name + " must be one of " + join(r.allowed) + "; got " + json_quote(text),
+                  concat({field.name, " must be one of ", join(r.allowed), "; got ", json_quote(text)}),
                   field.rule);
         }
         break;
@@ -468,17 +470,17 @@ class Walker {
       std::size_t length = formats::code_points(text);
       if (r.min_length && length < *r.min_length)
         error(ErrorCode::too_short,
-              field.name + " must be at least " + characters(*r.min_length) + " long; got " +
-                  std::to_string(length),
+              concat({field.name, " must be at least ", characters(*r.min_length), " long; got ",
+                      std::to_string(length)}),
               field.rule);
       if (r.max_length && length > *r.max_length)
         error(ErrorCode::too_long,
-              field.name + " must be at most " + characters(*r.max_length) + " long; got " +
-                  std::to_string(length),
+              concat({field.name, " must be at most ", characters(*r.max_length), " long; got ",
+                      std::to_string(length)}),
               field.rule);
     }
     if (r.pattern && !r.pattern->search(text))
-      error(ErrorCode::invalid_format, field.name + " must match /" + r.pattern->source() + "/",
+      error(ErrorCode::invalid_format, concat({field.name, " must match /", r.pattern->source(), "/"}),
             field.rule);
   }
 
@@ -555,7 +557,7 @@ class Walker {
       std::string expected = r.min && r.max ? "between " + r.min->text + " and " + r.max->text
                              : r.min        ? "at least " + r.min->text
                                             : "at most " + r.max->text;
-      error(ErrorCode::out_of_range, field.name + " must be " + expected + "; got " + std::string(raw),
+      error(ErrorCode::out_of_range, concat({field.name, " must be ", expected, "; got ", raw}),
             field.rule);
     }
     return true;

@@ -49,6 +49,15 @@ void append_pointer_token(std::string& path, std::string_view key) {
   }
 }
 
+std::string concat(std::initializer_list<std::string_view> pieces) {
+  std::size_t size = 0;
+  for (auto p : pieces) size += p.size();
+  std::string out;
+  out.reserve(size);
+  for (auto p : pieces) out.append(p);
+  return out;
+}
+
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (std::size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];

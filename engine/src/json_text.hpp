@@ -1,6 +1,7 @@
 #pragma once
 // Small helpers for writing JSON and JSON Pointers, and for finding where a member ends in
 // JSON text that is already known to be valid.
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,9 @@ void append_json_string(std::string& out, std::string_view text);
 
 /// Appends "/" + `key` escaped per RFC 6901 (~ as ~0, / as ~1).
 void append_pointer_token(std::string& path, std::string_view key);
+
+/// The pieces joined, with one allocation (messages on the error path are built this way).
+std::string concat(std::initializer_list<std::string_view> pieces);
 
 /// "A, B, C"
 std::string join(const std::vector<std::string>& items);
