@@ -1,15 +1,41 @@
 #include "json_text.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace gatehouse {
+
+namespace {
+
+// True if any of the 8 bytes is a control character, '"' or '\\' (SWAR: no per-byte branch).
+inline bool needs_escape(std::uint64_t v) {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+  auto has_zero = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
+  std::uint64_t below_space = (v - ones * 0x20) & ~v & highs;
+  return (below_space | has_zero(v ^ (ones * '"')) | has_zero(v ^ (ones * '\\'))) != 0;
+}
+
+}  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
   static const char* hex = "0123456789abcdef";
   out += '"';
-  // Copy runs that need no escape in one go; most text has none.
-  std::size_t run = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  // Copy runs that need no escape in one go, eight bytes at a time; most text has none.
+  std::size_t run = 0, i = 0;
+  while (i < text.size()) {
+    if (i + 8 <= text.size()) {
+      std::uint64_t v;
+      std::memcpy(&v, text.data() + i, 8);
+      if (!needs_escape(v)) {
+        i += 8;
+        continue;
+      }
+    }
     auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
     out.append(text.data() + run, i - run);
     run = i + 1;
     switch (c) {
@@ -25,6 +51,7 @@ void append_json_string(std::string& out, std::string_view text) {
         out += hex[c >> 4];
         out += hex[c & 15];
     }
+    ++i;
   }
   out.append(text.data() + run, text.size() - run);
   out += '"';
@@ -67,14 +94,17 @@ std::string join(const std::vector<std::string>& items) {
 namespace {
 
 std::size_t skip_string(std::string_view t, std::size_t i) {
-  for (++i; i < t.size(); ++i) {
-    if (t[i] == '\\') {
-      ++i;
-    } else if (t[i] == '"') {
-      return i + 1;
-    }
+  // From the opening quote to just past the closing one: jump quote to quote, and step over a
+  // quote only when an odd number of backslashes escapes it.
+  for (std::size_t from = i + 1;;) {
+    const void* q = from < t.size() ? std::memchr(t.data() + from, '"', t.size() - from) : nullptr;
+    if (q == nullptr) return t.size();
+    std::size_t at = static_cast<std::size_t>(static_cast<const char*>(q) - t.data());
+    std::size_t backslashes = 0;
+    while (at - backslashes > i + 1 && t[at - backslashes - 1] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return at + 1;
+    from = at + 1;
   }
-  return t.size();
 }
 
 std::size_t skip_ws(std::string_view t, std::size_t i) {
