@@ -98,18 +98,31 @@ std::optional<Instant> parse_datetime(std::string_view s) {
   return t;
 }
 
+namespace {
+
+// Bytes allowed in an email's local part: printable ASCII but space and "(),:;<>@[\].
+struct LocalPartTable {
+  bool allowed[256] = {};
+  constexpr LocalPartTable() {
+    for (int c = 0x21; c < 0x7f; ++c) allowed[c] = true;
+    for (char c : {'@', '"', '(', ')', ',', ':', ';', '<', '>', '[', ']', '\\'})
+      allowed[static_cast<unsigned char>(c)] = false;
+  }
+};
+constexpr LocalPartTable local_part;
+
+}  // namespace
+
 bool is_email(std::string_view s) {
   std::size_t at = s.find('@');
   if (at == std::string_view::npos || at == 0 || at > 64) return false;
   std::string_view local = s.substr(0, at), domain = s.substr(at + 1);
+  char previous = '.';  // a leading dot is as wrong as two in a row
   for (char c : local) {
-    auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7f || c == '@' || c == '"' || c == '(' || c == ')' || c == ',' ||
-        c == ':' || c == ';' || c == '<' || c == '>' || c == '[' || c == ']' || c == '\\')
-      return false;
+    if (!local_part.allowed[static_cast<unsigned char>(c)] || (c == '.' && previous == '.')) return false;
+    previous = c;
   }
-  if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos)
-    return false;
+  if (local.back() == '.') return false;
   if (domain.empty() || domain.size() > 253 || domain.find('.') == std::string_view::npos)
     return false;
   std::size_t label = 0;
