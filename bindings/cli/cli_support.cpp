@@ -19,6 +19,15 @@ po::options_description base_options() {
 
 std::string default_rules_dir() {
   if (const char* env = std::getenv("GATEHOUSE_RULES"); env && *env) return env;
+  // The build's rules folder; an installed program (that folder gone) finds the rules installed
+  // beside it, in ../share/gatehouse/rules.
+  std::error_code ec;
+  if (std::filesystem::is_directory(GATEHOUSE_BUNDLED_RULES_DIR, ec)) return GATEHOUSE_BUNDLED_RULES_DIR;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto installed = exe.parent_path().parent_path() / "share" / "gatehouse" / "rules";
+    if (std::filesystem::is_directory(installed, ec)) return installed.string();
+  }
   return GATEHOUSE_BUNDLED_RULES_DIR;
 }
 
