@@ -10,6 +10,8 @@ cmake -S "$source/tests/package/consumer" -B "$tmp/consumer" -G Ninja -DCMAKE_PR
 cmake --build "$tmp/consumer" >/dev/null
 out="$("$tmp/consumer/consumer")"
 grep -q '"verdict":"strip"' <<<"$out" || { echo "cmake consumer: unexpected output: $out" >&2; exit 1; }
+out="$("$tmp/consumer/c_consumer")"
+grep -q '"verdict":"strip"' <<<"$out" || { echo "C consumer: unexpected output: $out" >&2; exit 1; }
 
 export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
 # shellcheck disable=SC2046
