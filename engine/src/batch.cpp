@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "evaluator_internal.hpp"
 #include "json_text.hpp"
 
 namespace gatehouse {
@@ -58,42 +59,52 @@ BatchCounts BatchRunner::run(std::string_view raw_input, std::string& output) {
     ++counts.requests;
     od::document doc;
     od::object envelope;
-    Request request;
-    std::string_view op;
-    bool have_payload = false;
     std::size_t capacity = static_cast<std::size_t>(buffer_end - text.data());
+    // First pass: what the request is. The names are copied (short: no allocation) because the
+    // second pass reuses the parser's string buffer.
+    std::string pms, model, op;
+    bool ignore_unknown_fields = false, have_payload = false, payload_is_object = false;
+    std::string_view payload;
     bool ok = !impl_->parser.iterate(simdjson::padded_string_view(text.data(), text.size(), capacity)).get(doc) &&
               !doc.get_object().get(envelope);
     if (ok) {
       for (auto member_result : envelope) {
         od::field member;
-        std::string_view key;
+        std::string_view key, value;
         if (std::move(member_result).get(member) || member.unescaped_key().get(key)) {
           ok = false;
           break;
         }
         od::value v = member.value();
         simdjson::error_code e = simdjson::SUCCESS;
-        if (key == "pms") e = v.get_string().get(request.pms);
-        else if (key == "model") e = v.get_string().get(request.model);
-        else if (key == "op") e = v.get_string().get(op);
-        else if (key == "ignore_unknown_fields") e = v.get_bool().get(request.ignore_unknown_fields);
-        else if (key == "payload") {
+        if (key == "pms") {
+          e = v.get_string().get(value);
+          pms = value;
+        } else if (key == "model") {
+          e = v.get_string().get(value);
+          model = value;
+        } else if (key == "op") {
+          e = v.get_string().get(value);
+          op = value;
+        } else if (key == "ignore_unknown_fields") {
+          e = v.get_bool().get(ignore_unknown_fields);
+        } else if (key == "payload") {
           // The payload's own bytes, as sent: gatehouse checks them itself.
+          have_payload = true;
           od::json_type type;
           e = v.type().get(type);
           if (!e && type == od::json_type::object) {
             od::object object;
             e = v.get_object().get(object);
-            if (!e) e = object.raw_json().get(request.payload);
+            if (!e) e = object.raw_json().get(payload);
+            payload_is_object = true;
           } else if (!e && type == od::json_type::array) {
             od::array array;
             e = v.get_array().get(array);
-            if (!e) e = array.raw_json().get(request.payload);
+            if (!e) e = array.raw_json().get(payload);
           } else if (!e) {
-            request.payload = v.raw_json_token();  // a scalar: evaluate() says it is no object
+            payload = v.raw_json_token();  // a scalar: evaluate() says it is no object
           }
-          have_payload = true;
         }
         if (e) {
           ok = false;
@@ -101,16 +112,36 @@ BatchCounts BatchRunner::run(std::string_view raw_input, std::string& output) {
         }
       }
     }
-    if (!ok || !have_payload || request.pms.empty() || request.model.empty() || (op != "create" && op != "update")) {
+    if (!ok || !have_payload || pms.empty() || model.empty() || (op != "create" && op != "update")) {
       envelope_error(program_, line_number, ok ? "missing or invalid pms, model, op or payload" : "not a JSON object", output);
       output += '\n';
       ++counts.rejected;
       continue;
     }
-    request.operation = op == "create" ? ast::Operation::create : ast::Operation::update;
+    Request request{pms, model, op == "create" ? ast::Operation::create : ast::Operation::update,
+                    ignore_unknown_fields, payload};
     request.payload_is_padded = true;  // it lies inside `input`, which is padded
-    // pms and model view the parser's string buffer, which the next iterate() reuses: decide now.
-    Decision d = evaluate(program_, request, context_);
+    // Second pass over the same document (no second parse): walk the payload object itself.
+    od::object payload_object;
+    bool walked = false;
+    Decision d;
+    if (payload_is_object) {
+      doc.rewind();
+      if (!doc.get_object().get(envelope)) {
+        for (auto member_result : envelope) {
+          od::field member;
+          if (std::move(member_result).get(member)) break;
+          if (member.key() == "payload") {
+            if (!member.value().get_object().get(payload_object)) {
+              d = internal::evaluate_parsed(program_, request, context_, payload_object);
+              walked = true;
+            }
+            break;
+          }
+        }
+      }
+    }
+    if (!walked) d = evaluate(program_, request, context_);
     append_json(d, output);
     output += '\n';
     switch (d.verdict) {

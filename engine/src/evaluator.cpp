@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "condition_eval.hpp"
+#include "evaluator_internal.hpp"
 #include "gatehouse/evaluator.hpp"
 #include "json_locator.hpp"
 #include "json_text.hpp"
@@ -134,6 +135,15 @@ class Walker {
     const char* rest = nullptr;
     if (!doc.current_location().get(rest)) return false;
     return true;
+  }
+
+  /// The same walk over an object someone else parsed (see evaluator_internal.hpp).
+  bool run_parsed(od::object root, const RecordRules& record) {
+    base_ = request_.payload.data();
+    end_ = base_ + request_.payload.size();
+    s_.path.clear();
+    s_.removals.clear();
+    return object(root, record, 1);
   }
 
  private:
@@ -684,7 +694,10 @@ void finish(Decision& d, const Request& request, EvaluationContext::State& s) {
 
 }  // namespace
 
-Decision evaluate(const Program& program, const Request& request, EvaluationContext& context) {
+namespace {
+
+Decision decide(const Program& program, const Request& request, EvaluationContext& context,
+                od::object* parsed) {
   auto& s = context.state();
   Decision d;
   d.pms = request.pms;
@@ -733,7 +746,7 @@ Decision evaluate(const Program& program, const Request& request, EvaluationCont
 
   const std::size_t errors_before_payload = d.errors.size();
   Walker walker(program, *pms, request, s, d);
-  if (!walker.run(*op.record)) {
+  if (!(parsed ? walker.run_parsed(*parsed, *op.record) : walker.run(*op.record))) {
     // What the walk found before the syntax error is not trustworthy: report the syntax error.
     d.errors.resize(errors_before_payload);
     d.stripped.clear();
@@ -745,6 +758,17 @@ Decision evaluate(const Program& program, const Request& request, EvaluationCont
   }
   finish(d, request, s);
   return d;
+}
+
+}  // namespace
+
+Decision evaluate(const Program& program, const Request& request, EvaluationContext& context) {
+  return decide(program, request, context, nullptr);
+}
+
+Decision internal::evaluate_parsed(const Program& program, const Request& request,
+                                   EvaluationContext& context, od::object payload) {
+  return decide(program, request, context, &payload);
 }
 
 }  // namespace gatehouse
