@@ -22,6 +22,9 @@ struct GrammarCase {
   const char* expected;
 };
 
+// Test names print the case's name, not its bytes.
+[[maybe_unused]] void PrintTo(const GrammarCase& c, std::ostream* os) { *os << c.name; }
+
 class GrammarTable : public ::testing::TestWithParam<GrammarCase> {};
 
 TEST_P(GrammarTable, ParsesToExpectedTree) {
