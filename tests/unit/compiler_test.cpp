@@ -44,6 +44,9 @@ struct DiagnosticCase {
   std::string expected;
 };
 
+// Test names print the case's name, not its bytes.
+[[maybe_unused]] void PrintTo(const DiagnosticCase& c, std::ostream* os) { *os << c.name; }
+
 class CompilerDiagnostics : public ::testing::TestWithParam<DiagnosticCase> {};
 
 TEST_P(CompilerDiagnostics, ReportsExactDiagnostics) {

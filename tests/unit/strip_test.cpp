@@ -11,6 +11,9 @@ struct StripCase {
   const char* output;
 };
 
+// Test names print the case's name, not its bytes.
+[[maybe_unused]] void PrintTo(const StripCase& c, std::ostream* os) { *os << c.name; }
+
 class StripTable : public EvaluatorTest, public ::testing::WithParamInterface<StripCase> {};
 
 TEST_P(StripTable, KeepsEveryOtherByte) {
