@@ -24,7 +24,7 @@ namespace gatehouse {
 namespace od = simdjson::ondemand;
 
 struct EvaluationContext::State {
-  explicit State(Limits l) : limits(l), frames(l.max_depth + 2) {}
+  explicit State(Limits l) : limits(l), path(2 * std::size_t{l.max_depth} + 8), frames(l.max_depth + 2) {}
 
   struct Frame {
     std::vector<FieldValue> values;            // one per field of the record being read
@@ -45,7 +45,8 @@ struct EvaluationContext::State {
     std::uint32_t number;   // index
     std::string_view text;  // token: already escaped ("/name"); key: raw key, escaped when written
   };
-  std::vector<Segment> path;
+  std::vector<Segment> path;  // sized for the depth limit up front; path_size is in use
+  std::size_t path_size = 0;
   std::string output;  // a strip decision's payload
   std::vector<Frame> frames;  // indexed by depth; sized once so references stay valid
   std::vector<std::pair<std::uint32_t, std::uint32_t>> removals;  // [begin, end) to strip
@@ -128,7 +129,7 @@ class Walker {
     if (s_.parser.iterate(simdjson::padded_string_view(base_, n, capacity)).get(doc)) return false;
     od::object root;
     if (doc.get_object().get(root)) return false;
-    s_.path.clear();
+    s_.path_size = 0;
     s_.removals.clear();
     if (!object(root, record, 1)) return false;
     // Anything after the object is trailing garbage: simdjson then still has a location.
@@ -141,7 +142,7 @@ class Walker {
   bool run_parsed(od::object root, const RecordRules& record) {
     base_ = request_.payload.data();
     end_ = base_ + request_.payload.size();
-    s_.path.clear();
+    s_.path_size = 0;
     s_.removals.clear();
     return object(root, record, 1);
   }
@@ -158,7 +159,8 @@ class Walker {
 
   std::string pointer() const {
     std::string out;
-    for (const auto& seg : s_.path) {
+    for (std::size_t i = 0; i < s_.path_size; ++i) {
+      const auto& seg = s_.path[i];
       switch (seg.kind) {
         case State::Segment::token: out += seg.text; break;
         case State::Segment::key: append_pointer_token(out, seg.text); break;
@@ -171,10 +173,15 @@ class Walker {
     return out;
   }
 
-  void push_token(std::string_view token) { s_.path.push_back({State::Segment::token, 0, token}); }
-  void push_key(std::string_view key) { s_.path.push_back({State::Segment::key, 0, key}); }
-  void push_index(std::uint32_t i) { s_.path.push_back({State::Segment::index, i, {}}); }
-  void pop() { s_.path.pop_back(); }
+  void push(State::Segment segment) {
+    if (s_.path_size == s_.path.size()) [[unlikely]]
+      s_.path.resize(s_.path.size() * 2);  // the depth limit keeps this from happening
+    s_.path[s_.path_size++] = segment;
+  }
+  void push_token(std::string_view token) { push({State::Segment::token, 0, token}); }
+  void push_key(std::string_view key) { push({State::Segment::key, 0, key}); }
+  void push_index(std::uint32_t i) { push({State::Segment::index, i, {}}); }
+  void pop() { --s_.path_size; }
 
   void error(ErrorCode code, std::string message, const SourceRef& rule) {
     if (d_.errors.empty()) d_.errors.reserve(8);  // one allocation for the usual handful

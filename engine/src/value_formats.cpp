@@ -41,10 +41,6 @@ std::optional<std::int64_t> parse_date_prefix(std::string_view s) {
   return days_from_civil(y, m, d);
 }
 
-bool is_alnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
 bool is_hex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -100,16 +96,21 @@ std::optional<Instant> parse_datetime(std::string_view s) {
 
 namespace {
 
-// Bytes allowed in an email's local part: printable ASCII but space and "(),:;<>@[\].
-struct LocalPartTable {
-  bool allowed[256] = {};
-  constexpr LocalPartTable() {
-    for (int c = 0x21; c < 0x7f; ++c) allowed[c] = true;
+// Bytes allowed in an email's local part (printable ASCII but space and "(),:;<>@[\]) and in
+// a domain label (letters, digits, '-').
+struct EmailTables {
+  bool local[256] = {};
+  bool label[256] = {};
+  constexpr EmailTables() {
+    for (int c = 0x21; c < 0x7f; ++c) local[c] = true;
     for (char c : {'@', '"', '(', ')', ',', ':', ';', '<', '>', '[', ']', '\\'})
-      allowed[static_cast<unsigned char>(c)] = false;
+      local[static_cast<unsigned char>(c)] = false;
+    for (int c = 'a'; c <= 'z'; ++c) label[c] = label[c - 'a' + 'A'] = true;
+    for (int c = '0'; c <= '9'; ++c) label[c] = true;
+    label[static_cast<unsigned char>('-')] = true;
   }
 };
-constexpr LocalPartTable local_part;
+constexpr EmailTables email_tables;
 
 }  // namespace
 
@@ -119,7 +120,7 @@ bool is_email(std::string_view s) {
   std::string_view local = s.substr(0, at), domain = s.substr(at + 1);
   char previous = '.';  // a leading dot is as wrong as two in a row
   for (char c : local) {
-    if (!local_part.allowed[static_cast<unsigned char>(c)] || (c == '.' && previous == '.')) return false;
+    if (!email_tables.local[static_cast<unsigned char>(c)] || (c == '.' && previous == '.')) return false;
     previous = c;
   }
   if (local.back() == '.') return false;
@@ -131,7 +132,7 @@ bool is_email(std::string_view s) {
       if (label == 0 || label > 63) return false;
       if (domain[i - 1] == '-' || domain[i - label] == '-') return false;
       label = 0;
-    } else if (is_alnum(domain[i]) || domain[i] == '-') {
+    } else if (email_tables.label[static_cast<unsigned char>(domain[i])]) {
       ++label;
     } else {
       return false;
