@@ -1,12 +1,14 @@
 // gatehouse test: runs the YAML rule cases, like `opa test`.
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <regex>
 
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "gatehouse/coverage.hpp"
 #include "gatehouse/rule_cases.hpp"
+#include "gatehouse/rules_loader.hpp"
 
 namespace gatehouse::cli {
 
@@ -15,7 +17,9 @@ namespace fs = std::filesystem;
 int test(const std::vector<std::string>& args) {
   po::options_description options = base_options();
   options.add_options()
-      ("cases", po::value<std::string>()->value_name("DIR"), "folder of *.yaml cases (default: RULES/tests)")
+      ("cases", po::value<std::string>()->value_name("DIR"),
+       "folder of *.yaml cases (default: RULES/tests); a file that names its own rules (rules: DIR) "
+       "is run against them unless --rules is given")
       ("coverage", "list, per rules file, the field rules and checks no case exercised")
       ("verbose,v", "print a line for every case, not only the failing ones")
       ("filter", po::value<std::string>()->value_name("REGEX"),
@@ -50,6 +54,7 @@ int test(const std::vector<std::string>& args) {
   std::sort(files.begin(), files.end());
 
   std::size_t passed = 0, failed = 0;
+  std::map<std::string, Compilation> own_rules;  // rules named by case files, by folder
   CoverageCounter coverage;
   Trace trace;
   EvaluationContext context;
@@ -62,11 +67,25 @@ int test(const std::vector<std::string>& args) {
       std::cerr << e.what() << '\n';
       return usage_error;
     }
+    // A case file may name its own rules (`rules: DIR`); --rules, when given, wins.
+    const Program* program = c.program.get();
+    if (file.rules_dir && !vm.count("rules")) {
+      auto& own = own_rules[fs::weakly_canonical(*file.rules_dir).string()];
+      if (!own.program) {
+        own = compile_directory(*file.rules_dir);
+        if (!own.ok()) {
+          std::cerr << own.render_diagnostics() << "gatehouse: the rules of " << path.string()
+                    << " do not compile\n";
+          return usage_error;
+        }
+      }
+      program = own.program.get();
+    }
     for (const auto& rc : file.cases) {
       std::string id = path.stem().string() + "/" + rc.name;
       if (filter && !std::regex_search(id, *filter)) continue;
       trace.steps.clear();
-      Decision d = evaluate(*c.program, {rc.pms, rc.model, rc.operation, rc.ignore_unknown_fields, rc.payload}, context);
+      Decision d = evaluate(*program, {rc.pms, rc.model, rc.operation, rc.ignore_unknown_fields, rc.payload}, context);
       coverage.add(trace);
       std::string diff = compare_with_expectation(rc, d);
       if (diff.empty()) {

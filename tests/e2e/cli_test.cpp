@@ -264,3 +264,13 @@ TEST(Cli, EvalBatchWritesOneDecisionPerRequest) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Cli, TestUsesTheRulesACaseFileNames) {
+  Result r = run(std::string("test --cases '") + GATEHOUSE_SOURCE_DIR + "/tests/cases'");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("6 passed, 0 failed"), std::string::npos) << r.out;
+}
+
+}  // namespace
