@@ -17,7 +17,7 @@
 //         stripped: []                    # optional; same form
 //         payload: '{"last_name": "Lee"}' # optional: exact bytes sent on to the PMS
 //
-// Used by the data-driven GoogleTests and (later) by `gatehouse test`.
+// Used by the data-driven GoogleTests and by `gatehouse test`.
 #include <filesystem>
 #include <optional>
 #include <string>
