@@ -1,0 +1,88 @@
+#pragma once
+// The job store: accepted writes waiting for (or done with) their trip to the PMS.
+//
+// A write is stored durably before the service answers 202, as a root job; a write that fans out
+// to several PMS calls adds child jobs under the same root. Workers claim due jobs (each job is
+// claimed by one worker at a time), record every attempt, and finish the job with the records
+// the PMS created or with its error. write_status() sums a root and its children up the way
+// clients of unified property-management APIs read it (PENDING, SUCCESS, PARTIAL_SUCCESS,
+// FAILURE), and only for the customer the job belongs to.
+//
+// Times are RFC 3339 UTC strings passed in by the caller, so tests control the clock.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gatehouse::store {
+
+struct NewJob {
+  std::string customer_id;
+  std::string integration_id;
+  std::string pms, model, operation;  ///< operation: "create" or "update"
+  std::string record_id;              ///< the record an update targets ("" for a create)
+  std::string payload;                ///< what goes to the PMS (after any strip)
+  std::string verdict;                ///< "accept" or "strip"
+  std::string rules_version;
+  std::string parent_id;  ///< "" for a root job; else the root (or parent) it belongs to
+};
+
+struct ClaimedJob {
+  std::string id, root_id, customer_id, integration_id, pms, model, operation, record_id, payload;
+  int attempts = 0;  ///< attempts made before this one
+};
+
+/// What one call to the PMS gave.
+struct AttemptResult {
+  int pms_status = 0;   ///< the PMS's HTTP status (0 when it could not be reached)
+  std::string code;     ///< "ok", "timeout", "pms_error", ...
+  std::string message;  ///< the PMS's own error, or a summary
+};
+
+struct CreatedRecord {
+  std::string model;
+  std::optional<std::string> id;  ///< absent when the PMS returns no id (it comes at the next sync)
+};
+
+enum class WriteState { pending, success, partial_success, failure };
+std::string_view write_state_name(WriteState state);  ///< "PENDING", "SUCCESS", ...
+
+struct WriteStatus {
+  std::string job_id;  ///< the root job
+  WriteState state = WriteState::pending;
+  std::vector<std::string> errors;  ///< the PMS's errors of the jobs that failed
+  std::vector<CreatedRecord> created;
+  struct Attempt {
+    std::string job_id, at;
+    int pms_status = 0;
+    std::string code, message;
+  };
+  std::vector<Attempt> attempts;
+  std::string submitted_at;
+  std::optional<std::string> finished_at;  ///< when the last job finished, once all have
+  std::string rules_version;
+};
+
+/// The write-status JSON of the service: write_status, errors, created_record_id, job_id,
+/// created, attempts, submitted_at, finished_at, rules_version.
+std::string to_json(const WriteStatus& status);
+
+class JobStore {
+ public:
+  virtual ~JobStore() = default;
+  /// Stores the job; it is on disk when this returns. Returns the job's id.
+  virtual std::string enqueue(const NewJob& job, std::string_view now) = 0;
+  /// The oldest job due at `now`, now claimed by `worker`; nullopt when none is due.
+  virtual std::optional<ClaimedJob> claim(std::string_view worker, std::string_view now) = 0;
+  /// A failed attempt: the job is due again at `retry_at`, or failed for good without one.
+  virtual void fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
+                            const std::optional<std::string>& retry_at) = 0;
+  /// The PMS took the write; `created` lists the records it made.
+  virtual void succeed(const std::string& job_id, const AttemptResult& result,
+                       const std::vector<CreatedRecord>& created, std::string_view now) = 0;
+  /// The status of root job `root_job_id`, if it exists and belongs to `customer_id`.
+  virtual std::optional<WriteStatus> write_status(std::string_view customer_id,
+                                                  std::string_view root_job_id) = 0;
+};
+
+}  // namespace gatehouse::store

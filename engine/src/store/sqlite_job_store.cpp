@@ -1,0 +1,300 @@
+#include "gatehouse/store/sqlite_job_store.hpp"
+
+#include <sqlite3.h>
+
+#include <array>
+#include <random>
+#include <stdexcept>
+
+namespace gatehouse::store {
+
+namespace {
+
+const char* const schema = R"(
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = FULL;
+PRAGMA foreign_keys = ON;
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY,
+  root_id TEXT NOT NULL,
+  parent_id TEXT,
+  customer_id TEXT NOT NULL,
+  integration_id TEXT NOT NULL,
+  pms TEXT NOT NULL,
+  model TEXT NOT NULL,
+  operation TEXT NOT NULL CHECK (operation IN ('create', 'update')),
+  record_id TEXT NOT NULL,
+  payload BLOB NOT NULL,
+  verdict TEXT NOT NULL,
+  rules_version TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  due_at TEXT NOT NULL,
+  claimed_by TEXT,
+  submitted_at TEXT NOT NULL,
+  finished_at TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, due_at);
+CREATE INDEX IF NOT EXISTS jobs_root ON jobs (root_id);
+CREATE TABLE IF NOT EXISTS attempts (
+  job_id TEXT NOT NULL REFERENCES jobs (id),
+  at TEXT NOT NULL,
+  pms_status INTEGER NOT NULL,
+  code TEXT NOT NULL,
+  message TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attempts_job ON attempts (job_id);
+CREATE TABLE IF NOT EXISTS created_records (
+  job_id TEXT NOT NULL REFERENCES jobs (id),
+  model TEXT NOT NULL,
+  record_id TEXT
+);
+)";
+
+[[noreturn]] void fail(sqlite3* db, const char* what) {
+  throw std::runtime_error(std::string("job store: ") + what + ": " + sqlite3_errmsg(db));
+}
+
+/// A prepared statement, finalized on scope exit.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) fail(db, "prepare");
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, std::string_view text) {
+    if (sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT) != SQLITE_OK)
+      fail(db_, "bind");
+    return *this;
+  }
+  Statement& bind(int i, int value) {
+    if (sqlite3_bind_int(stmt_, i, value) != SQLITE_OK) fail(db_, "bind");
+    return *this;
+  }
+  Statement& bind_null(int i) {
+    if (sqlite3_bind_null(stmt_, i) != SQLITE_OK) fail(db_, "bind");
+    return *this;
+  }
+  /// Steps once: true when a row is there.
+  bool step() {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    fail(db_, "step");
+  }
+  std::string text(int column) const {
+    auto* p = sqlite3_column_text(stmt_, column);
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+             : std::string();
+  }
+  bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  int integer(int column) const { return sqlite3_column_int(stmt_, column); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+void exec(sqlite3* db, const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    throw std::runtime_error(std::string("job store: ") + message);
+  }
+}
+
+/// BEGIN IMMEDIATE ... COMMIT, rolled back when an exception leaves the scope.
+class Transaction {
+ public:
+  explicit Transaction(sqlite3* db) : db_(db) { exec(db, "BEGIN IMMEDIATE"); }
+  ~Transaction() {
+    if (!committed_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  void commit() {
+    exec(db_, "COMMIT");
+    committed_ = true;
+  }
+
+ private:
+  sqlite3* db_;
+  bool committed_ = false;
+};
+
+/// 128 random bits as 32 hex digits.
+std::string new_id() {
+  thread_local std::mt19937_64 random{[] {
+    std::random_device device;
+    return (static_cast<std::uint64_t>(device()) << 32) ^ device();
+  }()};
+  static const char* hex = "0123456789abcdef";
+  std::string id;
+  for (int word = 0; word < 2; ++word) {
+    std::uint64_t v = random();
+    for (int i = 0; i < 16; ++i) id += hex[(v >> (4 * i)) & 15];
+  }
+  return id;
+}
+
+void add_attempt(sqlite3* db, const std::string& job_id, const AttemptResult& r, std::string_view now) {
+  Statement s(db, "INSERT INTO attempts (job_id, at, pms_status, code, message) VALUES (?, ?, ?, ?, ?)");
+  s.bind(1, job_id).bind(2, now).bind(3, r.pms_status).bind(4, r.code).bind(5, r.message).step();
+}
+
+}  // namespace
+
+SqliteJobStore::SqliteJobStore(const std::string& path) {
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string message = db_ ? sqlite3_errmsg(db_) : "cannot allocate";
+    sqlite3_close(db_);
+    throw std::runtime_error("job store: cannot open '" + path + "': " + message);
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  exec(db_, schema);
+}
+
+SqliteJobStore::~SqliteJobStore() { sqlite3_close(db_); }
+
+std::string SqliteJobStore::enqueue(const NewJob& job, std::string_view now) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_);
+  std::string id = new_id();
+  std::string root = id;
+  if (!job.parent_id.empty()) {
+    Statement parent(db_, "SELECT root_id FROM jobs WHERE id = ?");
+    parent.bind(1, job.parent_id);
+    if (!parent.step()) throw std::invalid_argument("job store: no parent job " + job.parent_id);
+    root = parent.text(0);
+  }
+  Statement s(db_,
+              "INSERT INTO jobs (id, root_id, parent_id, customer_id, integration_id, pms, model, operation,"
+              " record_id, payload, verdict, rules_version, state, due_at, submitted_at)"
+              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)");
+  s.bind(1, id).bind(2, root);
+  if (job.parent_id.empty()) {
+    s.bind_null(3);
+  } else {
+    s.bind(3, job.parent_id);
+  }
+  s.bind(4, job.customer_id).bind(5, job.integration_id).bind(6, job.pms).bind(7, job.model)
+      .bind(8, job.operation).bind(9, job.record_id).bind(10, job.payload).bind(11, job.verdict)
+      .bind(12, job.rules_version).bind(13, now).bind(14, now).step();
+  tx.commit();  // with synchronous=FULL the job is on disk here
+  return id;
+}
+
+std::optional<ClaimedJob> SqliteJobStore::claim(std::string_view worker, std::string_view now) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_);
+  Statement s(db_,
+              "UPDATE jobs SET state = 'running', claimed_by = ?"
+              " WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND due_at <= ?"
+              "             ORDER BY due_at, submitted_at LIMIT 1)"
+              " RETURNING id, root_id, customer_id, integration_id, pms, model, operation, record_id,"
+              "           payload, attempts");
+  s.bind(1, worker).bind(2, now);
+  if (!s.step()) return std::nullopt;
+  ClaimedJob job{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5),
+                 s.text(6), s.text(7), s.text(8), s.integer(9)};
+  while (s.step()) {
+  }
+  tx.commit();
+  return job;
+}
+
+void SqliteJobStore::fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
+                                  const std::optional<std::string>& retry_at) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_);
+  add_attempt(db_, job_id, result, now);
+  if (retry_at) {
+    Statement s(db_, "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = ?, claimed_by = NULL WHERE id = ?");
+    s.bind(1, *retry_at).bind(2, job_id).step();
+  } else {
+    Statement s(db_, "UPDATE jobs SET state = 'failed', attempts = attempts + 1, finished_at = ? WHERE id = ?");
+    s.bind(1, now).bind(2, job_id).step();
+  }
+  tx.commit();
+}
+
+void SqliteJobStore::succeed(const std::string& job_id, const AttemptResult& result,
+                             const std::vector<CreatedRecord>& created, std::string_view now) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_);
+  add_attempt(db_, job_id, result, now);
+  for (const auto& r : created) {
+    Statement s(db_, "INSERT INTO created_records (job_id, model, record_id) VALUES (?, ?, ?)");
+    s.bind(1, job_id).bind(2, r.model);
+    if (r.id) {
+      s.bind(3, *r.id);
+    } else {
+      s.bind_null(3);
+    }
+    s.step();
+  }
+  Statement s(db_, "UPDATE jobs SET state = 'succeeded', attempts = attempts + 1, finished_at = ? WHERE id = ?");
+  s.bind(1, now).bind(2, job_id).step();
+  tx.commit();
+}
+
+std::optional<WriteStatus> SqliteJobStore::write_status(std::string_view customer_id,
+                                                        std::string_view root_job_id) {
+  std::lock_guard lock(mutex_);
+  // A root job of this customer, or nothing: another customer's job does not exist for them.
+  Statement root(db_, "SELECT submitted_at, rules_version FROM jobs WHERE id = ? AND parent_id IS NULL AND customer_id = ?");
+  root.bind(1, root_job_id).bind(2, customer_id);
+  if (!root.step()) return std::nullopt;
+  WriteStatus status;
+  status.job_id = std::string(root_job_id);
+  status.submitted_at = root.text(0);
+  status.rules_version = root.text(1);
+
+  std::size_t pending = 0, succeeded = 0, failed = 0;
+  std::string last_finished;
+  Statement jobs(db_, "SELECT id, state, finished_at FROM jobs WHERE root_id = ? ORDER BY submitted_at, id");
+  jobs.bind(1, root_job_id);
+  std::vector<std::pair<std::string, std::string>> states;
+  while (jobs.step()) {
+    std::string state = jobs.text(1);
+    states.emplace_back(jobs.text(0), state);
+    if (state == "succeeded") ++succeeded;
+    else if (state == "failed") ++failed;
+    else ++pending;
+    if (!jobs.is_null(2) && jobs.text(2) > last_finished) last_finished = jobs.text(2);
+  }
+  status.state = pending > 0                 ? WriteState::pending
+                 : failed == 0               ? WriteState::success
+                 : succeeded == 0            ? WriteState::failure
+                                             : WriteState::partial_success;
+  if (pending == 0) status.finished_at = last_finished;
+
+  Statement attempts(db_,
+                     "SELECT a.job_id, a.at, a.pms_status, a.code, a.message FROM attempts a"
+                     " JOIN jobs j ON j.id = a.job_id WHERE j.root_id = ? ORDER BY a.at, a.rowid");
+  attempts.bind(1, root_job_id);
+  while (attempts.step())
+    status.attempts.push_back({attempts.text(0), attempts.text(1), attempts.integer(2), attempts.text(3), attempts.text(4)});
+  // The errors: the last attempt of each job that failed for good.
+  for (const auto& [id, state] : states) {
+    if (state != "failed") continue;
+    for (auto it = status.attempts.rbegin(); it != status.attempts.rend(); ++it) {
+      if (it->job_id == id) {
+        status.errors.push_back(it->message);
+        break;
+      }
+    }
+  }
+  Statement created(db_,
+                    "SELECT c.model, c.record_id FROM created_records c JOIN jobs j ON j.id = c.job_id"
+                    " WHERE j.root_id = ? ORDER BY j.submitted_at, c.rowid");
+  created.bind(1, root_job_id);
+  while (created.step())
+    status.created.push_back({created.text(0), created.is_null(1) ? std::nullopt : std::optional(created.text(1))});
+  return status;
+}
+
+}  // namespace gatehouse::store

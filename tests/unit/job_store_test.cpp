@@ -1,0 +1,149 @@
+// The SQLite job store: durability, claiming, retries, the write-status roll-up, tenancy.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "gatehouse/store/sqlite_job_store.hpp"
+
+namespace gatehouse::store {
+namespace {
+
+namespace fs = std::filesystem;
+
+NewJob job(const std::string& customer = "c1", const std::string& parent = "") {
+  NewJob j;
+  j.customer_id = customer;
+  j.integration_id = "int-1";
+  j.pms = "RENT_MANAGER";
+  j.model = "residents";
+  j.operation = "update";
+  j.record_id = "r-1";
+  j.payload = R"({"last_name":"Lee"})";
+  j.verdict = "accept";
+  j.rules_version = "0123456789abcdef";
+  j.parent_id = parent;
+  return j;
+}
+
+class JobStoreTest : public ::testing::Test {
+ protected:
+  fs::path file = fs::temp_directory_path() / ("gatehouse_jobs_" + std::to_string(::getpid()) + "_" +
+                                               ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
+  void TearDown() override {
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(file.string() + suffix);
+  }
+};
+
+TEST_F(JobStoreTest, AJobIsPendingUntilItSucceeds) {
+  SqliteJobStore store(file.string());
+  std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z");
+  EXPECT_EQ(id.size(), 32u);
+  auto status = store.write_status("c1", id);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->state, WriteState::pending);
+  EXPECT_EQ(to_json(*status),
+            "{\"write_status\":\"PENDING\",\"errors\":[],\"created_record_id\":null,\"job_id\":\"" + id +
+                "\",\"created\":[],\"attempts\":[],\"submitted_at\":\"2026-11-28T10:00:00Z\",\"finished_at\":null,"
+                "\"rules_version\":\"0123456789abcdef\"}");
+
+  auto claimed = store.claim("w1", "2026-11-28T10:00:01Z");
+  ASSERT_TRUE(claimed);
+  EXPECT_EQ(claimed->id, id);
+  EXPECT_EQ(claimed->payload, R"({"last_name":"Lee"})");
+  EXPECT_FALSE(store.claim("w2", "2026-11-28T10:00:01Z")) << "a running job is not claimed twice";
+  store.succeed(id, {200, "ok", "created"}, {{"residents", "res-9"}, {"notes", std::nullopt}}, "2026-11-28T10:00:02Z");
+  status = store.write_status("c1", id);
+  EXPECT_EQ(status->state, WriteState::success);
+  std::string json = to_json(*status);
+  EXPECT_NE(json.find("\"created_record_id\":\"res-9\""), std::string::npos) << json;
+  EXPECT_NE(json.find("{\"model\":\"notes\",\"id\":null,\"note\":"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"finished_at\":\"2026-11-28T10:00:02Z\""), std::string::npos) << json;
+}
+
+TEST_F(JobStoreTest, JobsSurviveReopeningTheFile) {
+  std::string id;
+  {
+    SqliteJobStore store(file.string());
+    id = store.enqueue(job(), "2026-11-28T10:00:00Z");
+  }
+  SqliteJobStore reopened(file.string());
+  auto claimed = reopened.claim("w1", "2026-11-28T10:00:00Z");
+  ASSERT_TRUE(claimed);
+  EXPECT_EQ(claimed->id, id);
+}
+
+TEST_F(JobStoreTest, RetriesWaitUntilDueAndFailuresKeepThePmsError) {
+  SqliteJobStore store(file.string());
+  std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z");
+  store.claim("w1", "2026-11-28T10:00:00Z");
+  store.fail_attempt(id, {503, "pms_unavailable", "Service Unavailable"}, "2026-11-28T10:00:01Z",
+                     std::string("2026-11-28T10:00:31Z"));
+  EXPECT_FALSE(store.claim("w1", "2026-11-28T10:00:10Z")) << "not due yet";
+  auto again = store.claim("w1", "2026-11-28T10:00:31Z");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->attempts, 1);
+  store.fail_attempt(id, {409, "pms_error", "resident moved to another lease"}, "2026-11-28T10:00:32Z", std::nullopt);
+  auto status = store.write_status("c1", id);
+  EXPECT_EQ(status->state, WriteState::failure);
+  EXPECT_EQ(status->errors, std::vector<std::string>{"resident moved to another lease"});
+  EXPECT_EQ(status->attempts.size(), 2u);
+}
+
+TEST_F(JobStoreTest, ChildJobsSumUpToPartialSuccess) {
+  SqliteJobStore store(file.string());
+  std::string root = store.enqueue(job(), "2026-11-28T10:00:00Z");
+  std::string child = store.enqueue(job("c1", root), "2026-11-28T10:00:00Z");
+  auto first = store.claim("w1", "2026-11-28T10:00:01Z");
+  auto second = store.claim("w1", "2026-11-28T10:00:01Z");
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(second->root_id, root);
+  store.succeed(root, {200, "ok", ""}, {{"residents", "res-1"}}, "2026-11-28T10:00:02Z");
+  EXPECT_EQ(store.write_status("c1", root)->state, WriteState::pending);
+  store.fail_attempt(child, {400, "pms_error", "bad phone"}, "2026-11-28T10:00:03Z", std::nullopt);
+  auto status = store.write_status("c1", root);
+  EXPECT_EQ(status->state, WriteState::partial_success);
+  EXPECT_EQ(status->errors, std::vector<std::string>{"bad phone"});
+  EXPECT_FALSE(store.write_status("c1", child)) << "write status is asked of root jobs";
+}
+
+TEST_F(JobStoreTest, AnotherCustomersJobDoesNotExist) {
+  SqliteJobStore store(file.string());
+  std::string id = store.enqueue(job("c1"), "2026-11-28T10:00:00Z");
+  EXPECT_FALSE(store.write_status("c2", id));
+  EXPECT_FALSE(store.write_status("c1", "no-such-job"));
+}
+
+TEST_F(JobStoreTest, ConcurrentWorkersClaimEachJobOnce) {
+  SqliteJobStore store(file.string());
+  for (int i = 0; i < 200; ++i) store.enqueue(job(), "2026-11-28T10:00:00Z");
+  std::mutex m;
+  std::set<std::string> claimed;
+  std::size_t claims = 0;
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 4; ++w) {
+    workers.emplace_back([&, w] {
+      while (auto j = store.claim("w" + std::to_string(w), "2026-11-28T10:00:01Z")) {
+        std::lock_guard lock(m);
+        claimed.insert(j->id);
+        ++claims;
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  EXPECT_EQ(claims, 200u);
+  EXPECT_EQ(claimed.size(), 200u);
+}
+
+TEST(JobStore, AnUnopenableFileIsAClearError) {
+  try {
+    SqliteJobStore store("/nonexistent/folder/jobs.db");
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot open '/nonexistent/folder/jobs.db'"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace gatehouse::store
