@@ -74,6 +74,21 @@ TEST_F(JobStoreTest, JobsSurviveReopeningTheFile) {
   EXPECT_EQ(claimed->id, id);
 }
 
+TEST_F(JobStoreTest, AJobRunningWhenTheServiceStoppedIsResumed) {
+  std::string id;
+  {
+    SqliteJobStore store(file.string());
+    id = store.enqueue(job(), "2026-11-28T10:00:00Z");
+    ASSERT_TRUE(store.claim("w1", "2026-11-28T10:00:00Z"));
+  }  // the service stops here, the job still running
+  SqliteJobStore restarted(file.string());
+  EXPECT_FALSE(restarted.claim("w1", "2026-11-28T10:01:00Z"));
+  EXPECT_EQ(restarted.resume_interrupted("2026-11-28T10:01:00Z"), 1u);
+  auto claimed = restarted.claim("w1", "2026-11-28T10:01:00Z");
+  ASSERT_TRUE(claimed);
+  EXPECT_EQ(claimed->id, id);
+}
+
 TEST_F(JobStoreTest, RetriesWaitUntilDueAndFailuresKeepThePmsError) {
   SqliteJobStore store(file.string());
   std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z");

@@ -241,6 +241,16 @@ void SqliteJobStore::succeed(const std::string& job_id, const AttemptResult& res
   tx.commit();
 }
 
+std::size_t SqliteJobStore::resume_interrupted(std::string_view now) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_);
+  Statement s(db_, "UPDATE jobs SET state = 'queued', claimed_by = NULL, due_at = ? WHERE state = 'running'");
+  s.bind(1, now).step();
+  auto resumed = static_cast<std::size_t>(sqlite3_changes(db_));
+  tx.commit();
+  return resumed;
+}
+
 std::optional<WriteStatus> SqliteJobStore::write_status(std::string_view customer_id,
                                                         std::string_view root_job_id) {
   std::lock_guard lock(mutex_);

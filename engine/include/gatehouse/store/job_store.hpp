@@ -80,6 +80,8 @@ class JobStore {
   /// The PMS took the write; `created` lists the records it made.
   virtual void succeed(const std::string& job_id, const AttemptResult& result,
                        const std::vector<CreatedRecord>& created, std::string_view now) = 0;
+  /// At start: jobs a crash left running are queued again (due at once). Returns how many.
+  virtual std::size_t resume_interrupted(std::string_view now) = 0;
   /// The status of root job `root_job_id`, if it exists and belongs to `customer_id`.
   virtual std::optional<WriteStatus> write_status(std::string_view customer_id,
                                                   std::string_view root_job_id) = 0;

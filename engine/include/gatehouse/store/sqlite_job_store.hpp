@@ -25,6 +25,7 @@ class SqliteJobStore final : public JobStore {
                     const std::optional<std::string>& retry_at) override;
   void succeed(const std::string& job_id, const AttemptResult& result,
                const std::vector<CreatedRecord>& created, std::string_view now) override;
+  std::size_t resume_interrupted(std::string_view now) override;
   std::optional<WriteStatus> write_status(std::string_view customer_id,
                                           std::string_view root_job_id) override;
 
