@@ -5,7 +5,7 @@
 #include <set>
 #include <thread>
 
-#include "gatehouse/store/sqlite_job_store.hpp"
+#include "gatehouse/store/sqlite_store.hpp"
 
 namespace gatehouse::store {
 namespace {
@@ -37,7 +37,7 @@ class JobStoreTest : public ::testing::Test {
 };
 
 TEST_F(JobStoreTest, AJobIsPendingUntilItSucceeds) {
-  SqliteJobStore store(file.string());
+  SqliteStore store(file.string());
   std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z");
   EXPECT_EQ(id.size(), 32u);
   auto status = store.write_status("c1", id);
@@ -65,10 +65,10 @@ TEST_F(JobStoreTest, AJobIsPendingUntilItSucceeds) {
 TEST_F(JobStoreTest, JobsSurviveReopeningTheFile) {
   std::string id;
   {
-    SqliteJobStore store(file.string());
+    SqliteStore store(file.string());
     id = store.enqueue(job(), "2026-11-28T10:00:00Z");
   }
-  SqliteJobStore reopened(file.string());
+  SqliteStore reopened(file.string());
   auto claimed = reopened.claim("w1", "2026-11-28T10:00:00Z");
   ASSERT_TRUE(claimed);
   EXPECT_EQ(claimed->id, id);
@@ -77,11 +77,11 @@ TEST_F(JobStoreTest, JobsSurviveReopeningTheFile) {
 TEST_F(JobStoreTest, AJobRunningWhenTheServiceStoppedIsResumed) {
   std::string id;
   {
-    SqliteJobStore store(file.string());
+    SqliteStore store(file.string());
     id = store.enqueue(job(), "2026-11-28T10:00:00Z");
     ASSERT_TRUE(store.claim("w1", "2026-11-28T10:00:00Z"));
   }  // the service stops here, the job still running
-  SqliteJobStore restarted(file.string());
+  SqliteStore restarted(file.string());
   EXPECT_FALSE(restarted.claim("w1", "2026-11-28T10:01:00Z"));
   EXPECT_EQ(restarted.resume_interrupted("2026-11-28T10:01:00Z"), 1u);
   auto claimed = restarted.claim("w1", "2026-11-28T10:01:00Z");
@@ -90,7 +90,7 @@ TEST_F(JobStoreTest, AJobRunningWhenTheServiceStoppedIsResumed) {
 }
 
 TEST_F(JobStoreTest, RetriesWaitUntilDueAndFailuresKeepThePmsError) {
-  SqliteJobStore store(file.string());
+  SqliteStore store(file.string());
   std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z");
   store.claim("w1", "2026-11-28T10:00:00Z");
   store.fail_attempt(id, {503, "pms_unavailable", "Service Unavailable"}, "2026-11-28T10:00:01Z",
@@ -107,7 +107,7 @@ TEST_F(JobStoreTest, RetriesWaitUntilDueAndFailuresKeepThePmsError) {
 }
 
 TEST_F(JobStoreTest, ChildJobsSumUpToPartialSuccess) {
-  SqliteJobStore store(file.string());
+  SqliteStore store(file.string());
   std::string root = store.enqueue(job(), "2026-11-28T10:00:00Z");
   std::string child = store.enqueue(job("c1", root), "2026-11-28T10:00:00Z");
   auto first = store.claim("w1", "2026-11-28T10:00:01Z");
@@ -124,14 +124,14 @@ TEST_F(JobStoreTest, ChildJobsSumUpToPartialSuccess) {
 }
 
 TEST_F(JobStoreTest, AnotherCustomersJobDoesNotExist) {
-  SqliteJobStore store(file.string());
+  SqliteStore store(file.string());
   std::string id = store.enqueue(job("c1"), "2026-11-28T10:00:00Z");
   EXPECT_FALSE(store.write_status("c2", id));
   EXPECT_FALSE(store.write_status("c1", "no-such-job"));
 }
 
 TEST_F(JobStoreTest, ConcurrentWorkersClaimEachJobOnce) {
-  SqliteJobStore store(file.string());
+  SqliteStore store(file.string());
   for (int i = 0; i < 200; ++i) store.enqueue(job(), "2026-11-28T10:00:00Z");
   std::mutex m;
   std::set<std::string> claimed;
@@ -151,9 +151,33 @@ TEST_F(JobStoreTest, ConcurrentWorkersClaimEachJobOnce) {
   EXPECT_EQ(claimed.size(), 200u);
 }
 
+TEST_F(JobStoreTest, KeysAreStoredHashedAndTenancyScopesEveryRead) {
+  SqliteStore store(file.string());
+  store.put_customer("acme", "key-acme-123");
+  store.put_customer("globex", "key-globex-456");
+  store.put_integration({"int-1", "acme", "RENT_MANAGER", "http://127.0.0.1:9090"});
+  store.put_record({"residents", "r-1", "int-1", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"});
+
+  EXPECT_EQ(store.customer_for_key("key-acme-123"), "acme");
+  EXPECT_EQ(store.customer_for_key("key-globex-456"), "globex");
+  EXPECT_FALSE(store.customer_for_key("key-acme-12"));
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+
+  ASSERT_TRUE(store.integration("acme", "int-1"));
+  EXPECT_EQ(store.integration("acme", "int-1")->pms, "RENT_MANAGER");
+  EXPECT_FALSE(store.integration("globex", "int-1"));
+  ASSERT_TRUE(store.record("acme", "residents", "r-1"));
+  EXPECT_EQ(store.record("acme", "residents", "r-1")->json, R"({"last_name":"Lee"})");
+  EXPECT_FALSE(store.record("globex", "residents", "r-1"));
+  EXPECT_FALSE(store.record("acme", "leads", "r-1"));
+
+  store.put_record({"residents", "r-1", "int-1", R"({"last_name":"Li"})", "2026-11-28T10:00:00Z"});
+  EXPECT_EQ(store.record("acme", "residents", "r-1")->json, R"({"last_name":"Li"})");
+}
+
 TEST(JobStore, AnUnopenableFileIsAClearError) {
   try {
-    SqliteJobStore store("/nonexistent/folder/jobs.db");
+    SqliteStore store("/nonexistent/folder/jobs.db");
     FAIL() << "expected an error";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("cannot open '/nonexistent/folder/jobs.db'"), std::string::npos) << e.what();

@@ -1,4 +1,6 @@
-#include "gatehouse/store/sqlite_job_store.hpp"
+#include "gatehouse/store/sqlite_store.hpp"
+
+#include <openssl/evp.h>
 
 #include <sqlite3.h>
 
@@ -44,6 +46,24 @@ CREATE TABLE IF NOT EXISTS attempts (
   message TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS attempts_job ON attempts (job_id);
+CREATE TABLE IF NOT EXISTS customers (
+  id TEXT PRIMARY KEY,
+  api_key_sha256 TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS integrations (
+  id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL REFERENCES customers (id),
+  pms TEXT NOT NULL,
+  base_url TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS records (
+  model TEXT NOT NULL,
+  id TEXT NOT NULL,
+  integration_id TEXT NOT NULL REFERENCES integrations (id),
+  json TEXT NOT NULL,
+  synced_at TEXT NOT NULL,
+  PRIMARY KEY (model, id)
+);
 CREATE TABLE IF NOT EXISTS created_records (
   job_id TEXT NOT NULL REFERENCES jobs (id),
   model TEXT NOT NULL,
@@ -52,7 +72,7 @@ CREATE TABLE IF NOT EXISTS created_records (
 )";
 
 [[noreturn]] void fail(sqlite3* db, const char* what) {
-  throw std::runtime_error(std::string("job store: ") + what + ": " + sqlite3_errmsg(db));
+  throw std::runtime_error(std::string("store: ") + what + ": " + sqlite3_errmsg(db));
 }
 
 /// A prepared statement, finalized on scope exit.
@@ -103,7 +123,7 @@ void exec(sqlite3* db, const char* sql) {
   if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
     std::string message = error ? error : "unknown error";
     sqlite3_free(error);
-    throw std::runtime_error(std::string("job store: ") + message);
+    throw std::runtime_error(std::string("store: ") + message);
   }
 }
 
@@ -146,20 +166,20 @@ void add_attempt(sqlite3* db, const std::string& job_id, const AttemptResult& r,
 
 }  // namespace
 
-SqliteJobStore::SqliteJobStore(const std::string& path) {
+SqliteStore::SqliteStore(const std::string& path) {
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
     std::string message = db_ ? sqlite3_errmsg(db_) : "cannot allocate";
     sqlite3_close(db_);
-    throw std::runtime_error("job store: cannot open '" + path + "': " + message);
+    throw std::runtime_error("store: cannot open '" + path + "': " + message);
   }
   sqlite3_busy_timeout(db_, 5000);
   exec(db_, schema);
 }
 
-SqliteJobStore::~SqliteJobStore() { sqlite3_close(db_); }
+SqliteStore::~SqliteStore() { sqlite3_close(db_); }
 
-std::string SqliteJobStore::enqueue(const NewJob& job, std::string_view now) {
+std::string SqliteStore::enqueue(const NewJob& job, std::string_view now) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_);
   std::string id = new_id();
@@ -167,7 +187,7 @@ std::string SqliteJobStore::enqueue(const NewJob& job, std::string_view now) {
   if (!job.parent_id.empty()) {
     Statement parent(db_, "SELECT root_id FROM jobs WHERE id = ?");
     parent.bind(1, job.parent_id);
-    if (!parent.step()) throw std::invalid_argument("job store: no parent job " + job.parent_id);
+    if (!parent.step()) throw std::invalid_argument("store: no parent job " + job.parent_id);
     root = parent.text(0);
   }
   Statement s(db_,
@@ -187,7 +207,7 @@ std::string SqliteJobStore::enqueue(const NewJob& job, std::string_view now) {
   return id;
 }
 
-std::optional<ClaimedJob> SqliteJobStore::claim(std::string_view worker, std::string_view now) {
+std::optional<ClaimedJob> SqliteStore::claim(std::string_view worker, std::string_view now) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_);
   Statement s(db_,
@@ -206,7 +226,7 @@ std::optional<ClaimedJob> SqliteJobStore::claim(std::string_view worker, std::st
   return job;
 }
 
-void SqliteJobStore::fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
+void SqliteStore::fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
                                   const std::optional<std::string>& retry_at) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_);
@@ -221,7 +241,7 @@ void SqliteJobStore::fail_attempt(const std::string& job_id, const AttemptResult
   tx.commit();
 }
 
-void SqliteJobStore::succeed(const std::string& job_id, const AttemptResult& result,
+void SqliteStore::succeed(const std::string& job_id, const AttemptResult& result,
                              const std::vector<CreatedRecord>& created, std::string_view now) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_);
@@ -241,7 +261,7 @@ void SqliteJobStore::succeed(const std::string& job_id, const AttemptResult& res
   tx.commit();
 }
 
-std::size_t SqliteJobStore::resume_interrupted(std::string_view now) {
+std::size_t SqliteStore::resume_interrupted(std::string_view now) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_);
   Statement s(db_, "UPDATE jobs SET state = 'queued', claimed_by = NULL, due_at = ? WHERE state = 'running'");
@@ -251,7 +271,7 @@ std::size_t SqliteJobStore::resume_interrupted(std::string_view now) {
   return resumed;
 }
 
-std::optional<WriteStatus> SqliteJobStore::write_status(std::string_view customer_id,
+std::optional<WriteStatus> SqliteStore::write_status(std::string_view customer_id,
                                                         std::string_view root_job_id) {
   std::lock_guard lock(mutex_);
   // A root job of this customer, or nothing: another customer's job does not exist for them.
@@ -305,6 +325,70 @@ std::optional<WriteStatus> SqliteJobStore::write_status(std::string_view custome
   while (created.step())
     status.created.push_back({created.text(0), created.is_null(1) ? std::nullopt : std::optional(created.text(1))});
   return status;
+}
+
+std::string sha256_hex(std::string_view key) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(key.data(), key.size(), digest, &length, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("store: SHA-256 failed");
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 15];
+  }
+  return out;
+}
+
+void SqliteStore::put_customer(std::string_view customer_id, std::string_view api_key) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "INSERT INTO customers (id, api_key_sha256) VALUES (?, ?)"
+                   " ON CONFLICT (id) DO UPDATE SET api_key_sha256 = excluded.api_key_sha256");
+  s.bind(1, customer_id).bind(2, sha256_hex(api_key)).step();
+}
+
+std::optional<std::string> SqliteStore::customer_for_key(std::string_view api_key) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT id FROM customers WHERE api_key_sha256 = ?");
+  s.bind(1, sha256_hex(api_key));
+  if (!s.step()) return std::nullopt;
+  return s.text(0);
+}
+
+void SqliteStore::put_integration(const Integration& i) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "INSERT INTO integrations (id, customer_id, pms, base_url) VALUES (?, ?, ?, ?)"
+                   " ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, pms = excluded.pms,"
+                   " base_url = excluded.base_url");
+  s.bind(1, i.id).bind(2, i.customer_id).bind(3, i.pms).bind(4, i.base_url).step();
+}
+
+std::optional<Integration> SqliteStore::integration(std::string_view customer_id, std::string_view id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT id, customer_id, pms, base_url FROM integrations WHERE id = ? AND customer_id = ?");
+  s.bind(1, id).bind(2, customer_id);
+  if (!s.step()) return std::nullopt;
+  return Integration{s.text(0), s.text(1), s.text(2), s.text(3)};
+}
+
+void SqliteStore::put_record(const CachedRecord& r) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "INSERT INTO records (model, id, integration_id, json, synced_at) VALUES (?, ?, ?, ?, ?)"
+                   " ON CONFLICT (model, id) DO UPDATE SET integration_id = excluded.integration_id,"
+                   " json = excluded.json, synced_at = excluded.synced_at");
+  s.bind(1, r.model).bind(2, r.id).bind(3, r.integration_id).bind(4, r.json).bind(5, r.synced_at).step();
+}
+
+std::optional<CachedRecord> SqliteStore::record(std::string_view customer_id, std::string_view model,
+                                                std::string_view id) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT r.model, r.id, r.integration_id, r.json, r.synced_at FROM records r"
+                   " JOIN integrations i ON i.id = r.integration_id"
+                   " WHERE r.model = ? AND r.id = ? AND i.customer_id = ?");
+  s.bind(1, model).bind(2, id).bind(3, customer_id);
+  if (!s.step()) return std::nullopt;
+  return CachedRecord{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4)};
 }
 
 }  // namespace gatehouse::store

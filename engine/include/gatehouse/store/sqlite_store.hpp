@@ -1,23 +1,24 @@
 #pragma once
-// The embedded job store: one SQLite file (WAL journal, full sync), safe from many threads.
+// The embedded store: one SQLite file (WAL journal, full sync), safe from many threads. The
+// schema is created (and, as it grows, migrated) when the file is opened.
 #include <filesystem>
 #include <memory>
 #include <mutex>
 
-#include "gatehouse/store/job_store.hpp"
+#include "gatehouse/store/store.hpp"
 
 struct sqlite3;
 
 namespace gatehouse::store {
 
-class SqliteJobStore final : public JobStore {
+class SqliteStore final : public Store {
  public:
   /// Opens (or creates) the store at `path`; ":memory:" for a private in-memory store.
   /// Throws std::runtime_error with SQLite's message when the file cannot be opened.
-  explicit SqliteJobStore(const std::string& path);
-  ~SqliteJobStore() override;
-  SqliteJobStore(const SqliteJobStore&) = delete;
-  SqliteJobStore& operator=(const SqliteJobStore&) = delete;
+  explicit SqliteStore(const std::string& path);
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
 
   std::string enqueue(const NewJob& job, std::string_view now) override;
   std::optional<ClaimedJob> claim(std::string_view worker, std::string_view now) override;
@@ -28,6 +29,14 @@ class SqliteJobStore final : public JobStore {
   std::size_t resume_interrupted(std::string_view now) override;
   std::optional<WriteStatus> write_status(std::string_view customer_id,
                                           std::string_view root_job_id) override;
+
+  void put_customer(std::string_view customer_id, std::string_view api_key) override;
+  std::optional<std::string> customer_for_key(std::string_view api_key) override;
+  void put_integration(const Integration& integration) override;
+  std::optional<Integration> integration(std::string_view customer_id, std::string_view id) override;
+  void put_record(const CachedRecord& record) override;
+  std::optional<CachedRecord> record(std::string_view customer_id, std::string_view model,
+                                     std::string_view id) override;
 
  private:
   std::mutex mutex_;  // one connection, used by one thread at a time

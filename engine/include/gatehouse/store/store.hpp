@@ -1,0 +1,53 @@
+#pragma once
+// Store: everything the write service keeps. Jobs and their attempts (JobStore), and the
+// tenancy around them: customers with their API keys (kept as SHA-256 hashes, never as sent),
+// the integrations each customer has (a connection to one PMS), and the record cache with its
+// id -> integration index. Every read that serves a customer is scoped to that customer: another
+// customer's integration or record does not exist for them.
+//
+// SqliteStore (sqlite_store.hpp) is the embedded default; a PostgreSQL store for several
+// instances is to implement the same interface.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "gatehouse/store/job_store.hpp"
+
+namespace gatehouse::store {
+
+struct Integration {
+  std::string id;
+  std::string customer_id;
+  std::string pms;       ///< the PMS id of the rules, e.g. RENT_MANAGER
+  std::string base_url;  ///< where the PMS (or its simulator) answers
+};
+
+struct CachedRecord {
+  std::string model, id;
+  std::string integration_id;
+  std::string json;        ///< the record as the PMS last sent it
+  std::string synced_at;   ///< when it was read from the PMS
+};
+
+/// SHA-256 of `key`, as 64 hex digits (how API keys are stored and looked up).
+std::string sha256_hex(std::string_view key);
+
+class Store : public JobStore {
+ public:
+  /// Adds or replaces a customer and the API key it authenticates with.
+  virtual void put_customer(std::string_view customer_id, std::string_view api_key) = 0;
+  /// The customer an API key belongs to, or nullopt.
+  virtual std::optional<std::string> customer_for_key(std::string_view api_key) = 0;
+
+  virtual void put_integration(const Integration& integration) = 0;
+  /// The integration, if it exists and belongs to `customer_id`.
+  virtual std::optional<Integration> integration(std::string_view customer_id, std::string_view id) = 0;
+
+  /// Adds or replaces a cached record (what a sync read from the PMS).
+  virtual void put_record(const CachedRecord& record) = 0;
+  /// The cached record `model`/`id`, if its integration belongs to `customer_id`.
+  virtual std::optional<CachedRecord> record(std::string_view customer_id, std::string_view model,
+                                             std::string_view id) = 0;
+};
+
+}  // namespace gatehouse::store
