@@ -6,11 +6,11 @@
 #include <string_view>
 #include <vector>
 
+#include "gatehouse/json_string.hpp"
+
 namespace gatehouse {
 
-/// `"text"` with JSON escapes; control characters as \u00XX.
-std::string json_quote(std::string_view text);
-void append_json_string(std::string& out, std::string_view text);
+// json_quote and append_json_string are public: gatehouse/json_string.hpp.
 
 /// Appends "/" + `key` escaped per RFC 6901 (~ as ~0, / as ~1).
 void append_pointer_token(std::string& path, std::string_view key);

@@ -1,0 +1,240 @@
+#include "write_service.hpp"
+
+#include <simdjson.h>
+
+#include <chrono>
+#include <ctime>
+#include <vector>
+
+#include "gatehouse/json_schema.hpp"
+#include "gatehouse/json_string.hpp"
+
+namespace gatehouse::service {
+
+namespace {
+
+HttpResponse error(int status, std::string_view code, std::string_view message, std::string_view details = "[]") {
+  std::string body = "{\"error\":{\"status\":" + std::to_string(status) + ",\"code\":";
+  append_json_string(body, code);
+  body += ",\"message\":";
+  append_json_string(body, message);
+  body += ",\"details\":";
+  body += details;
+  body += "}}";
+  return {status, body};
+}
+
+std::vector<std::string> segments(const std::string& path) {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  while (at < path.size()) {
+    std::size_t slash = path.find('/', at);
+    if (slash == std::string::npos) slash = path.size();
+    if (slash > at) out.push_back(path.substr(at, slash - at));
+    at = slash + 1;
+  }
+  return out;
+}
+
+std::string issues_json(const std::vector<Issue>& issues) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < issues.size(); ++i) {
+    if (i) out += ',';
+    out += "{\"path\":";
+    append_json_string(out, issues[i].path);
+    out += ",\"code\":";
+    append_json_string(out, error_code_name(issues[i].code));
+    out += ",\"message\":";
+    append_json_string(out, issues[i].message);
+    out += ",\"rule\":";
+    if (issues[i].rule.empty()) {
+      out += "null";
+    } else {
+      append_json_string(out, issues[i].rule);
+    }
+    out += '}';
+  }
+  return out + "]";
+}
+
+/// Takes the top-level string member `key` out of a JSON object: its value and the text without
+/// it. nullopt when the body is not an object or has no such string member.
+std::optional<std::pair<std::string, std::string>> take_member(const std::string& body, std::string_view key) {
+  simdjson::ondemand::parser parser;
+  simdjson::padded_string padded(body);
+  simdjson::ondemand::document doc;
+  simdjson::ondemand::object object;
+  if (parser.iterate(padded).get(doc) || doc.get_object().get(object)) return std::nullopt;
+  const char* base = padded.data();
+  for (auto member_result : object) {
+    simdjson::ondemand::field member;
+    if (std::move(member_result).get(member)) return std::nullopt;
+    const char* raw = member.key().raw();
+    std::string_view name;
+    if (member.unescaped_key().get(name)) return std::nullopt;
+    if (name != key) continue;
+    std::string_view value;
+    if (member.value().get_string().get(value)) return std::nullopt;
+    std::string out_value(value);
+    // The member's bytes: from its key's quote to the end of its string value.
+    std::size_t begin = static_cast<std::size_t>(raw - 1 - base);
+    std::size_t end = body.find('"', body.find(':', begin + key.size() + 2));
+    for (++end; end < body.size(); ++end) {
+      if (body[end] == '\\') {
+        ++end;
+      } else if (body[end] == '"') {
+        ++end;
+        break;
+      }
+    }
+    // Take a separator with it: the comma after, or else the one before.
+    std::size_t after = body.find_first_not_of(" \t\r\n", end);
+    if (after != std::string::npos && body[after] == ',') {
+      end = body.find_first_not_of(" \t\r\n", after + 1);
+    } else {
+      std::size_t before = body.find_last_not_of(" \t\r\n", begin - 1);
+      if (before != std::string::npos && body[before] == ',') begin = before;
+    }
+    return std::pair{out_value, body.substr(0, begin) + body.substr(end)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string utc_now() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+WriteService::WriteService(Engine& engine, store::Store& store, Limits limits, std::function<std::string()> now)
+    : engine_(engine), store_(store), limits_(limits), now_(now ? std::move(now) : utc_now) {}
+
+HttpResponse WriteService::handle(const HttpRequest& request) {
+  auto parts = segments(request.path);
+  if (parts.size() == 1 && parts[0] == "healthz") {
+    if (request.method != "GET") return error(405, "method_not_allowed", "use GET");
+    return {200, "{\"status\":\"ok\",\"rules_version\":" + json_quote(engine_.program()->rules_version()) + "}"};
+  }
+  if (parts.empty() || parts[0] != "v1") return error(404, "not_found", "no such endpoint");
+
+  auto auth = request.headers.find("authorization");
+  const std::string bearer = "Bearer ";
+  if (auth == request.headers.end() || auth->second.rfind(bearer, 0) != 0)
+    return error(401, "unauthorized", "send the customer's API key as 'Authorization: Bearer <key>'");
+  auto customer = store_.customer_for_key(auth->second.substr(bearer.size()));
+  if (!customer) return error(401, "unauthorized", "unknown API key");
+
+  if (parts.size() == 4 && parts[1] == "admin" && parts[2] == "write-status") {
+    if (request.method != "GET") return error(405, "method_not_allowed", "use GET");
+    return write_status(*customer, parts[3]);
+  }
+  if (parts.size() == 4 && parts[1] == "meta") {
+    if (request.method != "GET") return error(405, "method_not_allowed", "use GET");
+    return meta(request, *customer, parts[2], parts[3]);
+  }
+  if (parts.size() == 3) {
+    if (request.method == "PUT") return write(request, *customer, parts[1], &parts[2]);
+    if (request.method == "GET") return cached_record(*customer, parts[1], parts[2]);
+    return error(405, "method_not_allowed", "use PUT to update a record or GET to read it");
+  }
+  if (parts.size() == 2) {
+    if (request.method == "POST") return write(request, *customer, parts[1], nullptr);
+    return error(405, "method_not_allowed", "use POST to create a record");
+  }
+  return error(404, "not_found", "no such endpoint");
+}
+
+HttpResponse WriteService::write(const HttpRequest& request, const std::string& customer, const std::string& model,
+                                 const std::string* record_id) {
+  auto type = request.headers.find("content-type");
+  if (type == request.headers.end() || type->second.rfind("application/json", 0) != 0)
+    return error(415, "unsupported_media_type", "send the payload as application/json");
+  if (request.body.size() > limits_.max_payload_bytes)
+    return error(413, "payload_too_large", "the payload is " + std::to_string(request.body.size()) +
+                                               " bytes; the limit is " + std::to_string(limits_.max_payload_bytes));
+  // Which integration (and so which PMS) the write goes to.
+  std::string integration_id, payload;
+  if (record_id) {
+    auto record = store_.record(customer, model, *record_id);
+    if (!record) return error(404, "not_found", "no " + model + " record '" + *record_id + "'");
+    integration_id = record->integration_id;
+    payload = request.body;
+  } else {
+    auto taken = take_member(request.body, "integration_id");
+    if (!taken) return error(400, "missing_integration_id", "the body must be a JSON object with a string integration_id");
+    integration_id = taken->first;
+    payload = taken->second;
+  }
+  auto integration = store_.integration(customer, integration_id);
+  if (!integration) return error(404, "not_found", "no integration '" + integration_id + "'");
+
+  auto ignore = request.query.find("ignore_unknown_fields");
+  bool strip = ignore != request.query.end() && ignore->second == "true";
+  Request decision_request{integration->pms, model, record_id ? ast::Operation::update : ast::Operation::create,
+                           strip, payload};
+  thread_local EvaluationContext context;
+  EngineDecision d = engine_.evaluate(decision_request, context);
+  const Decision& decision = d.decision;
+  if (decision.verdict == Verdict::reject) {
+    bool unknown_model = !decision.errors.empty() && decision.errors.front().code == ErrorCode::unknown_model;
+    if (unknown_model) return error(404, "not_found", "no such model '" + model + "'");
+    return error(decision.status, decision.status == 405 ? "operation_not_supported" : "rejected",
+                 decision.status == 405 ? decision.errors.front().message
+                                        : "the PMS cannot take this write: see details",
+                 issues_json(decision.errors));
+  }
+  store::NewJob job;
+  job.customer_id = customer;
+  job.integration_id = integration->id;
+  job.pms = integration->pms;
+  job.model = model;
+  job.operation = record_id ? "update" : "create";
+  job.record_id = record_id ? *record_id : "";
+  job.payload = std::string(*decision.payload);
+  job.verdict = std::string(verdict_name(decision.verdict));
+  job.rules_version = std::string(decision.rules_version);
+  std::string id = store_.enqueue(job, now_());  // durable before the answer
+  std::string body = "{\"meta\":{\"job_id\":" + json_quote(id) + ",\"verdict\":" + json_quote(job.verdict) +
+                     ",\"stripped\":" + issues_json(decision.stripped) +
+                     ",\"rules_version\":" + json_quote(job.rules_version) + "}}";
+  return {202, body};
+}
+
+HttpResponse WriteService::write_status(const std::string& customer, const std::string& job_id) {
+  auto status = store_.write_status(customer, job_id);
+  if (!status) return error(404, "not_found", "no write '" + job_id + "'");
+  return {200, store::to_json(*status)};
+}
+
+HttpResponse WriteService::cached_record(const std::string& customer, const std::string& model, const std::string& id) {
+  auto record = store_.record(customer, model, id);
+  if (!record) return error(404, "not_found", "no " + model + " record '" + id + "'");
+  return {200, "{\"data\":" + record->json + ",\"integration_id\":" + json_quote(record->integration_id) +
+                   ",\"synced_at\":" + json_quote(record->synced_at) + "}"};
+}
+
+HttpResponse WriteService::meta(const HttpRequest& request, const std::string& customer, const std::string& model,
+                                const std::string& operation) {
+  auto id = request.query.find("integration_id");
+  if (id == request.query.end()) return error(400, "missing_integration_id", "add ?integration_id=...");
+  auto integration = store_.integration(customer, id->second);
+  if (!integration) return error(404, "not_found", "no integration '" + id->second + "'");
+  if (operation != "create" && operation != "update") return error(404, "not_found", "operations are create and update");
+  auto program = engine_.program();
+  const PmsRules* pms = program->find_pms(integration->pms);
+  if (!pms) return error(404, "not_found", "the rules do not cover " + integration->pms);
+  auto m = pms->models.find(model);
+  if (m == pms->models.end()) return error(404, "not_found", "no such model '" + model + "'");
+  auto op = operation == "create" ? ast::Operation::create : ast::Operation::update;
+  if (!m->second.operation(op).offered)
+    return error(405, "operation_not_supported",
+                 pms->display_name + " does not offer " + operation + " on " + model + ": " + m->second.operation(op).reason);
+  return {200, json_schema(*program, *pms, m->second, op)};
+}
+
+}  // namespace gatehouse::service

@@ -1,0 +1,64 @@
+#pragma once
+// The write service's request handling, apart from any transport: the generic endpoints of a
+// unified property-management API, deciding every write with gatehouse and keeping accepted ones
+// as jobs in the store. An HTTP server in front of it only moves bytes.
+//
+//   PUT  /v1/{model}/{id}                      update a cached record's PMS record  -> 202 + job
+//   POST /v1/{model}                           create (body carries integration_id) -> 202 + job
+//   GET  /v1/{model}/{id}                      the cached record (changed only by the PMS)
+//   GET  /v1/admin/write-status/{root_job_id}  what became of a write
+//   GET  /v1/meta/{model}/{operation}?integration_id=...  the JSON Schema that integration takes
+//   GET  /healthz
+//
+// Every /v1 request needs `Authorization: Bearer <key>`; a customer reaches only its own
+// integrations, records and jobs (anything else is 404). Every error body has one shape:
+//   {"error": {"status": 400, "code": "...", "message": "...", "details": [...]}}
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "gatehouse/engine.hpp"
+#include "gatehouse/store/store.hpp"
+
+namespace gatehouse::service {
+
+struct HttpRequest {
+  std::string method;  ///< "GET", "PUT", "POST", ...
+  std::string path;    ///< without the query string
+  std::map<std::string, std::string> query;
+  std::map<std::string, std::string> headers;  ///< names in lower case
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string body;  ///< JSON
+};
+
+class WriteService {
+ public:
+  /// `now` gives the current time as RFC 3339 UTC (tests pass a fixed clock).
+  WriteService(Engine& engine, store::Store& store, Limits limits = {},
+               std::function<std::string()> now = nullptr);
+
+  HttpResponse handle(const HttpRequest& request);
+
+ private:
+  HttpResponse write(const HttpRequest& request, const std::string& customer, const std::string& model,
+                     const std::string* record_id);
+  HttpResponse write_status(const std::string& customer, const std::string& job_id);
+  HttpResponse cached_record(const std::string& customer, const std::string& model, const std::string& id);
+  HttpResponse meta(const HttpRequest& request, const std::string& customer, const std::string& model,
+                    const std::string& operation);
+
+  Engine& engine_;
+  store::Store& store_;
+  Limits limits_;
+  std::function<std::string()> now_;
+};
+
+/// RFC 3339 UTC with seconds, from the system clock.
+std::string utc_now();
+
+}  // namespace gatehouse::service

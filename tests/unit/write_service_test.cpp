@@ -1,0 +1,139 @@
+// The write service's handling of requests, over the bundled rules and a SQLite store.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "gatehouse/rules_loader.hpp"
+#include "gatehouse/store/sqlite_store.hpp"
+#include "write_service.hpp"
+
+namespace gatehouse::service {
+namespace {
+
+namespace fs = std::filesystem;
+
+class WriteServiceTest : public ::testing::Test {
+ protected:
+  fs::path file = fs::temp_directory_path() / ("gatehouse_service_" + std::to_string(::getpid()) + "_" +
+                                               ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
+  std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<WriteService> service;
+
+  void SetUp() override {
+    Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "rules");
+    ASSERT_TRUE(c.ok()) << c.render_diagnostics();
+    engine = std::make_unique<Engine>(c.program);
+    store = std::make_unique<store::SqliteStore>(file.string());
+    store->put_customer("acme", "key-acme");
+    store->put_customer("globex", "key-globex");
+    store->put_integration({"int-rm", "acme", "RENT_MANAGER", "http://127.0.0.1:1"});
+    store->put_integration({"int-bd", "acme", "BUILDIUM", "http://127.0.0.1:1"});
+    store->put_record({"residents", "res-rm", "int-rm", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"});
+    store->put_record({"residents", "res-bd", "int-bd", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"});
+    service = std::make_unique<WriteService>(*engine, *store, Limits{}, [] { return std::string("2026-11-28T10:00:00Z"); });
+  }
+  void TearDown() override {
+    service.reset();
+    store.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(file.string() + suffix);
+  }
+
+  HttpResponse call(std::string method, std::string path, std::string body = "", std::string key = "key-acme",
+                    std::map<std::string, std::string> query = {}) {
+    HttpRequest r;
+    r.method = std::move(method);
+    r.path = std::move(path);
+    r.query = std::move(query);
+    if (!key.empty()) r.headers["authorization"] = "Bearer " + key;
+    r.headers["content-type"] = "application/json";
+    r.body = std::move(body);
+    return service->handle(r);
+  }
+
+  static std::string job_id(const HttpResponse& r) {
+    auto at = r.body.find("\"job_id\":\"") + 10;
+    return r.body.substr(at, 32);
+  }
+};
+
+const std::string rm_update = R"({"last_name":"Lee","notes":"x","rent_period":"MONTHLY","rent_due_day":1})";
+
+TEST_F(WriteServiceTest, NotesOnRentManagerRejectWithoutTheFlagAndStripWithIt) {
+  HttpResponse rejected = call("PUT", "/v1/residents/res-rm", rm_update);
+  EXPECT_EQ(rejected.status, 400) << rejected.body;
+  EXPECT_NE(rejected.body.find(R"("code":"rejected")"), std::string::npos) << rejected.body;
+  EXPECT_NE(rejected.body.find(R"({"path":"/notes","code":"unsupported_field")"), std::string::npos) << rejected.body;
+
+  HttpResponse stripped = call("PUT", "/v1/residents/res-rm", rm_update, "key-acme", {{"ignore_unknown_fields", "true"}});
+  EXPECT_EQ(stripped.status, 202) << stripped.body;
+  EXPECT_NE(stripped.body.find(R"("verdict":"strip")"), std::string::npos) << stripped.body;
+  EXPECT_NE(stripped.body.find(R"("stripped":[{"path":"/notes")"), std::string::npos) << stripped.body;
+  auto status = call("GET", "/v1/admin/write-status/" + job_id(stripped));
+  EXPECT_EQ(status.status, 200);
+  EXPECT_NE(status.body.find(R"("write_status":"PENDING")"), std::string::npos) << status.body;
+}
+
+TEST_F(WriteServiceTest, BuildiumTakesNotes) {
+  HttpResponse r = call("PUT", "/v1/residents/res-bd",
+                        R"({"first_name":"Ann","last_name":"Lee","address_1":"1 Main St","notes":"x"})");
+  EXPECT_EQ(r.status, 202) << r.body;
+  EXPECT_NE(r.body.find(R"("verdict":"accept")"), std::string::npos);
+}
+
+TEST_F(WriteServiceTest, TheCacheDoesNotChangeOnAWrite) {
+  call("PUT", "/v1/residents/res-rm", R"({"last_name":"Li","rent_period":"MONTHLY","rent_due_day":1})");
+  HttpResponse r = call("GET", "/v1/residents/res-rm");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find(R"("data":{"last_name":"Lee"})"), std::string::npos) << r.body;
+}
+
+TEST_F(WriteServiceTest, CreatesNameTheirIntegrationInTheBody) {
+  HttpResponse r = call("POST", "/v1/residents",
+                        R"({"integration_id": "int-rm", "property_id":"p1","first_name":"Ann","last_name":"Lee","rent_period":"MONTHLY","rent_due_day":1})");
+  EXPECT_EQ(r.status, 202) << r.body;
+  HttpResponse units = call("POST", "/v1/units", R"({"unit_number":"101", "integration_id":"int-rm"})");
+  EXPECT_EQ(units.status, 405) << units.body;
+  EXPECT_NE(units.body.find(R"("code":"operation_not_supported")"), std::string::npos);
+  EXPECT_EQ(call("POST", "/v1/residents", R"({"last_name":"Lee"})").status, 400);
+  EXPECT_EQ(call("POST", "/v1/residents", R"({"integration_id":"int-nope","last_name":"Lee"})").status, 404);
+}
+
+TEST_F(WriteServiceTest, AnotherCustomerSeesNothing) {
+  HttpResponse accepted = call("PUT", "/v1/residents/res-rm", R"({"last_name":"Li","rent_period":"MONTHLY","rent_due_day":1})");
+  ASSERT_EQ(accepted.status, 202);
+  EXPECT_EQ(call("GET", "/v1/admin/write-status/" + job_id(accepted), "", "key-globex").status, 404);
+  EXPECT_EQ(call("GET", "/v1/residents/res-rm", "", "key-globex").status, 404);
+  EXPECT_EQ(call("PUT", "/v1/residents/res-rm", "{}", "key-globex").status, 404);
+  EXPECT_EQ(call("GET", "/v1/meta/residents/update", "", "key-globex", {{"integration_id", "int-rm"}}).status, 404);
+}
+
+TEST_F(WriteServiceTest, AuthenticationMediaTypeAndLimits) {
+  EXPECT_EQ(call("GET", "/v1/residents/res-rm", "", "").status, 401);
+  EXPECT_EQ(call("GET", "/v1/residents/res-rm", "", "wrong").status, 401);
+  HttpRequest text;
+  text.method = "PUT";
+  text.path = "/v1/residents/res-rm";
+  text.headers = {{"authorization", "Bearer key-acme"}, {"content-type", "text/plain"}};
+  text.body = "{}";
+  EXPECT_EQ(service->handle(text).status, 415);
+  WriteService small(*engine, *store, Limits{16, 32});
+  text.headers["content-type"] = "application/json";
+  text.body = rm_update;
+  HttpResponse too_large = small.handle(text);
+  EXPECT_EQ(too_large.status, 413);
+  EXPECT_EQ(too_large.body.rfind("{\"error\":{\"status\":413,\"code\":\"payload_too_large\"", 0), 0u) << too_large.body;
+  EXPECT_EQ(call("DELETE", "/v1/residents/res-rm").status, 405);
+  EXPECT_EQ(call("GET", "/v2/anything").status, 404);
+  EXPECT_EQ(call("GET", "/healthz", "", "").status, 200);
+}
+
+TEST_F(WriteServiceTest, MetaGivesTheIntegrationsSchema) {
+  HttpResponse r = call("GET", "/v1/meta/residents/update", "", "key-acme", {{"integration_id", "int-rm"}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"$schema\":\"https://json-schema.org/draft/2020-12/schema\""), std::string::npos);
+  EXPECT_EQ(call("GET", "/v1/meta/units/create", "", "key-acme", {{"integration_id", "int-rm"}}).status, 405);
+}
+
+}  // namespace
+}  // namespace gatehouse::service
