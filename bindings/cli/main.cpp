@@ -18,6 +18,7 @@ commands:
   schema  the rules as JSON Schema (draft 2020-12) and OpenAPI 3.1
   fmt     print rules in the canonical layout (--check, -w)
   docs    what each PMS takes, as markdown pages or one HTML page
+  serve   the write service over HTTP (--config FILE)
 
 Run 'gatehouse <command> --help' for a command's options.
 Rules are read from --rules DIR, else $GATEHOUSE_RULES, else the bundled rules directory.
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
   if (command == "schema") return gatehouse::cli::schema(args);
   if (command == "fmt") return gatehouse::cli::fmt(args);
   if (command == "docs") return gatehouse::cli::docs(args);
+  if (command == "serve") return gatehouse::cli::serve(args);
   std::cerr << "gatehouse: unknown command '" << command << "'\n\n" << usage;
   return gatehouse::cli::usage_error;
 }

@@ -1,0 +1,166 @@
+// gatehouse serve --config FILE: the write service over HTTP (cpp-httplib).
+//
+// SIGHUP reloads the rules (kept if the new ones do not compile); SIGINT and SIGTERM stop the
+// server after the requests in flight. On start, jobs a crash left running are queued again.
+#include <httplib.h>
+#include <yaml-cpp/yaml.h>
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "cli_support.hpp"
+#include "commands.hpp"
+#include "gatehouse/rules_loader.hpp"
+#include "gatehouse/json_string.hpp"
+#include "gatehouse/store/sqlite_store.hpp"
+#include "write_service.hpp"
+
+namespace gatehouse::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct ServeConfig {
+  fs::path rules, store;
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  std::size_t max_payload_bytes = Limits{}.max_payload_bytes;
+  std::string admin_key;
+};
+
+std::string required(const YAML::Node& node, const char* key, const std::string& where) {
+  if (!node[key] || !node[key].IsScalar())
+    throw std::runtime_error(where + ": missing '" + key + "'");
+  return node[key].Scalar();
+}
+
+/// Reads the config and seeds the store with its customers, integrations and records.
+ServeConfig load_config(const fs::path& file, store::Store* seed, const std::string& default_rules) {
+  YAML::Node root = YAML::LoadFile(file.string());
+  fs::path dir = file.parent_path();
+  ServeConfig c;
+  c.rules = root["rules"] ? dir / root["rules"].Scalar() : fs::path(default_rules);
+  c.store = dir / (root["store"] ? root["store"].Scalar() : std::string("gatehouse.db"));
+  if (root["listen"]) {
+    std::string listen = root["listen"].Scalar();
+    auto colon = listen.rfind(':');
+    if (colon == std::string::npos) throw std::runtime_error("listen must be HOST:PORT");
+    c.host = listen.substr(0, colon);
+    c.port = std::stoi(listen.substr(colon + 1));
+  }
+  if (root["max_payload_bytes"]) c.max_payload_bytes = root["max_payload_bytes"].as<std::size_t>();
+  if (root["admin_api_key"]) c.admin_key = root["admin_api_key"].Scalar();
+  if (!seed) return c;
+  for (const auto& customer : root["customers"])
+    seed->put_customer(required(customer, "id", "customers"), required(customer, "api_key", "customers"));
+  for (const auto& i : root["integrations"])
+    seed->put_integration({required(i, "id", "integrations"), required(i, "customer", "integrations"),
+                           required(i, "pms", "integrations"), required(i, "base_url", "integrations")});
+  for (const auto& r : root["records"])
+    seed->put_record({required(r, "model", "records"), required(r, "id", "records"),
+                      required(r, "integration", "records"), required(r, "data", "records"), service::utc_now()});
+  return c;
+}
+
+}  // namespace
+
+int serve(const std::vector<std::string>& args) {
+  po::options_description options("options");
+  options.add_options()("help,h", "show this help")(
+      "config", po::value<std::string>()->required()->value_name("FILE"), "the service's YAML configuration");
+  po::variables_map vm;
+  if (auto code = parse(args, "usage: gatehouse serve --config FILE", options, {}, vm)) return *code;
+
+  fs::path config_file = vm["config"].as<std::string>();
+  ServeConfig config;
+  std::unique_ptr<store::SqliteStore> store;
+  try {
+    config = load_config(config_file, nullptr, default_rules_dir());
+    store = std::make_unique<store::SqliteStore>(config.store.string());
+    load_config(config_file, store.get(), default_rules_dir());
+  } catch (const std::exception& e) {
+    std::cerr << "gatehouse serve: " << config_file.string() << ": " << e.what() << '\n';
+    return usage_error;
+  }
+  Compilation rules = compile_directory(config.rules);
+  if (!rules.ok()) {
+    std::cerr << rules.render_diagnostics();
+    return usage_error;
+  }
+  Engine engine(rules.program);
+  std::size_t resumed = store->resume_interrupted(service::utc_now());
+  service::WriteService write_service(engine, *store, Limits{config.max_payload_bytes, Limits{}.max_depth});
+
+  // Signals go to one thread that waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  httplib::Server server;
+  server.set_payload_max_length(config.max_payload_bytes + 1);  // the service answers 413 itself
+  auto handler = [&](const httplib::Request& req, httplib::Response& res) {
+    service::HttpRequest r;
+    r.method = req.method;
+    r.path = req.path;
+    for (const auto& [k, v] : req.params) r.query[k] = v;
+    for (const auto& [k, v] : req.headers) {
+      std::string name = k;
+      for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      r.headers[name] = v;
+    }
+    r.body = req.body;
+    // The admin endpoint that reloads the rules, with its own key.
+    if (r.path == "/v1/admin/reload") {
+      auto auth = r.headers.find("authorization");
+      if (config.admin_key.empty() || auth == r.headers.end() || auth->second != "Bearer " + config.admin_key) {
+        res.status = 404;
+        res.set_content(R"({"error":{"status":404,"code":"not_found","message":"no such endpoint","details":[]}})", "application/json");
+        return;
+      }
+      Compilation c = engine.reload(config.rules);
+      res.status = c.ok() ? 200 : 422;
+      res.set_content(c.ok() ? "{\"rules_version\":\"" + c.program->rules_version() + "\"}"
+                             : "{\"error\":{\"status\":422,\"code\":\"rules_do_not_compile\",\"message\":" +
+                                   json_quote(c.render_diagnostics()) + ",\"details\":[]}}",
+                      "application/json");
+      return;
+    }
+    service::HttpResponse out = write_service.handle(r);
+    res.status = out.status;
+    res.set_content(out.body, "application/json");
+  };
+  for (auto method : {&httplib::Server::Get, &httplib::Server::Put, &httplib::Server::Post,
+                      &httplib::Server::Delete, &httplib::Server::Patch})
+    (server.*method)(".*", handler);
+
+  int port = config.port == 0 ? server.bind_to_any_port(config.host) : (server.bind_to_port(config.host, config.port) ? config.port : -1);
+  if (port < 0) {
+    std::cerr << "gatehouse serve: cannot listen on " << config.host << ":" << config.port << '\n';
+    return usage_error;
+  }
+  std::thread signal_thread([&] {
+    for (;;) {
+      int s = 0;
+      sigwait(&signals, &s);
+      if (s == SIGHUP) {
+        Compilation c = engine.reload(config.rules);
+        std::cerr << (c.ok() ? "rules reloaded: " + c.program->rules_version() + "\n"
+                             : "rules not reloaded (the old rules stay):\n" + c.render_diagnostics());
+        continue;
+      }
+      server.stop();
+      return;
+    }
+  });
+  std::cout << "listening on " << config.host << ":" << port << " (rules_version "
+            << engine.program()->rules_version() << ", " << resumed << " interrupted jobs resumed)" << std::endl;
+  server.listen_after_bind();
+  signal_thread.join();
+  return ok;
+}
+
+}  // namespace gatehouse::cli
