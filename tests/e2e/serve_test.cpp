@@ -1,0 +1,196 @@
+// End to end: the real `gatehouse serve` on a free loopback port, driven over HTTP.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A running `gatehouse serve`, stopped (SIGTERM) when it goes out of scope.
+class Service {
+ public:
+  explicit Service(const fs::path& config) {
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    std::string binary = GATEHOUSE_BINARY, config_arg = config.string();
+    char* argv[] = {binary.data(), const_cast<char*>("serve"), const_cast<char*>("--config"), config_arg.data(), nullptr};
+    if (posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv, environ) != 0) throw std::runtime_error("spawn");
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    std::string line;
+    char c;
+    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
+    close(out[0]);
+    std::smatch m;
+    if (!std::regex_search(line, m, std::regex(R"(127\.0\.0\.1:(\d+))"))) throw std::runtime_error("no port in: " + line);
+    port_ = std::stoi(m[1]);
+  }
+  ~Service() { stop(); }
+  void stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  void signal(int s) const { kill(pid_, s); }
+  httplib::Client client() const {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_read_timeout(10, 0);
+    return c;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+class ServeTest : public ::testing::Test {
+ protected:
+  fs::path dir = fs::temp_directory_path() / ("gatehouse_serve_" + std::to_string(::getpid()) + "_" +
+                                              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  fs::path config = dir / "config.yaml";
+
+  void SetUp() override {
+    fs::create_directories(dir);
+    fs::copy(fs::path(GATEHOUSE_SOURCE_DIR) / "rules", dir / "rules", fs::copy_options::recursive);
+    std::ofstream(config) << "rules: rules\nstore: jobs.db\nlisten: 127.0.0.1:0\nadmin_api_key: admin-secret\n"
+                             "customers:\n  - {id: acme, api_key: key-acme}\n  - {id: globex, api_key: key-globex}\n"
+                             "integrations:\n"
+                             "  - {id: int-rm, customer: acme, pms: RENT_MANAGER, base_url: 'http://127.0.0.1:1'}\n"
+                             "  - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: 'http://127.0.0.1:1'}\n"
+                             "records:\n"
+                             "  - {model: residents, id: res-rm, integration: int-rm, data: '{\"last_name\":\"Lee\"}'}\n"
+                             "  - {model: residents, id: res-bd, integration: int-bd, data: '{\"last_name\":\"Lee\"}'}\n";
+  }
+  void TearDown() override { fs::remove_all(dir); }
+
+  static httplib::Headers auth(const std::string& key) { return {{"Authorization", "Bearer " + key}}; }
+  static std::string job_id(const std::string& body) {
+    auto at = body.find("\"job_id\":\"");
+    return at == std::string::npos ? "" : body.substr(at + 10, 32);
+  }
+};
+
+const std::string rm = R"({"last_name":"Lee","notes":"x","rent_period":"MONTHLY","rent_due_day":1})";
+
+TEST_F(ServeTest, NotesExampleOverHttpAndTenancy) {
+  Service service(config);
+  auto c = service.client();
+  auto rejected = c.Put("/v1/residents/res-rm", auth("key-acme"), rm, "application/json");
+  ASSERT_TRUE(rejected);
+  EXPECT_EQ(rejected->status, 400) << rejected->body;
+  EXPECT_NE(rejected->body.find("unsupported_field"), std::string::npos);
+  auto stripped = c.Put("/v1/residents/res-rm?ignore_unknown_fields=true", auth("key-acme"), rm, "application/json");
+  ASSERT_TRUE(stripped);
+  EXPECT_EQ(stripped->status, 202) << stripped->body;
+  auto buildium = c.Put("/v1/residents/res-bd", auth("key-acme"),
+                        R"({"first_name":"Ann","last_name":"Lee","address_1":"1 Main St","notes":"x"})", "application/json");
+  ASSERT_TRUE(buildium);
+  EXPECT_EQ(buildium->status, 202) << buildium->body;
+
+  std::string id = job_id(stripped->body);
+  auto status = c.Get(("/v1/admin/write-status/" + id).c_str(), auth("key-acme"));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->status, 200);
+  EXPECT_NE(status->body.find("\"write_status\":\"PENDING\""), std::string::npos) << status->body;
+  EXPECT_EQ(c.Get(("/v1/admin/write-status/" + id).c_str(), auth("key-globex"))->status, 404);
+  EXPECT_EQ(c.Get("/v1/residents/res-rm", auth("key-globex"))->status, 404);
+  EXPECT_EQ(c.Get("/v1/residents/res-rm", auth("key-acme"))->body.find("\"data\":{\"last_name\":\"Lee\"}") != std::string::npos, true);
+}
+
+TEST_F(ServeTest, ARestartLosesNoAcceptedJob) {
+  std::string id;
+  {
+    Service service(config);
+    auto r = service.client().Put("/v1/residents/res-rm?ignore_unknown_fields=true", auth("key-acme"), rm, "application/json");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 202);
+    id = job_id(r->body);
+  }
+  Service restarted(config);
+  auto status = restarted.client().Get(("/v1/admin/write-status/" + id).c_str(), auth("key-acme"));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->status, 200) << status->body;
+}
+
+TEST_F(ServeTest, ReloadUnderLoadNeverMixesRules) {
+  Service service(config);
+  fs::path rm_rules = dir / "rules" / "pms" / "rent_manager.rules";
+  std::string original;
+  {
+    std::ifstream in(rm_rules);
+    original.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  // Version B takes notes on residents updates: the same request is then accepted, not stripped.
+  std::string takes_notes = std::regex_replace(original, std::regex("rules rent_manager_tenant \\{\n"),
+                                               "rules rent_manager_tenant {\n  notes\n");
+  ASSERT_NE(takes_notes, original);
+  std::atomic<bool> stop{false};
+  std::atomic<int> requests{0}, bad{0};
+  std::mutex m;
+  std::map<std::string, std::set<std::string>> verdicts_by_version;
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 2; ++t) {
+    clients.emplace_back([&] {
+      auto c = service.client();
+      while (!stop) {
+        auto r = c.Put("/v1/residents/res-rm?ignore_unknown_fields=true", auth("key-acme"), rm, "application/json");
+        ++requests;
+        if (!r || r->status != 202) {
+          ++bad;
+          continue;
+        }
+        std::smatch version, verdict;
+        std::regex_search(r->body, version, std::regex("\"rules_version\":\"([0-9a-f]+)\""));
+        std::regex_search(r->body, verdict, std::regex("\"verdict\":\"(\\w+)\""));
+        std::lock_guard lock(m);
+        verdicts_by_version[version[1]].insert(verdict[1]);
+      }
+    });
+  }
+  auto admin = service.client();
+  for (int i = 0; i < 6; ++i) {
+    std::ofstream(rm_rules) << (i % 2 == 0 ? takes_notes : original);
+    if (i % 2 == 0) {
+      service.signal(SIGHUP);
+    } else {
+      auto r = admin.Post("/v1/admin/reload", auth("admin-secret"), "", "application/json");
+      ASSERT_TRUE(r);
+      EXPECT_EQ(r->status, 200) << r->body;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  }
+  stop = true;
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_GT(requests.load(), 20);
+  EXPECT_GE(verdicts_by_version.size(), 2u);
+  for (const auto& [version, verdicts] : verdicts_by_version)
+    EXPECT_EQ(verdicts.size(), 1u) << "rules " << version << " gave more than one verdict for the same request";
+}
+
+TEST_F(ServeTest, TheAdminEndpointNeedsTheAdminKey) {
+  Service service(config);
+  auto r = service.client().Post("/v1/admin/reload", auth("key-acme"), "", "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+}
+
+}  // namespace
