@@ -131,7 +131,7 @@ int serve(const std::vector<std::string>& args) {
     }
     service::HttpResponse out = write_service.handle(r);
     res.status = out.status;
-    res.set_content(out.body, "application/json");
+    res.set_content(out.body, out.content_type.c_str());
   };
   for (auto method : {&httplib::Server::Get, &httplib::Server::Put, &httplib::Server::Post,
                       &httplib::Server::Delete, &httplib::Server::Patch})

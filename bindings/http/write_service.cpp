@@ -112,9 +112,42 @@ std::string utc_now() {
 }
 
 WriteService::WriteService(Engine& engine, store::Store& store, Limits limits, std::function<std::string()> now)
-    : engine_(engine), store_(store), limits_(limits), now_(now ? std::move(now) : utc_now) {}
+    : engine_(engine), store_(store), limits_(limits), now_(now ? std::move(now) : utc_now) {
+  for (int status : {200, 202, 400, 401, 404, 405, 413, 415, 500}) responses_[status];
+}
+
+HttpResponse WriteService::count(HttpResponse response) {
+  auto it = responses_.find(response.status);
+  if (it != responses_.end()) it->second.fetch_add(1, std::memory_order_relaxed);
+  return response;
+}
+
+HttpResponse WriteService::metrics() const {
+  std::string out =
+      "# HELP gatehouse_decisions_total Write requests decided, by verdict.\n"
+      "# TYPE gatehouse_decisions_total counter\n";
+  const char* verdicts[] = {"accept", "strip", "reject"};
+  for (int i = 0; i < 3; ++i)
+    out += std::string("gatehouse_decisions_total{verdict=\"") + verdicts[i] + "\"} " +
+           std::to_string(decisions_[i].load(std::memory_order_relaxed)) + "\n";
+  out += "# HELP gatehouse_decision_seconds_total Time spent deciding write requests.\n"
+         "# TYPE gatehouse_decision_seconds_total counter\n"
+         "gatehouse_decision_seconds_total " +
+         std::to_string(static_cast<double>(decision_nanoseconds_.load(std::memory_order_relaxed)) / 1e9) + "\n";
+  out += "# HELP gatehouse_responses_total HTTP responses of the write service, by status.\n"
+         "# TYPE gatehouse_responses_total counter\n";
+  for (const auto& [status, n] : responses_)
+    out += "gatehouse_responses_total{status=\"" + std::to_string(status) + "\"} " +
+           std::to_string(n.load(std::memory_order_relaxed)) + "\n";
+  return {200, out, "text/plain; version=0.0.4"};
+}
 
 HttpResponse WriteService::handle(const HttpRequest& request) {
+  if (request.path == "/metrics" && request.method == "GET") return metrics();
+  return count(route(request));
+}
+
+HttpResponse WriteService::route(const HttpRequest& request) {
   auto parts = segments(request.path);
   if (parts.size() == 1 && parts[0] == "healthz") {
     if (request.method != "GET") return error(405, "method_not_allowed", "use GET");
@@ -178,8 +211,13 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
   Request decision_request{integration->pms, model, record_id ? ast::Operation::update : ast::Operation::create,
                            strip, payload};
   thread_local EvaluationContext context;
+  auto started = std::chrono::steady_clock::now();
   EngineDecision d = engine_.evaluate(decision_request, context);
+  decision_nanoseconds_.fetch_add(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                      std::chrono::steady_clock::now() - started).count()),
+                                  std::memory_order_relaxed);
   const Decision& decision = d.decision;
+  decisions_[static_cast<int>(decision.verdict)].fetch_add(1, std::memory_order_relaxed);
   if (decision.verdict == Verdict::reject) {
     bool unknown_model = !decision.errors.empty() && decision.errors.front().code == ErrorCode::unknown_model;
     if (unknown_model) return error(404, "not_found", "no such model '" + model + "'");

@@ -9,10 +9,14 @@
 //   GET  /v1/admin/write-status/{root_job_id}  what became of a write
 //   GET  /v1/meta/{model}/{operation}?integration_id=...  the JSON Schema that integration takes
 //   GET  /healthz
+//   GET  /metrics                              Prometheus text: decisions by verdict, responses
+//                                              by status, decision time
 //
 // Every /v1 request needs `Authorization: Bearer <key>`; a customer reaches only its own
 // integrations, records and jobs (anything else is 404). Every error body has one shape:
 //   {"error": {"status": 400, "code": "...", "message": "...", "details": [...]}}
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -33,7 +37,8 @@ struct HttpRequest {
 
 struct HttpResponse {
   int status = 200;
-  std::string body;  ///< JSON
+  std::string body;  ///< JSON, except for /metrics
+  std::string content_type = "application/json";
 };
 
 class WriteService {
@@ -52,10 +57,19 @@ class WriteService {
   HttpResponse meta(const HttpRequest& request, const std::string& customer, const std::string& model,
                     const std::string& operation);
 
+  HttpResponse route(const HttpRequest& request);
+  HttpResponse metrics() const;
+  HttpResponse count(HttpResponse response);
+
   Engine& engine_;
   store::Store& store_;
   Limits limits_;
   std::function<std::string()> now_;
+
+  // Counters for /metrics; relaxed atomics: each is a total on its own.
+  std::atomic<std::uint64_t> decisions_[3] = {};  // accept, strip, reject
+  std::atomic<std::uint64_t> decision_nanoseconds_{0};
+  std::map<int, std::atomic<std::uint64_t>> responses_;  // by status; keys made in the constructor
 };
 
 /// RFC 3339 UTC with seconds, from the system clock.

@@ -128,6 +128,23 @@ TEST_F(WriteServiceTest, AuthenticationMediaTypeAndLimits) {
   EXPECT_EQ(call("GET", "/healthz", "", "").status, 200);
 }
 
+TEST_F(WriteServiceTest, MetricsCountDecisionsAndResponses) {
+  call("PUT", "/v1/residents/res-rm", rm_update);
+  call("PUT", "/v1/residents/res-rm", rm_update, "key-acme", {{"ignore_unknown_fields", "true"}});
+  call("GET", "/v1/residents/nope");
+  HttpRequest r;
+  r.method = "GET";
+  r.path = "/metrics";
+  HttpResponse m = service->handle(r);
+  EXPECT_EQ(m.status, 200);
+  EXPECT_EQ(m.content_type.rfind("text/plain", 0), 0u);
+  EXPECT_NE(m.body.find("gatehouse_decisions_total{verdict=\"strip\"} 1\n"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("gatehouse_decisions_total{verdict=\"reject\"} 1\n"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("gatehouse_responses_total{status=\"202\"} 1\n"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("gatehouse_responses_total{status=\"404\"} 1\n"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("gatehouse_decision_seconds_total "), std::string::npos);
+}
+
 TEST_F(WriteServiceTest, MetaGivesTheIntegrationsSchema) {
   HttpResponse r = call("GET", "/v1/meta/residents/update", "", "key-acme", {{"integration_id", "int-rm"}});
   EXPECT_EQ(r.status, 200) << r.body;
