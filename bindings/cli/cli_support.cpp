@@ -81,20 +81,32 @@ std::optional<std::string> read_input(const std::string& name) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
+void add_limit_options(po::options_description& options) {
+  Limits defaults;
+  options.add_options()
+      ("max-payload-bytes", po::value<std::size_t>()->default_value(defaults.max_payload_bytes),
+       "reject larger payloads")
+      ("max-depth", po::value<std::uint32_t>()->default_value(defaults.max_depth),
+       "reject payloads nested deeper");
+}
+
+Limits limits_from(const po::variables_map& vm) {
+  Limits limits;
+  limits.max_payload_bytes = vm["max-payload-bytes"].as<std::size_t>();
+  limits.max_depth = vm["max-depth"].as<std::uint32_t>();
+  return limits;
+}
+
 void add_request_options(po::options_description& options,
                          po::positional_options_description& positional) {
-  Limits defaults;
   options.add_options()
       ("pms", po::value<std::string>()->required()->value_name("PMS"), "target PMS, e.g. RENT_MANAGER")
       ("model", po::value<std::string>()->required()->value_name("MODEL"), "generic model, e.g. residents")
       ("op", po::value<std::string>()->required()->value_name("create|update"), "operation")
       ("ignore-unknown-fields", "strip fields the PMS does not support instead of rejecting")
-      ("max-payload-bytes", po::value<std::size_t>()->default_value(defaults.max_payload_bytes),
-       "reject larger payloads")
-      ("max-depth", po::value<std::uint32_t>()->default_value(defaults.max_depth),
-       "reject payloads nested deeper")
       ("input", po::value<std::string>()->default_value("-")->value_name("FILE"),
        "the JSON payload; - for standard input");
+  add_limit_options(options);
   positional.add("input", 1);
 }
 
@@ -109,8 +121,7 @@ std::optional<RequestArgs> request_args(const po::variables_map& vm) {
   a.pms = vm["pms"].as<std::string>();
   a.model = vm["model"].as<std::string>();
   a.ignore_unknown_fields = vm.count("ignore-unknown-fields") > 0;
-  a.limits.max_payload_bytes = vm["max-payload-bytes"].as<std::size_t>();
-  a.limits.max_depth = vm["max-depth"].as<std::uint32_t>();
+  a.limits = limits_from(vm);
   auto payload = read_input(vm["input"].as<std::string>());
   if (!payload) return std::nullopt;
   a.payload = std::move(*payload);

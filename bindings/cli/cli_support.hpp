@@ -35,6 +35,10 @@ Compilation load(const po::variables_map& vm);
 /// The whole file, or standard input for "-". nullopt (with a message on stderr) if unreadable.
 std::optional<std::string> read_input(const std::string& name);
 
+/// --max-payload-bytes and --max-depth, and the Limits they give.
+void add_limit_options(po::options_description& options);
+Limits limits_from(const po::variables_map& vm);
+
 /// --pms, --model, --op, --ignore-unknown-fields, limits and the input file: eval and explain.
 void add_request_options(po::options_description& options,
                          po::positional_options_description& positional);

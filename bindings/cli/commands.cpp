@@ -38,10 +38,7 @@ int eval_batch(const po::variables_map& vm) {
   if (!input) return usage_error;
   Compilation c = load(vm);
   if (!c.ok()) return usage_error;
-  Limits limits;
-  limits.max_payload_bytes = vm["max-payload-bytes"].as<std::size_t>();
-  limits.max_depth = vm["max-depth"].as<std::uint32_t>();
-  BatchRunner runner(*c.program, limits);
+  BatchRunner runner(*c.program, limits_from(vm));
   std::string output;
   BatchCounts total;
   // Decide in blocks of lines so that the output buffer stays small for large inputs.
@@ -81,13 +78,11 @@ int eval(const std::vector<std::string>& args) {
   for (const auto& a : args) {
     if (a == "--batch" || a.rfind("--batch=", 0) == 0) {
       po::options_description batch = base_options();
-      Limits defaults;
       batch.add_options()
           ("batch", po::value<std::string>()->required()->value_name("FILE.ndjson"),
            "one request per line: {\"pms\", \"model\", \"op\", \"ignore_unknown_fields\", \"payload\"}; "
-           "one decision per line out")
-          ("max-payload-bytes", po::value<std::size_t>()->default_value(defaults.max_payload_bytes), "reject larger payloads")
-          ("max-depth", po::value<std::uint32_t>()->default_value(defaults.max_depth), "reject payloads nested deeper");
+           "one decision per line out");
+      add_limit_options(batch);
       po::variables_map vm;
       if (auto code = parse(args, synopsis, batch, {}, vm)) return *code;
       return eval_batch(vm);
