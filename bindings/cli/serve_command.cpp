@@ -29,6 +29,7 @@ struct ServeConfig {
   int port = 8080;
   std::size_t max_payload_bytes = Limits{}.max_payload_bytes;
   std::string admin_key;
+  YAML::Node root;  // the whole file, for the customers, integrations and records to seed
 };
 
 std::string required(const YAML::Node& node, const char* key, const std::string& where) {
@@ -37,11 +38,12 @@ std::string required(const YAML::Node& node, const char* key, const std::string&
   return node[key].Scalar();
 }
 
-/// Reads the config and seeds the store with its customers, integrations and records.
-ServeConfig load_config(const fs::path& file, store::Store* seed, const std::string& default_rules) {
-  YAML::Node root = YAML::LoadFile(file.string());
-  fs::path dir = file.parent_path();
+/// Reads the config file (once).
+ServeConfig load_config(const fs::path& file, const std::string& default_rules) {
   ServeConfig c;
+  c.root = YAML::LoadFile(file.string());
+  const YAML::Node& root = c.root;
+  fs::path dir = file.parent_path();
   c.rules = root["rules"] ? dir / root["rules"].Scalar() : fs::path(default_rules);
   c.store = dir / (root["store"] ? root["store"].Scalar() : std::string("gatehouse.db"));
   if (root["listen"]) {
@@ -53,16 +55,19 @@ ServeConfig load_config(const fs::path& file, store::Store* seed, const std::str
   }
   if (root["max_payload_bytes"]) c.max_payload_bytes = root["max_payload_bytes"].as<std::size_t>();
   if (root["admin_api_key"]) c.admin_key = root["admin_api_key"].Scalar();
-  if (!seed) return c;
-  for (const auto& customer : root["customers"])
-    seed->put_customer(required(customer, "id", "customers"), required(customer, "api_key", "customers"));
-  for (const auto& i : root["integrations"])
-    seed->put_integration({required(i, "id", "integrations"), required(i, "customer", "integrations"),
-                           required(i, "pms", "integrations"), required(i, "base_url", "integrations")});
-  for (const auto& r : root["records"])
-    seed->put_record({required(r, "model", "records"), required(r, "id", "records"),
-                      required(r, "integration", "records"), required(r, "data", "records"), service::utc_now()});
   return c;
+}
+
+/// Puts the config's customers, integrations and records into the store.
+void seed(const ServeConfig& c, store::Store& store) {
+  for (const auto& customer : c.root["customers"])
+    store.put_customer(required(customer, "id", "customers"), required(customer, "api_key", "customers"));
+  for (const auto& i : c.root["integrations"])
+    store.put_integration({required(i, "id", "integrations"), required(i, "customer", "integrations"),
+                           required(i, "pms", "integrations"), required(i, "base_url", "integrations")});
+  for (const auto& r : c.root["records"])
+    store.put_record({required(r, "model", "records"), required(r, "id", "records"),
+                      required(r, "integration", "records"), required(r, "data", "records"), service::utc_now()});
 }
 
 }  // namespace
@@ -78,9 +83,9 @@ int serve(const std::vector<std::string>& args) {
   ServeConfig config;
   std::unique_ptr<store::SqliteStore> store;
   try {
-    config = load_config(config_file, nullptr, default_rules_dir());
+    config = load_config(config_file, default_rules_dir());
     store = std::make_unique<store::SqliteStore>(config.store.string());
-    load_config(config_file, store.get(), default_rules_dir());
+    seed(config, *store);
   } catch (const std::exception& e) {
     std::cerr << "gatehouse serve: " << config_file.string() << ": " << e.what() << '\n';
     return usage_error;
