@@ -37,24 +37,9 @@ std::vector<std::string> segments(const std::string& path) {
 }
 
 std::string issues_json(const std::vector<Issue>& issues) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < issues.size(); ++i) {
-    if (i) out += ',';
-    out += "{\"path\":";
-    append_json_string(out, issues[i].path);
-    out += ",\"code\":";
-    append_json_string(out, error_code_name(issues[i].code));
-    out += ",\"message\":";
-    append_json_string(out, issues[i].message);
-    out += ",\"rule\":";
-    if (issues[i].rule.empty()) {
-      out += "null";
-    } else {
-      append_json_string(out, issues[i].rule);
-    }
-    out += '}';
-  }
-  return out + "]";
+  std::string out;
+  append_issues_json(issues, out);
+  return out;
 }
 
 /// Takes the top-level string member `key` out of a JSON object: its value and the text without
@@ -76,17 +61,9 @@ std::optional<std::pair<std::string, std::string>> take_member(const std::string
     std::string_view value;
     if (member.value().get_string().get(value)) return std::nullopt;
     std::string out_value(value);
-    // The member's bytes: from its key's quote to the end of its string value.
+    // The member's bytes: from its key's quote to the end of its value.
     std::size_t begin = static_cast<std::size_t>(raw - 1 - base);
-    std::size_t end = body.find('"', body.find(':', begin + key.size() + 2));
-    for (++end; end < body.size(); ++end) {
-      if (body[end] == '\\') {
-        ++end;
-      } else if (body[end] == '"') {
-        ++end;
-        break;
-      }
-    }
+    std::size_t end = member_end(body, begin);
     // Take a separator with it: the comma after, or else the one before.
     std::size_t after = body.find_first_not_of(" \t\r\n", end);
     if (after != std::string::npos && body[after] == ',') {

@@ -12,12 +12,8 @@ std::string_view verdict_name(Verdict v) {
   return "reject";
 }
 
-namespace {
-
-void issues(std::string& out, const char* name, const std::vector<Issue>& list) {
-  out += ",\"";
-  out += name;
-  out += "\":[";
+void append_issues_json(const std::vector<Issue>& list, std::string& out) {
+  out += '[';
   for (std::size_t i = 0; i < list.size(); ++i) {
     const Issue& issue = list[i];
     if (i) out += ',';
@@ -37,8 +33,6 @@ void issues(std::string& out, const char* name, const std::vector<Issue>& list) 
   }
   out += ']';
 }
-
-}  // namespace
 
 std::string to_json(const Decision& d) {
   std::string out;
@@ -60,8 +54,10 @@ void append_json(const Decision& d, std::string& out) {
   append_json_string(out, ast::operation_name(d.operation));
   out += ",\"rules_version\":";
   append_json_string(out, d.rules_version);
-  issues(out, "errors", d.errors);
-  issues(out, "stripped", d.stripped);
+  out += ",\"errors\":";
+  append_issues_json(d.errors, out);
+  out += ",\"stripped\":";
+  append_issues_json(d.stripped, out);
   if (d.payload) {
     // The payload is embedded as the JSON it is, byte for byte.
     out += ",\"payload\":";

@@ -10,7 +10,7 @@
 
 namespace gatehouse {
 
-// json_quote and append_json_string are public: gatehouse/json_string.hpp.
+// json_quote, append_json_string and member_end are public: gatehouse/json_string.hpp.
 
 /// Appends "/" + `key` escaped per RFC 6901 (~ as ~0, / as ~1).
 void append_pointer_token(std::string& path, std::string_view key);
@@ -20,9 +20,5 @@ std::string concat(std::initializer_list<std::string_view> pieces);
 
 /// "A, B, C"
 std::string join(const std::vector<std::string>& items);
-
-/// Given valid JSON text and the offset of a member's key (its opening quote), the offset just
-/// past the member's value.
-std::size_t member_end(std::string_view text, std::size_t key_start);
 
 }  // namespace gatehouse

@@ -55,5 +55,7 @@ struct Decision {
 std::string to_json(const Decision& decision);
 /// The same, appended to `out` (reuse one buffer to avoid an allocation per decision).
 void append_json(const Decision& decision, std::string& out);
+/// A list of issues as the decision JSON writes it: [{"path", "code", "message", "rule"}, ...].
+void append_issues_json(const std::vector<Issue>& issues, std::string& out);
 
 }  // namespace gatehouse
