@@ -55,6 +55,9 @@ class Checker {
     return std::nullopt;
   }
 
+  /// True if the whole text is one number in JSON's grammar.
+  bool whole_number() { return !at_end() && !number() && at_end(); }
+
  private:
   std::string_view t_;
   std::size_t i_ = 0;
@@ -220,28 +223,6 @@ class Checker {
 
 std::optional<JsonProblem> locate_json_error(std::string_view text) { return Checker(text).run(); }
 
-bool is_json_number(std::string_view t) {
-  std::size_t i = 0;
-  auto digit = [&] { return i < t.size() && t[i] >= '0' && t[i] <= '9'; };
-  if (i < t.size() && t[i] == '-') ++i;
-  if (!digit()) return false;
-  if (t[i] == '0') {
-    ++i;
-  } else {
-    while (digit()) ++i;
-  }
-  if (i < t.size() && t[i] == '.') {
-    ++i;
-    if (!digit()) return false;
-    while (digit()) ++i;
-  }
-  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
-    ++i;
-    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
-    if (!digit()) return false;
-    while (digit()) ++i;
-  }
-  return i == t.size();
-}
+bool is_json_number(std::string_view token) { return Checker(token).whole_number(); }
 
 }  // namespace gatehouse

@@ -48,3 +48,15 @@ TEST(JsonText, QuoteAndPointer) {
 
 }  // namespace
 }  // namespace gatehouse
+
+namespace gatehouse {
+namespace {
+
+TEST(JsonLocator, IsJsonNumber) {
+  for (const char* ok : {"0", "-0", "12", "1.5", "1e400", "-2.5E-3", "10E+2"}) EXPECT_TRUE(is_json_number(ok)) << ok;
+  for (const char* bad : {"", "-", "01", "1.", ".5", "1e", "1e+", "+1", "1 ", "0x10", "NaN"})
+    EXPECT_FALSE(is_json_number(bad)) << bad;
+}
+
+}  // namespace
+}  // namespace gatehouse
