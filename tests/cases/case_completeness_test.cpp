@@ -6,23 +6,18 @@
 #include <map>
 #include <set>
 
-#include "gatehouse/rule_cases.hpp"
-#include "gatehouse/rules_loader.hpp"
+#include "cases/bundled_cases.hpp"
 
 namespace gatehouse {
 namespace {
 
-namespace fs = std::filesystem;
-
 TEST(BundledCases, EveryOperationOfEveryPmsHasItsCases) {
-  Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "rules");
+  Compilation c = compile_directory(testing::bundled_rules_dir());
   ASSERT_TRUE(c.ok()) << c.render_diagnostics();
   // (pms, model, op) -> verdicts seen
   std::map<std::tuple<std::string, std::string, std::string>, std::set<std::string>> seen;
-  for (const auto& e : fs::directory_iterator(fs::path(GATEHOUSE_SOURCE_DIR) / "rules" / "tests")) {
-    for (const auto& rc : load_rule_cases(e.path()).cases)
-      seen[{rc.pms, rc.model, ast::operation_name(rc.operation)}].insert(rc.expect_verdict);
-  }
+  for (const auto& rc : testing::bundled_cases())
+    seen[{rc.pms, rc.model, ast::operation_name(rc.operation)}].insert(rc.expect_verdict);
   std::size_t checked = 0;
   for (const auto& [id, pms] : c.program->pms()) {
     for (const auto& [model, rules] : pms.models) {
