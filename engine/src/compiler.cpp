@@ -305,6 +305,10 @@ class ProgramBuilder {
 
   void compile_model_block(PmsRules& pms, const ast::PmsModelBlock& block, RecordSymbol& model) {
     ModelRules& m = pms.models.at(block.model.text);
+    for (std::size_t i = 1; i < block.refresh_after_write.size(); ++i)
+      duplicate(block.refresh_after_write[i], "'refresh after write' of '" + block.model.text + "'",
+                block.refresh_after_write[0]);
+    m.refresh_after_write = !block.refresh_after_write.empty();
     std::map<ast::Operation, SourceRef> op_seen;
     for (const auto& op : block.operations) {
       const RecordRules* record = nullptr;

@@ -24,7 +24,7 @@ using selected = parse_tree::selector<
         decl_name, pms_id, shared_name, model_ref, field_name_decl, field_name, field_ref,
         present_field, named_type, enum_value, string_body, regex_body, number, bound_max, dots,
         bool_literal, cmp_op, operand, right_operand, nullable_mark, model_decl, type_decl,
-        field_decl, type_expr, list_type, enum_type, pms_decl, pms_model, operation_decl,
+        field_decl, type_expr, list_type, enum_type, pms_decl, pms_model, operation_decl, refresh_decl,
         operation_name, unsupported_op, operation_body, rules_decl, use_rule, check_rule,
         require_rule, at_least_rule, field_rule, rule_block, else_message, when_clause, required_c,
         length_c, range_c, items_c, one_of_c, pattern_c, bounds, expr, and_expr, negation,
@@ -182,7 +182,11 @@ class AstBuilder {
       m.end = end_ref(*c);
       m.model = identifier(required_child<model_ref>(*c));
       for (const auto& op : c->children)
-        if (op->is_type<operation_decl>()) m.operations.push_back(operation(*op));
+        if (op->is_type<operation_decl>()) {
+          m.operations.push_back(operation(*op));
+        } else if (op->is_type<refresh_decl>()) {
+          m.refresh_after_write.push_back(ref(*op));
+        }
       p.models.push_back(std::move(m));
     }
     return p;

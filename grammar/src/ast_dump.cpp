@@ -80,6 +80,7 @@ class Dumper {
     for (const auto& m : p.models) {
       line() << "model " << m.model.text << ' ' << pos(m.model.at) << '\n';
       Indent in2(depth_);
+      for (const auto& r : m.refresh_after_write) line() << "refresh after write " << pos(r) << '\n';
       for (const auto& o : m.operations) {
         auto& l = line();
         for (std::size_t i = 0; i < o.operations.size(); ++i)

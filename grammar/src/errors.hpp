@@ -52,6 +52,8 @@ template <> inline constexpr auto message<field_ref_list> = "expected '(' and a 
 template <> inline constexpr auto message<operation_name> = "expected 'create' or 'update' after ','";
 template <> inline constexpr auto message<operation_spec> = "expected '{' with the operation's rules, or ': unsupported \"reason\"'";
 template <> inline constexpr auto message<kw_unsupported> = "expected 'unsupported' after ':'";
+template <> inline constexpr auto message<kw_after> = "expected 'after' (as in 'refresh after write')";
+template <> inline constexpr auto message<kw_write> = "expected 'write' (as in 'refresh after write')";
 template <> inline constexpr auto message<pms_id> = "expected the PMS identifier, such as RENT_MANAGER";
 template <> inline constexpr auto message<display_name> = "expected the PMS display name as a \"quoted string\"";
 // clang-format on

@@ -273,9 +273,18 @@ class Formatter {
     line("pms " + p.id.text + " " + quoted(p.display_name) + " {", p.at, first_offset(p.models, p.end));
     ++depth_;
     for (const auto& m : p.models) {
-      item(m.model.text + " {", m.model.at, first_offset(m.operations, m.end));
+      std::uint32_t first = first_offset(m.operations, m.end);
+      for (const auto& r : m.refresh_after_write) first = std::min(first, r.offset);
+      item(m.model.text + " {", m.model.at, first);
       ++depth_;
+      // `refresh after write` lines keep their place among the operations.
+      std::size_t refresh = 0;
+      auto refresh_before = [&](std::uint32_t offset) {
+        for (; refresh < m.refresh_after_write.size() && m.refresh_after_write[refresh].offset < offset; ++refresh)
+          item("refresh after write", m.refresh_after_write[refresh]);
+      };
       for (const auto& o : m.operations) {
+        refresh_before(o.at.offset);
         std::string ops;
         for (const auto& [op, at] : o.operations) ops += (ops.empty() ? "" : ", ") + std::string(ast::operation_name(op));
         if (o.unsupported) {
@@ -287,6 +296,7 @@ class Formatter {
           close(o.end);
         }
       }
+      refresh_before(m.end.offset);
       close(m.end);
     }
     close(p.end);

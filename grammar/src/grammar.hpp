@@ -11,7 +11,8 @@
 //   field_decl  = ident ":" type_expr
 //   type_expr   = ( "list" "<" type_expr ">" | "enum" "(" value { "," value } ")" | ident ) [ "?" ]
 //   pms_decl    = "pms" ident string "{" { pms_model } "}"
-//   pms_model   = ident "{" { operation_decl } "}"
+//   pms_model   = ident "{" { operation_decl | refresh_decl } "}"
+//   refresh_decl = "refresh" "after" "write"   (fetch the record from the PMS after a write)
 //   operation_decl = op { "," op } ( ":" "unsupported" string | "{" { rule_item } "}" )
 //   rules_decl  = "rules" ident "{" { rule_item } "}"
 //   rule_item   = use_rule | check_rule | require_rule | at_least_rule | field_rule
@@ -69,6 +70,9 @@ struct kw_not : keyword<TAO_PEGTL_STRING("not")> {};
 struct kw_present : keyword<TAO_PEGTL_STRING("present")> {};
 struct kw_true : keyword<TAO_PEGTL_STRING("true")> {};
 struct kw_false : keyword<TAO_PEGTL_STRING("false")> {};
+struct kw_refresh : keyword<TAO_PEGTL_STRING("refresh")> {};
+struct kw_after : keyword<TAO_PEGTL_STRING("after")> {};
+struct kw_write : keyword<TAO_PEGTL_STRING("write")> {};
 
 struct ident : identifier {};
 // Identifiers by role, so the AST builder knows what each one names and each `must<>` point
@@ -183,7 +187,8 @@ struct unsupported_op : seq<colon, ws, must<kw_unsupported>, ws, must<quoted>> {
 struct operation_body : seq<lbrace, ws, star<rule_item, ws>, must<close_brace>> {};
 struct operation_spec : sor<unsupported_op, operation_body> {};
 struct operation_decl : seq<comma_list<operation_name>, ws, must<operation_spec>> {};
-struct operation_list : seq<must<open_brace>, ws, star<operation_decl, ws>, must<close_brace>> {};
+struct refresh_decl : seq<kw_refresh, ws, must<kw_after>, ws, must<kw_write>> {};
+struct operation_list : seq<must<open_brace>, ws, star<sor<refresh_decl, operation_decl>, ws>, must<close_brace>> {};
 struct pms_model : seq<model_ref, ws, operation_list> {};
 struct pms_body : seq<must<open_brace>, ws, star<pms_model, ws>, must<close_brace>> {};
 struct display_name : quoted {};

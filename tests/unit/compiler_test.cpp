@@ -186,6 +186,26 @@ TEST(Compiler, DuplicatePmsOperationAndSharedBlock) {
   EXPECT_NE(d.find("p.rules:4:5: error: duplicate definition of pms 'P'"), std::string::npos) << d;
 }
 
+TEST(Compiler, RefreshAfterWriteIsKeptPerPmsModel) {
+  SourceSet sources;
+  sources.add("models.rules", "model m { x: string }\nmodel n { x: string }\n");
+  sources.add("p.rules", "pms P \"P\" { m { refresh after write update { x } } n { update { x } } }\n");
+  Compilation c = compile(std::move(sources));
+  ASSERT_TRUE(c.ok()) << c.render_diagnostics();
+  EXPECT_TRUE(c.program->find_pms("P")->models.at("m").refresh_after_write);
+  EXPECT_FALSE(c.program->find_pms("P")->models.at("n").refresh_after_write);
+}
+
+TEST(Compiler, RefreshAfterWriteTwiceIsReported) {
+  SourceSet sources;
+  sources.add("models.rules", "model m { x: string }\n");
+  sources.add("p.rules", "pms P \"P\" { m {\n refresh after write\n refresh after write\n} }\n");
+  Compilation c = compile(std::move(sources));
+  EXPECT_NE(c.render_diagnostics().find("p.rules:3:2: error: duplicate definition of 'refresh after write' of 'm'"),
+            std::string::npos)
+      << c.render_diagnostics();
+}
+
 TEST(Compiler, SharedBlockCycleIsReported) {
   SourceSet sources;
   sources.add("models.rules", "model m { x: string }\n");

@@ -79,6 +79,13 @@ TEST(Formatter, CommentsBeforeClosingBracesStayInTheBlock) {
             "rules r {\n  x\n  # last\n}\n# end of file\n");
 }
 
+TEST(Formatter, RefreshAfterWriteKeepsItsPlace) {
+  EXPECT_EQ(format_text("pms X \"X\" { residents { update { a }\n   refresh  after write # why\n } }\n"),
+            "pms X \"X\" {\n  residents {\n    update {\n      a\n    }\n    refresh after write  # why\n  }\n}\n");
+  EXPECT_EQ(format_text("pms X \"X\" { residents { refresh after write\n update { a } } }\n"),
+            "pms X \"X\" {\n  residents {\n    refresh after write\n    update {\n      a\n    }\n  }\n}\n");
+}
+
 std::vector<std::string> bundled_files() {
   std::vector<std::string> out;
   for (const auto& e : std::filesystem::recursive_directory_iterator(std::string(GATEHOUSE_SOURCE_DIR) + "/rules"))

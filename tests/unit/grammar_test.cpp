@@ -205,6 +205,11 @@ const GrammarCase error_cases[] = {
      "test.rules:3:1: error: expected '}' or another item of this block, found end of file\n"
      " 3 | \n"
      "   | ^\n"},
+    {"refresh_without_write",
+     "pms X \"X\" { residents { refresh after } }\n",
+     "test.rules:1:39: error: expected 'write' (as in 'refresh after write'), found '}'\n"
+     " 1 | pms X \"X\" { residents { refresh after } }\n"
+     "   |                                       ^\n"},
     {"unterminated_pattern",
      "pms X \"X\" { residents { update {\n  zip pattern /^[0-9]{5}\n} } }\n",
      "test.rules:2:25: error: unterminated pattern: expected '/' before the end of the line, found end of line\n"
@@ -220,6 +225,15 @@ TEST_P(GrammarErrors, ReportsExactDiagnostic) {
 
 INSTANTIATE_TEST_SUITE_P(Diagnose, GrammarErrors, ::testing::ValuesIn(error_cases),
                          [](const auto& test) { return std::string(test.param.name); });
+
+TEST(Grammar, RefreshAfterWriteInAModelBlock) {
+  EXPECT_EQ(parse_text("pms X \"X\" {\n  residents {\n    update { a }\n    refresh   after\n write\n  }\n}\n"),
+            "pms X \"X\" @1:5\n"
+            "  model residents @2:3\n"
+            "    refresh after write @4:5\n"
+            "    update @3:5\n"
+            "      field a @3:14\n");
+}
 
 TEST(Grammar, EveryParsedNodeKeepsItsPosition) {
   SourceSet sources;

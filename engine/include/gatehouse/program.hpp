@@ -153,6 +153,9 @@ struct ModelRules {
   std::string name;
   OperationRules create;
   OperationRules update;
+  /// `refresh after write`: the PMS gives the record back right after a write, so the service
+  /// fetches it then instead of waiting for the next sync.
+  bool refresh_after_write = false;
   const OperationRules& operation(ast::Operation op) const {
     return op == ast::Operation::create ? create : update;
   }

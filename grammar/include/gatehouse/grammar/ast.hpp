@@ -148,6 +148,9 @@ struct OperationDecl {
 struct PmsModelBlock {
   Identifier model;
   std::vector<OperationDecl> operations;
+  /// Each `refresh after write` line (the compiler allows one): after a successful write the
+  /// service fetches the record from the PMS instead of waiting for the next sync.
+  std::vector<SourceRef> refresh_after_write;
   SourceRef at;
   SourceRef end;
 };
