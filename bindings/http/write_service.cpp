@@ -3,7 +3,6 @@
 #include <simdjson.h>
 
 #include <chrono>
-#include <ctime>
 #include <vector>
 
 #include "gatehouse/json_schema.hpp"
@@ -78,15 +77,6 @@ std::optional<std::pair<std::string, std::string>> take_member(const std::string
 }
 
 }  // namespace
-
-std::string utc_now() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 WriteService::WriteService(Engine& engine, store::Store& store, Limits limits, std::function<std::string()> now)
     : engine_(engine), store_(store), limits_(limits), now_(now ? std::move(now) : utc_now) {

@@ -22,6 +22,7 @@
 #include <memory>
 #include <string>
 
+#include "clock.hpp"
 #include "gatehouse/engine.hpp"
 #include "gatehouse/store/store.hpp"
 
@@ -71,8 +72,5 @@ class WriteService {
   std::atomic<std::uint64_t> decision_nanoseconds_{0};
   std::map<int, std::atomic<std::uint64_t>> responses_;  // by status; keys made in the constructor
 };
-
-/// RFC 3339 UTC with seconds, from the system clock.
-std::string utc_now();
 
 }  // namespace gatehouse::service

@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <iterator>
 #include <random>
 #include <stdexcept>
 
@@ -12,6 +13,8 @@ namespace gatehouse::store {
 
 namespace {
 
+// The first schema; later versions are the migrations below, applied in order and counted in
+// SQLite's user_version, so a file written by an older gatehouse is brought up to date on open.
 const char* const schema = R"(
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = FULL;
@@ -70,6 +73,25 @@ CREATE TABLE IF NOT EXISTS created_records (
   record_id TEXT
 );
 )";
+
+const char* const migrations[] = {
+    // 1: webhooks. A customer's URL and secret; one delivery per finished write.
+    R"(
+ALTER TABLE customers ADD COLUMN webhook_url TEXT;
+ALTER TABLE customers ADD COLUMN webhook_secret TEXT;
+CREATE TABLE webhooks (
+  id TEXT PRIMARY KEY,
+  root_id TEXT NOT NULL UNIQUE REFERENCES jobs (id),
+  customer_id TEXT NOT NULL REFERENCES customers (id),
+  state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  due_at TEXT NOT NULL,
+  last_error TEXT,
+  finished_at TEXT
+);
+CREATE INDEX webhooks_due ON webhooks (state, due_at);
+)",
+};
 
 [[noreturn]] void fail(sqlite3* db, const char* what) {
   throw std::runtime_error(std::string("store: ") + what + ": " + sqlite3_errmsg(db));
@@ -159,6 +181,17 @@ std::string new_id() {
   return id;
 }
 
+/// Queues the webhook delivery of `job_id`'s write when that job was its last unfinished one and
+/// the customer has a webhook. Runs inside the transaction that finishes the job.
+void queue_webhook_if_finished(sqlite3* db, const std::string& job_id, std::string_view now) {
+  Statement s(db,
+              "INSERT OR IGNORE INTO webhooks (id, root_id, customer_id, state, due_at)"
+              " SELECT ?, j.root_id, j.customer_id, 'queued', ? FROM jobs j JOIN customers c ON c.id = j.customer_id"
+              " WHERE j.id = ? AND c.webhook_url IS NOT NULL AND c.webhook_url != ''"
+              " AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.root_id = j.root_id AND k.state IN ('queued', 'running'))");
+  s.bind(1, new_id()).bind(2, now).bind(3, job_id).step();
+}
+
 void add_attempt(sqlite3* db, const std::string& job_id, const AttemptResult& r, std::string_view now) {
   Statement s(db, "INSERT INTO attempts (job_id, at, pms_status, code, message) VALUES (?, ?, ?, ?, ?)");
   s.bind(1, job_id).bind(2, now).bind(3, r.pms_status).bind(4, r.code).bind(5, r.message).step();
@@ -175,6 +208,16 @@ SqliteStore::SqliteStore(const std::string& path) {
   }
   sqlite3_busy_timeout(db_, 5000);
   exec(db_, schema);
+  Statement version(db_, "PRAGMA user_version");
+  version.step();
+  const int applied = version.integer(0);
+  const int latest = static_cast<int>(std::size(migrations));
+  for (int v = applied; v < latest; ++v) {
+    Transaction tx(db_);
+    exec(db_, migrations[v]);
+    exec(db_, ("PRAGMA user_version = " + std::to_string(v + 1)).c_str());
+    tx.commit();
+  }
 }
 
 SqliteStore::~SqliteStore() { sqlite3_close(db_); }
@@ -237,6 +280,7 @@ void SqliteStore::fail_attempt(const std::string& job_id, const AttemptResult& r
   } else {
     Statement s(db_, "UPDATE jobs SET state = 'failed', attempts = attempts + 1, finished_at = ? WHERE id = ?");
     s.bind(1, now).bind(2, job_id).step();
+    queue_webhook_if_finished(db_, job_id, now);
   }
   tx.commit();
 }
@@ -258,6 +302,7 @@ void SqliteStore::succeed(const std::string& job_id, const AttemptResult& result
   }
   Statement s(db_, "UPDATE jobs SET state = 'succeeded', attempts = attempts + 1, finished_at = ? WHERE id = ?");
   s.bind(1, now).bind(2, job_id).step();
+  queue_webhook_if_finished(db_, job_id, now);
   tx.commit();
 }
 
@@ -267,6 +312,8 @@ std::size_t SqliteStore::resume_interrupted(std::string_view now) {
   Statement s(db_, "UPDATE jobs SET state = 'queued', claimed_by = NULL, due_at = ? WHERE state = 'running'");
   s.bind(1, now).step();
   auto resumed = static_cast<std::size_t>(sqlite3_changes(db_));
+  Statement webhooks(db_, "UPDATE webhooks SET state = 'queued', due_at = ? WHERE state = 'sending'");
+  webhooks.bind(1, now).step();
   tx.commit();
   return resumed;
 }
@@ -354,6 +401,60 @@ std::optional<std::string> SqliteStore::customer_for_key(std::string_view api_ke
   s.bind(1, sha256_hex(api_key));
   if (!s.step()) return std::nullopt;
   return s.text(0);
+}
+
+void SqliteStore::set_webhook(std::string_view customer_id, std::string_view url, std::string_view secret) {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "UPDATE customers SET webhook_url = ?, webhook_secret = ? WHERE id = ?");
+  s.bind(1, url).bind(2, secret).bind(3, customer_id).step();
+  if (sqlite3_changes(db_) == 0) throw std::invalid_argument("store: no customer " + std::string(customer_id));
+}
+
+std::optional<WebhookDelivery> SqliteStore::claim_webhook(std::string_view now) {
+  std::lock_guard lock(mutex_);
+  Transaction tx(db_);
+  Statement s(db_,
+              "UPDATE webhooks SET state = 'sending'"
+              " WHERE id = (SELECT id FROM webhooks WHERE state = 'queued' AND due_at <= ? ORDER BY due_at LIMIT 1)"
+              " RETURNING id, root_id, customer_id, attempts");
+  s.bind(1, now);
+  if (!s.step()) return std::nullopt;
+  WebhookDelivery d{s.text(0), s.text(1), s.text(2), "", "", s.integer(3)};
+  while (s.step()) {
+  }
+  Statement c(db_, "SELECT webhook_url, webhook_secret FROM customers WHERE id = ?");
+  c.bind(1, d.customer_id);
+  if (c.step()) {
+    d.url = c.text(0);
+    d.secret = c.text(1);
+  }
+  tx.commit();
+  return d;
+}
+
+void SqliteStore::finish_webhook(const std::string& id, bool delivered, std::string_view error, std::string_view now,
+                                 const std::optional<std::string>& retry_at) {
+  std::lock_guard lock(mutex_);
+  if (delivered) {
+    Statement s(db_, "UPDATE webhooks SET state = 'delivered', attempts = attempts + 1, last_error = NULL,"
+                     " finished_at = ? WHERE id = ?");
+    s.bind(1, now).bind(2, id).step();
+  } else if (retry_at) {
+    Statement s(db_, "UPDATE webhooks SET state = 'queued', attempts = attempts + 1, last_error = ?, due_at = ? WHERE id = ?");
+    s.bind(1, error).bind(2, *retry_at).bind(3, id).step();
+  } else {
+    Statement s(db_, "UPDATE webhooks SET state = 'failed', attempts = attempts + 1, last_error = ?, finished_at = ?"
+                     " WHERE id = ?");
+    s.bind(1, error).bind(2, now).bind(3, id).step();
+  }
+}
+
+std::vector<Integration> SqliteStore::integrations() {
+  std::lock_guard lock(mutex_);
+  Statement s(db_, "SELECT id, customer_id, pms, base_url FROM integrations ORDER BY id");
+  std::vector<Integration> out;
+  while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3)});
+  return out;
 }
 
 void SqliteStore::put_integration(const Integration& i) {

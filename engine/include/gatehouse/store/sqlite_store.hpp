@@ -32,7 +32,12 @@ class SqliteStore final : public Store {
 
   void put_customer(std::string_view customer_id, std::string_view api_key) override;
   std::optional<std::string> customer_for_key(std::string_view api_key) override;
+  void set_webhook(std::string_view customer_id, std::string_view url, std::string_view secret) override;
+  std::optional<WebhookDelivery> claim_webhook(std::string_view now) override;
+  void finish_webhook(const std::string& id, bool delivered, std::string_view error, std::string_view now,
+                      const std::optional<std::string>& retry_at) override;
   void put_integration(const Integration& integration) override;
+  std::vector<Integration> integrations() override;
   std::optional<Integration> integration(std::string_view customer_id, std::string_view id) override;
   void put_record(const CachedRecord& record) override;
   std::optional<CachedRecord> record(std::string_view customer_id, std::string_view model,

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gatehouse/store/job_store.hpp"
 
@@ -29,6 +30,12 @@ struct CachedRecord {
   std::string synced_at;   ///< when it was read from the PMS
 };
 
+/// A finished write on its way to the customer's webhook.
+struct WebhookDelivery {
+  std::string id, root_job_id, customer_id, url, secret;
+  int attempts = 0;  ///< deliveries tried before this one
+};
+
 /// SHA-256 of `key`, as 64 hex digits (how API keys are stored and looked up).
 std::string sha256_hex(std::string_view key);
 
@@ -39,7 +46,18 @@ class Store : public JobStore {
   /// The customer an API key belongs to, or nullopt.
   virtual std::optional<std::string> customer_for_key(std::string_view api_key) = 0;
 
+  /// Where a customer's finished writes are POSTed (signed with `secret`); "" url: none.
+  virtual void set_webhook(std::string_view customer_id, std::string_view url, std::string_view secret) = 0;
+  /// The oldest webhook delivery due at `now`, now claimed; nullopt when none is due. A delivery
+  /// is queued in the same transaction that finishes the last job of a write, so none is lost.
+  virtual std::optional<WebhookDelivery> claim_webhook(std::string_view now) = 0;
+  /// The outcome of one delivery: delivered, due again at `retry_at`, or failed for good.
+  virtual void finish_webhook(const std::string& id, bool delivered, std::string_view error,
+                              std::string_view now, const std::optional<std::string>& retry_at) = 0;
+
   virtual void put_integration(const Integration& integration) = 0;
+  /// Every integration of every customer (what the sync loop walks).
+  virtual std::vector<Integration> integrations() = 0;
   /// The integration, if it exists and belongs to `customer_id`.
   virtual std::optional<Integration> integration(std::string_view customer_id, std::string_view id) = 0;
 

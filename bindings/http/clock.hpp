@@ -1,0 +1,16 @@
+#pragma once
+// The service's one timestamp format: RFC 3339 UTC with milliseconds, `2026-11-28T12:00:00.250Z`.
+// The store compares times as strings (due jobs, the last job to finish), so every time it keeps
+// must be written here, in this one fixed-width format.
+#include <chrono>
+#include <string>
+
+namespace gatehouse::service {
+
+/// `at` as RFC 3339 UTC with milliseconds.
+std::string utc_time(std::chrono::system_clock::time_point at);
+
+/// The system clock now, as utc_time writes it.
+std::string utc_now();
+
+}  // namespace gatehouse::service

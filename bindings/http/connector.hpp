@@ -1,0 +1,89 @@
+#pragma once
+// Connectors: how a generic write becomes the native request of one PMS, and how a native record
+// read back from that PMS becomes a generic record again.
+//
+// A connector is a YAML file next to the PMS's rules (`rules/pms/<pms>.connector.yaml`):
+//
+//   pms: BUILDIUM
+//   error_message: UserMessage        # the member of an error body that holds the PMS's message
+//   models:
+//     residents:
+//       id: Id                        # the native member that holds a record's id
+//       create: {method: POST, path: /v1/leases/tenants}
+//       update: {method: PUT, path: /v1/leases/tenants/{id}}
+//       fetch: {path: /v1/leases/tenants/{id}}       # one record (refresh after write)
+//       list: {path: /v1/leases/tenants}             # every record (the sync loop)
+//       fields:                       # generic field: native path (dots nest, numbers index lists)
+//         first_name: FirstName
+//         phone_1: PhoneNumbers.0.Number
+//
+// `body: array` on a route sends the record inside a one-element array (and reads the answer's
+// first element), as Rent Manager's save endpoints do; an update whose path has no `{id}` carries
+// the id in the body under the `id` member. Every field the rules offer for an operation must be
+// mapped: check_connector() lists the ones that are not.
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gatehouse/program.hpp"
+
+namespace gatehouse::service {
+
+struct Route {
+  std::string method = "GET";
+  std::string path;  ///< may hold `{id}`
+  bool array_body = false;
+};
+
+struct ModelConnector {
+  std::string id_member;
+  std::optional<Route> create, update, fetch, list;
+  std::vector<std::pair<std::string, std::string>> fields;  ///< generic name -> native path
+  const std::optional<Route>& route(std::string_view operation) const;
+};
+
+/// A native request, ready to send under the integration's base URL.
+struct NativeRequest {
+  std::string method, path, body;
+};
+
+class Connector {
+ public:
+  /// Reads a connector file; throws std::runtime_error naming the file and what is wrong.
+  static Connector load(const std::filesystem::path& file);
+
+  const std::string& pms() const { return pms_; }
+  const std::string& source() const { return source_; }
+  const ModelConnector* model(std::string_view name) const;
+  /// The native request for a generic create or update (`payload`: the decided JSON object).
+  /// Throws std::runtime_error when the payload has a field the connector does not map.
+  NativeRequest write_request(std::string_view model, std::string_view operation, std::string_view record_id,
+                              std::string_view payload) const;
+  /// The request that reads one record, or every record, of `model`.
+  NativeRequest fetch_request(std::string_view model, std::string_view record_id) const;
+  NativeRequest list_request(std::string_view model) const;
+
+  /// A native record as a generic one: (id, generic JSON). nullopt when it has no id.
+  std::optional<std::pair<std::string, std::string>> to_generic(std::string_view model,
+                                                                  std::string_view native_record) const;
+  /// The records of a native answer: the answer itself when it is a list, else the one record.
+  std::vector<std::string> records_of(std::string_view native_answer) const;
+  /// The PMS's own message in an error body (its `error_message` member), or the body itself.
+  std::string error_message(std::string_view body) const;
+
+ private:
+  std::string pms_, source_, error_member_;
+  std::map<std::string, ModelConnector, std::less<>> models_;
+};
+
+/// Every connector file (`*.connector.yaml`) under `rules_dir`, by PMS id.
+std::map<std::string, Connector, std::less<>> load_connectors(const std::filesystem::path& rules_dir);
+
+/// What a connector misses against the rules: every offered field of every operation it routes
+/// must be mapped, and every routed model and operation must be offered. One line per problem.
+std::vector<std::string> check_connector(const Program& program, const Connector& connector);
+
+}  // namespace gatehouse::service

@@ -1,0 +1,294 @@
+#include "dispatcher.hpp"
+
+#include <iostream>
+#include <random>
+
+#include "clock.hpp"
+#include "pms_client.hpp"
+
+namespace gatehouse::service {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+bool retryable(const CallResult& call) { return call.status == 0 || call.status == 429 || call.status >= 500; }
+
+std::string code_of(const CallResult& call) {
+  if (call.status == 0) return call.error == "timeout" ? "timeout" : "unreachable";
+  if (call.status == 429) return "rate_limited";
+  if (call.status >= 500) return "pms_unavailable";
+  if (call.status >= 200 && call.status < 300) return "ok";
+  return "pms_rejected";
+}
+
+std::string in(milliseconds delay) { return utc_time(std::chrono::system_clock::now() + delay); }
+
+}  // namespace
+
+Dispatcher::Dispatcher(Engine& engine, store::Store& store, const Connectors& connectors, DispatcherOptions options)
+    : engine_(engine), store_(store), connectors_(connectors), options_(options) {}
+
+Dispatcher::~Dispatcher() { stop(); }
+
+void Dispatcher::start() {
+  for (int i = 0; i < options_.workers; ++i)
+    threads_.emplace_back([this, i] { work("worker-" + std::to_string(i)); });
+  if (options_.sync_interval.count() > 0) threads_.emplace_back([this] { sync_loop(); });
+}
+
+void Dispatcher::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+void Dispatcher::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    ++wakeups_;
+  }
+  wake_.notify_one();
+}
+
+void Dispatcher::work(const std::string& worker) {
+  for (;;) {
+    std::uint64_t seen;
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      seen = wakeups_;
+    }
+    bool did = false;
+    try {
+      did = run_once(worker);
+    } catch (const std::exception& e) {
+      // The store failed (disk full, ...): the job stays claimed and is resumed at the next start.
+      std::cerr << "dispatcher: " << e.what() << '\n';
+    }
+    if (did) continue;
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, options_.idle_poll, [&] { return stopping_ || wakeups_ != seen; });
+  }
+}
+
+void Dispatcher::sync_loop() {
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      if (wake_.wait_for(lock, options_.sync_interval, [&] { return stopping_; })) return;
+    }
+    SyncReport report = sync_now();
+    for (const auto& e : report.errors) std::cerr << "sync: " << e << '\n';
+  }
+}
+
+bool Dispatcher::run_once(const std::string& worker) {
+  if (auto job = store_.claim(worker, utc_now())) {
+    run_job(*job);
+    return true;
+  }
+  if (auto delivery = store_.claim_webhook(utc_now())) {
+    deliver(*delivery);
+    return true;
+  }
+  return false;
+}
+
+const Connector* Dispatcher::connector(std::string_view pms) const {
+  auto it = connectors_.find(pms);
+  return it == connectors_.end() ? nullptr : &it->second;
+}
+
+bool Dispatcher::can_dispatch(std::string_view pms, std::string_view model, std::string_view operation) const {
+  const Connector* c = connector(pms);
+  const ModelConnector* m = c ? c->model(model) : nullptr;
+  return m && m->route(operation).has_value();
+}
+
+milliseconds Dispatcher::retry_delay(int attempts_made, std::optional<milliseconds> retry_after) {
+  // Full jitter: a random wait up to backoff * 2^(attempts-1), so retries of many jobs spread out.
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  auto ceiling = options_.backoff.count() << std::min(attempts_made - 1, 20);
+  ceiling = std::min<std::int64_t>(ceiling, options_.max_backoff.count());
+  milliseconds delay{std::uniform_int_distribution<std::int64_t>(ceiling / 2, std::max<std::int64_t>(ceiling, 1))(random)};
+  if (retry_after) delay = std::max(delay, std::min(*retry_after, options_.max_backoff));
+  return delay;
+}
+
+void Dispatcher::run_job(const store::ClaimedJob& job) {
+  const int attempt = job.attempts + 1;
+  auto fail_for_good = [&](const std::string& code, const std::string& message) {
+    store_.fail_attempt(job.id, {0, code, message}, utc_now(), std::nullopt);
+    jobs_failed_.fetch_add(1, std::memory_order_relaxed);
+  };
+  auto integration = store_.integration(job.customer_id, job.integration_id);
+  if (!integration) return fail_for_good("no_integration", "the integration '" + job.integration_id + "' is gone");
+  const Connector* c = connector(job.pms);
+  if (!c) return fail_for_good("no_connector", "gatehouse has no connector for " + job.pms);
+  NativeRequest native;
+  try {
+    native = c->write_request(job.model, job.operation, job.record_id, job.payload);
+  } catch (const std::exception& e) {
+    return fail_for_good("mapping_failed", e.what());
+  }
+
+  auto started = std::chrono::steady_clock::now();
+  CallResult call = http_call(integration->base_url, native.method, native.path, native.body,
+                              {{"Idempotency-Key", job.id}}, options_.pms_timeout);
+  pms_calls_.fetch_add(1, std::memory_order_relaxed);
+  pms_call_nanoseconds_.fetch_add(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                      std::chrono::steady_clock::now() - started).count()),
+                                  std::memory_order_relaxed);
+
+  const std::string code = code_of(call);
+  if (call.status >= 200 && call.status < 300) {
+    std::vector<store::CreatedRecord> created;
+    std::string record_id = job.record_id;
+    if (job.operation == "create") {
+      std::optional<std::string> id;
+      try {
+        auto records = c->records_of(call.body);
+        if (!records.empty())
+          if (auto generic = c->to_generic(job.model, records.front())) id = generic->first;
+      } catch (const std::exception&) {
+        // The PMS took the write but gave no record back: the id comes with the next sync.
+      }
+      created.push_back({job.model, id});
+      record_id = id.value_or("");
+    }
+    store_.succeed(job.id, {call.status, code, job.operation == "create" ? "created" : "updated"}, created, utc_now());
+    jobs_succeeded_.fetch_add(1, std::memory_order_relaxed);
+    auto program = engine_.program();
+    const PmsRules* rules = program->find_pms(job.pms);
+    auto model = rules ? rules->models.find(job.model) : decltype(rules->models.end()){};
+    if (rules && model != rules->models.end() && model->second.refresh_after_write && !record_id.empty())
+      refresh(*integration, *c, job.model, record_id);
+    return;
+  }
+  std::string message = call.status == 0 ? call.error : c->error_message(call.body);
+  if (retryable(call) && attempt < options_.max_attempts) {
+    store_.fail_attempt(job.id, {call.status, code, message}, utc_now(), in(retry_delay(attempt, call.retry_after)));
+    jobs_retried_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  store_.fail_attempt(job.id, {call.status, code, message}, utc_now(), std::nullopt);
+  jobs_failed_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Dispatcher::refresh(const store::Integration& integration, const Connector& connector, const std::string& model,
+                         const std::string& id) {
+  try {
+    NativeRequest fetch = connector.fetch_request(model, id);
+    CallResult call = http_call(integration.base_url, "GET", fetch.path, "", {}, options_.pms_timeout);
+    if (call.status != 200) throw std::runtime_error("fetch answered " + std::to_string(call.status) + " " + call.error);
+    auto records = connector.records_of(call.body);
+    auto generic = records.empty() ? std::nullopt : connector.to_generic(model, records.front());
+    if (!generic) throw std::runtime_error("the fetched record has no id");
+    store_.put_record({model, generic->first, integration.id, generic->second, utc_now()});
+    refreshes_.fetch_add(1, std::memory_order_relaxed);
+  } catch (const std::exception& e) {
+    // The write itself succeeded; the record comes back at the next sync instead.
+    refresh_errors_.fetch_add(1, std::memory_order_relaxed);
+    std::cerr << "refresh after write of " << model << " " << id << ": " << e.what() << '\n';
+  }
+}
+
+void Dispatcher::deliver(const store::WebhookDelivery& d) {
+  auto status = store_.write_status(d.customer_id, d.root_job_id);
+  if (!status) {
+    store_.finish_webhook(d.id, false, "the write is gone", utc_now(), std::nullopt);
+    webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  std::string body = store::to_json(*status);
+  CallResult call = http_call(d.url, "POST", "", body,
+                              {{"X-Gatehouse-Signature", "sha256=" + hmac_sha256_hex(d.secret, body)},
+                               {"X-Gatehouse-Delivery", d.id}},
+                              options_.pms_timeout);
+  if (call.status >= 200 && call.status < 300) {
+    store_.finish_webhook(d.id, true, "", utc_now(), std::nullopt);
+    webhooks_delivered_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  std::string error = call.status == 0 ? call.error : "answered " + std::to_string(call.status);
+  int attempt = d.attempts + 1;
+  if (attempt < options_.webhook_max_attempts) {
+    store_.finish_webhook(d.id, false, error, utc_now(), in(retry_delay(attempt, call.retry_after)));
+    webhooks_retried_.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    store_.finish_webhook(d.id, false, error, utc_now(), std::nullopt);
+    webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+SyncReport Dispatcher::sync_now() {
+  SyncReport report;
+  for (const auto& integration : store_.integrations()) {
+    const Connector* c = connector(integration.pms);
+    if (!c) continue;
+    auto program = engine_.program();
+    const PmsRules* rules = program->find_pms(integration.pms);
+    if (!rules) continue;
+    for (const auto& [model, unused] : rules->models) {
+      const ModelConnector* m = c->model(model);
+      if (!m || !m->list) continue;
+      NativeRequest list = c->list_request(model);
+      CallResult call = http_call(integration.base_url, "GET", list.path, "", {}, options_.pms_timeout);
+      if (call.status != 200) {
+        report.errors.push_back(integration.id + " " + model + ": " +
+                                (call.status ? "answered " + std::to_string(call.status) : call.error));
+        continue;
+      }
+      try {
+        std::string now = utc_now();
+        for (const auto& record : c->records_of(call.body)) {
+          auto generic = c->to_generic(model, record);
+          if (!generic) continue;
+          store_.put_record({model, generic->first, integration.id, generic->second, now});
+          ++report.records;
+        }
+      } catch (const std::exception& e) {
+        report.errors.push_back(integration.id + " " + model + ": " + e.what());
+      }
+    }
+  }
+  synced_records_.fetch_add(report.records, std::memory_order_relaxed);
+  sync_errors_.fetch_add(report.errors.size(), std::memory_order_relaxed);
+  return report;
+}
+
+void Dispatcher::append_metrics(std::string& out) const {
+  auto counter = [&](const char* name, const char* help) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n";
+  };
+  auto value = [&](const std::string& series, const std::atomic<std::uint64_t>& n) {
+    out += series + " " + std::to_string(n.load(std::memory_order_relaxed)) + "\n";
+  };
+  counter("gatehouse_jobs_total", "Job attempts by outcome: succeeded, failed (for good), retried.");
+  value("gatehouse_jobs_total{outcome=\"succeeded\"}", jobs_succeeded_);
+  value("gatehouse_jobs_total{outcome=\"failed\"}", jobs_failed_);
+  value("gatehouse_jobs_total{outcome=\"retried\"}", jobs_retried_);
+  counter("gatehouse_pms_calls_total", "Write calls made to PMSs.");
+  value("gatehouse_pms_calls_total", pms_calls_);
+  counter("gatehouse_pms_call_seconds_total", "Time spent in write calls to PMSs.");
+  out += "gatehouse_pms_call_seconds_total " +
+         std::to_string(static_cast<double>(pms_call_nanoseconds_.load(std::memory_order_relaxed)) / 1e9) + "\n";
+  counter("gatehouse_webhooks_total", "Webhook deliveries by outcome.");
+  value("gatehouse_webhooks_total{outcome=\"delivered\"}", webhooks_delivered_);
+  value("gatehouse_webhooks_total{outcome=\"retried\"}", webhooks_retried_);
+  value("gatehouse_webhooks_total{outcome=\"failed\"}", webhooks_failed_);
+  counter("gatehouse_synced_records_total", "Records read back from PMSs by the sync loop.");
+  value("gatehouse_synced_records_total", synced_records_);
+  counter("gatehouse_sync_errors_total", "Model lists the sync loop could not read.");
+  value("gatehouse_sync_errors_total", sync_errors_);
+  counter("gatehouse_refreshes_total", "Records fetched right after a write (refresh after write), by outcome.");
+  value("gatehouse_refreshes_total{outcome=\"ok\"}", refreshes_);
+  value("gatehouse_refreshes_total{outcome=\"error\"}", refresh_errors_);
+}
+
+}  // namespace gatehouse::service

@@ -1,0 +1,96 @@
+#pragma once
+// The dispatcher: carries accepted writes to the PMS and brings records back from it.
+//
+// Worker threads claim due jobs from the store, turn each generic payload into the PMS's native
+// request (connector.hpp), call the integration's base URL with the job id as Idempotency-Key
+// (a retried call is never applied twice by a PMS that honours it), and record the outcome:
+// the records created, or the PMS's own error. 429, 5xx and calls without an answer (timeouts,
+// refused connections) are retried with exponential backoff and full jitter, honouring
+// Retry-After, up to `max_attempts`; any other answer is final. Finished writes are POSTed to
+// the customer's webhook (HMAC-SHA256 of the body in X-Gatehouse-Signature), retried the same way.
+//
+// The PMS is the source of truth: a write never changes the record cache. The cache changes when
+// the PMS sends a record back: right after a successful write where the rules say `refresh after
+// write`, or at the sync loop, which re-reads every integration's records each `sync_interval`.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "connector.hpp"
+#include "gatehouse/engine.hpp"
+#include "gatehouse/store/store.hpp"
+
+namespace gatehouse::service {
+
+struct DispatcherOptions {
+  int workers = 2;
+  int max_attempts = 5;                          ///< calls per job before it fails for good
+  std::chrono::milliseconds backoff{500};        ///< the first retry's ceiling; doubles per attempt
+  std::chrono::milliseconds max_backoff{60000};  ///< no retry waits longer
+  std::chrono::milliseconds pms_timeout{10000};  ///< connect, read and write, per call
+  std::chrono::milliseconds idle_poll{250};      ///< how often an idle worker looks for due work
+  std::chrono::seconds sync_interval{300};       ///< 0: no periodic sync (admin sync only)
+  int webhook_max_attempts = 8;
+};
+
+struct SyncReport {
+  std::size_t records = 0;
+  std::vector<std::string> errors;
+};
+
+class Dispatcher {
+ public:
+  using Connectors = std::map<std::string, Connector, std::less<>>;
+  Dispatcher(Engine& engine, store::Store& store, const Connectors& connectors, DispatcherOptions options);
+  ~Dispatcher();
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  void start();  ///< the workers and the sync loop
+  void stop();   ///< waits for the calls in flight to finish
+  void wake();   ///< a job was queued: an idle worker looks now
+
+  /// Claims and carries out one due job or webhook delivery; false when nothing was due.
+  bool run_once(const std::string& worker = "inline");
+  /// Re-reads every integration's records from its PMS into the cache, now.
+  SyncReport sync_now();
+  /// Whether the dispatcher can carry a write of `model`/`operation` to `pms`.
+  bool can_dispatch(std::string_view pms, std::string_view model, std::string_view operation) const;
+
+  /// Prometheus text: job outcomes, PMS calls and their time, webhooks, syncs.
+  void append_metrics(std::string& out) const;
+
+ private:
+  void work(const std::string& worker);
+  void sync_loop();
+  void run_job(const store::ClaimedJob& job);
+  void deliver(const store::WebhookDelivery& delivery);
+  void refresh(const store::Integration& integration, const Connector& connector, const std::string& model,
+               const std::string& id);
+  std::chrono::milliseconds retry_delay(int attempts_made, std::optional<std::chrono::milliseconds> retry_after);
+  const Connector* connector(std::string_view pms) const;
+
+  Engine& engine_;
+  store::Store& store_;
+  const Connectors& connectors_;
+  DispatcherOptions options_;
+
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::uint64_t wakeups_ = 0;
+
+  // Metrics (each a total on its own: relaxed atomics).
+  std::atomic<std::uint64_t> jobs_succeeded_{0}, jobs_failed_{0}, jobs_retried_{0};
+  std::atomic<std::uint64_t> pms_calls_{0}, pms_call_nanoseconds_{0};
+  std::atomic<std::uint64_t> webhooks_delivered_{0}, webhooks_retried_{0}, webhooks_failed_{0};
+  std::atomic<std::uint64_t> synced_records_{0}, sync_errors_{0}, refreshes_{0}, refresh_errors_{0};
+};
+
+}  // namespace gatehouse::service

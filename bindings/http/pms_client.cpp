@@ -1,0 +1,76 @@
+#include "pms_client.hpp"
+
+#include <httplib.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <stdexcept>
+
+namespace gatehouse::service {
+
+CallResult http_call(const std::string& base_url, const std::string& method, const std::string& path,
+                     const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers,
+                     std::chrono::milliseconds timeout) {
+  // "http://host:port/prefix" -> client "http://host:port", path "/prefix" + path.
+  auto scheme = base_url.find("://");
+  if (scheme == std::string::npos) return {0, "", "bad base URL '" + base_url + "'", std::nullopt};
+  auto slash = base_url.find('/', scheme + 3);
+  std::string origin = base_url.substr(0, slash);
+  std::string prefix = slash == std::string::npos ? "" : base_url.substr(slash);
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+
+  httplib::Client client(origin);
+  if (!client.is_valid()) return {0, "", "bad base URL '" + base_url + "'", std::nullopt};
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(timeout - seconds);
+  client.set_connection_timeout(seconds.count(), micros.count());
+  client.set_read_timeout(seconds.count(), micros.count());
+  client.set_write_timeout(seconds.count(), micros.count());
+  httplib::Headers h;
+  for (const auto& [name, value] : headers) h.emplace(name, value);
+
+  httplib::Request request;
+  request.method = method;
+  request.path = prefix + path;
+  request.headers = h;
+  if (method != "GET") {
+    request.body = body;
+    request.set_header("Content-Type", "application/json");
+  }
+  httplib::Result result = client.send(request);
+  if (!result) {
+    auto error = result.error();
+    std::string why = error == httplib::Error::Connection ? "could not connect to " + origin
+                      : error == httplib::Error::Read || error == httplib::Error::ConnectionTimeout ||
+                              error == httplib::Error::Write
+                          ? "timeout"
+                          : "no answer: " + httplib::to_string(error);
+    return {0, "", why, std::nullopt};
+  }
+  CallResult out{result->status, result->body, "", std::nullopt};
+  if (result->has_header("Retry-After")) {
+    try {
+      out.retry_after = std::chrono::seconds(std::stol(result->get_header_value("Retry-After")));
+    } catch (const std::exception&) {
+      // An HTTP date or garbage: our own backoff applies.
+    }
+  }
+  return out;
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view body) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()),
+            body.size(), digest, &length))
+    throw std::runtime_error("HMAC-SHA256 failed");
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace gatehouse::service
