@@ -1,7 +1,9 @@
 // gatehouse serve --config FILE: the write service over HTTP (cpp-httplib).
 //
 // SIGHUP reloads the rules (kept if the new ones do not compile); SIGINT and SIGTERM stop the
-// server after the requests in flight. On start, jobs a crash left running are queued again.
+// server after the requests in flight, then the dispatcher after its calls in flight. On start,
+// jobs a crash left running are queued again. The connectors (*.connector.yaml next to the rules)
+// are read and checked against the rules once, at start.
 #include <httplib.h>
 #include <yaml-cpp/yaml.h>
 
@@ -14,6 +16,7 @@
 #include "commands.hpp"
 #include "gatehouse/rules_loader.hpp"
 #include "gatehouse/json_string.hpp"
+#include "dispatcher.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
 #include "write_service.hpp"
 
@@ -29,6 +32,7 @@ struct ServeConfig {
   int port = 8080;
   std::size_t max_payload_bytes = Limits{}.max_payload_bytes;
   std::string admin_key;
+  service::DispatcherOptions dispatcher;
   YAML::Node root;  // the whole file, for the customers, integrations and records to seed
 };
 
@@ -55,13 +59,32 @@ ServeConfig load_config(const fs::path& file, const std::string& default_rules) 
   }
   if (root["max_payload_bytes"]) c.max_payload_bytes = root["max_payload_bytes"].as<std::size_t>();
   if (root["admin_api_key"]) c.admin_key = root["admin_api_key"].Scalar();
+  if (const YAML::Node& d = root["dispatcher"]) {
+    auto& o = c.dispatcher;
+    using ms = std::chrono::milliseconds;
+    if (d["workers"]) o.workers = d["workers"].as<int>();
+    if (d["max_attempts"]) o.max_attempts = d["max_attempts"].as<int>();
+    if (d["backoff_ms"]) o.backoff = ms(d["backoff_ms"].as<long>());
+    if (d["max_backoff_ms"]) o.max_backoff = ms(d["max_backoff_ms"].as<long>());
+    if (d["pms_timeout_ms"]) o.pms_timeout = ms(d["pms_timeout_ms"].as<long>());
+    if (d["idle_poll_ms"]) o.idle_poll = ms(d["idle_poll_ms"].as<long>());
+    if (d["webhook_max_attempts"]) o.webhook_max_attempts = d["webhook_max_attempts"].as<int>();
+    if (d["sync_interval_seconds"]) o.sync_interval = std::chrono::seconds(d["sync_interval_seconds"].as<long>());
+    if (o.workers < 0 || o.max_attempts < 1 || o.webhook_max_attempts < 1 || o.backoff.count() < 1 ||
+        o.pms_timeout.count() < 1 || o.idle_poll.count() < 1)
+      throw std::runtime_error("dispatcher: workers >= 0, attempts >= 1 and times >= 1 ms");
+  }
   return c;
 }
 
 /// Puts the config's customers, integrations and records into the store.
 void seed(const ServeConfig& c, store::Store& store) {
-  for (const auto& customer : c.root["customers"])
-    store.put_customer(required(customer, "id", "customers"), required(customer, "api_key", "customers"));
+  for (const auto& customer : c.root["customers"]) {
+    std::string id = required(customer, "id", "customers");
+    store.put_customer(id, required(customer, "api_key", "customers"));
+    if (const YAML::Node& hook = customer["webhook"])
+      store.set_webhook(id, required(hook, "url", "customers.webhook"), required(hook, "secret", "customers.webhook"));
+  }
   for (const auto& i : c.root["integrations"])
     store.put_integration({required(i, "id", "integrations"), required(i, "customer", "integrations"),
                            required(i, "pms", "integrations"), required(i, "base_url", "integrations")});
@@ -96,8 +119,27 @@ int serve(const std::vector<std::string>& args) {
     return usage_error;
   }
   Engine engine(rules.program);
+  service::Dispatcher::Connectors connectors;
+  try {
+    connectors = service::load_connectors(config.rules);
+  } catch (const std::exception& e) {
+    std::cerr << "gatehouse serve: " << e.what() << '\n';
+    return usage_error;
+  }
+  std::vector<std::string> problems;
+  for (const auto& [pms, connector] : connectors)
+    for (auto& p : service::check_connector(*engine.program(), connector)) problems.push_back(std::move(p));
+  if (!problems.empty()) {
+    for (const auto& p : problems) std::cerr << p << '\n';
+    return usage_error;
+  }
   std::size_t resumed = store->resume_interrupted(service::utc_now());
   service::WriteService write_service(engine, *store, Limits{config.max_payload_bytes, Limits{}.max_depth});
+  service::Dispatcher dispatcher(engine, *store, connectors, config.dispatcher);
+  write_service.set_hooks({[&](std::string_view pms, std::string_view model, std::string_view op) {
+                             return dispatcher.can_dispatch(pms, model, op);
+                           },
+                           [&] { dispatcher.wake(); }, [&](std::string& out) { dispatcher.append_metrics(out); }});
 
   // Signals go to one thread that waits for them.
   sigset_t signals;
@@ -118,12 +160,25 @@ int serve(const std::vector<std::string>& args) {
       r.headers[name] = v;
     }
     r.body = req.body;
-    // The admin endpoint that reloads the rules, with its own key.
-    if (r.path == "/v1/admin/reload") {
+    // The admin endpoints (reload the rules, sync now) have their own key; without it they do not exist.
+    if (r.path == "/v1/admin/reload" || r.path == "/v1/admin/sync") {
       auto auth = r.headers.find("authorization");
       if (config.admin_key.empty() || auth == r.headers.end() || auth->second != "Bearer " + config.admin_key) {
         res.status = 404;
         res.set_content(R"({"error":{"status":404,"code":"not_found","message":"no such endpoint","details":[]}})", "application/json");
+        return;
+      }
+      if (r.method != "POST") {
+        res.status = 405;
+        res.set_content(R"({"error":{"status":405,"code":"method_not_allowed","message":"use POST","details":[]}})", "application/json");
+        return;
+      }
+      if (r.path == "/v1/admin/sync") {
+        service::SyncReport report = dispatcher.sync_now();
+        std::string errors;
+        for (const auto& e : report.errors) errors += (errors.empty() ? "" : ",") + json_quote(e);
+        res.set_content("{\"records\":" + std::to_string(report.records) + ",\"errors\":[" + errors + "]}",
+                        "application/json");
         return;
       }
       Compilation c = engine.reload(config.rules);
@@ -163,8 +218,10 @@ int serve(const std::vector<std::string>& args) {
   });
   std::cout << "listening on " << config.host << ":" << port << " (rules_version "
             << engine.program()->rules_version() << ", " << resumed << " interrupted jobs resumed)" << std::endl;
+  dispatcher.start();
   server.listen_after_bind();
   signal_thread.join();
+  dispatcher.stop();
   return ok;
 }
 

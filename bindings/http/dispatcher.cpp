@@ -116,7 +116,9 @@ milliseconds Dispatcher::retry_delay(int attempts_made, std::optional<millisecon
   auto ceiling = options_.backoff.count() << std::min(attempts_made - 1, 20);
   ceiling = std::min<std::int64_t>(ceiling, options_.max_backoff.count());
   milliseconds delay{std::uniform_int_distribution<std::int64_t>(ceiling / 2, std::max<std::int64_t>(ceiling, 1))(random)};
-  if (retry_after) delay = std::max(delay, std::min(*retry_after, options_.max_backoff));
+  // The server's Retry-After wins over our own backoff (a server that knows when it can take the
+  // call again is better informed), up to an hour so that no answer can park a job for good.
+  if (retry_after) delay = std::max(delay, std::min<milliseconds>(*retry_after, std::chrono::hours(1)));
   return delay;
 }
 

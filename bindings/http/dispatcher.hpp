@@ -31,7 +31,7 @@ struct DispatcherOptions {
   int workers = 2;
   int max_attempts = 5;                          ///< calls per job before it fails for good
   std::chrono::milliseconds backoff{500};        ///< the first retry's ceiling; doubles per attempt
-  std::chrono::milliseconds max_backoff{60000};  ///< no retry waits longer
+  std::chrono::milliseconds max_backoff{60000};  ///< our backoff's ceiling (a Retry-After may be longer)
   std::chrono::milliseconds pms_timeout{10000};  ///< connect, read and write, per call
   std::chrono::milliseconds idle_poll{250};      ///< how often an idle worker looks for due work
   std::chrono::seconds sync_interval{300};       ///< 0: no periodic sync (admin sync only)

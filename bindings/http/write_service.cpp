@@ -80,7 +80,7 @@ std::optional<std::pair<std::string, std::string>> take_member(const std::string
 
 WriteService::WriteService(Engine& engine, store::Store& store, Limits limits, std::function<std::string()> now)
     : engine_(engine), store_(store), limits_(limits), now_(now ? std::move(now) : utc_now) {
-  for (int status : {200, 202, 400, 401, 404, 405, 413, 415, 500}) responses_[status];
+  for (int status : {200, 202, 400, 401, 404, 405, 413, 415, 500, 501}) responses_[status];
 }
 
 HttpResponse WriteService::count(HttpResponse response) {
@@ -106,12 +106,24 @@ HttpResponse WriteService::metrics() const {
   for (const auto& [status, n] : responses_)
     out += "gatehouse_responses_total{status=\"" + std::to_string(status) + "\"} " +
            std::to_string(n.load(std::memory_order_relaxed)) + "\n";
+  out += "# HELP gatehouse_request_seconds Time to answer requests (sum and count give the mean).\n"
+         "# TYPE gatehouse_request_seconds summary\n"
+         "gatehouse_request_seconds_sum " +
+         std::to_string(static_cast<double>(request_nanoseconds_.load(std::memory_order_relaxed)) / 1e9) +
+         "\ngatehouse_request_seconds_count " + std::to_string(requests_.load(std::memory_order_relaxed)) + "\n";
+  if (hooks_.extra_metrics) hooks_.extra_metrics(out);
   return {200, out, "text/plain; version=0.0.4"};
 }
 
 HttpResponse WriteService::handle(const HttpRequest& request) {
   if (request.path == "/metrics" && request.method == "GET") return metrics();
-  return count(route(request));
+  auto started = std::chrono::steady_clock::now();
+  HttpResponse response = count(route(request));
+  requests_.fetch_add(1, std::memory_order_relaxed);
+  request_nanoseconds_.fetch_add(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::steady_clock::now() - started).count()),
+                                 std::memory_order_relaxed);
+  return response;
 }
 
 HttpResponse WriteService::route(const HttpRequest& request) {
@@ -193,17 +205,23 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
                                         : "the PMS cannot take this write: see details",
                  issues_json(decision.errors));
   }
+  const char* operation = record_id ? "update" : "create";
+  if (hooks_.can_dispatch && !hooks_.can_dispatch(integration->pms, model, operation))
+    return error(501, "no_connector",
+                 "the rules allow this write, but gatehouse has no connector to carry " + model + " " + operation +
+                     " to " + integration->pms);
   store::NewJob job;
   job.customer_id = customer;
   job.integration_id = integration->id;
   job.pms = integration->pms;
   job.model = model;
-  job.operation = record_id ? "update" : "create";
+  job.operation = operation;
   job.record_id = record_id ? *record_id : "";
   job.payload = std::string(*decision.payload);
   job.verdict = std::string(verdict_name(decision.verdict));
   job.rules_version = std::string(decision.rules_version);
   std::string id = store_.enqueue(job, now_());  // durable before the answer
+  if (hooks_.on_enqueued) hooks_.on_enqueued();
   std::string body = "{\"meta\":{\"job_id\":" + json_quote(id) + ",\"verdict\":" + json_quote(job.verdict) +
                      ",\"stripped\":" + issues_json(decision.stripped) +
                      ",\"rules_version\":" + json_quote(job.rules_version) + "}}";

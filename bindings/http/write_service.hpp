@@ -42,6 +42,15 @@ struct HttpResponse {
   std::string content_type = "application/json";
 };
 
+/// What the service asks of the layers around it (all optional).
+struct WriteServiceHooks {
+  /// Whether a write of model/operation can be carried to the PMS; false answers 501
+  /// (`no_connector`) before anything is stored, instead of a job that can only fail.
+  std::function<bool(std::string_view pms, std::string_view model, std::string_view operation)> can_dispatch;
+  std::function<void()> on_enqueued;                  ///< a job is stored (wake a worker)
+  std::function<void(std::string&)> extra_metrics;    ///< more Prometheus text for /metrics
+};
+
 class WriteService {
  public:
   /// `now` gives the current time as RFC 3339 UTC (tests pass a fixed clock).
@@ -49,6 +58,7 @@ class WriteService {
                std::function<std::string()> now = nullptr);
 
   HttpResponse handle(const HttpRequest& request);
+  void set_hooks(WriteServiceHooks hooks) { hooks_ = std::move(hooks); }
 
  private:
   HttpResponse write(const HttpRequest& request, const std::string& customer, const std::string& model,
@@ -66,10 +76,12 @@ class WriteService {
   store::Store& store_;
   Limits limits_;
   std::function<std::string()> now_;
+  WriteServiceHooks hooks_;
 
   // Counters for /metrics; relaxed atomics: each is a total on its own.
   std::atomic<std::uint64_t> decisions_[3] = {};  // accept, strip, reject
   std::atomic<std::uint64_t> decision_nanoseconds_{0};
+  std::atomic<std::uint64_t> requests_{0}, request_nanoseconds_{0};
   std::map<int, std::atomic<std::uint64_t>> responses_;  // by status; keys made in the constructor
 };
 

@@ -1,64 +1,25 @@
 // End to end: the real `gatehouse serve` on a free loopback port, driven over HTTP.
 #include <gtest/gtest.h>
-#include <httplib.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <regex>
+#include <set>
 #include <thread>
 
-extern char** environ;
+#include "e2e/child_process.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 
-/// A running `gatehouse serve`, stopped (SIGTERM) when it goes out of scope.
-class Service {
+/// A running `gatehouse serve`.
+class Service : public gatehouse::testing::ChildProcess {
  public:
-  explicit Service(const fs::path& config) {
-    int out[2];
-    if (pipe(out) != 0) throw std::runtime_error("pipe");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    std::string binary = GATEHOUSE_BINARY, config_arg = config.string();
-    char* argv[] = {binary.data(), const_cast<char*>("serve"), const_cast<char*>("--config"), config_arg.data(), nullptr};
-    if (posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv, environ) != 0) throw std::runtime_error("spawn");
-    posix_spawn_file_actions_destroy(&actions);
-    close(out[1]);
-    std::string line;
-    char c;
-    while (read(out[0], &c, 1) == 1 && c != '\n') line += c;
-    close(out[0]);
-    std::smatch m;
-    if (!std::regex_search(line, m, std::regex(R"(127\.0\.0\.1:(\d+))"))) throw std::runtime_error("no port in: " + line);
-    port_ = std::stoi(m[1]);
-  }
-  ~Service() { stop(); }
-  void stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-  void signal(int s) const { kill(pid_, s); }
-  httplib::Client client() const {
-    httplib::Client c("127.0.0.1", port_);
-    c.set_read_timeout(10, 0);
-    return c;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
+  explicit Service(const fs::path& config) : ChildProcess({GATEHOUSE_BINARY, "serve", "--config", config.string()}) {}
 };
 
 class ServeTest : public ::testing::Test {

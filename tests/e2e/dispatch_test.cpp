@@ -1,0 +1,361 @@
+// End to end: the real `gatehouse serve` and the PMS simulator on free loopback ports. Writes go
+// through the dispatcher to the simulated Buildium and Rent Manager; the tests read what became
+// of them in write-status, in the PMS (the simulator's records and stats) and in the cache.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include "e2e/child_process.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using gatehouse::testing::ChildProcess;
+using namespace std::chrono_literals;
+
+const httplib::Headers acme = {{"Authorization", "Bearer key-acme"}};
+const httplib::Headers globex = {{"Authorization", "Bearer key-globex"}};
+const httplib::Headers admin = {{"Authorization", "Bearer admin-secret"}};
+
+/// A receiver for webhooks: answers the first `failures` deliveries 500, then 200.
+class WebhookReceiver {
+ public:
+  explicit WebhookReceiver(int failures) : failures_(failures) {
+    server_.Post("/hooks", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard lock(mutex_);
+      ++calls_;
+      if (failures_ > 0) {
+        --failures_;
+        res.status = 500;
+        return;
+      }
+      bodies_.push_back(req.body);
+      signatures_.push_back(req.get_header_value("X-Gatehouse-Signature"));
+      res.status = 204;
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~WebhookReceiver() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hooks"; }
+  std::vector<std::string> bodies() {
+    std::lock_guard lock(mutex_);
+    return bodies_;
+  }
+  std::vector<std::string> signatures() {
+    std::lock_guard lock(mutex_);
+    return signatures_;
+  }
+  int calls() {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::mutex mutex_;
+  int failures_, calls_ = 0;
+  std::vector<std::string> bodies_, signatures_;
+};
+
+std::string hmac_hex(const std::string& key, const std::string& body) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()),
+       body.size(), digest, &n);
+  std::string out;
+  char hex[3];
+  for (unsigned int i = 0; i < n; ++i) {
+    std::snprintf(hex, sizeof hex, "%02x", digest[i]);
+    out += hex;
+  }
+  return out;
+}
+
+class DispatchTest : public ::testing::Test {
+ protected:
+  fs::path dir = fs::temp_directory_path() / ("gatehouse_dispatch_" + std::to_string(::getpid()) + "_" +
+                                              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+  fs::path config = dir / "config.yaml";
+  std::unique_ptr<ChildProcess> pms;
+  std::unique_ptr<ChildProcess> service;
+  std::string webhook_url;
+
+  void SetUp() override {
+    fs::create_directories(dir);
+    pms = std::make_unique<ChildProcess>(std::vector<std::string>{GATEHOUSE_SIMULATOR});
+    auto sim = pms->client();
+    // What the PMSs hold before gatehouse first syncs: an active and a moved-out Buildium tenant,
+    // and a Rent Manager tenant.
+    put_pms("/_sim/buildium/tenants/1001",
+            R"({"FirstName":"Ann","LastName":"Lee","PrimaryAddress":{"AddressLine1":"1 Main St"},"Status":"Active"})");
+    put_pms("/_sim/buildium/tenants/1002",
+            R"({"FirstName":"Bo","LastName":"Diaz","PrimaryAddress":{"AddressLine1":"2 Main St"},"Status":"Past"})");
+    put_pms("/_sim/rentmanager/tenants/5001",
+            R"({"FirstName":"Cy","LastName":"Park","RentPeriod":"MONTHLY","RentDueDay":1,"PropertyID":"7"})");
+  }
+  void TearDown() override {
+    service.reset();
+    pms.reset();
+    fs::remove_all(dir);
+  }
+
+  void put_pms(const std::string& path, const std::string& body) {
+    auto r = pms->client().Put(path, body, "application/json");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+  }
+
+  void write_config(int max_attempts = 4) {
+    std::ofstream(config) << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "rules").string()
+                          << "\nstore: jobs.db\nlisten: 127.0.0.1:0\nadmin_api_key: admin-secret\n"
+                          << "dispatcher: {workers: 2, max_attempts: " << max_attempts
+                          << ", backoff_ms: 50, max_backoff_ms: 300, pms_timeout_ms: 1000, idle_poll_ms: 20,"
+                             " sync_interval_seconds: 0}\n"
+                          << "customers:\n  - {id: acme, api_key: key-acme"
+                          << (webhook_url.empty() ? "" : ", webhook: {url: '" + webhook_url + "', secret: hook-secret}")
+                          << "}\n  - {id: globex, api_key: key-globex}\n"
+                          << "integrations:\n"
+                          << "  - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: '" << pms->url() << "/buildium'}\n"
+                          << "  - {id: int-rm, customer: acme, pms: RENT_MANAGER, base_url: '" << pms->url()
+                          << "/rentmanager'}\n";
+  }
+
+  void start_service() {
+    service = std::make_unique<ChildProcess>(
+        std::vector<std::string>{GATEHOUSE_BINARY, "serve", "--config", config.string()});
+  }
+
+  /// Config, service, and a first sync that fills the cache from the PMSs.
+  void start(int max_attempts = 4) {
+    write_config(max_attempts);
+    start_service();
+    auto r = service->client().Post("/v1/admin/sync", admin, "", "application/json");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    ASSERT_NE(r->body.find("\"records\":3"), std::string::npos) << r->body;
+  }
+
+  static std::string job_id(const std::string& body) {
+    std::smatch m;
+    return std::regex_search(body, m, std::regex("\"job_id\":\"([0-9a-f]+)\"")) ? m[1].str() : "";
+  }
+
+  std::string submit(const std::string& method, const std::string& path, const std::string& body, int expected = 202) {
+    auto c = service->client();
+    auto r = method == "PUT" ? c.Put(path, acme, body, "application/json") : c.Post(path, acme, body, "application/json");
+    EXPECT_TRUE(r);
+    if (!r) return "";
+    EXPECT_EQ(r->status, expected) << r->body;
+    return job_id(r->body);
+  }
+
+  /// The write-status once it is no longer PENDING (or the last one read after 15 s).
+  std::string finished_status(const std::string& id) {
+    std::string body;
+    for (auto until = std::chrono::steady_clock::now() + 15s; std::chrono::steady_clock::now() < until;) {
+      auto r = service->client().Get("/v1/admin/write-status/" + id, acme);
+      if (r && r->status == 200) {
+        body = r->body;
+        if (body.find("\"write_status\":\"PENDING\"") == std::string::npos) return body;
+      }
+      std::this_thread::sleep_for(20ms);
+    }
+    return body;
+  }
+
+  std::string cached(const std::string& path, const httplib::Headers& key = acme) {
+    auto r = service->client().Get(path, key);
+    return r ? std::to_string(r->status) + " " + r->body : "no answer";
+  }
+
+  std::string pms_get(const std::string& path) {
+    auto r = pms->client().Get(path);
+    return r ? r->body : "";
+  }
+
+  static int count(const std::string& text, const std::string& what) {
+    int n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  }
+};
+
+const std::string rm_update = R"({"last_name":"Park","notes":"call first","rent_period":"MONTHLY","rent_due_day":1})";
+const std::string bd_update = R"({"first_name":"Ann","last_name":"Lee","address_1":"1 Main St","notes":"call first"})";
+
+TEST_F(DispatchTest, NotesExampleReachesEachPmsInItsOwnFields) {
+  start();
+  // Rent Manager has no notes on residents: rejected, or stripped with the flag.
+  submit("PUT", "/v1/residents/5001", rm_update, 400);
+  std::string rm_job = submit("PUT", "/v1/residents/5001?ignore_unknown_fields=true", rm_update);
+  // Buildium takes notes (its Comment field).
+  std::string bd_job = submit("PUT", "/v1/residents/1001", bd_update);
+  EXPECT_NE(finished_status(rm_job).find("\"write_status\":\"SUCCESS\""), std::string::npos);
+  EXPECT_NE(finished_status(bd_job).find("\"write_status\":\"SUCCESS\""), std::string::npos);
+  EXPECT_NE(pms_get("/buildium/v1/leases/tenants/1001").find("\"Comment\":\"call first\""), std::string::npos);
+  std::string rm_tenant = pms_get("/rentmanager/Tenants/5001");
+  EXPECT_EQ(rm_tenant.find("call first"), std::string::npos) << "stripped fields never reach the PMS: " << rm_tenant;
+  EXPECT_NE(rm_tenant.find("\"RentDueDay\":1"), std::string::npos) << rm_tenant;
+}
+
+TEST_F(DispatchTest, AFailureOnlyThePmsSeesIsInWriteStatus) {
+  start();
+  std::string id = submit("PUT", "/v1/residents/1002", R"({"first_name":"Bo","last_name":"Diaz","address_1":"2 Main St"})");
+  std::string status = finished_status(id);
+  EXPECT_NE(status.find("\"write_status\":\"FAILURE\""), std::string::npos) << status;
+  EXPECT_NE(status.find("\"errors\":[\"resident already moved to another lease\"]"), std::string::npos) << status;
+  EXPECT_NE(status.find("\"pms_status\":409,\"code\":\"pms_rejected\""), std::string::npos) << status;
+  EXPECT_EQ(count(status, "\"pms_status\""), 1) << "a PMS's own refusal is final, not retried: " << status;
+}
+
+TEST_F(DispatchTest, RetriesAfter503AreAppliedExactlyOnce) {
+  start();
+  // The first call is applied but its answer is lost (503); the second is refused (503); the
+  // third is answered from the PMS's idempotency record, not applied again.
+  ASSERT_EQ(pms->client().Post("/_sim/faults", R"({"status":503,"apply":true})", "application/json")->status, 200);
+  ASSERT_EQ(pms->client().Post("/_sim/faults", R"({"status":503})", "application/json")->status, 200);
+  std::string id = submit("PUT", "/v1/residents/1001", bd_update);
+  std::string status = finished_status(id);
+  EXPECT_NE(status.find("\"write_status\":\"SUCCESS\""), std::string::npos) << status;
+  EXPECT_EQ(count(status, "\"pms_status\":503"), 2) << status;
+  EXPECT_EQ(count(status, "\"pms_status\":200"), 1) << status;
+  std::string stats = pms_get("/_sim/stats");
+  EXPECT_NE(stats.find("\"" + id + "\":1"), std::string::npos) << "applied once under the job's key: " << stats;
+  EXPECT_NE(stats.find("\"writes_applied\":1,"), std::string::npos) << stats;
+}
+
+TEST_F(DispatchTest, ATimedOutCallIsRetriedAndAppliedOnce) {
+  start();
+  // The PMS answers after 1.5 s; the dispatcher waits 1 s, gives up and retries with the same key.
+  ASSERT_EQ(pms->client().Post("/_sim/faults", R"({"delay_ms":1500})", "application/json")->status, 200);
+  std::string id = submit("PUT", "/v1/residents/1001", bd_update);
+  std::string status = finished_status(id);
+  EXPECT_NE(status.find("\"write_status\":\"SUCCESS\""), std::string::npos) << status;
+  EXPECT_NE(status.find("\"code\":\"timeout\""), std::string::npos) << status;
+  EXPECT_NE(pms_get("/_sim/stats").find("\"" + id + "\":1"), std::string::npos) << pms_get("/_sim/stats");
+}
+
+TEST_F(DispatchTest, ACreateListsTheCreatedIdAndTheRecordComesWithTheSync) {
+  start();
+  std::string id = submit("POST", "/v1/residents",
+                          R"({"integration_id":"int-bd","first_name":"Di","last_name":"Ng","address_1":"3 Main St","lease_id":"77"})");
+  std::string status = finished_status(id);
+  EXPECT_NE(status.find("\"write_status\":\"SUCCESS\""), std::string::npos) << status;
+  EXPECT_NE(status.find("\"created_record_id\":\"1003\""), std::string::npos) << status;
+  EXPECT_NE(status.find("\"created\":[{\"model\":\"residents\",\"id\":\"1003\"}]"), std::string::npos) << status;
+  // Buildium residents have no `refresh after write`: the record is cached at the next sync.
+  EXPECT_EQ(cached("/v1/residents/1003").substr(0, 3), "404");
+  ASSERT_EQ(service->client().Post("/v1/admin/sync", admin, "", "application/json")->status, 200);
+  EXPECT_NE(cached("/v1/residents/1003").find("\"first_name\":\"Di\""), std::string::npos) << cached("/v1/residents/1003");
+}
+
+TEST_F(DispatchTest, TheCacheChangesOnlyWhenThePmsSendsTheRecordBack) {
+  start();
+  std::string id = submit("PUT", "/v1/residents/1001",
+                          R"({"first_name":"Annie","last_name":"Lee","address_1":"1 Main St"})");
+  EXPECT_NE(finished_status(id).find("SUCCESS"), std::string::npos);
+  EXPECT_NE(cached("/v1/residents/1001").find("\"first_name\":\"Ann\""), std::string::npos)
+      << "a write does not change the cache: " << cached("/v1/residents/1001");
+  // Changed in the PMS since the last sync, by someone else.
+  put_pms("/_sim/buildium/tenants/1001",
+          R"({"FirstName":"Annie","LastName":"Lee-Ross","PrimaryAddress":{"AddressLine1":"1 Main St"},"Status":"Active"})");
+  EXPECT_NE(cached("/v1/residents/1001").find("\"last_name\":\"Lee\""), std::string::npos);
+  ASSERT_EQ(service->client().Post("/v1/admin/sync", admin, "", "application/json")->status, 200);
+  std::string after = cached("/v1/residents/1001");
+  EXPECT_NE(after.find("\"first_name\":\"Annie\""), std::string::npos) << after;
+  EXPECT_NE(after.find("\"last_name\":\"Lee-Ross\""), std::string::npos) << after;
+}
+
+TEST_F(DispatchTest, RefreshAfterWriteFetchesTheRecordRightAway) {
+  start();
+  // Rent Manager residents say `refresh after write`: no sync needed.
+  std::string id = submit("PUT", "/v1/residents/5001", R"({"last_name":"Parker","rent_period":"MONTHLY","rent_due_day":2})");
+  EXPECT_NE(finished_status(id).find("SUCCESS"), std::string::npos);
+  std::string record;
+  for (auto until = std::chrono::steady_clock::now() + 5s; std::chrono::steady_clock::now() < until;) {
+    record = cached("/v1/residents/5001");
+    if (record.find("Parker") != std::string::npos) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_NE(record.find("\"last_name\":\"Parker\""), std::string::npos) << record;
+  EXPECT_NE(record.find("\"rent_due_day\":2"), std::string::npos) << record;
+}
+
+TEST_F(DispatchTest, AnotherCustomerGets404ForTheJobAndTheRecord) {
+  start();
+  std::string id = submit("PUT", "/v1/residents/1001", bd_update);
+  EXPECT_EQ(cached("/v1/admin/write-status/" + id, globex).substr(0, 3), "404");
+  EXPECT_EQ(cached("/v1/residents/1001", globex).substr(0, 3), "404");
+  auto r = service->client().Put("/v1/residents/1001", globex, bd_update, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+}
+
+TEST_F(DispatchTest, AKilledServiceLosesNoAcceptedJobAndAppliesItOnce) {
+  // Enough attempts to outlast the call in flight: the PMS answers "in progress, retry after 1 s".
+  start(/*max_attempts=*/8);
+  // The PMS is slow; the service is killed (SIGKILL) while its call is in flight.
+  ASSERT_EQ(pms->client().Post("/_sim/faults", R"({"delay_ms":2500})", "application/json")->status, 200);
+  std::string id = submit("PUT", "/v1/residents/1001", bd_update);
+  std::this_thread::sleep_for(300ms);
+  service->stop(SIGKILL);
+  start_service();
+  std::string status = finished_status(id);
+  EXPECT_NE(status.find("\"write_status\":\"SUCCESS\""), std::string::npos) << status;
+  std::string stats = pms_get("/_sim/stats");
+  EXPECT_NE(stats.find("\"" + id + "\":1"), std::string::npos) << stats;
+  EXPECT_NE(stats.find("\"writes_applied\":1,"), std::string::npos) << stats;
+}
+
+TEST_F(DispatchTest, FinishedWritesArePostedToTheSignedWebhookWithRetries) {
+  WebhookReceiver receiver(/*failures=*/1);
+  webhook_url = receiver.url();
+  start();
+  std::string id = submit("PUT", "/v1/residents/1001", bd_update);
+  EXPECT_NE(finished_status(id).find("SUCCESS"), std::string::npos);
+  for (auto until = std::chrono::steady_clock::now() + 10s;
+       receiver.bodies().empty() && std::chrono::steady_clock::now() < until;)
+    std::this_thread::sleep_for(20ms);
+  ASSERT_EQ(receiver.bodies().size(), 1u);
+  EXPECT_EQ(receiver.calls(), 2) << "the first delivery failed and was retried";
+  const std::string body = receiver.bodies()[0];
+  EXPECT_NE(body.find("\"job_id\":\"" + id + "\""), std::string::npos) << body;
+  EXPECT_NE(body.find("\"write_status\":\"SUCCESS\""), std::string::npos) << body;
+  EXPECT_EQ(receiver.signatures()[0], "sha256=" + hmac_hex("hook-secret", body));
+}
+
+TEST_F(DispatchTest, AnUnreachablePmsFailsAfterTheBoundedAttempts) {
+  start();
+  pms->stop();
+  std::string id = submit("PUT", "/v1/residents/1001", bd_update);
+  std::string status = finished_status(id);
+  EXPECT_NE(status.find("\"write_status\":\"FAILURE\""), std::string::npos) << status;
+  EXPECT_EQ(count(status, "\"code\":\"unreachable\""), 4) << "max_attempts is 4: " << status;
+}
+
+TEST_F(DispatchTest, MetricsCountJobOutcomes) {
+  start();
+  std::string id = submit("PUT", "/v1/residents/1001", bd_update);
+  finished_status(id);
+  auto r = service->client().Get("/metrics");
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->body.find("gatehouse_jobs_total{outcome=\"succeeded\"} 1"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("gatehouse_synced_records_total 3"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("gatehouse_request_seconds_count"), std::string::npos) << r->body;
+}
+
+}  // namespace
