@@ -5,6 +5,8 @@
 #include <set>
 #include <thread>
 
+#include <sqlite3.h>
+
 #include "gatehouse/store/sqlite_store.hpp"
 
 namespace gatehouse::store {
@@ -173,6 +175,71 @@ TEST_F(JobStoreTest, KeysAreStoredHashedAndTenancyScopesEveryRead) {
 
   store.put_record({"residents", "r-1", "int-1", R"({"last_name":"Li"})", "2026-11-28T10:00:00Z"});
   EXPECT_EQ(store.record("acme", "residents", "r-1")->json, R"({"last_name":"Li"})");
+}
+
+TEST_F(JobStoreTest, AFinishedWriteQueuesOneWebhookDeliveryForCustomersWithAWebhook) {
+  SqliteStore store(file.string());
+  store.put_customer("c1", "k1");
+  store.put_customer("c2", "k2");
+  store.set_webhook("c1", "http://127.0.0.1:9/hooks", "s3cret");
+  std::string root = store.enqueue(job("c1"), "2026-11-28T10:00:00Z");
+  std::string child = store.enqueue(job("c1", root), "2026-11-28T10:00:00Z");
+  std::string other = store.enqueue(job("c2"), "2026-11-28T10:00:00Z");
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store.claim("w", "2026-11-28T10:00:01Z"));
+  store.succeed(root, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02Z");
+  EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:02Z")) << "the child is still running";
+  store.fail_attempt(child, {409, "pms_rejected", "no"}, "2026-11-28T10:00:03Z", std::nullopt);
+  store.succeed(other, {200, "ok", "updated"}, {}, "2026-11-28T10:00:03Z");  // c2 has no webhook
+  auto delivery = store.claim_webhook("2026-11-28T10:00:03Z");
+  ASSERT_TRUE(delivery);
+  EXPECT_EQ(delivery->root_job_id, root);
+  EXPECT_EQ(delivery->url, "http://127.0.0.1:9/hooks");
+  EXPECT_EQ(delivery->secret, "s3cret");
+  EXPECT_EQ(delivery->attempts, 0);
+  EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:03Z")) << "one delivery per write, claimed once";
+  store.finish_webhook(delivery->id, false, "answered 500", "2026-11-28T10:00:04Z", std::string("2026-11-28T10:00:09Z"));
+  EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:05Z")) << "not due yet";
+  auto again = store.claim_webhook("2026-11-28T10:00:09Z");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->attempts, 1);
+  store.finish_webhook(again->id, true, "", "2026-11-28T10:00:10Z", std::nullopt);
+  EXPECT_FALSE(store.claim_webhook("2026-11-28T11:00:00Z"));
+}
+
+TEST_F(JobStoreTest, ADeliveryInFlightAtACrashIsSentAgain) {
+  {
+    SqliteStore store(file.string());
+    store.put_customer("c1", "k1");
+    store.set_webhook("c1", "http://127.0.0.1:9/hooks", "s");
+    std::string id = store.enqueue(job("c1"), "2026-11-28T10:00:00Z");
+    store.claim("w", "2026-11-28T10:00:00Z");
+    store.succeed(id, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z");
+    ASSERT_TRUE(store.claim_webhook("2026-11-28T10:00:01Z"));
+  }
+  SqliteStore restarted(file.string());
+  EXPECT_FALSE(restarted.claim_webhook("2026-11-28T10:00:02Z"));
+  restarted.resume_interrupted("2026-11-28T10:00:02Z");
+  EXPECT_TRUE(restarted.claim_webhook("2026-11-28T10:00:02Z"));
+}
+
+TEST_F(JobStoreTest, AFileFromTheFirstSchemaIsMigrated) {
+  {
+    // The schema as the first version wrote it: no webhook columns, user_version 0.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file.string().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "CREATE TABLE customers (id TEXT PRIMARY KEY, api_key_sha256 TEXT NOT NULL UNIQUE);"
+                           "INSERT INTO customers VALUES ('old', 'abc');",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  SqliteStore store(file.string());
+  store.set_webhook("old", "http://127.0.0.1:9/h", "s");  // the new column exists
+  store.put_integration({"i", "old", "BUILDIUM", "http://127.0.0.1:9"});
+  ASSERT_EQ(store.integrations().size(), 1u);
+  EXPECT_EQ(store.integrations()[0].pms, "BUILDIUM");
+  EXPECT_THROW(store.set_webhook("nobody", "u", "s"), std::invalid_argument);
 }
 
 TEST(JobStore, AnUnopenableFileIsAClearError) {

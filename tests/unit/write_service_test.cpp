@@ -145,6 +145,19 @@ TEST_F(WriteServiceTest, MetricsCountDecisionsAndResponses) {
   EXPECT_NE(m.body.find("gatehouse_decision_seconds_total "), std::string::npos);
 }
 
+TEST_F(WriteServiceTest, AWriteNoConnectorCanCarryIsRefusedBeforeItIsStored) {
+  int enqueued = 0;
+  service->set_hooks({[](std::string_view pms, std::string_view, std::string_view) { return pms == "BUILDIUM"; },
+                      [&] { ++enqueued; }, nullptr});
+  auto refused = call("PUT", "/v1/residents/res-rm", rm_update, "key-acme", {{"ignore_unknown_fields", "true"}});
+  EXPECT_EQ(refused.status, 501) << refused.body;
+  EXPECT_NE(refused.body.find("\"code\":\"no_connector\""), std::string::npos) << refused.body;
+  EXPECT_EQ(enqueued, 0);
+  auto taken = call("PUT", "/v1/residents/res-bd", R"({"first_name":"A","last_name":"Lee","address_1":"1 Main St"})");
+  EXPECT_EQ(taken.status, 202) << taken.body;
+  EXPECT_EQ(enqueued, 1) << "the dispatcher is woken for each stored job";
+}
+
 TEST_F(WriteServiceTest, MetaGivesTheIntegrationsSchema) {
   HttpResponse r = call("GET", "/v1/meta/residents/update", "", "key-acme", {{"integration_id", "int-rm"}});
   EXPECT_EQ(r.status, 200) << r.body;

@@ -1,0 +1,113 @@
+// Connectors: generic payloads become native requests and native records generic ones; the
+// bundled connectors map every field their PMS's rules offer.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "connector.hpp"
+#include "gatehouse/rules_loader.hpp"
+
+namespace gatehouse::service {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path rules_dir = fs::path(GATEHOUSE_SOURCE_DIR) / "rules";
+
+const Connector& bundled(const std::string& pms) {
+  static const auto connectors = load_connectors(rules_dir);
+  return connectors.at(pms);
+}
+
+TEST(Connector, BundledConnectorsMapEveryFieldTheirRulesOffer) {
+  Compilation c = compile_directory(rules_dir);
+  ASSERT_TRUE(c.ok()) << c.render_diagnostics();
+  auto connectors = load_connectors(rules_dir);
+  EXPECT_EQ(connectors.size(), 2u);
+  for (const auto& [pms, connector] : connectors) {
+    auto problems = check_connector(*c.program, connector);
+    EXPECT_TRUE(problems.empty()) << pms << ": " << (problems.empty() ? "" : problems.front());
+  }
+}
+
+TEST(Connector, AFieldTheRulesOfferButTheConnectorMissesIsReported) {
+  fs::path dir = fs::temp_directory_path() / ("gatehouse_connector_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "x.connector.yaml")
+      << "pms: BUILDIUM\nmodels:\n  residents:\n    id: Id\n    update: {path: '/t/{id}'}\n"
+         "    fields: {first_name: FirstName}\n  leases:\n    id: Id\n    update: {path: '/l/{id}'}\n";
+  Compilation c = compile_directory(rules_dir);
+  auto connectors = load_connectors(dir);
+  auto problems = check_connector(*c.program, connectors.at("BUILDIUM"));
+  fs::remove_all(dir);
+  auto has = [&](const std::string& text) {
+    for (const auto& p : problems)
+      if (p.find(text) != std::string::npos) return true;
+    return false;
+  };
+  EXPECT_TRUE(has("residents update offers 'last_name', which the connector does not map"));
+  EXPECT_FALSE(has("'first_name'"));
+  EXPECT_TRUE(has("routes leases update, which Buildium does not offer"));
+}
+
+TEST(Connector, BuildiumNestsAddressesAndPhonesAndPutsTheIdInThePath) {
+  NativeRequest r = bundled("BUILDIUM").write_request(
+      "residents", "update", "1001",
+      R"({"first_name":"Ann","phone_1":"+15555550100","phone_1_type":"mobile","address_1":"1 Main St","zip":"02139","notes":"n"})");
+  EXPECT_EQ(r.method, "PUT");
+  EXPECT_EQ(r.path, "/v1/leases/tenants/1001");
+  EXPECT_EQ(r.body,
+            R"({"FirstName":"Ann","PhoneNumbers":[{"Number":"+15555550100","Type":"mobile"}],)"
+            R"("PrimaryAddress":{"AddressLine1":"1 Main St","PostalCode":"02139"},"Comment":"n"})");
+}
+
+TEST(Connector, RentManagerSavesAListAndCarriesTheIdInTheBody) {
+  NativeRequest r = bundled("RENT_MANAGER").write_request("residents", "update", "5001",
+                                                          R"({"last_name":"Park","rent_due_day":3})");
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.path, "/Tenants");
+  EXPECT_EQ(r.body, R"([{"LastName":"Park","RentDueDay":3,"TenantID":"5001"}])");
+}
+
+TEST(Connector, NativeRecordsComeBackAsGenericOnes) {
+  const Connector& c = bundled("BUILDIUM");
+  auto records = c.records_of(R"([{"Id":1001,"FirstName":"Ann","PrimaryAddress":{"City":"Boston"},"Status":"Active"}])");
+  ASSERT_EQ(records.size(), 1u);
+  auto generic = c.to_generic("residents", records[0]);
+  ASSERT_TRUE(generic);
+  EXPECT_EQ(generic->first, "1001");
+  EXPECT_EQ(generic->second, R"({"id":"1001","first_name":"Ann","city":"Boston"})")
+      << "fields the connector does not map (Status) are not part of the generic record";
+  EXPECT_FALSE(c.to_generic("residents", R"({"FirstName":"no id"})"));
+}
+
+TEST(Connector, ThePmsOwnErrorMessageIsRead) {
+  EXPECT_EQ(bundled("BUILDIUM").error_message(R"({"UserMessage":"resident already moved to another lease"})"),
+            "resident already moved to another lease");
+  EXPECT_EQ(bundled("RENT_MANAGER").error_message("plain text"), "plain text");
+}
+
+TEST(Connector, AFieldWithoutAMappingIsAClearError) {
+  try {
+    bundled("BUILDIUM").write_request("residents", "update", "1", R"({"shoe_size":9})");
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("maps no native field for 'shoe_size' of residents"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Connector, ABadFileNamesItselfAndTheProblem) {
+  fs::path file = fs::temp_directory_path() / ("gatehouse_bad_" + std::to_string(::getpid()) + ".connector.yaml");
+  std::ofstream(file) << "pms: X\nmodels:\n  residents:\n    id: Id\n    update: {method: DELETE, path: /t}\n";
+  try {
+    Connector::load(file);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), file.string() + ": models.residents.update: unknown method 'DELETE'");
+  }
+  fs::remove(file);
+}
+
+}  // namespace
+}  // namespace gatehouse::service
