@@ -22,7 +22,7 @@ test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
 demo: build
-	@./scripts/demo.sh $(BUILD_DIR)/bindings/cli/gatehouse
+	@./scripts/demo.sh $(BUILD_DIR)/bindings/cli/gatehouse $(BUILD_DIR)/tools/pms_simulator/gatehouse-pms-simulator
 
 # Regenerates the committed capability docs and formats the bundled rules.
 docs: build

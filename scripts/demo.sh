@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# `make demo`: checks the bundled rules, then decides three sample requests with them.
+# `make demo`: checks the bundled rules and decides sample requests with them; then starts the
+# PMS simulator and `gatehouse serve` on loopback and walks writes end to end: decided, queued,
+# carried to the PMS (with retries), reported in write-status, and read back into the cache.
 set -uo pipefail
 gatehouse="$1"
+simulator="$2"
 here="$(cd "$(dirname "$0")" && pwd)"
 
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
@@ -31,4 +34,5 @@ step "REJECT 405: Rent Manager does not create units" \
   "echo '{\"unit_number\": \"101\"}' | gatehouse eval --pms RENT_MANAGER --model units --op create"
 echo '{"unit_number": "101"}' | "$gatehouse" eval --pms RENT_MANAGER --model units --op create --pretty
 echo "(exit $?)"
-exit 0
+
+exec "$here/demo-service.sh" "$gatehouse" "$simulator"

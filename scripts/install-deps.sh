@@ -8,7 +8,7 @@ packages=(
   tao-pegtl-dev libyaml-cpp-dev libboost-program-options-dev libsimdjson-dev libre2-dev libsqlite3-dev libssl-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   rapidjson-dev libvalijson-dev
-  python3 python3-dev python3-pytest python3-pybind11 pybind11-dev python3-jsonschema python3-yaml chromium
+  python3 python3-dev python3-pytest python3-pybind11 pybind11-dev python3-jsonschema python3-yaml chromium curl
 )
 
 missing=()
