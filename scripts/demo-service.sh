@@ -97,9 +97,13 @@ step "Rent Manager residents say 'refresh after write': the cache has the PMS's 
 sleep 0.3
 api GET /v1/residents/5001
 
-step "Buildium takes notes (its Comment field); the cache waits for the PMS"
-api PUT /v1/residents/1001 '{"first_name":"Ann","last_name":"Lee","address_1":"1 Main St","notes":"call first"}'
+step "Buildium keeps notes under the tenant: the write fans out into a child job"
+api PUT /v1/residents/1001 '{"first_name":"Annie","last_name":"Lee","address_1":"1 Main St","notes":"call first"}'
 status_of "$(job_of)"
+show "curl $pms/buildium/v1/leases/tenants/1001/notes   # in the PMS"
+curl -s "$pms/buildium/v1/leases/tenants/1001/notes" | pretty
+
+step "The cache still has Ann: it changes when the PMS sends the record back (the sync)"
 api GET /v1/residents/1001
 show "curl -X POST $service/v1/admin/sync"
 admin /v1/admin/sync | pretty
@@ -107,7 +111,7 @@ api GET /v1/residents/1001
 
 step "The PMS answers 503 after applying the write; the retry carries the same Idempotency-Key"
 sim POST /_sim/faults '{"status":503,"apply":true}'
-api PUT /v1/residents/1001 '{"first_name":"Ann","last_name":"Lee","address_1":"1 Main St","notes":"gate code 42"}'
+api PUT /v1/residents/1001 '{"first_name":"Annie","last_name":"Lee","address_1":"1 Main St","email_1":"annie@example.com"}'
 job="$(job_of)"
 status_of "$job"
 show "curl $pms/_sim/stats   # writes the PMS applied, by key"

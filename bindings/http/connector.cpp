@@ -127,6 +127,12 @@ const std::optional<Route>& ModelConnector::route(std::string_view operation) co
   return list;
 }
 
+const SeparateField* ModelConnector::separate_field(std::string_view field) const {
+  for (const auto& s : separate)
+    if (s.field == field) return &s;
+  return nullptr;
+}
+
 Connector Connector::load(const std::filesystem::path& file) {
   Connector c;
   c.source_ = file.string();
@@ -154,6 +160,12 @@ Connector Connector::load(const std::filesystem::path& file) {
         model.update->method == "GET")
       bad(where + ".update", "an update is not a GET");
     for (const auto& field : m["fields"]) model.fields.emplace_back(field.first.Scalar(), field.second.Scalar());
+    for (const auto& field : m["separate"]) {
+      std::string at = where + ".separate." + field.first.Scalar();
+      auto route = read_route(field.second, at, "POST");
+      if (!field.second["member"]) bad(at, "needs 'member', the native member the value goes in");
+      model.separate.push_back({field.first.Scalar(), *route, field.second["member"].Scalar()});
+    }
     c.models_.emplace(name, std::move(model));
   }
   return c;
@@ -176,8 +188,20 @@ NativeRequest Connector::write_request(std::string_view model_name, std::string_
   json::Document native;
   native.SetObject();
   auto& a = native.GetAllocator();
+  if (operation == "update" && generic.MemberCount() == 1) {
+    const auto& only = *generic.MemberBegin();
+    if (const SeparateField* separate = m->separate_field(only.name.GetString())) {
+      if (record_id.empty())
+        throw std::runtime_error("'" + separate->field + "' goes to a record the PMS gave no id for");
+      native.AddMember(json::Value(separate->member.c_str(), a), json::Value(only.value, a), a);
+      return {separate->route.method, with_id(separate->route.path, record_id), to_text(native)};
+    }
+  }
   for (auto member = generic.MemberBegin(); member != generic.MemberEnd(); ++member) {
     std::string_view name(member->name.GetString(), member->name.GetStringLength());
+    if (m->separate_field(name))
+      throw std::runtime_error(source_ + " sends '" + std::string(name) + "' of " + std::string(model_name) +
+                               " in a call of its own");
     const std::string* path = nullptr;
     for (const auto& [generic_name, native_path] : m->fields)
       if (generic_name == name) path = &native_path;
@@ -192,6 +216,31 @@ NativeRequest Connector::write_request(std::string_view model_name, std::string_
   std::string body = to_text(native);
   if (route.array_body) body = "[" + body + "]";
   return {route.method, with_id(route.path, record_id), body};
+}
+
+std::vector<std::string> Connector::calls(std::string_view model_name, std::string_view payload) const {
+  const ModelConnector* m = model(model_name);
+  json::Document generic = parse(payload, "the payload");
+  if (!m || m->separate.empty() || !generic.IsObject() || generic.MemberCount() <= 1) return {std::string(payload)};
+  json::Document own;
+  own.SetObject();
+  std::vector<std::string> separate;
+  for (auto member = generic.MemberBegin(); member != generic.MemberEnd(); ++member) {
+    if (m->separate_field(member->name.GetString())) {
+      json::Document one;
+      one.SetObject();
+      one.AddMember(json::Value(member->name, one.GetAllocator()), json::Value(member->value, one.GetAllocator()),
+                    one.GetAllocator());
+      separate.push_back(to_text(one));
+    } else {
+      own.AddMember(json::Value(member->name, own.GetAllocator()), json::Value(member->value, own.GetAllocator()),
+                    own.GetAllocator());
+    }
+  }
+  std::vector<std::string> out;
+  if (own.MemberCount() > 0) out.push_back(to_text(own));
+  out.insert(out.end(), separate.begin(), separate.end());
+  return out;
 }
 
 NativeRequest Connector::fetch_request(std::string_view model_name, std::string_view record_id) const {
@@ -284,7 +333,7 @@ std::vector<std::string> check_connector(const Program& program, const Connector
       }
       for (const auto& field : offered.record->fields) {
         if (!field.supported) continue;
-        bool mapped = false;
+        bool mapped = m->separate_field(field.name) != nullptr;
         for (const auto& [generic, native] : m->fields) mapped = mapped || generic == field.name;
         if (!mapped)
           problems.push_back(connector.source() + ": " + name + " " + op_name + " offers '" + field.name +

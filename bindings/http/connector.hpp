@@ -16,11 +16,15 @@
 //       fields:                       # generic field: native path (dots nest, numbers index lists)
 //         first_name: FirstName
 //         phone_1: PhoneNumbers.0.Number
+//       separate:                     # fields the PMS keeps in a resource of their own
+//         notes: {method: POST, path: "/v1/leases/tenants/{id}/notes", member: Note}
 //
 // `body: array` on a route sends the record inside a one-element array (and reads the answer's
 // first element), as Rent Manager's save endpoints do; an update whose path has no `{id}` carries
-// the id in the body under the `id` member. Every field the rules offer for an operation must be
-// mapped: check_connector() lists the ones that are not.
+// the id in the body under the `id` member. A `separate` field is sent in a call of its own
+// (`{member: value}` to its route) after the record's call: a write with such fields fans out
+// into child jobs (calls()). Every field the rules offer for an operation must be mapped or
+// separate: check_connector() lists the ones that are not.
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -38,10 +42,18 @@ struct Route {
   bool array_body = false;
 };
 
+struct SeparateField {
+  std::string field;   ///< the generic field
+  Route route;         ///< `{id}`: the record's id
+  std::string member;  ///< the native member the value goes in
+};
+
 struct ModelConnector {
   std::string id_member;
   std::optional<Route> create, update, fetch, list;
   std::vector<std::pair<std::string, std::string>> fields;  ///< generic name -> native path
+  std::vector<SeparateField> separate;
+  const SeparateField* separate_field(std::string_view field) const;
   const std::optional<Route>& route(std::string_view operation) const;
 };
 
@@ -58,7 +70,11 @@ class Connector {
   const std::string& pms() const { return pms_; }
   const std::string& source() const { return source_; }
   const ModelConnector* model(std::string_view name) const;
-  /// The native request for a generic create or update (`payload`: the decided JSON object).
+  /// The PMS calls a decided payload takes, as generic payloads: the record's own fields first
+  /// (when there are any), then one per `separate` field present. One element: no fan-out.
+  std::vector<std::string> calls(std::string_view model, std::string_view payload) const;
+  /// The native request for a generic create or update (`payload`: the decided JSON object, or
+  /// one call of calls(): a payload of just one separate field goes to that field's route).
   /// Throws std::runtime_error when the payload has a field the connector does not map.
   NativeRequest write_request(std::string_view model, std::string_view operation, std::string_view record_id,
                               std::string_view payload) const;

@@ -132,9 +132,14 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
   if (!integration) return fail_for_good("no_integration", "the integration '" + job.integration_id + "' is gone");
   const Connector* c = connector(job.pms);
   if (!c) return fail_for_good("no_connector", "gatehouse has no connector for " + job.pms);
+  // A root job whose payload has fields the PMS keeps apart fans out: its own call first, then one
+  // child job per such field, queued when this call succeeds (they need the record's id).
   NativeRequest native;
+  std::vector<std::string> follow_ups;
   try {
-    native = c->write_request(job.model, job.operation, job.record_id, job.payload);
+    std::vector<std::string> calls = job.is_root() ? c->calls(job.model, job.payload) : std::vector{job.payload};
+    native = c->write_request(job.model, job.operation, job.record_id, calls.front());
+    follow_ups.assign(calls.begin() + 1, calls.end());
   } catch (const std::exception& e) {
     return fail_for_good("mapping_failed", e.what());
   }
@@ -163,7 +168,15 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
       created.push_back({job.model, id});
       record_id = id.value_or("");
     }
-    store_.succeed(job.id, {call.status, code, job.operation == "create" ? "created" : "updated"}, created, utc_now());
+    std::vector<store::NewJob> children;
+    for (auto& payload : follow_ups) {
+      store::NewJob child{job.customer_id, job.integration_id, job.pms, job.model, "update", record_id,
+                          std::move(payload), job.verdict, job.rules_version, job.id};
+      children.push_back(std::move(child));
+    }
+    store_.succeed(job.id, {call.status, code, job.operation == "create" ? "created" : "updated"}, created, utc_now(),
+                   children);
+    if (!children.empty()) wake();
     jobs_succeeded_.fetch_add(1, std::memory_order_relaxed);
     auto program = engine_.program();
     const PmsRules* rules = program->find_pms(job.pms);

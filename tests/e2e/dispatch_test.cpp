@@ -195,18 +195,23 @@ class DispatchTest : public ::testing::Test {
 };
 
 const std::string rm_update = R"({"last_name":"Park","notes":"call first","rent_period":"MONTHLY","rent_due_day":1})";
-const std::string bd_update = R"({"first_name":"Ann","last_name":"Lee","address_1":"1 Main St","notes":"call first"})";
+const std::string bd_update = R"({"first_name":"Ann","last_name":"Lee","address_1":"1 Main St"})";
+const std::string bd_update_with_notes = R"({"first_name":"Ann","last_name":"Lee","address_1":"1 Main St","notes":"call first"})";
 
 TEST_F(DispatchTest, NotesExampleReachesEachPmsInItsOwnFields) {
   start();
   // Rent Manager has no notes on residents: rejected, or stripped with the flag.
   submit("PUT", "/v1/residents/5001", rm_update, 400);
   std::string rm_job = submit("PUT", "/v1/residents/5001?ignore_unknown_fields=true", rm_update);
-  // Buildium takes notes (its Comment field).
-  std::string bd_job = submit("PUT", "/v1/residents/1001", bd_update);
+  // Buildium takes notes, as notes of their own under the tenant: the write fans out into a child job.
+  std::string bd_job = submit("PUT", "/v1/residents/1001", bd_update_with_notes);
   EXPECT_NE(finished_status(rm_job).find("\"write_status\":\"SUCCESS\""), std::string::npos);
-  EXPECT_NE(finished_status(bd_job).find("\"write_status\":\"SUCCESS\""), std::string::npos);
-  EXPECT_NE(pms_get("/buildium/v1/leases/tenants/1001").find("\"Comment\":\"call first\""), std::string::npos);
+  std::string bd_status = finished_status(bd_job);
+  EXPECT_NE(bd_status.find("\"write_status\":\"SUCCESS\""), std::string::npos) << bd_status;
+  EXPECT_EQ(count(bd_status, "\"code\":\"ok\""), 2) << "the tenant, then its note: " << bd_status;
+  EXPECT_NE(pms_get("/buildium/v1/leases/tenants/1001/notes").find("\"Note\":\"call first\""), std::string::npos)
+      << pms_get("/buildium/v1/leases/tenants/1001/notes");
+  EXPECT_EQ(pms_get("/buildium/v1/leases/tenants/1001").find("call first"), std::string::npos);
   std::string rm_tenant = pms_get("/rentmanager/Tenants/5001");
   EXPECT_EQ(rm_tenant.find("call first"), std::string::npos) << "stripped fields never reach the PMS: " << rm_tenant;
   EXPECT_NE(rm_tenant.find("\"RentDueDay\":1"), std::string::npos) << rm_tenant;
@@ -220,6 +225,17 @@ TEST_F(DispatchTest, AFailureOnlyThePmsSeesIsInWriteStatus) {
   EXPECT_NE(status.find("\"errors\":[\"resident already moved to another lease\"]"), std::string::npos) << status;
   EXPECT_NE(status.find("\"pms_status\":409,\"code\":\"pms_rejected\""), std::string::npos) << status;
   EXPECT_EQ(count(status, "\"pms_status\""), 1) << "a PMS's own refusal is final, not retried: " << status;
+}
+
+TEST_F(DispatchTest, AFanOutWhosePartsDisagreeIsAPartialSuccess) {
+  start();
+  // The tenant is updated; the PMS refuses its note.
+  ASSERT_EQ(pms->client().Post("/_sim/faults", R"({"status":422,"path":"/notes"})", "application/json")->status, 200);
+  std::string id = submit("PUT", "/v1/residents/1001", bd_update_with_notes);
+  std::string status = finished_status(id);
+  EXPECT_NE(status.find("\"write_status\":\"PARTIAL_SUCCESS\""), std::string::npos) << status;
+  EXPECT_NE(status.find("\"errors\":[\"simulated fault\"]"), std::string::npos) << status;
+  EXPECT_NE(status.find("\"pms_status\":422"), std::string::npos) << status;
 }
 
 TEST_F(DispatchTest, RetriesAfter503AreAppliedExactlyOnce) {

@@ -54,12 +54,27 @@ TEST(Connector, AFieldTheRulesOfferButTheConnectorMissesIsReported) {
 TEST(Connector, BuildiumNestsAddressesAndPhonesAndPutsTheIdInThePath) {
   NativeRequest r = bundled("BUILDIUM").write_request(
       "residents", "update", "1001",
-      R"({"first_name":"Ann","phone_1":"+15555550100","phone_1_type":"mobile","address_1":"1 Main St","zip":"02139","notes":"n"})");
+      R"({"first_name":"Ann","phone_1":"+15555550100","phone_1_type":"mobile","address_1":"1 Main St","zip":"02139"})");
   EXPECT_EQ(r.method, "PUT");
   EXPECT_EQ(r.path, "/v1/leases/tenants/1001");
   EXPECT_EQ(r.body,
             R"({"FirstName":"Ann","PhoneNumbers":[{"Number":"+15555550100","Type":"mobile"}],)"
-            R"("PrimaryAddress":{"AddressLine1":"1 Main St","PostalCode":"02139"},"Comment":"n"})");
+            R"("PrimaryAddress":{"AddressLine1":"1 Main St","PostalCode":"02139"}})");
+}
+
+TEST(Connector, FieldsThePmsKeepsApartFanOutIntoCallsOfTheirOwn) {
+  const Connector& c = bundled("BUILDIUM");
+  auto calls = c.calls("residents", R"({"first_name":"Ann","notes":"call first","last_name":"Lee"})");
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0], R"({"first_name":"Ann","last_name":"Lee"})");
+  EXPECT_EQ(calls[1], R"({"notes":"call first"})");
+  NativeRequest note = c.write_request("residents", "update", "1001", calls[1]);
+  EXPECT_EQ(note.method, "POST");
+  EXPECT_EQ(note.path, "/v1/leases/tenants/1001/notes");
+  EXPECT_EQ(note.body, R"({"Note":"call first"})");
+  EXPECT_EQ(c.calls("residents", R"({"notes":"only"})").size(), 1u) << "nothing else to send: one call";
+  EXPECT_THROW(c.write_request("residents", "update", "1", R"({"first_name":"A","notes":"n"})"), std::runtime_error)
+      << "a separate field never rides along in the record's own call";
 }
 
 TEST(Connector, RentManagerSavesAListAndCarriesTheIdInTheBody) {

@@ -177,6 +177,26 @@ TEST_F(JobStoreTest, KeysAreStoredHashedAndTenancyScopesEveryRead) {
   EXPECT_EQ(store.record("acme", "residents", "r-1")->json, R"({"last_name":"Li"})");
 }
 
+TEST_F(JobStoreTest, CallsThatFollowASuccessAreQueuedWithIt) {
+  SqliteStore store(file.string());
+  std::string root = store.enqueue(job(), "2026-11-28T10:00:00Z");
+  ASSERT_TRUE(store.claim("w", "2026-11-28T10:00:00Z"));
+  NewJob note = job("c1", root);
+  note.payload = R"({"notes":"n"})";
+  store.succeed(root, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z", {note});
+  auto status = store.write_status("c1", root);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->state, WriteState::pending) << "the note is still to go";
+  auto child = store.claim("w", "2026-11-28T10:00:01Z");
+  ASSERT_TRUE(child);
+  EXPECT_EQ(child->root_id, root);
+  EXPECT_FALSE(child->is_root());
+  EXPECT_EQ(child->payload, R"({"notes":"n"})");
+  EXPECT_EQ(child->verdict, "accept");
+  store.succeed(child->id, {201, "ok", "updated"}, {}, "2026-11-28T10:00:02Z");
+  EXPECT_EQ(store.write_status("c1", root)->state, WriteState::success);
+}
+
 TEST_F(JobStoreTest, AFinishedWriteQueuesOneWebhookDeliveryForCustomersWithAWebhook) {
   SqliteStore store(file.string());
   store.put_customer("c1", "k1");

@@ -3,13 +3,16 @@
 // the dispatcher's connectors (rules/pms/*.connector.yaml) map to them.
 //
 //   /buildium/v1/leases/tenants[/{id}]   GET, POST (create), PUT (update). Errors: {"UserMessage"}
+//   /buildium/v1/leases/tenants/{id}/notes  GET, POST {"Note"} (a tenant's notes)
 //   /rentmanager/Tenants[/{id}]          GET; POST a list of tenants (with TenantID: an update).
 //                                        Errors: {"Message"}
 // Control endpoints (what a test or the demo does to the PMS behind gatehouse's back):
 //   PUT  /_sim/{buildium|rentmanager}/tenants/{id}  set a record as if changed in the PMS
-//   POST /_sim/faults  {"status": 503, "count": 2, "apply": false, "delay_ms": 0, "retry_after": 1}
-//        the next `count` writes answer `status` (after applying them when `apply`), or are
-//        answered only after `delay_ms` (a timeout for a client that waits less)
+//   POST /_sim/faults  {"status": 503, "count": 2, "apply": false, "delay_ms": 0, "retry_after": 1,
+//                       "path": "/notes"}
+//        the next `count` writes (whose path contains `path`, when given) answer `status` (after
+//        applying them when `apply`), or are answered only after `delay_ms` (a timeout for a
+//        client that waits less)
 //   GET  /_sim/stats   {"requests", "writes_applied", "replayed", "applied_by_key": {key: n}}
 // A write with an Idempotency-Key the simulator has applied before is answered as the first
 // time, and not applied again; one whose key is still being handled (a client that timed out
@@ -27,6 +30,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace {
 
@@ -50,6 +54,7 @@ struct Answer {
 };
 
 struct Fault {
+  std::string path;  ///< applies to writes whose path contains this ("" = every write)
   int status = 0;
   bool apply = false;
   int delay_ms = 0;
@@ -80,6 +85,15 @@ class Simulator {
     server.Put(R"(/buildium/v1/leases/tenants/(\d+))", [this](const auto& req, auto& res) {
       write(req, res, [&] { return buildium_update(std::stol(req.matches[1]), req.body); });
     });
+    server.Get(R"(/buildium/v1/leases/tenants/(\d+)/notes)", [this](const auto& req, auto& res) {
+      std::lock_guard lock(mutex_);
+      std::string out = "[";
+      for (const auto& note : notes_[std::stol(req.matches[1])]) out += (out.size() > 1 ? "," : "") + note;
+      reply(res, {200, out + "]"});
+    });
+    server.Post(R"(/buildium/v1/leases/tenants/(\d+)/notes)", [this](const auto& req, auto& res) {
+      write(req, res, [&] { return buildium_note(std::stol(req.matches[1]), req.body); });
+    });
     server.Get(R"(/rentmanager/Tenants)", [this](const auto&, auto& res) { reply(res, list("rentmanager")); });
     server.Get(R"(/rentmanager/Tenants/(\d+))",
                [this](const auto& req, auto& res) { reply(res, get("rentmanager", req.matches[1], "Message")); });
@@ -108,6 +122,7 @@ class Simulator {
       if (d.HasMember("apply")) f.apply = d["apply"].GetBool();
       if (d.HasMember("delay_ms")) f.delay_ms = d["delay_ms"].GetInt();
       if (d.HasMember("retry_after")) f.retry_after = d["retry_after"].GetInt();
+      if (d.HasMember("path")) f.path = d["path"].GetString();
       int count = d.HasMember("count") ? d["count"].GetInt() : 1;
       std::lock_guard lock(mutex_);
       for (int i = 0; i < count; ++i) faults_.push_back(f);
@@ -149,9 +164,11 @@ class Simulator {
         res.set_header("Retry-After", "1");
         return reply(res, {429, R"({"UserMessage":"a request with this Idempotency-Key is in progress","Message":"a request with this Idempotency-Key is in progress"})"});
       }
-      if (!faults_.empty()) {
-        fault = faults_.front();
-        faults_.pop_front();
+      for (auto it = faults_.begin(); it != faults_.end(); ++it) {
+        if (req.path.find(it->path) == std::string::npos) continue;
+        fault = *it;
+        faults_.erase(it);
+        break;
       }
     }
     struct Done {  // the key is no longer in flight, however this ends
@@ -244,6 +261,21 @@ class Simulator {
     return {200, it->second};
   }
 
+  Answer buildium_note(long tenant, const std::string& body) {
+    json::Document d;
+    d.Parse(body.c_str());
+    if (d.HasParseError() || !d.IsObject()) return {400, R"({"UserMessage":"The request body is not valid JSON."})"};
+    if (!pms_["buildium"].tenants.count(tenant))
+      return {404, "{\"UserMessage\":\"tenant " + std::to_string(tenant) + " does not exist\"}"};
+    if (!d.HasMember("Note") || !d["Note"].IsString() || d["Note"].GetStringLength() == 0)
+      return {400, R"({"UserMessage":"Validation failed: Note required"})"};
+    auto& notes = notes_[tenant];
+    std::string note = "{\"Id\":" + std::to_string(next_note_id_++) + ",\"TenantId\":" + std::to_string(tenant) +
+                       ",\"Note\":" + text(d["Note"]) + "}";
+    notes.push_back(note);
+    return {201, note};
+  }
+
   // ---- Rent-Manager-like ----
   Answer rent_manager_save(const std::string& body) {
     json::Document d;
@@ -289,6 +321,8 @@ class Simulator {
   std::map<std::string, Answer> answers_;  // by Idempotency-Key
   std::map<std::string, int> applied_by_key_;
   std::set<std::string> in_flight_;
+  std::map<long, std::vector<std::string>> notes_;  // Buildium tenant notes, by tenant
+  long next_note_id_ = 1;
   std::uint64_t requests_ = 0, applied_ = 0, replayed_ = 0;
 };
 

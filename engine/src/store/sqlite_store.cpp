@@ -197,6 +197,32 @@ void add_attempt(sqlite3* db, const std::string& job_id, const AttemptResult& r,
   s.bind(1, job_id).bind(2, now).bind(3, r.pms_status).bind(4, r.code).bind(5, r.message).step();
 }
 
+/// Inserts a queued job (inside the caller's transaction); returns its id.
+std::string insert_job(sqlite3* db, const NewJob& job, std::string_view now) {
+  std::string id = new_id();
+  std::string root = id;
+  if (!job.parent_id.empty()) {
+    Statement parent(db, "SELECT root_id FROM jobs WHERE id = ?");
+    parent.bind(1, job.parent_id);
+    if (!parent.step()) throw std::invalid_argument("store: no parent job " + job.parent_id);
+    root = parent.text(0);
+  }
+  Statement s(db,
+              "INSERT INTO jobs (id, root_id, parent_id, customer_id, integration_id, pms, model, operation,"
+              " record_id, payload, verdict, rules_version, state, due_at, submitted_at)"
+              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)");
+  s.bind(1, id).bind(2, root);
+  if (job.parent_id.empty()) {
+    s.bind_null(3);
+  } else {
+    s.bind(3, job.parent_id);
+  }
+  s.bind(4, job.customer_id).bind(5, job.integration_id).bind(6, job.pms).bind(7, job.model)
+      .bind(8, job.operation).bind(9, job.record_id).bind(10, job.payload).bind(11, job.verdict)
+      .bind(12, job.rules_version).bind(13, now).bind(14, now).step();
+  return id;
+}
+
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path) {
@@ -225,27 +251,7 @@ SqliteStore::~SqliteStore() { sqlite3_close(db_); }
 std::string SqliteStore::enqueue(const NewJob& job, std::string_view now) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_);
-  std::string id = new_id();
-  std::string root = id;
-  if (!job.parent_id.empty()) {
-    Statement parent(db_, "SELECT root_id FROM jobs WHERE id = ?");
-    parent.bind(1, job.parent_id);
-    if (!parent.step()) throw std::invalid_argument("store: no parent job " + job.parent_id);
-    root = parent.text(0);
-  }
-  Statement s(db_,
-              "INSERT INTO jobs (id, root_id, parent_id, customer_id, integration_id, pms, model, operation,"
-              " record_id, payload, verdict, rules_version, state, due_at, submitted_at)"
-              " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)");
-  s.bind(1, id).bind(2, root);
-  if (job.parent_id.empty()) {
-    s.bind_null(3);
-  } else {
-    s.bind(3, job.parent_id);
-  }
-  s.bind(4, job.customer_id).bind(5, job.integration_id).bind(6, job.pms).bind(7, job.model)
-      .bind(8, job.operation).bind(9, job.record_id).bind(10, job.payload).bind(11, job.verdict)
-      .bind(12, job.rules_version).bind(13, now).bind(14, now).step();
+  std::string id = insert_job(db_, job, now);
   tx.commit();  // with synchronous=FULL the job is on disk here
   return id;
 }
@@ -258,11 +264,11 @@ std::optional<ClaimedJob> SqliteStore::claim(std::string_view worker, std::strin
               " WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND due_at <= ?"
               "             ORDER BY due_at, submitted_at LIMIT 1)"
               " RETURNING id, root_id, customer_id, integration_id, pms, model, operation, record_id,"
-              "           payload, attempts");
+              "           payload, attempts, verdict, rules_version");
   s.bind(1, worker).bind(2, now);
   if (!s.step()) return std::nullopt;
   ClaimedJob job{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5),
-                 s.text(6), s.text(7), s.text(8), s.integer(9)};
+                 s.text(6), s.text(7), s.text(8), s.integer(9), s.text(10), s.text(11)};
   while (s.step()) {
   }
   tx.commit();
@@ -286,9 +292,11 @@ void SqliteStore::fail_attempt(const std::string& job_id, const AttemptResult& r
 }
 
 void SqliteStore::succeed(const std::string& job_id, const AttemptResult& result,
-                             const std::vector<CreatedRecord>& created, std::string_view now) {
+                             const std::vector<CreatedRecord>& created, std::string_view now,
+                             const std::vector<NewJob>& children) {
   std::lock_guard lock(mutex_);
   Transaction tx(db_);
+  for (const auto& child : children) insert_job(db_, child, now);
   add_attempt(db_, job_id, result, now);
   for (const auto& r : created) {
     Statement s(db_, "INSERT INTO created_records (job_id, model, record_id) VALUES (?, ?, ?)");

@@ -30,6 +30,8 @@ struct NewJob {
 struct ClaimedJob {
   std::string id, root_id, customer_id, integration_id, pms, model, operation, record_id, payload;
   int attempts = 0;  ///< attempts made before this one
+  std::string verdict, rules_version;
+  bool is_root() const { return id == root_id; }
 };
 
 /// What one call to the PMS gave.
@@ -77,9 +79,12 @@ class JobStore {
   /// A failed attempt: the job is due again at `retry_at`, or failed for good without one.
   virtual void fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
                             const std::optional<std::string>& retry_at) = 0;
-  /// The PMS took the write; `created` lists the records it made.
+  /// The PMS took the write; `created` lists the records it made. `children` are the calls
+  /// that follow from it (their parent_id set), queued in the same transaction, so a crash
+  /// cannot finish the job and lose them.
   virtual void succeed(const std::string& job_id, const AttemptResult& result,
-                       const std::vector<CreatedRecord>& created, std::string_view now) = 0;
+                       const std::vector<CreatedRecord>& created, std::string_view now,
+                       const std::vector<NewJob>& children = {}) = 0;
   /// At start: jobs a crash left running are queued again (due at once). Returns how many.
   virtual std::size_t resume_interrupted(std::string_view now) = 0;
   /// The status of root job `root_job_id`, if it exists and belongs to `customer_id`.

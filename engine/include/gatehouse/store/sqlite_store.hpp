@@ -25,7 +25,8 @@ class SqliteStore final : public Store {
   void fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
                     const std::optional<std::string>& retry_at) override;
   void succeed(const std::string& job_id, const AttemptResult& result,
-               const std::vector<CreatedRecord>& created, std::string_view now) override;
+               const std::vector<CreatedRecord>& created, std::string_view now,
+               const std::vector<NewJob>& children = {}) override;
   std::size_t resume_interrupted(std::string_view now) override;
   std::optional<WriteStatus> write_status(std::string_view customer_id,
                                           std::string_view root_job_id) override;
