@@ -87,7 +87,8 @@ void seed(const ServeConfig& c, store::Store& store) {
   }
   for (const auto& i : c.root["integrations"])
     store.put_integration({required(i, "id", "integrations"), required(i, "customer", "integrations"),
-                           required(i, "pms", "integrations"), required(i, "base_url", "integrations")});
+                           required(i, "pms", "integrations"), required(i, "base_url", "integrations"),
+                           i["sync_interval_seconds"] ? i["sync_interval_seconds"].as<int>() : 0});
   for (const auto& r : c.root["records"])
     store.put_record({required(r, "model", "records"), required(r, "id", "records"),
                       required(r, "integration", "records"), required(r, "data", "records"), service::utc_now()});

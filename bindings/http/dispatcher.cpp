@@ -34,7 +34,7 @@ Dispatcher::~Dispatcher() { stop(); }
 void Dispatcher::start() {
   for (int i = 0; i < options_.workers; ++i)
     threads_.emplace_back([this, i] { work("worker-" + std::to_string(i)); });
-  if (options_.sync_interval.count() > 0) threads_.emplace_back([this] { sync_loop(); });
+  threads_.emplace_back([this] { sync_loop(); });
 }
 
 void Dispatcher::stop() {
@@ -77,12 +77,28 @@ void Dispatcher::work(const std::string& worker) {
 }
 
 void Dispatcher::sync_loop() {
+  // Looks each second for integrations whose sync window has passed since their last sync.
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      if (wake_.wait_for(lock, options_.sync_interval, [&] { return stopping_; })) return;
+      if (wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; })) return;
     }
-    SyncReport report = sync_now();
+    SyncReport report;
+    auto now = std::chrono::steady_clock::now();
+    for (const auto& integration : store_.integrations()) {
+      std::chrono::seconds window = integration.sync_interval_seconds > 0
+                                        ? std::chrono::seconds(integration.sync_interval_seconds)
+                                        : options_.sync_interval;
+      if (window.count() <= 0) continue;
+      {
+        std::lock_guard lock(mutex_);
+        auto [last, first_time] = last_synced_.try_emplace(integration.id, now);  // the first window starts now
+        if (first_time || now - last->second < window) continue;
+      }
+      sync_integration(integration, report);
+    }
+    synced_records_.fetch_add(report.records, std::memory_order_relaxed);
+    sync_errors_.fetch_add(report.errors.size(), std::memory_order_relaxed);
     for (const auto& e : report.errors) std::cerr << "sync: " << e << '\n';
   }
 }
@@ -243,38 +259,44 @@ void Dispatcher::deliver(const store::WebhookDelivery& d) {
 
 SyncReport Dispatcher::sync_now() {
   SyncReport report;
-  for (const auto& integration : store_.integrations()) {
-    const Connector* c = connector(integration.pms);
-    if (!c) continue;
-    auto program = engine_.program();
-    const PmsRules* rules = program->find_pms(integration.pms);
-    if (!rules) continue;
-    for (const auto& [model, unused] : rules->models) {
-      const ModelConnector* m = c->model(model);
-      if (!m || !m->list) continue;
-      NativeRequest list = c->list_request(model);
-      CallResult call = http_call(integration.base_url, "GET", list.path, "", {}, options_.pms_timeout);
-      if (call.status != 200) {
-        report.errors.push_back(integration.id + " " + model + ": " +
-                                (call.status ? "answered " + std::to_string(call.status) : call.error));
-        continue;
-      }
-      try {
-        std::string now = utc_now();
-        for (const auto& record : c->records_of(call.body)) {
-          auto generic = c->to_generic(model, record);
-          if (!generic) continue;
-          store_.put_record({model, generic->first, integration.id, generic->second, now});
-          ++report.records;
-        }
-      } catch (const std::exception& e) {
-        report.errors.push_back(integration.id + " " + model + ": " + e.what());
-      }
-    }
-  }
+  for (const auto& integration : store_.integrations()) sync_integration(integration, report);
   synced_records_.fetch_add(report.records, std::memory_order_relaxed);
   sync_errors_.fetch_add(report.errors.size(), std::memory_order_relaxed);
   return report;
+}
+
+void Dispatcher::sync_integration(const store::Integration& integration, SyncReport& report) {
+  {
+    std::lock_guard lock(mutex_);
+    last_synced_[integration.id] = std::chrono::steady_clock::now();
+  }
+  const Connector* c = connector(integration.pms);
+  if (!c) return;
+  auto program = engine_.program();
+  const PmsRules* rules = program->find_pms(integration.pms);
+  if (!rules) return;
+  for (const auto& [model, unused] : rules->models) {
+    const ModelConnector* m = c->model(model);
+    if (!m || !m->list) continue;
+    NativeRequest list = c->list_request(model);
+    CallResult call = http_call(integration.base_url, "GET", list.path, "", {}, options_.pms_timeout);
+    if (call.status != 200) {
+      report.errors.push_back(integration.id + " " + model + ": " +
+                              (call.status ? "answered " + std::to_string(call.status) : call.error));
+      continue;
+    }
+    try {
+      std::string now = utc_now();
+      for (const auto& record : c->records_of(call.body)) {
+        auto generic = c->to_generic(model, record);
+        if (!generic) continue;
+        store_.put_record({model, generic->first, integration.id, generic->second, now});
+        ++report.records;
+      }
+    } catch (const std::exception& e) {
+      report.errors.push_back(integration.id + " " + model + ": " + e.what());
+    }
+  }
 }
 
 void Dispatcher::append_metrics(std::string& out) const {

@@ -11,7 +11,8 @@
 //
 // The PMS is the source of truth: a write never changes the record cache. The cache changes when
 // the PMS sends a record back: right after a successful write where the rules say `refresh after
-// write`, or at the sync loop, which re-reads every integration's records each `sync_interval`.
+// write`, or at the sync loop, which re-reads each integration's records on its sync window (its
+// own `sync_interval_seconds`, or `sync_interval`).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -34,7 +35,7 @@ struct DispatcherOptions {
   std::chrono::milliseconds max_backoff{60000};  ///< our backoff's ceiling (a Retry-After may be longer)
   std::chrono::milliseconds pms_timeout{10000};  ///< connect, read and write, per call
   std::chrono::milliseconds idle_poll{250};      ///< how often an idle worker looks for due work
-  std::chrono::seconds sync_interval{300};       ///< 0: no periodic sync (admin sync only)
+  std::chrono::seconds sync_interval{300};       ///< integrations without their own window; 0: no periodic sync
   int webhook_max_attempts = 8;
 };
 
@@ -68,6 +69,7 @@ class Dispatcher {
  private:
   void work(const std::string& worker);
   void sync_loop();
+  void sync_integration(const store::Integration& integration, SyncReport& report);
   void run_job(const store::ClaimedJob& job);
   void deliver(const store::WebhookDelivery& delivery);
   void refresh(const store::Integration& integration, const Connector& connector, const std::string& model,
@@ -85,6 +87,7 @@ class Dispatcher {
   std::condition_variable wake_;
   bool stopping_ = false;
   std::uint64_t wakeups_ = 0;
+  std::map<std::string, std::chrono::steady_clock::time_point> last_synced_;  // by integration; under mutex_
 
   // Metrics (each a total on its own: relaxed atomics).
   std::atomic<std::uint64_t> jobs_succeeded_{0}, jobs_failed_{0}, jobs_retried_{0};

@@ -119,6 +119,8 @@ class DispatchTest : public ::testing::Test {
     ASSERT_EQ(r->status, 200) << r->body;
   }
 
+  int buildium_sync_seconds = 0;  // the Buildium integration's own sync window (0: none)
+
   void write_config(int max_attempts = 4) {
     std::ofstream(config) << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "rules").string()
                           << "\nstore: jobs.db\nlisten: 127.0.0.1:0\nadmin_api_key: admin-secret\n"
@@ -129,7 +131,8 @@ class DispatchTest : public ::testing::Test {
                           << (webhook_url.empty() ? "" : ", webhook: {url: '" + webhook_url + "', secret: hook-secret}")
                           << "}\n  - {id: globex, api_key: key-globex}\n"
                           << "integrations:\n"
-                          << "  - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: '" << pms->url() << "/buildium'}\n"
+                          << "  - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: '" << pms->url() << "/buildium'"
+                          << ", sync_interval_seconds: " << buildium_sync_seconds << "}\n"
                           << "  - {id: int-rm, customer: acme, pms: RENT_MANAGER, base_url: '" << pms->url()
                           << "/rentmanager'}\n";
   }
@@ -294,6 +297,20 @@ TEST_F(DispatchTest, TheCacheChangesOnlyWhenThePmsSendsTheRecordBack) {
   std::string after = cached("/v1/residents/1001");
   EXPECT_NE(after.find("\"first_name\":\"Annie\""), std::string::npos) << after;
   EXPECT_NE(after.find("\"last_name\":\"Lee-Ross\""), std::string::npos) << after;
+}
+
+TEST_F(DispatchTest, TheSyncLoopRereadsAnIntegrationOnItsOwnWindow) {
+  buildium_sync_seconds = 1;
+  start();
+  put_pms("/_sim/buildium/tenants/1001",
+          R"({"FirstName":"Ann","LastName":"Lee-Ross","PrimaryAddress":{"AddressLine1":"1 Main St"},"Status":"Active"})");
+  std::string record;
+  for (auto until = std::chrono::steady_clock::now() + 8s; std::chrono::steady_clock::now() < until;) {
+    record = cached("/v1/residents/1001");
+    if (record.find("Lee-Ross") != std::string::npos) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_NE(record.find("\"last_name\":\"Lee-Ross\""), std::string::npos) << "no admin sync was asked for: " << record;
 }
 
 TEST_F(DispatchTest, RefreshAfterWriteFetchesTheRecordRightAway) {

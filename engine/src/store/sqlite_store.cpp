@@ -91,6 +91,10 @@ CREATE TABLE webhooks (
 );
 CREATE INDEX webhooks_due ON webhooks (state, due_at);
 )",
+    // 2: a sync window per integration (0: the service's default).
+    R"(
+ALTER TABLE integrations ADD COLUMN sync_interval_seconds INTEGER NOT NULL DEFAULT 0;
+)",
 };
 
 [[noreturn]] void fail(sqlite3* db, const char* what) {
@@ -459,26 +463,27 @@ void SqliteStore::finish_webhook(const std::string& id, bool delivered, std::str
 
 std::vector<Integration> SqliteStore::integrations() {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT id, customer_id, pms, base_url FROM integrations ORDER BY id");
+  Statement s(db_, "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations ORDER BY id");
   std::vector<Integration> out;
-  while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3)});
+  while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4)});
   return out;
 }
 
 void SqliteStore::put_integration(const Integration& i) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "INSERT INTO integrations (id, customer_id, pms, base_url) VALUES (?, ?, ?, ?)"
+  Statement s(db_, "INSERT INTO integrations (id, customer_id, pms, base_url, sync_interval_seconds) VALUES (?, ?, ?, ?, ?)"
                    " ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, pms = excluded.pms,"
-                   " base_url = excluded.base_url");
-  s.bind(1, i.id).bind(2, i.customer_id).bind(3, i.pms).bind(4, i.base_url).step();
+                   " base_url = excluded.base_url, sync_interval_seconds = excluded.sync_interval_seconds");
+  s.bind(1, i.id).bind(2, i.customer_id).bind(3, i.pms).bind(4, i.base_url).bind(5, i.sync_interval_seconds).step();
 }
 
 std::optional<Integration> SqliteStore::integration(std::string_view customer_id, std::string_view id) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT id, customer_id, pms, base_url FROM integrations WHERE id = ? AND customer_id = ?");
+  Statement s(db_, "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations"
+                   " WHERE id = ? AND customer_id = ?");
   s.bind(1, id).bind(2, customer_id);
   if (!s.step()) return std::nullopt;
-  return Integration{s.text(0), s.text(1), s.text(2), s.text(3)};
+  return Integration{s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4)};
 }
 
 void SqliteStore::put_record(const CachedRecord& r) {
