@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 # Extra CMake options, e.g. CMAKE_OPTIONS=-DGATEHOUSE_WARNINGS_AS_ERRORS=ON (what CI uses).
 CMAKE_OPTIONS ?=
 
-.PHONY: all deps configure build test demo bench docs fmt clean
+.PHONY: all deps configure build test sanitize tsan demo bench docs fmt clean
 
 all: build
 
@@ -20,6 +20,23 @@ build: configure
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, in its own build tree.
+sanitize: deps
+	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGATEHOUSE_SANITIZE=address,undefined \
+	  -DGATEHOUSE_BUILD_BENCH=OFF $(CMAKE_OPTIONS) >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+# The concurrent parts (store, dispatcher, service) under ThreadSanitizer.
+TSAN_TARGETS = store_tests write_service_tests connector_tests dispatch_tests serve_tests gatehouse gatehouse-pms-simulator
+tsan: deps
+	@cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGATEHOUSE_SANITIZE=thread \
+	  -DGATEHOUSE_BUILD_BENCH=OFF $(CMAKE_OPTIONS) >/dev/null
+	@cmake --build build-tsan -j $(JOBS) --target $(TSAN_TARGETS)
+	@cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp \
+	  ctest --output-on-failure -j $(JOBS) -L service
 
 demo: build
 	@./scripts/demo.sh $(BUILD_DIR)/bindings/cli/gatehouse $(BUILD_DIR)/tools/pms_simulator/gatehouse-pms-simulator
