@@ -5,7 +5,7 @@ JOBS ?= $(shell nproc)
 # Extra CMake options, e.g. CMAKE_OPTIONS=-DGATEHOUSE_WARNINGS_AS_ERRORS=ON (what CI uses).
 CMAKE_OPTIONS ?=
 
-.PHONY: all deps configure build test sanitize tsan demo bench docs fmt clean
+.PHONY: all deps configure build test sanitize tsan fuzz demo bench docs fmt clean
 
 all: build
 
@@ -37,6 +37,16 @@ tsan: deps
 	@cmake --build build-tsan -j $(JOBS) --target $(TSAN_TARGETS)
 	@cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp \
 	  ctest --output-on-failure -j $(JOBS) -L service
+
+# libFuzzer on each fuzz target for FUZZ_SECONDS (clang, ASan + UBSan), from the seed corpora;
+# findings land in build-fuzz/findings/<target>/ and fail the run (see tests/fuzz/README.md).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGATEHOUSE_FUZZ=ON \
+	  -DGATEHOUSE_SANITIZE=address,undefined,fuzzer-no-link -DGATEHOUSE_BUILD_BENCH=OFF -DGATEHOUSE_BUILD_TESTS=ON \
+	  $(CMAKE_OPTIONS) >/dev/null
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_rules fuzz_evaluator fuzz_service
+	@./scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
 
 demo: build
 	@./scripts/demo.sh $(BUILD_DIR)/bindings/cli/gatehouse $(BUILD_DIR)/tools/pms_simulator/gatehouse-pms-simulator

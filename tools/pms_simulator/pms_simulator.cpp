@@ -222,9 +222,9 @@ class Simulator {
   }
 
   static void merge(json::Document& into, const json::Value& from) {
-    for (auto m = from.MemberBegin(); m != from.MemberEnd(); ++m) {
-      json::Value value(m->value, into.GetAllocator());
-      set_member(into, m->name.GetString(), std::move(value));
+    for (const auto& m : from.GetObject()) {
+      json::Value value(m.value, into.GetAllocator());
+      set_member(into, m.name.GetString(), std::move(value));
     }
   }
 
