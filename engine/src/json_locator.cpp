@@ -177,12 +177,20 @@ class Checker {
         if (at_end()) break;
         char e = t_[i_];
         if (e == 'u') {
-          for (int k = 1; k <= 4; ++k) {
-            char h = i_ + k < t_.size() ? t_[i_ + k] : '\0';
-            bool ok = (h >= '0' && h <= '9') || (h >= 'a' && h <= 'f') || (h >= 'A' && h <= 'F');
-            if (!ok) return problem(i_ - 1, "invalid \\u escape in a string");
-          }
+          // A UTF-16 surrogate must come in a high-low pair: alone it names no character and
+          // has no UTF-8 form (I-JSON, RFC 7493 section 2.1).
+          auto unit = code_unit(i_ + 1);
+          if (!unit) return problem(i_ - 1, "invalid \\u escape in a string");
+          std::size_t escape = i_ - 1;
           i_ += 5;
+          if (*unit >= 0xDC00 && *unit <= 0xDFFF)
+            return problem(escape, "lone surrogate \\u" + std::string(t_.substr(escape + 2, 4)) + " in a string");
+          if (*unit >= 0xD800 && *unit <= 0xDBFF) {
+            auto low = i_ + 1 < t_.size() && t_[i_] == '\\' && t_[i_ + 1] == 'u' ? code_unit(i_ + 2) : std::nullopt;
+            if (!low || *low < 0xDC00 || *low > 0xDFFF)
+              return problem(escape, "lone surrogate \\u" + std::string(t_.substr(escape + 2, 4)) + " in a string");
+            i_ += 6;
+          }
           continue;
         }
         if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos)
@@ -191,6 +199,18 @@ class Checker {
       ++i_;
     }
     return problem(start, "unterminated string");
+  }
+
+  /// The four hex digits at `at` as a UTF-16 code unit, or nullopt.
+  std::optional<unsigned> code_unit(std::size_t at) const {
+    unsigned v = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      char h = at + k < t_.size() ? t_[at + k] : '\0';
+      int d = h >= '0' && h <= '9' ? h - '0' : h >= 'a' && h <= 'f' ? h - 'a' + 10 : h >= 'A' && h <= 'F' ? h - 'A' + 10 : -1;
+      if (d < 0) return std::nullopt;
+      v = v * 16 + static_cast<unsigned>(d);
+    }
+    return v;
   }
 
   std::optional<JsonProblem> number() {

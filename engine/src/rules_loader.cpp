@@ -30,6 +30,12 @@ std::optional<SourceSet> load_rules_directory(const fs::path& dir, std::string& 
   }
   SourceSet sources;
   for (const auto& p : paths) {
+    auto size = fs::file_size(p, ec);
+    if (!ec && size > max_rules_file_bytes) {
+      error = "'" + p.string() + "' is " + std::to_string(size) + " bytes; a rules file may have at most " +
+              std::to_string(max_rules_file_bytes) + " (16 MiB)";
+      return std::nullopt;
+    }
     std::ifstream in(p, std::ios::binary);
     if (!in) {
       error = "cannot open '" + p.string() + "'";

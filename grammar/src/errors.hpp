@@ -7,6 +7,10 @@
 // demangled C++ type name.
 #include <tao/pegtl.hpp>
 
+#include <cctype>
+#include <string>
+#include <string_view>
+
 #include "grammar.hpp"
 
 namespace gatehouse::peg {
@@ -58,8 +62,52 @@ template <> inline constexpr auto message<pms_id> = "expected the PMS identifier
 template <> inline constexpr auto message<display_name> = "expected the PMS display name as a \"quoted string\"";
 // clang-format on
 
+// How deeply the recursive constructs may nest: parentheses, `not`, nested rule blocks and
+// list<...>. Far deeper than any real rule, and shallow enough that no file can exhaust the
+// parser's (or the compiler's) stack. The count is per thread; parses reset it when they start.
+inline constexpr int max_nesting = 64;
+inline thread_local int nesting = 0;
+
+/// The recursive constructs, by the token that opens them. Alternatives are tried speculatively
+/// (start is called where the construct may not even begin), so the limit applies only where
+/// the opening token is really there.
+template <typename Rule>
+inline constexpr std::string_view opener = "";
+template <> inline constexpr std::string_view opener<paren_expr> = "(";
+template <> inline constexpr std::string_view opener<negation> = "not";
+template <> inline constexpr std::string_view opener<rule_block> = "{";
+template <> inline constexpr std::string_view opener<list_type> = "list";
+template <typename Rule>
+inline constexpr bool nests = !opener<Rule>.empty();
+
+/// Whether the input continues with `token` (a keyword only as a whole word).
+inline bool opens(std::string_view rest, std::string_view token) {
+  if (rest.substr(0, token.size()) != token) return false;
+  if (token.size() == 1 || rest.size() == token.size()) return true;
+  char next = rest[token.size()];
+  return !(std::isalnum(static_cast<unsigned char>(next)) || next == '_');
+}
+
 template <typename Rule>
 struct error_control : tao::pegtl::normal<Rule> {
+  template <typename ParseInput, typename... States>
+  static void start(const ParseInput& in, States&&...) {
+    if constexpr (nests<Rule>) {
+      if (++nesting > max_nesting && opens(std::string_view(in.current(), in.size()), opener<Rule>))
+        throw tao::pegtl::parse_error("nesting deeper than " + std::to_string(max_nesting) +
+                                          " levels (parentheses, 'not', nested blocks or list<...>)",
+                                      in);
+    }
+  }
+  template <typename ParseInput, typename... States>
+  static void success(const ParseInput&, States&&...) noexcept {
+    if constexpr (nests<Rule>) --nesting;
+  }
+  template <typename ParseInput, typename... States>
+  static void failure(const ParseInput&, States&&...) noexcept {
+    if constexpr (nests<Rule>) --nesting;
+  }
+
   template <typename ParseInput, typename... States>
   [[noreturn]] static void raise(const ParseInput& in, States&&...) {
     static_assert(message<Rule> != nullptr, "every must<> point needs a message in errors.hpp");

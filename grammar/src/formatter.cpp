@@ -344,6 +344,7 @@ std::vector<Comment> collect_comments(const SourceSet& sources, std::uint32_t fi
   tao::pegtl::memory_input in(src.text, src.name);
   std::map<std::size_t, Comment> found;
   try {
+    peg::nesting = 0;  // a parse that threw before left it counting
     tao::pegtl::parse<peg::file, comment_action, peg::error_control>(in, found, file);
   } catch (const tao::pegtl::parse_error&) {
     return {};

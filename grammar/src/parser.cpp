@@ -26,6 +26,7 @@ std::optional<ast::File> parse_rules(const SourceSet& sources, std::uint32_t fil
   const SourceFile& src = sources.file(file);
   tao::pegtl::memory_input in(src.text, src.name);
   try {
+    peg::nesting = 0;  // a parse that threw before left it counting
     auto root = tao::pegtl::parse_tree::parse<peg::file, peg::Node, peg::selected,
                                               tao::pegtl::nothing, peg::error_control>(in);
     if (!root) {

@@ -1,5 +1,6 @@
 #pragma once
 // Reading rules from disk.
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -9,8 +10,13 @@
 
 namespace gatehouse {
 
+/// The largest rules file read (16 MiB): hundreds of times the bundled rules, and a bound on
+/// what a stray or hostile file can make the compiler hold.
+inline constexpr std::uintmax_t max_rules_file_bytes = 16u << 20;
+
 /// Every `*.rules` file under `dir`, recursively, ordered by path; each named by its path
-/// relative to `dir` (e.g. "pms/rent_manager.rules"). On failure returns nullopt and sets `error`.
+/// relative to `dir` (e.g. "pms/rent_manager.rules"). On failure (including a file larger than
+/// max_rules_file_bytes) returns nullopt and sets `error`.
 std::optional<SourceSet> load_rules_directory(const std::filesystem::path& dir, std::string& error);
 
 /// load_rules_directory + compile. A directory that cannot be read is reported as a diagnostic
