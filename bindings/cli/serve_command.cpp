@@ -33,6 +33,11 @@ struct ServeConfig {
   std::size_t max_payload_bytes = Limits{}.max_payload_bytes;
   std::string admin_key;
   service::DispatcherOptions dispatcher;
+  // The HTTP server's defences against slow or hostile clients.
+  int http_threads = 32;            // connections served at once (a pool: more wait in line)
+  int read_timeout_ms = 5000;       // a request (headers and body) must arrive within this
+  int write_timeout_ms = 5000;      // an answer must be taken within this
+  int keep_alive_timeout_s = 5;     // an idle kept-alive connection is closed after this
   YAML::Node root;  // the whole file, for the customers, integrations and records to seed
 };
 
@@ -59,6 +64,14 @@ ServeConfig load_config(const fs::path& file, const std::string& default_rules) 
   }
   if (root["max_payload_bytes"]) c.max_payload_bytes = root["max_payload_bytes"].as<std::size_t>();
   if (root["admin_api_key"]) c.admin_key = root["admin_api_key"].Scalar();
+  if (const YAML::Node& h = root["http"]) {
+    if (h["threads"]) c.http_threads = h["threads"].as<int>();
+    if (h["read_timeout_ms"]) c.read_timeout_ms = h["read_timeout_ms"].as<int>();
+    if (h["write_timeout_ms"]) c.write_timeout_ms = h["write_timeout_ms"].as<int>();
+    if (h["keep_alive_timeout_seconds"]) c.keep_alive_timeout_s = h["keep_alive_timeout_seconds"].as<int>();
+    if (c.http_threads < 1 || c.read_timeout_ms < 1 || c.write_timeout_ms < 1 || c.keep_alive_timeout_s < 1)
+      throw std::runtime_error("http: threads, timeouts must be at least 1");
+  }
   if (const YAML::Node& d = root["dispatcher"]) {
     auto& o = c.dispatcher;
     using ms = std::chrono::milliseconds;
@@ -150,6 +163,34 @@ int serve(const std::vector<std::string>& args) {
 
   httplib::Server server;
   server.set_payload_max_length(config.max_payload_bytes + 1);  // the service answers 413 itself
+  server.new_task_queue = [n = config.http_threads] { return new httplib::ThreadPool(static_cast<std::size_t>(n)); };
+  server.set_read_timeout(std::chrono::milliseconds(config.read_timeout_ms));
+  server.set_write_timeout(std::chrono::milliseconds(config.write_timeout_ms));
+  server.set_keep_alive_timeout(config.keep_alive_timeout_s);
+  // Errors the HTTP layer answers itself (a malformed request, a body past the limit, headers or
+  // a URI too long) get the service's one error shape too.
+  server.set_error_handler(httplib::Server::HandlerWithResponse(
+      [limit = config.max_payload_bytes](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        std::string code = "bad_request", message = "the request is not valid HTTP";
+        if (res.status == 413) {
+          code = "payload_too_large";
+          message = "the body is larger than the limit of " + std::to_string(limit) + " bytes";
+        } else if (res.status == 414) {
+          code = "uri_too_long";
+          message = "the request URI is too long";
+        } else if (res.status == 431) {
+          code = "headers_too_large";
+          message = "the request headers are too large";
+        } else if (res.status == 404) {
+          code = "not_found";
+          message = "no such endpoint";
+        }
+        res.set_content("{\"error\":{\"status\":" + std::to_string(res.status) + ",\"code\":" + json_quote(code) +
+                            ",\"message\":" + json_quote(message) + ",\"details\":[]}}",
+                        "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
   auto handler = [&](const httplib::Request& req, httplib::Response& res) {
     service::HttpRequest r;
     r.method = req.method;
