@@ -1,6 +1,6 @@
 #include "gatehouse/store/sqlite_store.hpp"
 
-#include <openssl/evp.h>
+#include "store/store_support.hpp"
 
 #include <sqlite3.h>
 
@@ -170,20 +170,6 @@ class Transaction {
   bool committed_ = false;
 };
 
-/// 128 random bits as 32 hex digits.
-std::string new_id() {
-  thread_local std::mt19937_64 random{[] {
-    std::random_device device;
-    return (static_cast<std::uint64_t>(device()) << 32) ^ device();
-  }()};
-  static const char* hex = "0123456789abcdef";
-  std::string id;
-  for (int word = 0; word < 2; ++word) {
-    std::uint64_t v = random();
-    for (int i = 0; i < 16; ++i) id += hex[(v >> (4 * i)) & 15];
-  }
-  return id;
-}
 
 /// Queues the webhook delivery of `job_id`'s write when that job was its last unfinished one and
 /// the customer has a webhook. Runs inside the transaction that finishes the job.
@@ -342,63 +328,26 @@ std::optional<WriteStatus> SqliteStore::write_status(std::string_view customer_i
   status.submitted_at = root.text(0);
   status.rules_version = root.text(1);
 
-  std::size_t pending = 0, succeeded = 0, failed = 0;
-  std::string last_finished;
-  Statement jobs(db_, "SELECT id, state, finished_at FROM jobs WHERE root_id = ? ORDER BY submitted_at, id");
-  jobs.bind(1, root_job_id);
-  std::vector<std::pair<std::string, std::string>> states;
-  while (jobs.step()) {
-    std::string state = jobs.text(1);
-    states.emplace_back(jobs.text(0), state);
-    if (state == "succeeded") ++succeeded;
-    else if (state == "failed") ++failed;
-    else ++pending;
-    if (!jobs.is_null(2) && jobs.text(2) > last_finished) last_finished = jobs.text(2);
-  }
-  status.state = pending > 0                 ? WriteState::pending
-                 : failed == 0               ? WriteState::success
-                 : succeeded == 0            ? WriteState::failure
-                                             : WriteState::partial_success;
-  if (pending == 0) status.finished_at = last_finished;
-
+  std::vector<JobOutcome> jobs;
+  Statement rows(db_, "SELECT id, state, finished_at FROM jobs WHERE root_id = ? ORDER BY submitted_at, id");
+  rows.bind(1, root_job_id);
+  while (rows.step()) jobs.push_back({rows.text(0), rows.text(1), rows.is_null(2) ? "" : rows.text(2)});
   Statement attempts(db_,
                      "SELECT a.job_id, a.at, a.pms_status, a.code, a.message FROM attempts a"
                      " JOIN jobs j ON j.id = a.job_id WHERE j.root_id = ? ORDER BY a.at, a.rowid");
   attempts.bind(1, root_job_id);
   while (attempts.step())
     status.attempts.push_back({attempts.text(0), attempts.text(1), attempts.integer(2), attempts.text(3), attempts.text(4)});
-  // The errors: the last attempt of each job that failed for good.
-  for (const auto& [id, state] : states) {
-    if (state != "failed") continue;
-    for (auto it = status.attempts.rbegin(); it != status.attempts.rend(); ++it) {
-      if (it->job_id == id) {
-        status.errors.push_back(it->message);
-        break;
-      }
-    }
-  }
   Statement created(db_,
                     "SELECT c.model, c.record_id FROM created_records c JOIN jobs j ON j.id = c.job_id"
                     " WHERE j.root_id = ? ORDER BY j.submitted_at, c.rowid");
   created.bind(1, root_job_id);
   while (created.step())
     status.created.push_back({created.text(0), created.is_null(1) ? std::nullopt : std::optional(created.text(1))});
+  roll_up(status, jobs);
   return status;
 }
 
-std::string sha256_hex(std::string_view key) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(key.data(), key.size(), digest, &length, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("store: SHA-256 failed");
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 15];
-  }
-  return out;
-}
 
 void SqliteStore::put_customer(std::string_view customer_id, std::string_view api_key) {
   std::lock_guard lock(mutex_);

@@ -1,0 +1,66 @@
+#include "store/store_support.hpp"
+
+#include <openssl/evp.h>
+
+#include <cstdint>
+#include <random>
+#include <stdexcept>
+
+#include "gatehouse/store/store.hpp"
+
+namespace gatehouse::store {
+
+std::string new_id() {
+  thread_local std::mt19937_64 random{[] {
+    std::random_device device;
+    return (static_cast<std::uint64_t>(device()) << 32) ^ device();
+  }()};
+  static const char* hex = "0123456789abcdef";
+  std::string id;
+  for (int word = 0; word < 2; ++word) {
+    std::uint64_t v = random();
+    for (int i = 0; i < 16; ++i) id += hex[(v >> (4 * i)) & 15];
+  }
+  return id;
+}
+
+std::string sha256_hex(std::string_view key) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(key.data(), key.size(), digest, &length, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("store: SHA-256 failed");
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 15];
+  }
+  return out;
+}
+
+void roll_up(WriteStatus& status, const std::vector<JobOutcome>& jobs) {
+  std::size_t pending = 0, succeeded = 0, failed = 0;
+  std::string last_finished;
+  for (const auto& job : jobs) {
+    if (job.state == "succeeded") ++succeeded;
+    else if (job.state == "failed") ++failed;
+    else ++pending;
+    if (job.finished_at > last_finished) last_finished = job.finished_at;
+  }
+  status.state = pending > 0      ? WriteState::pending
+                 : failed == 0    ? WriteState::success
+                 : succeeded == 0 ? WriteState::failure
+                                  : WriteState::partial_success;
+  if (pending == 0) status.finished_at = last_finished;
+  for (const auto& job : jobs) {
+    if (job.state != "failed") continue;
+    for (auto it = status.attempts.rbegin(); it != status.attempts.rend(); ++it) {
+      if (it->job_id == job.id) {
+        status.errors.push_back(it->message);
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace gatehouse::store
