@@ -30,7 +30,8 @@ sanitize: deps
 	  ctest --output-on-failure -j $(JOBS)
 
 # The concurrent parts (store, dispatcher, service) under ThreadSanitizer.
-TSAN_TARGETS = store_tests write_service_tests connector_tests dispatch_tests serve_tests gatehouse gatehouse-pms-simulator
+TSAN_TARGETS = store_tests write_service_tests connector_tests dispatch_tests serve_tests http_hostile_tests \
+  postgres_instances_tests gatehouse gatehouse-pms-simulator
 tsan: deps
 	@cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGATEHOUSE_SANITIZE=thread \
 	  -DGATEHOUSE_BUILD_BENCH=OFF $(CMAKE_OPTIONS) >/dev/null

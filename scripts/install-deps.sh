@@ -10,6 +10,7 @@ packages=(
   rapidjson-dev libvalijson-dev
   python3 python3-dev python3-pytest python3-pybind11 pybind11-dev python3-jsonschema python3-yaml chromium curl
   clang libclang-rt-14-dev
+  libpq-dev postgresql wrk
 )
 
 missing=()

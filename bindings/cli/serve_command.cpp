@@ -17,6 +17,7 @@
 #include "gatehouse/rules_loader.hpp"
 #include "gatehouse/json_string.hpp"
 #include "dispatcher.hpp"
+#include "gatehouse/store/postgres_store.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
 #include "write_service.hpp"
 
@@ -27,7 +28,8 @@ namespace fs = std::filesystem;
 namespace {
 
 struct ServeConfig {
-  fs::path rules, store;
+  fs::path rules, store;                        // store: the SQLite file, unless postgres is set
+  std::optional<store::PostgresOptions> postgres;
   std::string host = "127.0.0.1";
   int port = 8080;
   std::size_t max_payload_bytes = Limits{}.max_payload_bytes;
@@ -54,7 +56,18 @@ ServeConfig load_config(const fs::path& file, const std::string& default_rules) 
   const YAML::Node& root = c.root;
   fs::path dir = file.parent_path();
   c.rules = root["rules"] ? dir / root["rules"].Scalar() : fs::path(default_rules);
-  c.store = dir / (root["store"] ? root["store"].Scalar() : std::string("gatehouse.db"));
+  if (root["store"] && root["store"].IsMap()) {
+    // store: {postgres: "host=... dbname=...", schema: gatehouse, connections: 4, lease_seconds: 300}
+    const YAML::Node& st = root["store"];
+    store::PostgresOptions pg;
+    pg.conninfo = required(st, "postgres", "store");
+    if (st["schema"]) pg.schema = st["schema"].Scalar();
+    if (st["connections"]) pg.connections = st["connections"].as<int>();
+    if (st["lease_seconds"]) pg.lease_seconds = st["lease_seconds"].as<int>();
+    c.postgres = pg;
+  } else {
+    c.store = dir / (root["store"] ? root["store"].Scalar() : std::string("gatehouse.db"));
+  }
   if (root["listen"]) {
     std::string listen = root["listen"].Scalar();
     auto colon = listen.rfind(':');
@@ -118,10 +131,14 @@ int serve(const std::vector<std::string>& args) {
 
   fs::path config_file = vm["config"].as<std::string>();
   ServeConfig config;
-  std::unique_ptr<store::SqliteStore> store;
+  std::unique_ptr<store::Store> store;
   try {
     config = load_config(config_file, default_rules_dir());
-    store = std::make_unique<store::SqliteStore>(config.store.string());
+    if (config.postgres) {
+      store = std::make_unique<store::PostgresStore>(*config.postgres);
+    } else {
+      store = std::make_unique<store::SqliteStore>(config.store.string());
+    }
     seed(config, *store);
   } catch (const std::exception& e) {
     std::cerr << "gatehouse serve: " << config_file.string() << ": " << e.what() << '\n';

@@ -1,5 +1,7 @@
 #include "dispatcher.hpp"
 
+#include <unistd.h>
+
 #include <iostream>
 #include <random>
 
@@ -32,8 +34,12 @@ Dispatcher::Dispatcher(Engine& engine, store::Store& store, const Connectors& co
 Dispatcher::~Dispatcher() { stop(); }
 
 void Dispatcher::start() {
+  // Worker names are unique across instances sharing a store: host, process, thread.
+  char host[256] = "";
+  gethostname(host, sizeof host - 1);
+  std::string instance = std::string(host) + ":" + std::to_string(getpid());
   for (int i = 0; i < options_.workers; ++i)
-    threads_.emplace_back([this, i] { work("worker-" + std::to_string(i)); });
+    threads_.emplace_back([this, i, instance] { work(instance + ":worker-" + std::to_string(i)); });
   threads_.emplace_back([this] { sync_loop(); });
 }
 

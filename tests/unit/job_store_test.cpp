@@ -1,12 +1,18 @@
 // The SQLite job store: durability, claiming, retries, the write-status roll-up, tenancy.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <regex>
 #include <set>
 #include <thread>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "gatehouse/store/postgres_store.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
 
 namespace gatehouse::store {
@@ -29,17 +35,58 @@ NewJob job(const std::string& customer = "c1", const std::string& parent = "") {
   return j;
 }
 
-class JobStoreTest : public ::testing::Test {
+/// The same tests against every Store: SQLite (a file per test) and PostgreSQL (a schema per test,
+/// on the server the ctest fixture `postgres` starts; tests/postgres_fixture.sh).
+class JobStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
-  fs::path file = fs::temp_directory_path() / ("gatehouse_jobs_" + std::to_string(::getpid()) + "_" +
-                                               ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
+  std::string name = std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  fs::path file = fs::temp_directory_path() / ("gatehouse_jobs_" + std::regex_replace(name, std::regex("/"), "_") + ".db");
+  std::string schema = "t" + std::regex_replace(name, std::regex("[^A-Za-z0-9_]"), "_");
+
+  void SetUp() override {
+    if (GetParam() == "postgres") drop_schema();
+  }
   void TearDown() override {
-    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(file.string() + suffix);
+    if (GetParam() == "postgres") {
+      drop_schema();
+    } else {
+      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(file.string() + suffix);
+    }
+  }
+
+  /// A store over the test's data: a second call is the service restarting on the same data.
+  std::unique_ptr<Store> open() {
+    if (GetParam() == "sqlite") return std::make_unique<SqliteStore>(file.string());
+    return std::make_unique<PostgresStore>(PostgresOptions{postgres_conninfo(), schema, 4, /*lease_seconds=*/1});
+  }
+  /// After a crash, what must pass before interrupted jobs are due again: nothing for SQLite
+  /// (one instance: every running job is interrupted), the lease for PostgreSQL.
+  void after_a_crash() {
+    if (GetParam() == "postgres") std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  }
+
+  static std::string postgres_conninfo() {
+    std::ifstream in(GATEHOUSE_TEST_POSTGRES_FILE);
+    std::string conninfo;
+    std::getline(in, conninfo);
+    if (conninfo.empty()) throw std::runtime_error("no PostgreSQL for the tests: " GATEHOUSE_TEST_POSTGRES_FILE);
+    return conninfo;
+  }
+  void drop_schema() {
+    PGconn* c = PQconnectdb(postgres_conninfo().c_str());
+    ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
+    PQclear(PQexec(c, "SET client_min_messages TO warning"));
+    PQclear(PQexec(c, ("DROP SCHEMA IF EXISTS " + schema + " CASCADE").c_str()));
+    PQfinish(c);
   }
 };
 
-TEST_F(JobStoreTest, AJobIsPendingUntilItSucceeds) {
-  SqliteStore store(file.string());
+INSTANTIATE_TEST_SUITE_P(Stores, JobStoreTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(JobStoreTest, AJobIsPendingUntilItSucceeds) {
+  auto owned = open();
+  Store& store = *owned;
   std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z");
   EXPECT_EQ(id.size(), 32u);
   auto status = store.write_status("c1", id);
@@ -64,35 +111,40 @@ TEST_F(JobStoreTest, AJobIsPendingUntilItSucceeds) {
   EXPECT_NE(json.find("\"finished_at\":\"2026-11-28T10:00:02Z\""), std::string::npos) << json;
 }
 
-TEST_F(JobStoreTest, JobsSurviveReopeningTheFile) {
+TEST_P(JobStoreTest, JobsSurviveReopeningTheFile) {
   std::string id;
   {
-    SqliteStore store(file.string());
+    auto owned = open();
+    Store& store = *owned;
     id = store.enqueue(job(), "2026-11-28T10:00:00Z");
   }
-  SqliteStore reopened(file.string());
+  auto reopened_owned = open();
+  Store& reopened = *reopened_owned;
   auto claimed = reopened.claim("w1", "2026-11-28T10:00:00Z");
   ASSERT_TRUE(claimed);
   EXPECT_EQ(claimed->id, id);
 }
 
-TEST_F(JobStoreTest, AJobRunningWhenTheServiceStoppedIsResumed) {
+TEST_P(JobStoreTest, AJobRunningWhenTheServiceStoppedIsResumed) {
   std::string id;
   {
-    SqliteStore store(file.string());
+    auto owned = open();
+    Store& store = *owned;
     id = store.enqueue(job(), "2026-11-28T10:00:00Z");
     ASSERT_TRUE(store.claim("w1", "2026-11-28T10:00:00Z"));
   }  // the service stops here, the job still running
-  SqliteStore restarted(file.string());
-  EXPECT_FALSE(restarted.claim("w1", "2026-11-28T10:01:00Z"));
+  after_a_crash();
+  auto restarted_owned = open();
+  Store& restarted = *restarted_owned;
   EXPECT_EQ(restarted.resume_interrupted("2026-11-28T10:01:00Z"), 1u);
   auto claimed = restarted.claim("w1", "2026-11-28T10:01:00Z");
   ASSERT_TRUE(claimed);
   EXPECT_EQ(claimed->id, id);
 }
 
-TEST_F(JobStoreTest, RetriesWaitUntilDueAndFailuresKeepThePmsError) {
-  SqliteStore store(file.string());
+TEST_P(JobStoreTest, RetriesWaitUntilDueAndFailuresKeepThePmsError) {
+  auto owned = open();
+  Store& store = *owned;
   std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z");
   store.claim("w1", "2026-11-28T10:00:00Z");
   store.fail_attempt(id, {503, "pms_unavailable", "Service Unavailable"}, "2026-11-28T10:00:01Z",
@@ -108,8 +160,9 @@ TEST_F(JobStoreTest, RetriesWaitUntilDueAndFailuresKeepThePmsError) {
   EXPECT_EQ(status->attempts.size(), 2u);
 }
 
-TEST_F(JobStoreTest, ChildJobsSumUpToPartialSuccess) {
-  SqliteStore store(file.string());
+TEST_P(JobStoreTest, ChildJobsSumUpToPartialSuccess) {
+  auto owned = open();
+  Store& store = *owned;
   std::string root = store.enqueue(job(), "2026-11-28T10:00:00Z");
   std::string child = store.enqueue(job("c1", root), "2026-11-28T10:00:00Z");
   auto first = store.claim("w1", "2026-11-28T10:00:01Z");
@@ -125,15 +178,17 @@ TEST_F(JobStoreTest, ChildJobsSumUpToPartialSuccess) {
   EXPECT_FALSE(store.write_status("c1", child)) << "write status is asked of root jobs";
 }
 
-TEST_F(JobStoreTest, AnotherCustomersJobDoesNotExist) {
-  SqliteStore store(file.string());
+TEST_P(JobStoreTest, AnotherCustomersJobDoesNotExist) {
+  auto owned = open();
+  Store& store = *owned;
   std::string id = store.enqueue(job("c1"), "2026-11-28T10:00:00Z");
   EXPECT_FALSE(store.write_status("c2", id));
   EXPECT_FALSE(store.write_status("c1", "no-such-job"));
 }
 
-TEST_F(JobStoreTest, ConcurrentWorkersClaimEachJobOnce) {
-  SqliteStore store(file.string());
+TEST_P(JobStoreTest, ConcurrentWorkersClaimEachJobOnce) {
+  auto owned = open();
+  Store& store = *owned;
   for (int i = 0; i < 200; ++i) store.enqueue(job(), "2026-11-28T10:00:00Z");
   std::mutex m;
   std::set<std::string> claimed;
@@ -153,8 +208,9 @@ TEST_F(JobStoreTest, ConcurrentWorkersClaimEachJobOnce) {
   EXPECT_EQ(claimed.size(), 200u);
 }
 
-TEST_F(JobStoreTest, KeysAreStoredHashedAndTenancyScopesEveryRead) {
-  SqliteStore store(file.string());
+TEST_P(JobStoreTest, KeysAreStoredHashedAndTenancyScopesEveryRead) {
+  auto owned = open();
+  Store& store = *owned;
   store.put_customer("acme", "key-acme-123");
   store.put_customer("globex", "key-globex-456");
   store.put_integration({"int-1", "acme", "RENT_MANAGER", "http://127.0.0.1:9090"});
@@ -177,8 +233,9 @@ TEST_F(JobStoreTest, KeysAreStoredHashedAndTenancyScopesEveryRead) {
   EXPECT_EQ(store.record("acme", "residents", "r-1")->json, R"({"last_name":"Li"})");
 }
 
-TEST_F(JobStoreTest, CallsThatFollowASuccessAreQueuedWithIt) {
-  SqliteStore store(file.string());
+TEST_P(JobStoreTest, CallsThatFollowASuccessAreQueuedWithIt) {
+  auto owned = open();
+  Store& store = *owned;
   std::string root = store.enqueue(job(), "2026-11-28T10:00:00Z");
   ASSERT_TRUE(store.claim("w", "2026-11-28T10:00:00Z"));
   NewJob note = job("c1", root);
@@ -197,8 +254,9 @@ TEST_F(JobStoreTest, CallsThatFollowASuccessAreQueuedWithIt) {
   EXPECT_EQ(store.write_status("c1", root)->state, WriteState::success);
 }
 
-TEST_F(JobStoreTest, AFinishedWriteQueuesOneWebhookDeliveryForCustomersWithAWebhook) {
-  SqliteStore store(file.string());
+TEST_P(JobStoreTest, AFinishedWriteQueuesOneWebhookDeliveryForCustomersWithAWebhook) {
+  auto owned = open();
+  Store& store = *owned;
   store.put_customer("c1", "k1");
   store.put_customer("c2", "k2");
   store.set_webhook("c1", "http://127.0.0.1:9/hooks", "s3cret");
@@ -226,9 +284,10 @@ TEST_F(JobStoreTest, AFinishedWriteQueuesOneWebhookDeliveryForCustomersWithAWebh
   EXPECT_FALSE(store.claim_webhook("2026-11-28T11:00:00Z"));
 }
 
-TEST_F(JobStoreTest, ADeliveryInFlightAtACrashIsSentAgain) {
+TEST_P(JobStoreTest, ADeliveryInFlightAtACrashIsSentAgain) {
   {
-    SqliteStore store(file.string());
+    auto owned = open();
+    Store& store = *owned;
     store.put_customer("c1", "k1");
     store.set_webhook("c1", "http://127.0.0.1:9/hooks", "s");
     std::string id = store.enqueue(job("c1"), "2026-11-28T10:00:00Z");
@@ -236,13 +295,36 @@ TEST_F(JobStoreTest, ADeliveryInFlightAtACrashIsSentAgain) {
     store.succeed(id, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z");
     ASSERT_TRUE(store.claim_webhook("2026-11-28T10:00:01Z"));
   }
-  SqliteStore restarted(file.string());
-  EXPECT_FALSE(restarted.claim_webhook("2026-11-28T10:00:02Z"));
+  after_a_crash();
+  auto restarted_owned = open();
+  Store& restarted = *restarted_owned;
   restarted.resume_interrupted("2026-11-28T10:00:02Z");
   EXPECT_TRUE(restarted.claim_webhook("2026-11-28T10:00:02Z"));
 }
 
-TEST_F(JobStoreTest, AFileFromTheFirstSchemaIsMigrated) {
+TEST_P(JobStoreTest, SeveralInstancesRespectEachOthersLeases) {
+  if (GetParam() != "postgres") GTEST_SKIP() << "SQLite serves one instance: every running job at start is interrupted";
+  auto a = open();
+  auto b = open();  // a second instance on the same database
+  std::string id = a->enqueue(job(), "2026-11-28T10:00:00Z");
+  ASSERT_TRUE(a->claim("host-a:1:worker-0", "2026-11-28T10:00:00Z"));
+  EXPECT_EQ(b->resume_interrupted("2026-11-28T10:00:00Z"), 0u) << "a starting instance leaves a live lease alone";
+  EXPECT_FALSE(b->claim("host-b:2:worker-0", "2026-11-28T10:00:00Z"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // instance a died: its lease runs out
+  auto taken = b->claim("host-b:2:worker-0", "2026-11-28T10:00:02Z");
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(taken->id, id);
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  fs::path file = fs::temp_directory_path() / ("gatehouse_sqlite_" + std::to_string(::getpid()) + ".db");
+  void TearDown() override {
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(file.string() + suffix);
+  }
+};
+
+TEST_F(SqliteStoreTest, AFileFromTheFirstSchemaIsMigrated) {
   {
     // The schema as the first version wrote it: no webhook columns, user_version 0.
     sqlite3* db = nullptr;

@@ -1,0 +1,72 @@
+#pragma once
+// The store for several service instances: PostgreSQL (libpq). The schema is created and
+// migrated by the program (under an advisory lock, so instances starting together do it once),
+// in its own schema (`gatehouse` by default). Jobs are claimed with FOR UPDATE SKIP LOCKED, so
+// each job goes to one worker of one instance; a claim is a lease (`lease_seconds`), and a job
+// whose worker's instance died is claimed again once its lease has run out (its Idempotency-Key
+// keeps the PMS from applying it twice).
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "gatehouse/store/store.hpp"
+
+typedef struct pg_conn PGconn;
+
+namespace gatehouse::store {
+
+struct PostgresOptions {
+  std::string conninfo;           ///< libpq connection string, e.g. "host=127.0.0.1 port=5432 dbname=gatehouse"
+  std::string schema = "gatehouse";
+  int connections = 4;            ///< the pool; each call borrows one
+  int lease_seconds = 300;        ///< how long a claim holds a job before another worker may take it
+};
+
+class PostgresStore final : public Store {
+ public:
+  /// Connects, creates or migrates the schema. Throws std::runtime_error with libpq's message.
+  explicit PostgresStore(PostgresOptions options);
+  ~PostgresStore() override;
+  PostgresStore(const PostgresStore&) = delete;
+  PostgresStore& operator=(const PostgresStore&) = delete;
+
+  std::string enqueue(const NewJob& job, std::string_view now) override;
+  std::optional<ClaimedJob> claim(std::string_view worker, std::string_view now) override;
+  void fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
+                    const std::optional<std::string>& retry_at) override;
+  void succeed(const std::string& job_id, const AttemptResult& result, const std::vector<CreatedRecord>& created,
+               std::string_view now, const std::vector<NewJob>& children = {}) override;
+  /// Queues again the jobs (and webhook deliveries) whose lease has run out: with several
+  /// instances, a starting one must not take jobs that a live one is running.
+  std::size_t resume_interrupted(std::string_view now) override;
+  std::optional<WriteStatus> write_status(std::string_view customer_id, std::string_view root_job_id) override;
+
+  void put_customer(std::string_view customer_id, std::string_view api_key) override;
+  std::optional<std::string> customer_for_key(std::string_view api_key) override;
+  void set_webhook(std::string_view customer_id, std::string_view url, std::string_view secret) override;
+  std::optional<WebhookDelivery> claim_webhook(std::string_view now) override;
+  void finish_webhook(const std::string& id, bool delivered, std::string_view error, std::string_view now,
+                      const std::optional<std::string>& retry_at) override;
+  void put_integration(const Integration& integration) override;
+  std::vector<Integration> integrations() override;
+  std::optional<Integration> integration(std::string_view customer_id, std::string_view id) override;
+  void put_record(const CachedRecord& record) override;
+  std::optional<CachedRecord> record(std::string_view customer_id, std::string_view model,
+                                     std::string_view id) override;
+
+  class Lease;  // a pooled connection, borrowed for one call
+
+ private:
+  PGconn* acquire();
+  void release(PGconn* connection);
+
+  PostgresOptions options_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<PGconn*> idle_;
+  std::vector<PGconn*> all_;
+};
+
+}  // namespace gatehouse::store

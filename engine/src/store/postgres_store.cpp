@@ -1,0 +1,485 @@
+#include "gatehouse/store/postgres_store.hpp"
+
+#include <libpq-fe.h>
+
+#include <stdexcept>
+
+#include "store/store_support.hpp"
+
+namespace gatehouse::store {
+
+namespace {
+
+// Times are the service's fixed-width RFC 3339 strings, compared as strings: COLLATE "C" makes
+// that a byte comparison whatever the database's locale. Leases use the database's own clock.
+const char* const migrations[] = {
+    // 1: everything the SQLite store has, in one step (this store started at that schema).
+    R"(
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,
+  root_id TEXT NOT NULL,
+  parent_id TEXT,
+  customer_id TEXT NOT NULL,
+  integration_id TEXT NOT NULL,
+  pms TEXT NOT NULL,
+  model TEXT NOT NULL,
+  operation TEXT NOT NULL CHECK (operation IN ('create', 'update')),
+  record_id TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  verdict TEXT NOT NULL,
+  rules_version TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  due_at TEXT COLLATE "C" NOT NULL,
+  claimed_by TEXT,
+  claimed_until TIMESTAMPTZ,
+  submitted_at TEXT COLLATE "C" NOT NULL,
+  finished_at TEXT COLLATE "C",
+  seq BIGSERIAL
+);
+CREATE INDEX jobs_due ON jobs (state, due_at);
+CREATE INDEX jobs_root ON jobs (root_id);
+CREATE TABLE attempts (
+  job_id TEXT NOT NULL REFERENCES jobs (id),
+  at TEXT COLLATE "C" NOT NULL,
+  pms_status INTEGER NOT NULL,
+  code TEXT NOT NULL,
+  message TEXT NOT NULL,
+  seq BIGSERIAL
+);
+CREATE INDEX attempts_job ON attempts (job_id);
+CREATE TABLE customers (
+  id TEXT PRIMARY KEY,
+  api_key_sha256 TEXT NOT NULL UNIQUE,
+  webhook_url TEXT,
+  webhook_secret TEXT
+);
+CREATE TABLE integrations (
+  id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL REFERENCES customers (id),
+  pms TEXT NOT NULL,
+  base_url TEXT NOT NULL,
+  sync_interval_seconds INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE records (
+  model TEXT NOT NULL,
+  id TEXT NOT NULL,
+  integration_id TEXT NOT NULL REFERENCES integrations (id),
+  json TEXT NOT NULL,
+  synced_at TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (model, id)
+);
+CREATE TABLE created_records (
+  job_id TEXT NOT NULL REFERENCES jobs (id),
+  model TEXT NOT NULL,
+  record_id TEXT,
+  seq BIGSERIAL
+);
+CREATE TABLE webhooks (
+  id TEXT PRIMARY KEY,
+  root_id TEXT NOT NULL UNIQUE REFERENCES jobs (id),
+  customer_id TEXT NOT NULL REFERENCES customers (id),
+  state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  due_at TEXT COLLATE "C" NOT NULL,
+  claimed_until TIMESTAMPTZ,
+  last_error TEXT,
+  finished_at TEXT COLLATE "C"
+);
+CREATE INDEX webhooks_due ON webhooks (state, due_at);
+)",
+};
+
+using Param = std::optional<std::string>;
+
+/// A query's result, cleared on scope exit.
+class Rows {
+ public:
+  explicit Rows(PGresult* r) : r_(r) {}
+  ~Rows() { PQclear(r_); }
+  Rows(Rows&& o) noexcept : r_(o.r_) { o.r_ = nullptr; }
+  Rows(const Rows&) = delete;
+  Rows& operator=(const Rows&) = delete;
+  int size() const { return PQntuples(r_); }
+  bool empty() const { return size() == 0; }
+  std::string text(int row, int column) const {
+    return {PQgetvalue(r_, row, column), static_cast<std::size_t>(PQgetlength(r_, row, column))};
+  }
+  bool is_null(int row, int column) const { return PQgetisnull(r_, row, column) != 0; }
+  int integer(int row, int column) const { return std::stoi(text(row, column)); }
+  int affected() const {
+    const char* n = PQcmdTuples(r_);
+    return n && *n ? std::atoi(n) : 0;
+  }
+
+ private:
+  PGresult* r_;
+};
+
+Rows run(PGconn* c, const std::string& sql, const std::vector<Param>& params = {}) {
+  std::vector<const char*> values;
+  for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+  // Without parameters, the simple protocol: it takes several statements (the migrations).
+  PGresult* r = params.empty() ? PQexec(c, sql.c_str())
+                               : PQexecParams(c, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                                              nullptr, nullptr, 0);
+  auto status = PQresultStatus(r);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    std::string message = PQresultErrorMessage(r);
+    PQclear(r);
+    throw std::runtime_error("store: postgres: " + message);
+  }
+  return Rows(r);
+}
+
+Param p(std::string_view s) { return std::string(s); }
+Param p(int v) { return std::to_string(v); }
+
+/// BEGIN ... COMMIT, rolled back when an exception leaves the scope.
+class Transaction {
+ public:
+  explicit Transaction(PGconn* c) : c_(c) { run(c, "BEGIN"); }
+  ~Transaction() {
+    if (!committed_) PQclear(PQexec(c_, "ROLLBACK"));
+  }
+  void commit() {
+    run(c_, "COMMIT");
+    committed_ = true;
+  }
+
+ private:
+  PGconn* c_;
+  bool committed_ = false;
+};
+
+std::string insert_job(PGconn* c, const NewJob& job, std::string_view now) {
+  std::string id = new_id();
+  std::string root = id;
+  if (!job.parent_id.empty()) {
+    Rows parent = run(c, "SELECT root_id FROM jobs WHERE id = $1", {p(job.parent_id)});
+    if (parent.empty()) throw std::invalid_argument("store: no parent job " + job.parent_id);
+    root = parent.text(0, 0);
+  }
+  run(c,
+      "INSERT INTO jobs (id, root_id, parent_id, customer_id, integration_id, pms, model, operation, record_id,"
+      " payload, verdict, rules_version, state, due_at, submitted_at)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'queued', $13, $13)",
+      {p(id), p(root), job.parent_id.empty() ? Param() : p(job.parent_id), p(job.customer_id), p(job.integration_id),
+       p(job.pms), p(job.model), p(job.operation), p(job.record_id), p(job.payload), p(job.verdict),
+       p(job.rules_version), p(now)});
+  return id;
+}
+
+/// Serialises the jobs of one write as they finish, so the last one to finish sees the others
+/// finished and queues the webhook (READ COMMITTED would let two finishing children miss it).
+void lock_write(PGconn* c, const std::string& job_id) {
+  run(c, "SELECT 1 FROM jobs WHERE id = (SELECT root_id FROM jobs WHERE id = $1) FOR UPDATE", {p(job_id)});
+}
+
+void queue_webhook_if_finished(PGconn* c, const std::string& job_id, std::string_view now) {
+  run(c,
+      "INSERT INTO webhooks (id, root_id, customer_id, state, due_at)"
+      " SELECT $1, j.root_id, j.customer_id, 'queued', $2 FROM jobs j JOIN customers cu ON cu.id = j.customer_id"
+      " WHERE j.id = $3 AND cu.webhook_url IS NOT NULL AND cu.webhook_url != ''"
+      " AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.root_id = j.root_id AND k.state IN ('queued', 'running'))"
+      " ON CONFLICT (root_id) DO NOTHING",
+      {p(new_id()), p(now), p(job_id)});
+}
+
+void add_attempt(PGconn* c, const std::string& job_id, const AttemptResult& r, std::string_view now) {
+  run(c, "INSERT INTO attempts (job_id, at, pms_status, code, message) VALUES ($1, $2, $3, $4, $5)",
+      {p(job_id), p(now), p(r.pms_status), p(r.code), p(r.message)});
+}
+
+std::string quote_identifier(const std::string& name) {
+  for (char ch : name)
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'))
+      throw std::invalid_argument("store: the schema name '" + name + "' may hold letters, digits and '_' only");
+  return "\"" + name + "\"";
+}
+
+}  // namespace
+
+class PostgresStore::Lease {
+ public:
+  explicit Lease(PostgresStore& store) : store_(store), c_(store.acquire()) {}
+  ~Lease() { store_.release(c_); }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+  PGconn* get() const { return c_; }
+
+ private:
+  PostgresStore& store_;
+  PGconn* c_;
+};
+
+PostgresStore::PostgresStore(PostgresOptions options) : options_(std::move(options)) {
+  const std::string schema = quote_identifier(options_.schema);
+  try {
+    for (int i = 0; i < std::max(1, options_.connections); ++i) {
+      PGconn* c = PQconnectdb(options_.conninfo.c_str());
+      all_.push_back(c);
+      if (PQstatus(c) != CONNECTION_OK)
+        throw std::runtime_error(std::string("store: cannot connect to postgres: ") + PQerrorMessage(c));
+      PQclear(PQexec(c, "SET client_min_messages TO warning"));
+      run(c, "CREATE SCHEMA IF NOT EXISTS " + schema);
+      run(c, "SET search_path TO " + schema);
+      idle_.push_back(c);
+    }
+    PGconn* c = all_.front();
+    Transaction tx(c);
+    run(c, "SELECT pg_advisory_xact_lock(hashtext($1))", {p("gatehouse schema " + options_.schema)});
+    run(c, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    Rows v = run(c, "SELECT version FROM schema_version");
+    int applied = v.empty() ? 0 : v.integer(0, 0);
+    if (v.empty()) run(c, "INSERT INTO schema_version VALUES (0)");
+    for (int i = applied; i < static_cast<int>(std::size(migrations)); ++i) {
+      run(c, migrations[i]);
+      run(c, "UPDATE schema_version SET version = $1", {p(i + 1)});
+    }
+    tx.commit();
+  } catch (...) {
+    for (PGconn* c : all_) PQfinish(c);
+    throw;
+  }
+}
+
+PostgresStore::~PostgresStore() {
+  for (PGconn* c : all_) PQfinish(c);
+}
+
+PGconn* PostgresStore::acquire() {
+  std::unique_lock lock(mutex_);
+  available_.wait(lock, [&] { return !idle_.empty(); });
+  PGconn* c = idle_.back();
+  idle_.pop_back();
+  if (PQstatus(c) != CONNECTION_OK) {
+    PQreset(c);  // the server restarted: reconnect (search_path is per session)
+    if (PQstatus(c) == CONNECTION_OK) PQclear(PQexec(c, ("SET search_path TO " + quote_identifier(options_.schema)).c_str()));
+  }
+  return c;
+}
+
+void PostgresStore::release(PGconn* c) {
+  {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(c);
+  }
+  available_.notify_one();
+}
+
+std::string PostgresStore::enqueue(const NewJob& job, std::string_view now) {
+  Lease l(*this);
+  Transaction tx(l.get());
+  std::string id = insert_job(l.get(), job, now);
+  tx.commit();
+  return id;
+}
+
+std::optional<ClaimedJob> PostgresStore::claim(std::string_view worker, std::string_view now) {
+  Lease l(*this);
+  Rows r = run(l.get(),
+               "UPDATE jobs SET state = 'running', claimed_by = $1,"
+               " claimed_until = clock_timestamp() + make_interval(secs => $3)"
+               " WHERE id = (SELECT id FROM jobs"
+               "             WHERE (state = 'queued' AND due_at <= $2)"
+               "                OR (state = 'running' AND claimed_until < clock_timestamp())"
+               "             ORDER BY due_at, submitted_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
+               " RETURNING id, root_id, customer_id, integration_id, pms, model, operation, record_id, payload,"
+               "           attempts, verdict, rules_version",
+               {p(worker), p(now), p(options_.lease_seconds)});
+  if (r.empty()) return std::nullopt;
+  return ClaimedJob{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.text(0, 4),  r.text(0, 5),
+                    r.text(0, 6), r.text(0, 7), r.text(0, 8), r.integer(0, 9), r.text(0, 10), r.text(0, 11)};
+}
+
+void PostgresStore::fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
+                                 const std::optional<std::string>& retry_at) {
+  Lease l(*this);
+  PGconn* c = l.get();
+  Transaction tx(c);
+  lock_write(c, job_id);
+  add_attempt(c, job_id, result, now);
+  if (retry_at) {
+    run(c, "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = $1, claimed_by = NULL,"
+           " claimed_until = NULL WHERE id = $2",
+        {p(*retry_at), p(job_id)});
+  } else {
+    run(c, "UPDATE jobs SET state = 'failed', attempts = attempts + 1, finished_at = $1 WHERE id = $2",
+        {p(now), p(job_id)});
+    queue_webhook_if_finished(c, job_id, now);
+  }
+  tx.commit();
+}
+
+void PostgresStore::succeed(const std::string& job_id, const AttemptResult& result,
+                            const std::vector<CreatedRecord>& created, std::string_view now,
+                            const std::vector<NewJob>& children) {
+  Lease l(*this);
+  PGconn* c = l.get();
+  Transaction tx(c);
+  lock_write(c, job_id);
+  for (const auto& child : children) insert_job(c, child, now);
+  add_attempt(c, job_id, result, now);
+  for (const auto& r : created)
+    run(c, "INSERT INTO created_records (job_id, model, record_id) VALUES ($1, $2, $3)",
+        {p(job_id), p(r.model), r.id ? p(*r.id) : Param()});
+  run(c, "UPDATE jobs SET state = 'succeeded', attempts = attempts + 1, finished_at = $1 WHERE id = $2",
+      {p(now), p(job_id)});
+  queue_webhook_if_finished(c, job_id, now);
+  tx.commit();
+}
+
+std::size_t PostgresStore::resume_interrupted(std::string_view now) {
+  Lease l(*this);
+  PGconn* c = l.get();
+  Transaction tx(c);
+  Rows jobs = run(c,
+                  "UPDATE jobs SET state = 'queued', claimed_by = NULL, claimed_until = NULL, due_at = $1"
+                  " WHERE state = 'running' AND claimed_until < clock_timestamp()",
+                  {p(now)});
+  run(c, "UPDATE webhooks SET state = 'queued', due_at = $1 WHERE state = 'sending' AND claimed_until < clock_timestamp()",
+      {p(now)});
+  tx.commit();
+  return static_cast<std::size_t>(jobs.affected());
+}
+
+std::optional<WriteStatus> PostgresStore::write_status(std::string_view customer_id, std::string_view root_job_id) {
+  Lease l(*this);
+  PGconn* c = l.get();
+  // One snapshot for the four reads.
+  Transaction tx(c);
+  run(c, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  Rows root = run(c, "SELECT submitted_at, rules_version FROM jobs WHERE id = $1 AND parent_id IS NULL AND customer_id = $2",
+                  {p(root_job_id), p(customer_id)});
+  if (root.empty()) return std::nullopt;
+  WriteStatus status;
+  status.job_id = std::string(root_job_id);
+  status.submitted_at = root.text(0, 0);
+  status.rules_version = root.text(0, 1);
+  std::vector<JobOutcome> jobs;
+  Rows rows = run(c, "SELECT id, state, finished_at FROM jobs WHERE root_id = $1 ORDER BY submitted_at, seq",
+                  {p(root_job_id)});
+  for (int i = 0; i < rows.size(); ++i)
+    jobs.push_back({rows.text(i, 0), rows.text(i, 1), rows.is_null(i, 2) ? "" : rows.text(i, 2)});
+  Rows attempts = run(c,
+                      "SELECT a.job_id, a.at, a.pms_status, a.code, a.message FROM attempts a"
+                      " JOIN jobs j ON j.id = a.job_id WHERE j.root_id = $1 ORDER BY a.at, a.seq",
+                      {p(root_job_id)});
+  for (int i = 0; i < attempts.size(); ++i)
+    status.attempts.push_back({attempts.text(i, 0), attempts.text(i, 1), attempts.integer(i, 2), attempts.text(i, 3),
+                               attempts.text(i, 4)});
+  Rows created = run(c,
+                     "SELECT cr.model, cr.record_id FROM created_records cr JOIN jobs j ON j.id = cr.job_id"
+                     " WHERE j.root_id = $1 ORDER BY j.submitted_at, cr.seq",
+                     {p(root_job_id)});
+  for (int i = 0; i < created.size(); ++i)
+    status.created.push_back(
+        {created.text(i, 0), created.is_null(i, 1) ? std::nullopt : std::optional(created.text(i, 1))});
+  tx.commit();
+  roll_up(status, jobs);
+  return status;
+}
+
+void PostgresStore::put_customer(std::string_view customer_id, std::string_view api_key) {
+  Lease l(*this);
+  run(l.get(),
+      "INSERT INTO customers (id, api_key_sha256) VALUES ($1, $2)"
+      " ON CONFLICT (id) DO UPDATE SET api_key_sha256 = excluded.api_key_sha256",
+      {p(customer_id), p(sha256_hex(api_key))});
+}
+
+std::optional<std::string> PostgresStore::customer_for_key(std::string_view api_key) {
+  Lease l(*this);
+  Rows r = run(l.get(), "SELECT id FROM customers WHERE api_key_sha256 = $1", {p(sha256_hex(api_key))});
+  if (r.empty()) return std::nullopt;
+  return r.text(0, 0);
+}
+
+void PostgresStore::set_webhook(std::string_view customer_id, std::string_view url, std::string_view secret) {
+  Lease l(*this);
+  Rows r = run(l.get(), "UPDATE customers SET webhook_url = $1, webhook_secret = $2 WHERE id = $3",
+               {p(url), p(secret), p(customer_id)});
+  if (r.affected() == 0) throw std::invalid_argument("store: no customer " + std::string(customer_id));
+}
+
+std::optional<WebhookDelivery> PostgresStore::claim_webhook(std::string_view now) {
+  Lease l(*this);
+  Rows r = run(l.get(),
+               "UPDATE webhooks w SET state = 'sending', claimed_until = clock_timestamp() + make_interval(secs => $2)"
+               " FROM customers cu"
+               " WHERE cu.id = w.customer_id AND w.id = (SELECT id FROM webhooks"
+               "   WHERE (state = 'queued' AND due_at <= $1) OR (state = 'sending' AND claimed_until < clock_timestamp())"
+               "   ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
+               " RETURNING w.id, w.root_id, w.customer_id, cu.webhook_url, cu.webhook_secret, w.attempts",
+               {p(now), p(options_.lease_seconds)});
+  if (r.empty()) return std::nullopt;
+  return WebhookDelivery{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.text(0, 4), r.integer(0, 5)};
+}
+
+void PostgresStore::finish_webhook(const std::string& id, bool delivered, std::string_view error, std::string_view now,
+                                   const std::optional<std::string>& retry_at) {
+  Lease l(*this);
+  if (delivered) {
+    run(l.get(), "UPDATE webhooks SET state = 'delivered', attempts = attempts + 1, last_error = NULL, finished_at = $1"
+                 " WHERE id = $2",
+        {p(now), p(id)});
+  } else if (retry_at) {
+    run(l.get(), "UPDATE webhooks SET state = 'queued', attempts = attempts + 1, last_error = $1, due_at = $2 WHERE id = $3",
+        {p(error), p(*retry_at), p(id)});
+  } else {
+    run(l.get(), "UPDATE webhooks SET state = 'failed', attempts = attempts + 1, last_error = $1, finished_at = $2"
+                 " WHERE id = $3",
+        {p(error), p(now), p(id)});
+  }
+}
+
+void PostgresStore::put_integration(const Integration& i) {
+  Lease l(*this);
+  run(l.get(),
+      "INSERT INTO integrations (id, customer_id, pms, base_url, sync_interval_seconds) VALUES ($1, $2, $3, $4, $5)"
+      " ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, pms = excluded.pms,"
+      " base_url = excluded.base_url, sync_interval_seconds = excluded.sync_interval_seconds",
+      {p(i.id), p(i.customer_id), p(i.pms), p(i.base_url), p(i.sync_interval_seconds)});
+}
+
+std::vector<Integration> PostgresStore::integrations() {
+  Lease l(*this);
+  Rows r = run(l.get(), "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations ORDER BY id");
+  std::vector<Integration> out;
+  for (int i = 0; i < r.size(); ++i)
+    out.push_back({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.integer(i, 4)});
+  return out;
+}
+
+std::optional<Integration> PostgresStore::integration(std::string_view customer_id, std::string_view id) {
+  Lease l(*this);
+  Rows r = run(l.get(),
+               "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations"
+               " WHERE id = $1 AND customer_id = $2",
+               {p(id), p(customer_id)});
+  if (r.empty()) return std::nullopt;
+  return Integration{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.integer(0, 4)};
+}
+
+void PostgresStore::put_record(const CachedRecord& rec) {
+  Lease l(*this);
+  run(l.get(),
+      "INSERT INTO records (model, id, integration_id, json, synced_at) VALUES ($1, $2, $3, $4, $5)"
+      " ON CONFLICT (model, id) DO UPDATE SET integration_id = excluded.integration_id, json = excluded.json,"
+      " synced_at = excluded.synced_at",
+      {p(rec.model), p(rec.id), p(rec.integration_id), p(rec.json), p(rec.synced_at)});
+}
+
+std::optional<CachedRecord> PostgresStore::record(std::string_view customer_id, std::string_view model,
+                                                  std::string_view id) {
+  Lease l(*this);
+  Rows r = run(l.get(),
+               "SELECT r.model, r.id, r.integration_id, r.json, r.synced_at FROM records r"
+               " JOIN integrations i ON i.id = r.integration_id WHERE r.model = $1 AND r.id = $2 AND i.customer_id = $3",
+               {p(model), p(id), p(customer_id)});
+  if (r.empty()) return std::nullopt;
+  return CachedRecord{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.text(0, 4)};
+}
+
+}  // namespace gatehouse::store

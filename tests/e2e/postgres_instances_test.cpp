@@ -1,0 +1,101 @@
+// Several instances: two `gatehouse serve` processes on one PostgreSQL store and one PMS
+// simulator. Writes go to either instance; every job is carried to the PMS exactly once, and
+// both instances' dispatchers take part.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "e2e/child_process.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using gatehouse::testing::ChildProcess;
+using namespace std::chrono_literals;
+
+std::string conninfo() {
+  std::ifstream in(GATEHOUSE_TEST_POSTGRES_FILE);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+long succeeded_jobs(const ChildProcess& service) {
+  auto r = service.client().Get("/metrics");
+  std::smatch m;
+  if (!r || !std::regex_search(r->body, m, std::regex("gatehouse_jobs_total\\{outcome=\"succeeded\"\\} (\\d+)"))) return -1;
+  return std::stol(m[1]);
+}
+
+TEST(PostgresInstances, TwoInstancesCarryEveryJobExactlyOnce) {
+  ASSERT_FALSE(conninfo().empty()) << "the ctest fixture `postgres` writes " GATEHOUSE_TEST_POSTGRES_FILE;
+  const std::string schema = "e2e_" + std::to_string(::getpid());
+  fs::path dir = fs::temp_directory_path() / ("gatehouse_pg_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  ChildProcess pms({GATEHOUSE_SIMULATOR});
+  for (int id = 1001; id <= 1005; ++id)
+    ASSERT_EQ(pms.client().Put("/_sim/buildium/tenants/" + std::to_string(id),
+                               R"({"FirstName":"A","LastName":"B","PrimaryAddress":{"AddressLine1":"1 Main St"}})",
+                               "application/json")->status,
+              200);
+  std::string records;
+  for (int id = 1001; id <= 1005; ++id)
+    records += "  - {model: residents, id: '" + std::to_string(id) + "', integration: int-bd, data: '{}'}\n";
+  std::ofstream(dir / "config.yaml")
+      << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "rules").string() << "\n"
+      << "store: {postgres: '" << conninfo() << "', schema: " << schema << ", connections: 4, lease_seconds: 30}\n"
+      << "listen: 127.0.0.1:0\n"
+      << "dispatcher: {workers: 3, backoff_ms: 20, idle_poll_ms: 10, sync_interval_seconds: 0}\n"
+      << "customers:\n  - {id: acme, api_key: key-acme}\n"
+      << "integrations:\n  - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: '" << pms.url() << "/buildium'}\n"
+      << "records:\n" << records;
+  const std::vector<std::string> serve = {GATEHOUSE_BINARY, "serve", "--config", (dir / "config.yaml").string()};
+  ChildProcess a(serve), b(serve);
+
+  std::vector<std::string> jobs;
+  for (int i = 0; i < 60; ++i) {
+    auto r = (i % 2 ? a : b).client().Put("/v1/residents/" + std::to_string(1001 + i % 5),
+                                          {{"Authorization", "Bearer key-acme"}},
+                                          R"({"first_name":"A)" + std::to_string(i) + R"(","last_name":"B","address_1":"1 Main St"})",
+                                          "application/json");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 202) << r->body;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(r->body, m, std::regex("\"job_id\":\"([0-9a-f]+)\"")));
+    jobs.push_back(m[1]);
+  }
+  int succeeded = 0;
+  for (auto until = std::chrono::steady_clock::now() + 30s; std::chrono::steady_clock::now() < until && succeeded < 60;) {
+    succeeded = 0;
+    for (const auto& id : jobs) {
+      auto r = a.client().Get("/v1/admin/write-status/" + id, {{"Authorization", "Bearer key-acme"}});
+      succeeded += r && r->body.find("\"write_status\":\"SUCCESS\"") != std::string::npos;
+    }
+    if (succeeded < 60) std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(succeeded, 60);
+  std::string stats = pms.client().Get("/_sim/stats")->body;
+  EXPECT_NE(stats.find("\"writes_applied\":60,"), std::string::npos) << stats;
+  for (const auto& id : jobs) EXPECT_NE(stats.find("\"" + id + "\":1"), std::string::npos) << id << " " << stats;
+  long by_a = succeeded_jobs(a), by_b = succeeded_jobs(b);
+  std::cout << "jobs carried: instance a " << by_a << ", instance b " << by_b << '\n';
+  EXPECT_EQ(by_a + by_b, 60);
+  EXPECT_GT(by_a, 0);
+  EXPECT_GT(by_b, 0);
+
+  a.stop();
+  b.stop();
+  PGconn* c = PQconnectdb(conninfo().c_str());
+  PQclear(PQexec(c, "SET client_min_messages TO warning"));
+  PQclear(PQexec(c, ("DROP SCHEMA IF EXISTS " + schema + " CASCADE").c_str()));
+  PQfinish(c);
+  fs::remove_all(dir);
+}
+
+}  // namespace
