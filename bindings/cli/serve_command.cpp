@@ -7,6 +7,8 @@
 #include <httplib.h>
 #include <yaml-cpp/yaml.h>
 
+#include <sys/socket.h>
+
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -256,11 +258,21 @@ int serve(const std::vector<std::string>& args) {
                       &httplib::Server::Delete, &httplib::Server::Patch})
     (server.*method)(".*", handler);
 
+  // cpp-httplib listens with a backlog of 5 (compiled into Debian's library): a burst of clients
+  // then sees dropped connects, retried by TCP only after a second or more. The listening socket
+  // is caught here and given the system's backlog once bound (listen() again only resizes it).
+  int listening_socket = -1;
+  server.set_socket_options([&](int sock) {
+    listening_socket = sock;
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   int port = config.port == 0 ? server.bind_to_any_port(config.host) : (server.bind_to_port(config.host, config.port) ? config.port : -1);
   if (port < 0) {
     std::cerr << "gatehouse serve: cannot listen on " << config.host << ":" << config.port << '\n';
     return usage_error;
   }
+  if (listening_socket >= 0) ::listen(listening_socket, SOMAXCONN);
   std::thread signal_thread([&] {
     for (;;) {
       int s = 0;

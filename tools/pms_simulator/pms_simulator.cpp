@@ -22,6 +22,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <sys/socket.h>
+
 #include <csignal>
 #include <deque>
 #include <iostream>
@@ -356,11 +358,18 @@ int main(int argc, char** argv) {
   Simulator simulator;
   httplib::Server server;
   simulator.routes(server);
+  int listening_socket = -1;  // httplib's backlog is 5: widened once bound (see gatehouse serve)
+  server.set_socket_options([&](int sock) {
+    listening_socket = sock;
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   int bound = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
   if (bound < 0) {
     std::cerr << "gatehouse-pms-simulator: cannot listen on " << listen << '\n';
     return 1;
   }
+  if (listening_socket >= 0) ::listen(listening_socket, SOMAXCONN);
   std::thread stopper([&] {
     int s = 0;
     sigwait(&signals, &s);
