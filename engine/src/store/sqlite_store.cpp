@@ -6,6 +6,7 @@
 
 #include <array>
 #include <iterator>
+#include <unordered_map>
 #include <random>
 #include <stdexcept>
 
@@ -101,13 +102,41 @@ ALTER TABLE integrations ADD COLUMN sync_interval_seconds INTEGER NOT NULL DEFAU
   throw std::runtime_error(std::string("store: ") + what + ": " + sqlite3_errmsg(db));
 }
 
-/// A prepared statement, finalized on scope exit.
+}  // namespace
+
+/// One SQLite connection and its prepared statements, kept for reuse (preparing a statement costs
+/// more than running it). A connection is used by one thread at a time (the writer behind its
+/// lock, a reader while leased), and so are its statements.
+struct SqliteStore::Connection {
+  sqlite3* handle = nullptr;
+  std::unordered_map<const char*, sqlite3_stmt*> statements;  // by the SQL literal's address
+  ~Connection() {
+    for (auto& [sql, stmt] : statements) sqlite3_finalize(stmt);
+    sqlite3_close(handle);
+  }
+};
+
+namespace {
+
+using Connection = SqliteStore::Connection;
+
+/// A statement of a connection (prepared once, then reused), reset on scope exit. `sql` must be
+/// a string literal: its address is the cache key.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) fail(db, "prepare");
+  Statement(Connection& c, const char* sql) : db_(c.handle) {
+    auto [it, inserted] = c.statements.try_emplace(sql, nullptr);
+    if (inserted &&
+        sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &it->second, nullptr) != SQLITE_OK) {
+      c.statements.erase(it);
+      fail(db_, "prepare");
+    }
+    stmt_ = it->second;
   }
-  ~Statement() { sqlite3_finalize(stmt_); }
+  ~Statement() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -153,6 +182,18 @@ void exec(sqlite3* db, const char* sql) {
   }
 }
 
+/// BEGIN ... COMMIT around reads: one snapshot for all of them.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(sqlite3* db) : db_(db) { exec(db, "BEGIN"); }
+  ~ReadTransaction() { sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr); }
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  sqlite3* db_;
+};
+
 /// BEGIN IMMEDIATE ... COMMIT, rolled back when an exception leaves the scope.
 class Transaction {
  public:
@@ -173,7 +214,7 @@ class Transaction {
 
 /// Queues the webhook delivery of `job_id`'s write when that job was its last unfinished one and
 /// the customer has a webhook. Runs inside the transaction that finishes the job.
-void queue_webhook_if_finished(sqlite3* db, const std::string& job_id, std::string_view now) {
+void queue_webhook_if_finished(Connection& db, const std::string& job_id, std::string_view now) {
   Statement s(db,
               "INSERT OR IGNORE INTO webhooks (id, root_id, customer_id, state, due_at)"
               " SELECT ?, j.root_id, j.customer_id, 'queued', ? FROM jobs j JOIN customers c ON c.id = j.customer_id"
@@ -182,13 +223,13 @@ void queue_webhook_if_finished(sqlite3* db, const std::string& job_id, std::stri
   s.bind(1, new_id()).bind(2, now).bind(3, job_id).step();
 }
 
-void add_attempt(sqlite3* db, const std::string& job_id, const AttemptResult& r, std::string_view now) {
+void add_attempt(Connection& db, const std::string& job_id, const AttemptResult& r, std::string_view now) {
   Statement s(db, "INSERT INTO attempts (job_id, at, pms_status, code, message) VALUES (?, ?, ?, ?, ?)");
   s.bind(1, job_id).bind(2, now).bind(3, r.pms_status).bind(4, r.code).bind(5, r.message).step();
 }
 
 /// Inserts a queued job (inside the caller's transaction); returns its id.
-std::string insert_job(sqlite3* db, const NewJob& job, std::string_view now) {
+std::string insert_job(Connection& db, const NewJob& job, std::string_view now) {
   std::string id = new_id();
   std::string root = id;
   if (!job.parent_id.empty()) {
@@ -215,41 +256,133 @@ std::string insert_job(sqlite3* db, const NewJob& job, std::string_view now) {
 
 }  // namespace
 
-SqliteStore::SqliteStore(const std::string& path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
-    std::string message = db_ ? sqlite3_errmsg(db_) : "cannot allocate";
-    sqlite3_close(db_);
-    throw std::runtime_error("store: cannot open '" + path + "': " + message);
+namespace {
+
+/// Opens `path` into a new connection; throws with SQLite's message.
+std::unique_ptr<Connection> open_connection(const std::string& path, int flags, const char* purpose) {
+  auto c = std::make_unique<Connection>();
+  if (sqlite3_open_v2(path.c_str(), &c->handle, flags | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+    std::string message = c->handle ? sqlite3_errmsg(c->handle) : "cannot allocate";
+    throw std::runtime_error("store: cannot open '" + path + "'" + purpose + ": " + message);
   }
-  sqlite3_busy_timeout(db_, 5000);
-  exec(db_, schema);
-  Statement version(db_, "PRAGMA user_version");
-  version.step();
-  const int applied = version.integer(0);
-  const int latest = static_cast<int>(std::size(migrations));
-  for (int v = applied; v < latest; ++v) {
-    Transaction tx(db_);
-    exec(db_, migrations[v]);
-    exec(db_, ("PRAGMA user_version = " + std::to_string(v + 1)).c_str());
-    tx.commit();
-  }
+  sqlite3_busy_timeout(c->handle, 5000);
+  return c;
 }
 
-SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path)
+    : writer_(open_connection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "")) {
+  exec(writer_->handle, schema);
+  int applied = 0;
+  {
+    Statement version(*writer_, "PRAGMA user_version");
+    version.step();
+    applied = version.integer(0);
+  }
+  const int latest = static_cast<int>(std::size(migrations));
+  for (int v = applied; v < latest; ++v) {
+    Transaction tx(writer_->handle);
+    exec(writer_->handle, migrations[v]);
+    exec(writer_->handle, ("PRAGMA user_version = " + std::to_string(v + 1)).c_str());
+    tx.commit();
+  }
+  if (path == ":memory:" || path.empty()) return;
+  for (int i = 0; i < 4; ++i) readers_.push_back(open_connection(path, SQLITE_OPEN_READONLY, " for reading"));
+  for (auto& r : readers_) idle_readers_.push_back(r.get());
+}
+
+/// A read-only connection for one read (the writer, behind its lock, for an in-memory store).
+class SqliteStore::Reader {
+ public:
+  explicit Reader(SqliteStore& store) : store_(store) {
+    if (store.readers_.empty()) {
+      writer_lock_ = std::unique_lock(store.mutex_);
+      connection_ = store.writer_.get();
+      return;
+    }
+    std::unique_lock lock(store.readers_mutex_);
+    store.reader_free_.wait(lock, [&] { return !store.idle_readers_.empty(); });
+    connection_ = store.idle_readers_.back();
+    store.idle_readers_.pop_back();
+  }
+  ~Reader() {
+    if (writer_lock_) return;
+    {
+      std::lock_guard lock(store_.readers_mutex_);
+      store_.idle_readers_.push_back(connection_);
+    }
+    store_.reader_free_.notify_one();
+  }
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+  Connection& get() const { return *connection_; }
+
+ private:
+  SqliteStore& store_;
+  std::unique_lock<std::mutex> writer_lock_;
+  Connection* connection_ = nullptr;
+};
+
+SqliteStore::~SqliteStore() = default;
+
+struct SqliteStore::PendingJob {
+  const NewJob& job;
+  std::string_view now;
+  std::string id;
+  bool done = false;
+  std::exception_ptr error;
+};
 
 std::string SqliteStore::enqueue(const NewJob& job, std::string_view now) {
+  PendingJob me{job, now, "", false, nullptr};
+  std::unique_lock queue(queue_mutex_);
+  pending_.push_back(&me);
+  while (!me.done) {
+    if (committing_) {
+      committed_.wait(queue);
+      continue;
+    }
+    // No commit under way: this caller commits everything waiting, itself included.
+    committing_ = true;
+    std::vector<PendingJob*> batch;
+    batch.swap(pending_);
+    queue.unlock();
+    commit_batch(batch);
+    queue.lock();
+    committing_ = false;
+    committed_.notify_all();
+  }
+  if (me.error) std::rethrow_exception(me.error);
+  return me.id;
+}
+
+void SqliteStore::commit_batch(const std::vector<PendingJob*>& batch) {
   std::lock_guard lock(mutex_);
-  Transaction tx(db_);
-  std::string id = insert_job(db_, job, now);
-  tx.commit();  // with synchronous=FULL the job is on disk here
-  return id;
+  try {
+    Transaction tx(writer_->handle);
+    for (PendingJob* p : batch) p->id = insert_job(*writer_, p->job, p->now);
+    tx.commit();  // with synchronous=FULL every job of the batch is on disk here
+  } catch (const std::exception&) {
+    // One bad job (a parent that does not exist) must not fail the others: one by one.
+    for (PendingJob* p : batch) {
+      try {
+        Transaction tx(writer_->handle);
+        p->id = insert_job(*writer_, p->job, p->now);
+        tx.commit();
+      } catch (...) {
+        p->error = std::current_exception();
+      }
+    }
+  }
+  std::lock_guard queue(queue_mutex_);
+  for (PendingJob* p : batch) p->done = true;
 }
 
 std::optional<ClaimedJob> SqliteStore::claim(std::string_view worker, std::string_view now) {
   std::lock_guard lock(mutex_);
-  Transaction tx(db_);
-  Statement s(db_,
+  Transaction tx(writer_->handle);
+  Statement s(*writer_,
               "UPDATE jobs SET state = 'running', claimed_by = ?"
               " WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND due_at <= ?"
               "             ORDER BY due_at, submitted_at LIMIT 1)"
@@ -268,15 +401,15 @@ std::optional<ClaimedJob> SqliteStore::claim(std::string_view worker, std::strin
 void SqliteStore::fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
                                   const std::optional<std::string>& retry_at) {
   std::lock_guard lock(mutex_);
-  Transaction tx(db_);
-  add_attempt(db_, job_id, result, now);
+  Transaction tx(writer_->handle);
+  add_attempt(*writer_, job_id, result, now);
   if (retry_at) {
-    Statement s(db_, "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = ?, claimed_by = NULL WHERE id = ?");
+    Statement s(*writer_, "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = ?, claimed_by = NULL WHERE id = ?");
     s.bind(1, *retry_at).bind(2, job_id).step();
   } else {
-    Statement s(db_, "UPDATE jobs SET state = 'failed', attempts = attempts + 1, finished_at = ? WHERE id = ?");
+    Statement s(*writer_, "UPDATE jobs SET state = 'failed', attempts = attempts + 1, finished_at = ? WHERE id = ?");
     s.bind(1, now).bind(2, job_id).step();
-    queue_webhook_if_finished(db_, job_id, now);
+    queue_webhook_if_finished(*writer_, job_id, now);
   }
   tx.commit();
 }
@@ -285,11 +418,11 @@ void SqliteStore::succeed(const std::string& job_id, const AttemptResult& result
                              const std::vector<CreatedRecord>& created, std::string_view now,
                              const std::vector<NewJob>& children) {
   std::lock_guard lock(mutex_);
-  Transaction tx(db_);
-  for (const auto& child : children) insert_job(db_, child, now);
-  add_attempt(db_, job_id, result, now);
+  Transaction tx(writer_->handle);
+  for (const auto& child : children) insert_job(*writer_, child, now);
+  add_attempt(*writer_, job_id, result, now);
   for (const auto& r : created) {
-    Statement s(db_, "INSERT INTO created_records (job_id, model, record_id) VALUES (?, ?, ?)");
+    Statement s(*writer_, "INSERT INTO created_records (job_id, model, record_id) VALUES (?, ?, ?)");
     s.bind(1, job_id).bind(2, r.model);
     if (r.id) {
       s.bind(3, *r.id);
@@ -298,19 +431,19 @@ void SqliteStore::succeed(const std::string& job_id, const AttemptResult& result
     }
     s.step();
   }
-  Statement s(db_, "UPDATE jobs SET state = 'succeeded', attempts = attempts + 1, finished_at = ? WHERE id = ?");
+  Statement s(*writer_, "UPDATE jobs SET state = 'succeeded', attempts = attempts + 1, finished_at = ? WHERE id = ?");
   s.bind(1, now).bind(2, job_id).step();
-  queue_webhook_if_finished(db_, job_id, now);
+  queue_webhook_if_finished(*writer_, job_id, now);
   tx.commit();
 }
 
 std::size_t SqliteStore::resume_interrupted(std::string_view now) {
   std::lock_guard lock(mutex_);
-  Transaction tx(db_);
-  Statement s(db_, "UPDATE jobs SET state = 'queued', claimed_by = NULL, due_at = ? WHERE state = 'running'");
+  Transaction tx(writer_->handle);
+  Statement s(*writer_, "UPDATE jobs SET state = 'queued', claimed_by = NULL, due_at = ? WHERE state = 'running'");
   s.bind(1, now).step();
-  auto resumed = static_cast<std::size_t>(sqlite3_changes(db_));
-  Statement webhooks(db_, "UPDATE webhooks SET state = 'queued', due_at = ? WHERE state = 'sending'");
+  auto resumed = static_cast<std::size_t>(sqlite3_changes(writer_->handle));
+  Statement webhooks(*writer_, "UPDATE webhooks SET state = 'queued', due_at = ? WHERE state = 'sending'");
   webhooks.bind(1, now).step();
   tx.commit();
   return resumed;
@@ -318,9 +451,11 @@ std::size_t SqliteStore::resume_interrupted(std::string_view now) {
 
 std::optional<WriteStatus> SqliteStore::write_status(std::string_view customer_id,
                                                         std::string_view root_job_id) {
-  std::lock_guard lock(mutex_);
+  Reader reader(*this);
+  Connection& db = reader.get();
+  ReadTransaction snapshot(db.handle);  // the jobs, attempts and created records of one moment
   // A root job of this customer, or nothing: another customer's job does not exist for them.
-  Statement root(db_, "SELECT submitted_at, rules_version FROM jobs WHERE id = ? AND parent_id IS NULL AND customer_id = ?");
+  Statement root(db, "SELECT submitted_at, rules_version FROM jobs WHERE id = ? AND parent_id IS NULL AND customer_id = ?");
   root.bind(1, root_job_id).bind(2, customer_id);
   if (!root.step()) return std::nullopt;
   WriteStatus status;
@@ -329,16 +464,16 @@ std::optional<WriteStatus> SqliteStore::write_status(std::string_view customer_i
   status.rules_version = root.text(1);
 
   std::vector<JobOutcome> jobs;
-  Statement rows(db_, "SELECT id, state, finished_at FROM jobs WHERE root_id = ? ORDER BY submitted_at, id");
+  Statement rows(db, "SELECT id, state, finished_at FROM jobs WHERE root_id = ? ORDER BY submitted_at, id");
   rows.bind(1, root_job_id);
   while (rows.step()) jobs.push_back({rows.text(0), rows.text(1), rows.is_null(2) ? "" : rows.text(2)});
-  Statement attempts(db_,
+  Statement attempts(db,
                      "SELECT a.job_id, a.at, a.pms_status, a.code, a.message FROM attempts a"
                      " JOIN jobs j ON j.id = a.job_id WHERE j.root_id = ? ORDER BY a.at, a.rowid");
   attempts.bind(1, root_job_id);
   while (attempts.step())
     status.attempts.push_back({attempts.text(0), attempts.text(1), attempts.integer(2), attempts.text(3), attempts.text(4)});
-  Statement created(db_,
+  Statement created(db,
                     "SELECT c.model, c.record_id FROM created_records c JOIN jobs j ON j.id = c.job_id"
                     " WHERE j.root_id = ? ORDER BY j.submitted_at, c.rowid");
   created.bind(1, root_job_id);
@@ -351,14 +486,15 @@ std::optional<WriteStatus> SqliteStore::write_status(std::string_view customer_i
 
 void SqliteStore::put_customer(std::string_view customer_id, std::string_view api_key) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "INSERT INTO customers (id, api_key_sha256) VALUES (?, ?)"
+  Statement s(*writer_, "INSERT INTO customers (id, api_key_sha256) VALUES (?, ?)"
                    " ON CONFLICT (id) DO UPDATE SET api_key_sha256 = excluded.api_key_sha256");
   s.bind(1, customer_id).bind(2, sha256_hex(api_key)).step();
 }
 
 std::optional<std::string> SqliteStore::customer_for_key(std::string_view api_key) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT id FROM customers WHERE api_key_sha256 = ?");
+  Reader reader(*this);
+  Connection& db = reader.get();
+  Statement s(db, "SELECT id FROM customers WHERE api_key_sha256 = ?");
   s.bind(1, sha256_hex(api_key));
   if (!s.step()) return std::nullopt;
   return s.text(0);
@@ -366,15 +502,15 @@ std::optional<std::string> SqliteStore::customer_for_key(std::string_view api_ke
 
 void SqliteStore::set_webhook(std::string_view customer_id, std::string_view url, std::string_view secret) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "UPDATE customers SET webhook_url = ?, webhook_secret = ? WHERE id = ?");
+  Statement s(*writer_, "UPDATE customers SET webhook_url = ?, webhook_secret = ? WHERE id = ?");
   s.bind(1, url).bind(2, secret).bind(3, customer_id).step();
-  if (sqlite3_changes(db_) == 0) throw std::invalid_argument("store: no customer " + std::string(customer_id));
+  if (sqlite3_changes(writer_->handle) == 0) throw std::invalid_argument("store: no customer " + std::string(customer_id));
 }
 
 std::optional<WebhookDelivery> SqliteStore::claim_webhook(std::string_view now) {
   std::lock_guard lock(mutex_);
-  Transaction tx(db_);
-  Statement s(db_,
+  Transaction tx(writer_->handle);
+  Statement s(*writer_,
               "UPDATE webhooks SET state = 'sending'"
               " WHERE id = (SELECT id FROM webhooks WHERE state = 'queued' AND due_at <= ? ORDER BY due_at LIMIT 1)"
               " RETURNING id, root_id, customer_id, attempts");
@@ -383,7 +519,7 @@ std::optional<WebhookDelivery> SqliteStore::claim_webhook(std::string_view now) 
   WebhookDelivery d{s.text(0), s.text(1), s.text(2), "", "", s.integer(3)};
   while (s.step()) {
   }
-  Statement c(db_, "SELECT webhook_url, webhook_secret FROM customers WHERE id = ?");
+  Statement c(*writer_, "SELECT webhook_url, webhook_secret FROM customers WHERE id = ?");
   c.bind(1, d.customer_id);
   if (c.step()) {
     d.url = c.text(0);
@@ -397,22 +533,23 @@ void SqliteStore::finish_webhook(const std::string& id, bool delivered, std::str
                                  const std::optional<std::string>& retry_at) {
   std::lock_guard lock(mutex_);
   if (delivered) {
-    Statement s(db_, "UPDATE webhooks SET state = 'delivered', attempts = attempts + 1, last_error = NULL,"
+    Statement s(*writer_, "UPDATE webhooks SET state = 'delivered', attempts = attempts + 1, last_error = NULL,"
                      " finished_at = ? WHERE id = ?");
     s.bind(1, now).bind(2, id).step();
   } else if (retry_at) {
-    Statement s(db_, "UPDATE webhooks SET state = 'queued', attempts = attempts + 1, last_error = ?, due_at = ? WHERE id = ?");
+    Statement s(*writer_, "UPDATE webhooks SET state = 'queued', attempts = attempts + 1, last_error = ?, due_at = ? WHERE id = ?");
     s.bind(1, error).bind(2, *retry_at).bind(3, id).step();
   } else {
-    Statement s(db_, "UPDATE webhooks SET state = 'failed', attempts = attempts + 1, last_error = ?, finished_at = ?"
+    Statement s(*writer_, "UPDATE webhooks SET state = 'failed', attempts = attempts + 1, last_error = ?, finished_at = ?"
                      " WHERE id = ?");
     s.bind(1, error).bind(2, now).bind(3, id).step();
   }
 }
 
 std::vector<Integration> SqliteStore::integrations() {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations ORDER BY id");
+  Reader reader(*this);
+  Connection& db = reader.get();
+  Statement s(db, "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations ORDER BY id");
   std::vector<Integration> out;
   while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4)});
   return out;
@@ -420,15 +557,16 @@ std::vector<Integration> SqliteStore::integrations() {
 
 void SqliteStore::put_integration(const Integration& i) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "INSERT INTO integrations (id, customer_id, pms, base_url, sync_interval_seconds) VALUES (?, ?, ?, ?, ?)"
+  Statement s(*writer_, "INSERT INTO integrations (id, customer_id, pms, base_url, sync_interval_seconds) VALUES (?, ?, ?, ?, ?)"
                    " ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, pms = excluded.pms,"
                    " base_url = excluded.base_url, sync_interval_seconds = excluded.sync_interval_seconds");
   s.bind(1, i.id).bind(2, i.customer_id).bind(3, i.pms).bind(4, i.base_url).bind(5, i.sync_interval_seconds).step();
 }
 
 std::optional<Integration> SqliteStore::integration(std::string_view customer_id, std::string_view id) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations"
+  Reader reader(*this);
+  Connection& db = reader.get();
+  Statement s(db, "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations"
                    " WHERE id = ? AND customer_id = ?");
   s.bind(1, id).bind(2, customer_id);
   if (!s.step()) return std::nullopt;
@@ -437,7 +575,7 @@ std::optional<Integration> SqliteStore::integration(std::string_view customer_id
 
 void SqliteStore::put_record(const CachedRecord& r) {
   std::lock_guard lock(mutex_);
-  Statement s(db_, "INSERT INTO records (model, id, integration_id, json, synced_at) VALUES (?, ?, ?, ?, ?)"
+  Statement s(*writer_, "INSERT INTO records (model, id, integration_id, json, synced_at) VALUES (?, ?, ?, ?, ?)"
                    " ON CONFLICT (model, id) DO UPDATE SET integration_id = excluded.integration_id,"
                    " json = excluded.json, synced_at = excluded.synced_at");
   s.bind(1, r.model).bind(2, r.id).bind(3, r.integration_id).bind(4, r.json).bind(5, r.synced_at).step();
@@ -445,8 +583,9 @@ void SqliteStore::put_record(const CachedRecord& r) {
 
 std::optional<CachedRecord> SqliteStore::record(std::string_view customer_id, std::string_view model,
                                                 std::string_view id) {
-  std::lock_guard lock(mutex_);
-  Statement s(db_, "SELECT r.model, r.id, r.integration_id, r.json, r.synced_at FROM records r"
+  Reader reader(*this);
+  Connection& db = reader.get();
+  Statement s(db, "SELECT r.model, r.id, r.integration_id, r.json, r.synced_at FROM records r"
                    " JOIN integrations i ON i.id = r.integration_id"
                    " WHERE r.model = ? AND r.id = ? AND i.customer_id = ?");
   s.bind(1, model).bind(2, id).bind(3, customer_id);

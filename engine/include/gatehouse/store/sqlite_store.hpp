@@ -1,9 +1,13 @@
 #pragma once
 // The embedded store: one SQLite file (WAL journal, full sync), safe from many threads. The
-// schema is created (and, as it grows, migrated) when the file is opened.
+// schema is created (and, as it grows, migrated) when the file is opened. Concurrent enqueues
+// are committed together (group commit): each returns once its job is on disk.
+#include <condition_variable>
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "gatehouse/store/store.hpp"
 
@@ -45,8 +49,31 @@ class SqliteStore final : public Store {
                                      std::string_view id) override;
 
  private:
-  std::mutex mutex_;  // one connection, used by one thread at a time
-  sqlite3* db_ = nullptr;
+  struct PendingJob;
+  void commit_batch(const std::vector<PendingJob*>& batch);
+  class Reader;  // a read-only connection, borrowed for one read
+
+ public:
+  struct Connection;  // a connection and its prepared statements (sqlite_store.cpp)
+
+ private:
+  std::mutex mutex_;  // the writing connection, used by one thread at a time
+  std::unique_ptr<Connection> writer_;
+
+  // Reads (API keys, integrations, records, write status) go through their own connections: in
+  // WAL mode they see the last commit without waiting for the writer's fsync. A ":memory:"
+  // store has none (each connection would be a database of its own) and reads on the writer.
+  std::mutex readers_mutex_;
+  std::condition_variable reader_free_;
+  std::vector<std::unique_ptr<Connection>> readers_;
+  std::vector<Connection*> idle_readers_;
+
+  // Group commit: jobs enqueued while a commit is on its way go to disk together in the next one,
+  // so concurrent writes share one fsync instead of queueing for one each.
+  std::mutex queue_mutex_;
+  std::condition_variable committed_;
+  std::vector<PendingJob*> pending_;
+  bool committing_ = false;
 };
 
 }  // namespace gatehouse::store

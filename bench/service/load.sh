@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The service load benchmark: `gatehouse serve` (SQLite store, dispatcher on) and the PMS
+# simulator on loopback; wrk runs GET /healthz, then durable writes (PUT, 202 once the job is on
+# disk), at the same concurrency, DURATION seconds each. Prints requests/s and p50/p99 of each,
+# and the ratio writes/healthz (target: at least 0.25).
+#   bench/service/load.sh BUILD_DIR [DURATION=10] [CONNECTIONS=32] [THREADS=2]
+set -euo pipefail
+build="$1"
+duration="${2:-10}"
+connections="${3:-32}"
+threads="${4:-2}"
+here="$(cd "$(dirname "$0")" && pwd)"
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+start() {
+  local log="$1"; shift
+  "$@" >"$log" 2>"$log.err" &
+  pids+=($!)
+  for _ in $(seq 100); do
+    if grep -q "listening on" "$log" 2>/dev/null; then
+      sed -n 's/.*listening on \([0-9.]*:[0-9]*\).*/http:\/\/\1/p' "$log" | head -1
+      return
+    fi
+    sleep 0.1
+  done
+  echo "could not start $*: $(cat "$log.err")" >&2
+  exit 1
+}
+pms="$(start "$work/pms.log" "$build/tools/pms_simulator/gatehouse-pms-simulator")"
+curl -s -X PUT -H 'Content-Type: application/json' \
+  -d '{"FirstName":"Ann","LastName":"Lee","PrimaryAddress":{"AddressLine1":"1 Main St"}}' \
+  "$pms/_sim/buildium/tenants/1001" >/dev/null
+cat >"$work/gatehouse.yaml" <<YAML
+rules: $here/../../rules
+store: $work/gatehouse.db
+listen: 127.0.0.1:0
+http: {threads: $((connections + 8))}
+dispatcher: {workers: ${WORKERS:-2}, sync_interval_seconds: 0}
+customers:
+  - {id: bench, api_key: key-bench}
+integrations:
+  - {id: int-bd, customer: bench, pms: BUILDIUM, base_url: "$pms/buildium"}
+records:
+  - {model: residents, id: "1001", integration: int-bd, data: '{}'}
+YAML
+service="$(start "$work/serve.log" "$build/bindings/cli/gatehouse" serve --config "$work/gatehouse.yaml")"
+
+run() {  # name, wrk args...: prints "name rps p50_ms p99_ms"
+  local name="$1"; shift
+  wrk -t "$threads" -c "$connections" -d "${duration}s" --latency "$@" >"$work/$name.txt"
+  local rps p50 p99
+  rps="$(awk '/^Requests\/sec/ {print $2}' "$work/$name.txt")"
+  p50="$(awk '$1 == "50%" {print $2}' "$work/$name.txt")"
+  p99="$(awk '$1 == "99%" {print $2}' "$work/$name.txt")"
+  if grep -q "Non-2xx" "$work/$name.txt"; then echo "$name: $(grep Non-2xx "$work/$name.txt")" >&2; fi
+  printf '%-14s %12s req/s   p50 %8s   p99 %8s\n' "$name" "$rps" "$p50" "$p99"
+  echo "$rps" >"$work/$name.rps"
+}
+echo "gatehouse service load: $connections connections, $threads wrk threads, ${duration}s each, $(nproc) cores"
+run healthz "$service/healthz"
+run durable_write -s "$here/put_resident.lua" "$service/v1/residents/1001"
+if [ -n "${EXTRA_LUA:-}" ]; then run extra -s "$EXTRA_LUA" "$service/v1/residents/1001"; fi
+python3 - "$work/durable_write.rps" "$work/healthz.rps" <<'PY'
+import sys
+w, h = (float(open(f).read()) for f in sys.argv[1:3])
+print(f"ratio durable_write/healthz: {w / h:.3f} (target >= 0.25)")
+PY
