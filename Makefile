@@ -66,6 +66,7 @@ bench: build
 	@$(BUILD_DIR)/bench/gatehouse_bench --benchmark_min_time=0.5
 	@$(BUILD_DIR)/bench/gatehouse_bench --scale
 	@./bench/callgrind.sh $(BUILD_DIR)/bench/gatehouse_bench typical
+	@./bench/service/load.sh $(BUILD_DIR) 10 "32 128"
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -2,12 +2,13 @@
 # The service load benchmark: `gatehouse serve` (SQLite store, dispatcher on) and the PMS
 # simulator on loopback; wrk runs GET /healthz, then durable writes (PUT, 202 once the job is on
 # disk), at the same concurrency, DURATION seconds each. Prints requests/s and p50/p99 of each,
-# and the ratio writes/healthz (target: at least 0.25).
-#   bench/service/load.sh BUILD_DIR [DURATION=10] [CONNECTIONS=32] [THREADS=2]
+# and the ratio writes/healthz (target: at least 0.25), for each number of connections given.
+#   bench/service/load.sh BUILD_DIR [DURATION=10] [CONNECTIONS="32 128"] [THREADS=2]
+# WORKERS=0 runs without the dispatcher (the write path alone, no PMS calls competing for CPU).
 set -euo pipefail
 build="$1"
 duration="${2:-10}"
-connections="${3:-32}"
+connection_counts="${3:-32 128}"
 threads="${4:-2}"
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
@@ -40,7 +41,7 @@ cat >"$work/gatehouse.yaml" <<YAML
 rules: $here/../../rules
 store: $work/gatehouse.db
 listen: 127.0.0.1:0
-http: {threads: $((connections + 8))}
+http: {threads: 136}
 dispatcher: {workers: ${WORKERS:-2}, sync_interval_seconds: 0}
 customers:
   - {id: bench, api_key: key-bench}
@@ -51,23 +52,25 @@ records:
 YAML
 service="$(start "$work/serve.log" "$build/bindings/cli/gatehouse" serve --config "$work/gatehouse.yaml")"
 
-run() {  # name, wrk args...: prints "name rps p50_ms p99_ms"
-  local name="$1"; shift
+run() {  # name, connections, wrk args...: prints "name rps p50 p99", keeps rps in $work/name.rps
+  local name="$1" connections="$2"; shift 2
   wrk -t "$threads" -c "$connections" -d "${duration}s" --latency "$@" >"$work/$name.txt"
   local rps p50 p99
   rps="$(awk '/^Requests\/sec/ {print $2}' "$work/$name.txt")"
   p50="$(awk '$1 == "50%" {print $2}' "$work/$name.txt")"
   p99="$(awk '$1 == "99%" {print $2}' "$work/$name.txt")"
   if grep -q "Non-2xx" "$work/$name.txt"; then echo "$name: $(grep Non-2xx "$work/$name.txt")" >&2; fi
-  printf '%-14s %12s req/s   p50 %8s   p99 %8s\n' "$name" "$rps" "$p50" "$p99"
+  printf '  %-14s %12s req/s   p50 %8s   p99 %8s\n' "$name" "$rps" "$p50" "$p99"
   echo "$rps" >"$work/$name.rps"
 }
-echo "gatehouse service load: $connections connections, $threads wrk threads, ${duration}s each, $(nproc) cores"
-run healthz "$service/healthz"
-run durable_write -s "$here/put_resident.lua" "$service/v1/residents/1001"
-if [ -n "${EXTRA_LUA:-}" ]; then run extra -s "$EXTRA_LUA" "$service/v1/residents/1001"; fi
-python3 - "$work/durable_write.rps" "$work/healthz.rps" <<'PY'
+echo "gatehouse service load: ${duration}s per run, $threads wrk threads, dispatcher workers ${WORKERS:-2}, $(nproc) cores"
+for connections in $connection_counts; do
+  echo "$connections connections:"
+  run healthz "$connections" "$service/healthz"
+  run durable_write "$connections" -s "$here/put_resident.lua" "$service/v1/residents/1001"
+  python3 - "$work/durable_write.rps" "$work/healthz.rps" <<'PY'
 import sys
 w, h = (float(open(f).read()) for f in sys.argv[1:3])
-print(f"ratio durable_write/healthz: {w / h:.3f} (target >= 0.25)")
+print(f"  ratio durable_write/healthz: {w / h:.3f} (target >= 0.25)")
 PY
+done

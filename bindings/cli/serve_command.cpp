@@ -219,7 +219,8 @@ int serve(const std::vector<std::string>& args) {
     for (const auto& [k, v] : req.params) r.query[k] = v;
     for (const auto& [k, v] : req.headers) {
       std::string name = k;
-      for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      for (auto& ch : name)  // header names are ASCII; std::tolower would consult the locale per character
+        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
       r.headers[name] = v;
     }
     r.body = req.body;
