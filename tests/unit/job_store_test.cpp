@@ -1,6 +1,7 @@
 // The SQLite job store: durability, claiming, retries, the write-status roll-up, tenancy.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -206,6 +207,39 @@ TEST_P(JobStoreTest, ConcurrentWorkersClaimEachJobOnce) {
   for (auto& t : workers) t.join();
   EXPECT_EQ(claims, 200u);
   EXPECT_EQ(claimed.size(), 200u);
+}
+
+TEST_P(JobStoreTest, ConcurrentEnqueuesAreEachStoredAndABadOneFailsAlone) {
+  auto owned = open();
+  Store& store = *owned;
+  std::mutex m;
+  std::set<std::string> ids;
+  std::atomic<int> refused{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 8; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < 50; ++i) {
+        // Now and then a job whose parent does not exist: it alone must fail (group commit).
+        if (w == 3 && i % 10 == 0) {
+          try {
+            store.enqueue(job("c1", "no-such-parent"), "2026-11-28T10:00:00Z");
+          } catch (const std::invalid_argument&) {
+            ++refused;
+          }
+          continue;
+        }
+        std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z");
+        std::lock_guard lock(m);
+        ids.insert(id);
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  EXPECT_EQ(refused.load(), 5);
+  EXPECT_EQ(ids.size(), 395u);
+  std::size_t claimed = 0;
+  while (auto j = store.claim("w", "2026-11-28T10:00:01Z")) claimed += ids.count(j->id);
+  EXPECT_EQ(claimed, 395u) << "every enqueued job is on disk and claimable";
 }
 
 TEST_P(JobStoreTest, KeysAreStoredHashedAndTenancyScopesEveryRead) {

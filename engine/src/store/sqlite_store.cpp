@@ -332,15 +332,16 @@ struct SqliteStore::PendingJob {
   std::string id;
   bool done = false;
   std::exception_ptr error;
+  std::condition_variable wake;  // this caller's own: a commit wakes only whom it concerns
 };
 
 std::string SqliteStore::enqueue(const NewJob& job, std::string_view now) {
-  PendingJob me{job, now, "", false, nullptr};
+  PendingJob me{job, now, "", false, nullptr, {}};
   std::unique_lock queue(queue_mutex_);
   pending_.push_back(&me);
   while (!me.done) {
     if (committing_) {
-      committed_.wait(queue);
+      me.wake.wait(queue);
       continue;
     }
     // No commit under way: this caller commits everything waiting, itself included.
@@ -351,7 +352,10 @@ std::string SqliteStore::enqueue(const NewJob& job, std::string_view now) {
     commit_batch(batch);
     queue.lock();
     committing_ = false;
-    committed_.notify_all();
+    for (PendingJob* p : batch)
+      if (p != &me) p->wake.notify_one();
+    // The first of those who arrived meanwhile commits the next batch.
+    if (!pending_.empty()) pending_.front()->wake.notify_one();
   }
   if (me.error) std::rethrow_exception(me.error);
   return me.id;

@@ -71,7 +71,6 @@ class SqliteStore final : public Store {
   // Group commit: jobs enqueued while a commit is on its way go to disk together in the next one,
   // so concurrent writes share one fsync instead of queueing for one each.
   std::mutex queue_mutex_;
-  std::condition_variable committed_;
   std::vector<PendingJob*> pending_;
   bool committing_ = false;
 };
