@@ -83,7 +83,7 @@ class JobStoreTest : public ::testing::TestWithParam<std::string> {
 };
 
 INSTANTIATE_TEST_SUITE_P(Stores, JobStoreTest, ::testing::Values("sqlite", "postgres"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& test) { return test.param; });
 
 TEST_P(JobStoreTest, AJobIsPendingUntilItSucceeds) {
   auto owned = open();
