@@ -352,8 +352,12 @@ std::string SqliteStore::enqueue(const NewJob& job, std::string_view now) {
     commit_batch(batch);
     queue.lock();
     committing_ = false;
-    for (PendingJob* p : batch)
+    // Marked done here, under the lock, and not before: a caller that sees it done returns and
+    // its PendingJob (with its condition variable) is gone, so nothing may touch it after.
+    for (PendingJob* p : batch) {
+      p->done = true;
       if (p != &me) p->wake.notify_one();
+    }
     // The first of those who arrived meanwhile commits the next batch.
     if (!pending_.empty()) pending_.front()->wake.notify_one();
   }
@@ -379,8 +383,6 @@ void SqliteStore::commit_batch(const std::vector<PendingJob*>& batch) {
       }
     }
   }
-  std::lock_guard queue(queue_mutex_);
-  for (PendingJob* p : batch) p->done = true;
 }
 
 std::optional<ClaimedJob> SqliteStore::claim(std::string_view worker, std::string_view now) {
