@@ -39,7 +39,7 @@ curl -s -X PUT -H 'Content-Type: application/json' \
   "$pms/_sim/buildium/tenants/1001" >/dev/null
 cat >"$work/gatehouse.yaml" <<YAML
 rules: $here/../../rules
-store: $work/gatehouse.db
+store: ${STORE_DIR:-$work}/gatehouse.db
 listen: 127.0.0.1:0
 http: {threads: 136}
 dispatcher: {workers: ${WORKERS:-2}, sync_interval_seconds: 0}
