@@ -161,9 +161,16 @@ int serve(const std::vector<std::string>& args) {
     std::cerr << "gatehouse serve: " << e.what() << '\n';
     return usage_error;
   }
-  std::vector<std::string> problems;
-  for (const auto& [pms, connector] : connectors)
-    for (auto& p : service::check_connector(*engine.program(), connector)) problems.push_back(std::move(p));
+  // The connectors must cover the rules at start and after every reload (a reload that would
+  // accept writes no connector can carry is refused like rules that do not compile).
+  auto connector_problems = [&connectors](const Program& program) {
+    std::vector<std::string> problems;
+    for (const auto& [pms, connector] : connectors)
+      for (auto& p : service::check_connector(program, connector)) problems.push_back(std::move(p));
+    return problems;
+  };
+  engine.set_reload_check(connector_problems);
+  std::vector<std::string> problems = connector_problems(*engine.program());
   if (!problems.empty()) {
     for (const auto& p : problems) std::cerr << p << '\n';
     return usage_error;

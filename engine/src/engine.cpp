@@ -7,6 +7,11 @@ namespace gatehouse {
 Engine::Engine(std::shared_ptr<const Program> program) : program_(std::move(program)) {}
 
 Compilation Engine::swap_if_ok(Compilation c) {
+  if (c.ok() && reload_check_) {
+    auto problems = reload_check_(*c.program);
+    for (auto& problem : problems) c.diagnostics.error(SourceRef{}, std::move(problem));
+    if (!problems.empty()) c.program = nullptr;
+  }
   if (c.ok()) program_.store(c.program);
   return c;
 }

@@ -50,6 +50,7 @@ class ServeTest : public ::testing::Test {
 };
 
 const std::string rm = R"({"last_name":"Lee","notes":"x","rent_period":"MONTHLY","rent_due_day":1})";
+const std::string rm_with_middle_name = R"({"last_name":"Lee","middle_name":"Q","rent_period":"MONTHLY","rent_due_day":1})";
 
 TEST_F(ServeTest, NotesExampleOverHttpAndTenancy) {
   Service service(config);
@@ -99,10 +100,11 @@ TEST_F(ServeTest, ReloadUnderLoadNeverMixesRules) {
     std::ifstream in(rm_rules);
     original.assign(std::istreambuf_iterator<char>(in), {});
   }
-  // Version B takes notes on residents updates: the same request is then accepted, not stripped.
-  std::string takes_notes = std::regex_replace(original, std::regex("rules rent_manager_tenant \\{\n"),
-                                               "rules rent_manager_tenant {\n  notes\n");
-  ASSERT_NE(takes_notes, original);
+  // Version B no longer takes middle_name: the same request is then stripped, not accepted.
+  // (A field removed keeps the Rent Manager connector valid; one added it does not map would
+  // make the reload fail: see TheConnectorsMustCoverReloadedRules.)
+  std::string without_middle_name = std::regex_replace(original, std::regex("  middle_name length \\.\\.50  # assumption\n"), "");
+  ASSERT_NE(without_middle_name, original);
   std::atomic<bool> stop{false};
   std::atomic<int> requests{0}, bad{0};
   std::mutex m;
@@ -112,7 +114,8 @@ TEST_F(ServeTest, ReloadUnderLoadNeverMixesRules) {
     clients.emplace_back([&] {
       auto c = service.client();
       while (!stop) {
-        auto r = c.Put("/v1/residents/res-rm?ignore_unknown_fields=true", auth("key-acme"), rm, "application/json");
+        auto r = c.Put("/v1/residents/res-rm?ignore_unknown_fields=true", auth("key-acme"), rm_with_middle_name,
+                       "application/json");
         ++requests;
         if (!r || r->status != 202) {
           ++bad;
@@ -128,7 +131,7 @@ TEST_F(ServeTest, ReloadUnderLoadNeverMixesRules) {
   }
   auto admin = service.client();
   for (int i = 0; i < 6; ++i) {
-    std::ofstream(rm_rules) << (i % 2 == 0 ? takes_notes : original);
+    std::ofstream(rm_rules) << (i % 2 == 0 ? without_middle_name : original);
     if (i % 2 == 0) {
       service.signal(SIGHUP);
     } else {
@@ -145,6 +148,27 @@ TEST_F(ServeTest, ReloadUnderLoadNeverMixesRules) {
   EXPECT_GE(verdicts_by_version.size(), 2u);
   for (const auto& [version, verdicts] : verdicts_by_version)
     EXPECT_EQ(verdicts.size(), 1u) << "rules " << version << " gave more than one verdict for the same request";
+}
+
+TEST_F(ServeTest, TheConnectorsMustCoverReloadedRules) {
+  Service service(config);
+  fs::path rm_rules = dir / "rules" / "pms" / "rent_manager.rules";
+  std::string original;
+  {
+    std::ifstream in(rm_rules);
+    original.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  // Notes on Rent Manager residents: the rules compile, but the connector maps no notes.
+  std::ofstream(rm_rules) << std::regex_replace(original, std::regex("rules rent_manager_tenant \\{\n"),
+                                                "rules rent_manager_tenant {\n  notes\n");
+  auto r = service.client().Post("/v1/admin/reload", auth("admin-secret"), "", "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 422) << r->body;
+  EXPECT_NE(r->body.find("residents update offers 'notes', which the connector does not map"), std::string::npos)
+      << r->body;
+  auto still = service.client().Put("/v1/residents/res-rm", auth("key-acme"), rm, "application/json");
+  ASSERT_TRUE(still);
+  EXPECT_EQ(still->status, 400) << "the old rules stay: " << still->body;
 }
 
 TEST_F(ServeTest, TheAdminEndpointNeedsTheAdminKey) {

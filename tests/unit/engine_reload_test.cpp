@@ -59,6 +59,23 @@ TEST(EngineReload, ReloadUnderLoadNeverMixesPrograms) {
   EXPECT_GT(seen_b.load(), 0);
 }
 
+TEST(EngineReload, AReloadCheckCanRefuseRulesThatCompile) {
+  Compilation a = compile(rules(false));
+  Engine engine(a.program);
+  engine.set_reload_check([](const Program& p) {
+    std::vector<std::string> problems;
+    if (p.find_pms("P")->models.at("residents").update.record->fields.at(1).supported)
+      problems.push_back("nothing can carry notes");
+    return problems;
+  });
+  Compilation refused = engine.reload(rules(true));
+  EXPECT_FALSE(refused.ok());
+  EXPECT_NE(refused.render_diagnostics().find("error: nothing can carry notes"), std::string::npos)
+      << refused.render_diagnostics();
+  EXPECT_EQ(engine.program()->rules_version(), a.program->rules_version()) << "the old rules stay";
+  EXPECT_TRUE(engine.reload(rules(false)).ok());
+}
+
 TEST(EngineReload, BrokenRulesKeepTheOldProgram) {
   Compilation a = compile(rules(false));
   Engine engine(a.program);

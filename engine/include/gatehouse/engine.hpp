@@ -7,7 +7,10 @@
 // decision carries the rules_version it was made with. All methods are safe from many threads.
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "gatehouse/compiler.hpp"
 #include "gatehouse/evaluator.hpp"
@@ -29,6 +32,13 @@ class Engine {
   Compilation reload(const std::filesystem::path& dir);
   Compilation reload(SourceSet sources);
 
+  /// What else new rules must satisfy before they replace the current ones (for the write
+  /// service: every connector still maps every field the rules offer). Each problem it returns
+  /// becomes an error of the reload's Compilation, and the old rules stay. Set before serving.
+  void set_reload_check(std::function<std::vector<std::string>(const Program&)> check) {
+    reload_check_ = std::move(check);
+  }
+
   /// The current program (a snapshot: it stays valid however often rules are reloaded).
   std::shared_ptr<const Program> program() const { return program_.load(); }
 
@@ -39,6 +49,7 @@ class Engine {
  private:
   Compilation swap_if_ok(Compilation c);
   std::atomic<std::shared_ptr<const Program>> program_;
+  std::function<std::vector<std::string>(const Program&)> reload_check_;
 };
 
 }  // namespace gatehouse
