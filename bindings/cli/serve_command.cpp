@@ -11,6 +11,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -53,11 +54,40 @@ std::string required(const YAML::Node& node, const char* key, const std::string&
   return node[key].Scalar();
 }
 
+/// A mapping's keys must be among `known`: a misspelt key would otherwise be a setting silently
+/// left at its default.
+void only_known_keys(const YAML::Node& node, std::initializer_list<std::string_view> known, const std::string& where) {
+  if (!node || !node.IsMap()) return;
+  for (const auto& entry : node) {
+    std::string key = entry.first.Scalar();
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string list;
+    for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+    throw std::runtime_error(where + ": unknown key '" + key + "' (known: " + list + ")");
+  }
+}
+
 /// Reads the config file (once).
 ServeConfig load_config(const fs::path& file, const std::string& default_rules) {
   ServeConfig c;
   c.root = YAML::LoadFile(file.string());
   const YAML::Node& root = c.root;
+  only_known_keys(root, {"rules", "store", "listen", "max_payload_bytes", "admin_api_key", "http", "dispatcher",
+                         "customers", "integrations", "records"},
+                  "the configuration");
+  only_known_keys(root["http"], {"threads", "read_timeout_ms", "write_timeout_ms", "keep_alive_timeout_seconds"}, "http");
+  only_known_keys(root["dispatcher"], {"workers", "max_attempts", "backoff_ms", "max_backoff_ms", "pms_timeout_ms",
+                                       "idle_poll_ms", "webhook_max_attempts", "sync_interval_seconds"},
+                  "dispatcher");
+  if (root["store"] && root["store"].IsMap())
+    only_known_keys(root["store"], {"postgres", "schema", "connections", "lease_seconds"}, "store");
+  for (const auto& customer : root["customers"]) {
+    only_known_keys(customer, {"id", "api_key", "webhook"}, "customers");
+    only_known_keys(customer["webhook"], {"url", "secret"}, "customers.webhook");
+  }
+  for (const auto& i : root["integrations"])
+    only_known_keys(i, {"id", "customer", "pms", "base_url", "sync_interval_seconds"}, "integrations");
+  for (const auto& r : root["records"]) only_known_keys(r, {"model", "id", "integration", "data"}, "records");
   fs::path dir = file.parent_path();
   c.rules = root["rules"] ? dir / root["rules"].Scalar() : fs::path(default_rules);
   if (root["store"] && root["store"].IsMap()) {
