@@ -4,11 +4,10 @@ set -euo pipefail
 gatehouse="$1"
 simulator="$2"
 here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/background.sh"
 work="$(mktemp -d)"
-pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  stop_background
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -16,22 +15,6 @@ trap cleanup EXIT
 step() { printf '\n\033[1m== %s\033[0m\n' "$1"; }
 show() { printf '$ %s\n' "$*"; }
 pretty() { python3 -m json.tool 2>/dev/null || cat; }
-
-# Starts a program that prints "listening on HOST:PORT" first; echoes its base URL.
-start() {
-  local log="$1"; shift
-  "$@" >"$log" 2>"$log.err" &
-  pids+=($!)
-  for _ in $(seq 100); do
-    if grep -q "listening on" "$log" 2>/dev/null; then
-      sed -n 's/.*listening on \([0-9.]*:[0-9]*\).*/http:\/\/\1/p' "$log" | head -1
-      return
-    fi
-    sleep 0.1
-  done
-  echo "could not start $*: $(cat "$log.err")" >&2
-  exit 1
-}
 
 # A request to the service as customer acme; prints the status and the pretty body.
 api() {
@@ -61,7 +44,7 @@ status_of() {
 }
 
 step "Start the PMS simulator (Buildium-like and Rent-Manager-like APIs)"
-pms="$(start "$work/pms.log" "$simulator")"
+start_listening pms "$work/pms.log" "$simulator"
 echo "PMS simulator at $pms"
 sim() { curl -s -X "$1" -H 'Content-Type: application/json' -d "$3" "$pms$2" >/dev/null; }
 sim PUT /_sim/buildium/tenants/1001 '{"FirstName":"Ann","LastName":"Lee","PrimaryAddress":{"AddressLine1":"1 Main St"},"Status":"Active"}'
@@ -82,7 +65,7 @@ integrations:
   - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: "$pms/buildium"}
   - {id: int-rm, customer: acme, pms: RENT_MANAGER, base_url: "$pms/rentmanager"}
 YAML
-service="$(start "$work/serve.log" "$gatehouse" serve --config "$work/gatehouse.yaml")"
+start_listening service "$work/serve.log" "$gatehouse" serve --config "$work/gatehouse.yaml"
 cat "$work/serve.log"
 show "curl -X POST $service/v1/admin/sync   # read every integration's records into the cache"
 admin /v1/admin/sync | pretty

@@ -11,29 +11,14 @@ duration="${2:-10}"
 connection_counts="${3:-32 128}"
 threads="${4:-2}"
 here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/../../scripts/background.sh"
 work="$(mktemp -d)"
-pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  stop_background
   rm -rf "$work"
 }
 trap cleanup EXIT
-start() {
-  local log="$1"; shift
-  "$@" >"$log" 2>"$log.err" &
-  pids+=($!)
-  for _ in $(seq 100); do
-    if grep -q "listening on" "$log" 2>/dev/null; then
-      sed -n 's/.*listening on \([0-9.]*:[0-9]*\).*/http:\/\/\1/p' "$log" | head -1
-      return
-    fi
-    sleep 0.1
-  done
-  echo "could not start $*: $(cat "$log.err")" >&2
-  exit 1
-}
-pms="$(start "$work/pms.log" "$build/tools/pms_simulator/gatehouse-pms-simulator")"
+start_listening pms "$work/pms.log" "$build/tools/pms_simulator/gatehouse-pms-simulator"
 curl -s -X PUT -H 'Content-Type: application/json' \
   -d '{"FirstName":"Ann","LastName":"Lee","PrimaryAddress":{"AddressLine1":"1 Main St"}}' \
   "$pms/_sim/buildium/tenants/1001" >/dev/null
@@ -50,7 +35,7 @@ integrations:
 records:
   - {model: residents, id: "1001", integration: int-bd, data: '{}'}
 YAML
-service="$(start "$work/serve.log" "$build/bindings/cli/gatehouse" serve --config "$work/gatehouse.yaml")"
+start_listening service "$work/serve.log" "$build/bindings/cli/gatehouse" serve --config "$work/gatehouse.yaml"
 
 run() {  # name, connections, wrk args...: prints "name rps p50 p99", keeps rps in $work/name.rps
   local name="$1" connections="$2"; shift 2
