@@ -244,9 +244,7 @@ int serve(const std::vector<std::string>& args) {
           code = "not_found";
           message = "no such endpoint";
         }
-        res.set_content("{\"error\":{\"status\":" + std::to_string(res.status) + ",\"code\":" + json_quote(code) +
-                            ",\"message\":" + json_quote(message) + ",\"details\":[]}}",
-                        "application/json");
+        res.set_content(service::error_response(res.status, code, message).body, "application/json");
         return httplib::Server::HandlerResponse::Handled;
       }));
   auto handler = [&](const httplib::Request& req, httplib::Response& res) {
@@ -262,18 +260,15 @@ int serve(const std::vector<std::string>& args) {
     }
     r.body = req.body;
     // The admin endpoints (reload the rules, sync now) have their own key; without it they do not exist.
+    auto answer = [&res](const service::HttpResponse& out) {
+      res.status = out.status;
+      res.set_content(out.body, out.content_type.c_str());
+    };
     if (r.path == "/v1/admin/reload" || r.path == "/v1/admin/sync") {
       auto auth = r.headers.find("authorization");
-      if (config.admin_key.empty() || auth == r.headers.end() || auth->second != "Bearer " + config.admin_key) {
-        res.status = 404;
-        res.set_content(R"({"error":{"status":404,"code":"not_found","message":"no such endpoint","details":[]}})", "application/json");
-        return;
-      }
-      if (r.method != "POST") {
-        res.status = 405;
-        res.set_content(R"({"error":{"status":405,"code":"method_not_allowed","message":"use POST","details":[]}})", "application/json");
-        return;
-      }
+      if (config.admin_key.empty() || auth == r.headers.end() || auth->second != "Bearer " + config.admin_key)
+        return answer(service::error_response(404, "not_found", "no such endpoint"));
+      if (r.method != "POST") return answer(service::error_response(405, "method_not_allowed", "use POST"));
       if (r.path == "/v1/admin/sync") {
         service::SyncReport report = dispatcher.sync_now();
         std::string errors;
@@ -283,16 +278,10 @@ int serve(const std::vector<std::string>& args) {
         return;
       }
       Compilation c = engine.reload(config.rules);
-      res.status = c.ok() ? 200 : 422;
-      res.set_content(c.ok() ? "{\"rules_version\":\"" + c.program->rules_version() + "\"}"
-                             : "{\"error\":{\"status\":422,\"code\":\"rules_do_not_compile\",\"message\":" +
-                                   json_quote(c.render_diagnostics()) + ",\"details\":[]}}",
-                      "application/json");
-      return;
+      if (!c.ok()) return answer(service::error_response(422, "rules_do_not_compile", c.render_diagnostics()));
+      return answer({200, "{\"rules_version\":" + json_quote(c.program->rules_version()) + "}"});
     }
-    service::HttpResponse out = write_service.handle(r);
-    res.status = out.status;
-    res.set_content(out.body, out.content_type.c_str());
+    answer(write_service.handle(r));
   };
   for (auto method : {&httplib::Server::Get, &httplib::Server::Put, &httplib::Server::Post,
                       &httplib::Server::Delete, &httplib::Server::Patch})

@@ -12,16 +12,6 @@ namespace gatehouse::service {
 
 namespace {
 
-HttpResponse error(int status, std::string_view code, std::string_view message, std::string_view details = "[]") {
-  std::string body = "{\"error\":{\"status\":" + std::to_string(status) + ",\"code\":";
-  append_json_string(body, code);
-  body += ",\"message\":";
-  append_json_string(body, message);
-  body += ",\"details\":";
-  body += details;
-  body += "}}";
-  return {status, body};
-}
 
 std::vector<std::string> segments(const std::string& path) {
   std::vector<std::string> out;
@@ -78,6 +68,17 @@ std::optional<std::pair<std::string, std::string>> take_member(const std::string
 
 }  // namespace
 
+HttpResponse error_response(int status, std::string_view code, std::string_view message, std::string_view details) {
+  std::string body = "{\"error\":{\"status\":" + std::to_string(status) + ",\"code\":";
+  append_json_string(body, code);
+  body += ",\"message\":";
+  append_json_string(body, message);
+  body += ",\"details\":";
+  body += details;
+  body += "}}";
+  return {status, body};
+}
+
 WriteService::WriteService(Engine& engine, store::Store& store, Limits limits, std::function<std::string()> now)
     : engine_(engine), store_(store), limits_(limits), now_(now ? std::move(now) : utc_now) {
   for (int status : {200, 202, 400, 401, 404, 405, 413, 415, 500, 501}) responses_[status];
@@ -129,61 +130,61 @@ HttpResponse WriteService::handle(const HttpRequest& request) {
 HttpResponse WriteService::route(const HttpRequest& request) {
   auto parts = segments(request.path);
   if (parts.size() == 1 && parts[0] == "healthz") {
-    if (request.method != "GET") return error(405, "method_not_allowed", "use GET");
+    if (request.method != "GET") return error_response(405, "method_not_allowed", "use GET");
     return {200, "{\"status\":\"ok\",\"rules_version\":" + json_quote(engine_.program()->rules_version()) + "}"};
   }
-  if (parts.empty() || parts[0] != "v1") return error(404, "not_found", "no such endpoint");
+  if (parts.empty() || parts[0] != "v1") return error_response(404, "not_found", "no such endpoint");
 
   auto auth = request.headers.find("authorization");
   const std::string bearer = "Bearer ";
   if (auth == request.headers.end() || auth->second.rfind(bearer, 0) != 0)
-    return error(401, "unauthorized", "send the customer's API key as 'Authorization: Bearer <key>'");
+    return error_response(401, "unauthorized", "send the customer's API key as 'Authorization: Bearer <key>'");
   auto customer = store_.customer_for_key(auth->second.substr(bearer.size()));
-  if (!customer) return error(401, "unauthorized", "unknown API key");
+  if (!customer) return error_response(401, "unauthorized", "unknown API key");
 
   if (parts.size() == 4 && parts[1] == "admin" && parts[2] == "write-status") {
-    if (request.method != "GET") return error(405, "method_not_allowed", "use GET");
+    if (request.method != "GET") return error_response(405, "method_not_allowed", "use GET");
     return write_status(*customer, parts[3]);
   }
   if (parts.size() == 4 && parts[1] == "meta") {
-    if (request.method != "GET") return error(405, "method_not_allowed", "use GET");
+    if (request.method != "GET") return error_response(405, "method_not_allowed", "use GET");
     return meta(request, *customer, parts[2], parts[3]);
   }
   if (parts.size() == 3) {
     if (request.method == "PUT") return write(request, *customer, parts[1], &parts[2]);
     if (request.method == "GET") return cached_record(*customer, parts[1], parts[2]);
-    return error(405, "method_not_allowed", "use PUT to update a record or GET to read it");
+    return error_response(405, "method_not_allowed", "use PUT to update a record or GET to read it");
   }
   if (parts.size() == 2) {
     if (request.method == "POST") return write(request, *customer, parts[1], nullptr);
-    return error(405, "method_not_allowed", "use POST to create a record");
+    return error_response(405, "method_not_allowed", "use POST to create a record");
   }
-  return error(404, "not_found", "no such endpoint");
+  return error_response(404, "not_found", "no such endpoint");
 }
 
 HttpResponse WriteService::write(const HttpRequest& request, const std::string& customer, const std::string& model,
                                  const std::string* record_id) {
   auto type = request.headers.find("content-type");
   if (type == request.headers.end() || type->second.rfind("application/json", 0) != 0)
-    return error(415, "unsupported_media_type", "send the payload as application/json");
+    return error_response(415, "unsupported_media_type", "send the payload as application/json");
   if (request.body.size() > limits_.max_payload_bytes)
-    return error(413, "payload_too_large", "the payload is " + std::to_string(request.body.size()) +
+    return error_response(413, "payload_too_large", "the payload is " + std::to_string(request.body.size()) +
                                                " bytes; the limit is " + std::to_string(limits_.max_payload_bytes));
   // Which integration (and so which PMS) the write goes to.
   std::string integration_id, payload;
   if (record_id) {
     auto record = store_.record(customer, model, *record_id);
-    if (!record) return error(404, "not_found", "no " + model + " record '" + *record_id + "'");
+    if (!record) return error_response(404, "not_found", "no " + model + " record '" + *record_id + "'");
     integration_id = record->integration_id;
     payload = request.body;
   } else {
     auto taken = take_member(request.body, "integration_id");
-    if (!taken) return error(400, "missing_integration_id", "the body must be a JSON object with a string integration_id");
+    if (!taken) return error_response(400, "missing_integration_id", "the body must be a JSON object with a string integration_id");
     integration_id = taken->first;
     payload = taken->second;
   }
   auto integration = store_.integration(customer, integration_id);
-  if (!integration) return error(404, "not_found", "no integration '" + integration_id + "'");
+  if (!integration) return error_response(404, "not_found", "no integration '" + integration_id + "'");
 
   auto ignore = request.query.find("ignore_unknown_fields");
   bool strip = ignore != request.query.end() && ignore->second == "true";
@@ -199,15 +200,15 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
   decisions_[static_cast<int>(decision.verdict)].fetch_add(1, std::memory_order_relaxed);
   if (decision.verdict == Verdict::reject) {
     bool unknown_model = !decision.errors.empty() && decision.errors.front().code == ErrorCode::unknown_model;
-    if (unknown_model) return error(404, "not_found", "no such model '" + model + "'");
-    return error(decision.status, decision.status == 405 ? "operation_not_supported" : "rejected",
+    if (unknown_model) return error_response(404, "not_found", "no such model '" + model + "'");
+    return error_response(decision.status, decision.status == 405 ? "operation_not_supported" : "rejected",
                  decision.status == 405 ? decision.errors.front().message
                                         : "the PMS cannot take this write: see details",
                  issues_json(decision.errors));
   }
   const char* operation = record_id ? "update" : "create";
   if (hooks_.can_dispatch && !hooks_.can_dispatch(integration->pms, model, operation))
-    return error(501, "no_connector",
+    return error_response(501, "no_connector",
                  "the rules allow this write, but gatehouse has no connector to carry " + model + " " + operation +
                      " to " + integration->pms);
   store::NewJob job;
@@ -230,13 +231,13 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
 
 HttpResponse WriteService::write_status(const std::string& customer, const std::string& job_id) {
   auto status = store_.write_status(customer, job_id);
-  if (!status) return error(404, "not_found", "no write '" + job_id + "'");
+  if (!status) return error_response(404, "not_found", "no write '" + job_id + "'");
   return {200, store::to_json(*status)};
 }
 
 HttpResponse WriteService::cached_record(const std::string& customer, const std::string& model, const std::string& id) {
   auto record = store_.record(customer, model, id);
-  if (!record) return error(404, "not_found", "no " + model + " record '" + id + "'");
+  if (!record) return error_response(404, "not_found", "no " + model + " record '" + id + "'");
   return {200, "{\"data\":" + record->json + ",\"integration_id\":" + json_quote(record->integration_id) +
                    ",\"synced_at\":" + json_quote(record->synced_at) + "}"};
 }
@@ -244,18 +245,18 @@ HttpResponse WriteService::cached_record(const std::string& customer, const std:
 HttpResponse WriteService::meta(const HttpRequest& request, const std::string& customer, const std::string& model,
                                 const std::string& operation) {
   auto id = request.query.find("integration_id");
-  if (id == request.query.end()) return error(400, "missing_integration_id", "add ?integration_id=...");
+  if (id == request.query.end()) return error_response(400, "missing_integration_id", "add ?integration_id=...");
   auto integration = store_.integration(customer, id->second);
-  if (!integration) return error(404, "not_found", "no integration '" + id->second + "'");
-  if (operation != "create" && operation != "update") return error(404, "not_found", "operations are create and update");
+  if (!integration) return error_response(404, "not_found", "no integration '" + id->second + "'");
+  if (operation != "create" && operation != "update") return error_response(404, "not_found", "operations are create and update");
   auto program = engine_.program();
   const PmsRules* pms = program->find_pms(integration->pms);
-  if (!pms) return error(404, "not_found", "the rules do not cover " + integration->pms);
+  if (!pms) return error_response(404, "not_found", "the rules do not cover " + integration->pms);
   auto m = pms->models.find(model);
-  if (m == pms->models.end()) return error(404, "not_found", "no such model '" + model + "'");
+  if (m == pms->models.end()) return error_response(404, "not_found", "no such model '" + model + "'");
   auto op = operation == "create" ? ast::Operation::create : ast::Operation::update;
   if (!m->second.operation(op).offered)
-    return error(405, "operation_not_supported",
+    return error_response(405, "operation_not_supported",
                  pms->display_name + " does not offer " + operation + " on " + model + ": " + m->second.operation(op).reason);
   return {200, json_schema(*program, *pms, m->second, op)};
 }

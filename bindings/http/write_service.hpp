@@ -42,6 +42,11 @@ struct HttpResponse {
   std::string content_type = "application/json";
 };
 
+/// The service's one error shape: {"error": {"status", "code", "message", "details"}}, where
+/// `details` is a JSON array (the decision's issues on a reject).
+HttpResponse error_response(int status, std::string_view code, std::string_view message,
+                            std::string_view details = "[]");
+
 /// What the service asks of the layers around it (all optional).
 struct WriteServiceHooks {
   /// Whether a write of model/operation can be carried to the PMS; false answers 501
