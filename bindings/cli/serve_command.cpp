@@ -45,6 +45,10 @@ struct ServeConfig {
   int read_timeout_ms = 5000;       // a request (headers and body) must arrive within this
   int write_timeout_ms = 5000;      // an answer must be taken within this
   int keep_alive_timeout_s = 5;     // an idle kept-alive connection is closed after this
+  // A kept-alive connection holds one of the threads, so it is closed after this many requests:
+  // clients waiting for a thread get their turn. cpp-httplib's own default (5) made every fifth
+  // request pay for a new TCP connection.
+  int keep_alive_max_requests = 100;
   YAML::Node root;  // the whole file, for the customers, integrations and records to seed
 };
 
@@ -75,7 +79,9 @@ ServeConfig load_config(const fs::path& file, const std::string& default_rules) 
   only_known_keys(root, {"rules", "store", "listen", "max_payload_bytes", "admin_api_key", "http", "dispatcher",
                          "customers", "integrations", "records"},
                   "the configuration");
-  only_known_keys(root["http"], {"threads", "read_timeout_ms", "write_timeout_ms", "keep_alive_timeout_seconds"}, "http");
+  only_known_keys(root["http"], {"threads", "read_timeout_ms", "write_timeout_ms", "keep_alive_timeout_seconds",
+                                  "keep_alive_max_requests"},
+                  "http");
   only_known_keys(root["dispatcher"], {"workers", "max_attempts", "backoff_ms", "max_backoff_ms", "pms_timeout_ms",
                                        "idle_poll_ms", "webhook_max_attempts", "sync_interval_seconds"},
                   "dispatcher");
@@ -116,8 +122,10 @@ ServeConfig load_config(const fs::path& file, const std::string& default_rules) 
     if (h["read_timeout_ms"]) c.read_timeout_ms = h["read_timeout_ms"].as<int>();
     if (h["write_timeout_ms"]) c.write_timeout_ms = h["write_timeout_ms"].as<int>();
     if (h["keep_alive_timeout_seconds"]) c.keep_alive_timeout_s = h["keep_alive_timeout_seconds"].as<int>();
-    if (c.http_threads < 1 || c.read_timeout_ms < 1 || c.write_timeout_ms < 1 || c.keep_alive_timeout_s < 1)
-      throw std::runtime_error("http: threads, timeouts must be at least 1");
+    if (h["keep_alive_max_requests"]) c.keep_alive_max_requests = h["keep_alive_max_requests"].as<int>();
+    if (c.http_threads < 1 || c.read_timeout_ms < 1 || c.write_timeout_ms < 1 || c.keep_alive_timeout_s < 1 ||
+        c.keep_alive_max_requests < 1)
+      throw std::runtime_error("http: threads, timeouts and keep_alive_max_requests must be at least 1");
   }
   if (const YAML::Node& d = root["dispatcher"]) {
     auto& o = c.dispatcher;
@@ -225,6 +233,7 @@ int serve(const std::vector<std::string>& args) {
   server.set_read_timeout(std::chrono::milliseconds(config.read_timeout_ms));
   server.set_write_timeout(std::chrono::milliseconds(config.write_timeout_ms));
   server.set_keep_alive_timeout(config.keep_alive_timeout_s);
+  server.set_keep_alive_max_count(static_cast<std::size_t>(config.keep_alive_max_requests));
   // Errors the HTTP layer answers itself (a malformed request, a body past the limit, headers or
   // a URI too long) get the service's one error shape too.
   server.set_error_handler(httplib::Server::HandlerWithResponse(

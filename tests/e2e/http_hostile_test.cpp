@@ -96,7 +96,8 @@ class HttpHostileTest : public ::testing::Test {
     std::ofstream(dir / "config.yaml")
         << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "rules").string()
         << "\nstore: jobs.db\nlisten: 127.0.0.1:0\nmax_payload_bytes: 4096\n"
-           "http: {threads: 32, read_timeout_ms: 1000, write_timeout_ms: 1000, keep_alive_timeout_seconds: 1}\n"
+           "http: {threads: 32, read_timeout_ms: 1000, write_timeout_ms: 1000, keep_alive_timeout_seconds: 1,"
+           " keep_alive_max_requests: 3}\n"
            "dispatcher: {workers: 0}\n"
            "customers:\n  - {id: acme, api_key: key-acme}\n"
            "integrations:\n  - {id: int-rm, customer: acme, pms: RENT_MANAGER, base_url: 'http://127.0.0.1:1'}\n"
@@ -198,6 +199,18 @@ TEST_F(HttpHostileTest, ManyIdleConnectionsHoldAThreadOnlyUntilTheTimeout) {
   EXPECT_TRUE(healthy(15000ms));
   idle.clear();
   EXPECT_TRUE(healthy(3000ms));
+}
+
+TEST_F(HttpHostileTest, AKeptAliveConnectionIsClosedAfterItsMaximumOfRequests) {
+  // keep_alive_max_requests: 3, so a client holding a thread gives it up after its third answer.
+  Connection c(service->port());
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_TRUE(c.send_all("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    std::string response = c.receive();
+    ASSERT_EQ(status_of(response), 200) << "request " << i << ": " << response;
+    EXPECT_EQ(response.find("Connection: close") != std::string::npos, i == 3) << "request " << i << ": " << response;
+  }
+  EXPECT_TRUE(c.closed_within(2000ms));
 }
 
 TEST_F(HttpHostileTest, GarbageIsABadRequestInTheErrorShape) {
