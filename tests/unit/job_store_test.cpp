@@ -15,6 +15,7 @@
 
 #include "gatehouse/store/postgres_store.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
+#include "store/store_support.hpp"
 
 namespace gatehouse::store {
 namespace {
@@ -385,6 +386,23 @@ TEST(JobStore, AnUnopenableFileIsAClearError) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("cannot open '/nonexistent/folder/jobs.db'"), std::string::npos) << e.what();
   }
+}
+
+TEST(JobStore, IdsAreUniqueHexAndSortInTheOrderTheyWereMade) {
+  std::set<std::string> seen;
+  std::string previous = new_id();
+  for (int i = 0; i < 2000; ++i) {
+    std::string id = new_id();
+    ASSERT_EQ(id.size(), 32u);
+    ASSERT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+    EXPECT_TRUE(seen.insert(id).second) << "made twice: " << id;
+    // Within one millisecond the order is random; across milliseconds it is the time's.
+    EXPECT_LE(previous.substr(0, 12), id.substr(0, 12));
+    previous = id;
+  }
+  std::string before = new_id();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  EXPECT_LT(before, new_id());
 }
 
 }  // namespace

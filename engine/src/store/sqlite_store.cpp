@@ -261,7 +261,9 @@ namespace {
 /// Opens `path` into a new connection; throws with SQLite's message.
 std::unique_ptr<Connection> open_connection(const std::string& path, int flags, const char* purpose) {
   auto c = std::make_unique<Connection>();
-  if (sqlite3_open_v2(path.c_str(), &c->handle, flags | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+  // NOMUTEX: a connection is only ever used by one thread at a time (see Connection), so
+  // SQLite's own per-call mutex would be paid on every call for nothing.
+  if (sqlite3_open_v2(path.c_str(), &c->handle, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     std::string message = c->handle ? sqlite3_errmsg(c->handle) : "cannot allocate";
     throw std::runtime_error("store: cannot open '" + path + "'" + purpose + ": " + message);
   }

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <chrono>
 #include <cstdint>
 #include <random>
 #include <stdexcept>
@@ -16,12 +17,16 @@ std::string new_id() {
     return (static_cast<std::uint64_t>(device()) << 32) ^ device();
   }()};
   static const char* hex = "0123456789abcdef";
-  std::string id;
-  for (int word = 0; word < 2; ++word) {
-    std::uint64_t v = random();
-    for (int i = 0; i < 16; ++i) id += hex[(v >> (4 * i)) & 15];
-  }
-  return id;
+  auto ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  std::uint64_t low = random();
+  std::uint32_t middle = static_cast<std::uint32_t>(random());
+  char id[32];
+  // Most significant digit first, so that ids compare like the times they hold.
+  for (int i = 0; i < 12; ++i) id[i] = hex[(ms >> (4 * (11 - i))) & 15];
+  for (int i = 0; i < 4; ++i) id[12 + i] = hex[(middle >> (4 * i)) & 15];
+  for (int i = 0; i < 16; ++i) id[16 + i] = hex[(low >> (4 * i)) & 15];
+  return std::string(id, sizeof id);
 }
 
 std::string sha256_hex(std::string_view key) {
