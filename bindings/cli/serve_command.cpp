@@ -22,6 +22,7 @@
 #include "gatehouse/rules_loader.hpp"
 #include "gatehouse/json_string.hpp"
 #include "dispatcher.hpp"
+#include "gatehouse/store/caching_store.hpp"
 #include "gatehouse/store/postgres_store.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
 #include "write_service.hpp"
@@ -49,6 +50,9 @@ struct ServeConfig {
   // clients waiting for a thread get their turn. cpp-httplib's own default (5) made every fifth
   // request pay for a new TCP connection.
   int keep_alive_max_requests = 100;
+  // How long an API key, an integration or a record's integration is kept in memory (changes made
+  // through this instance are seen at once; another instance's, after this).
+  int lookup_cache_seconds = 5;
   YAML::Node root;  // the whole file, for the customers, integrations and records to seed
 };
 
@@ -77,7 +81,7 @@ ServeConfig load_config(const fs::path& file, const std::string& default_rules) 
   c.root = YAML::LoadFile(file.string());
   const YAML::Node& root = c.root;
   only_known_keys(root, {"rules", "store", "listen", "max_payload_bytes", "admin_api_key", "http", "dispatcher",
-                         "customers", "integrations", "records"},
+                         "lookup_cache_seconds", "customers", "integrations", "records"},
                   "the configuration");
   only_known_keys(root["http"], {"threads", "read_timeout_ms", "write_timeout_ms", "keep_alive_timeout_seconds",
                                   "keep_alive_max_requests"},
@@ -117,6 +121,8 @@ ServeConfig load_config(const fs::path& file, const std::string& default_rules) 
   }
   if (root["max_payload_bytes"]) c.max_payload_bytes = root["max_payload_bytes"].as<std::size_t>();
   if (root["admin_api_key"]) c.admin_key = root["admin_api_key"].Scalar();
+  if (root["lookup_cache_seconds"]) c.lookup_cache_seconds = root["lookup_cache_seconds"].as<int>();
+  if (c.lookup_cache_seconds < 0) throw std::runtime_error("lookup_cache_seconds must be 0 (off) or more");
   if (const YAML::Node& h = root["http"]) {
     if (h["threads"]) c.http_threads = h["threads"].as<int>();
     if (h["read_timeout_ms"]) c.read_timeout_ms = h["read_timeout_ms"].as<int>();
@@ -214,8 +220,11 @@ int serve(const std::vector<std::string>& args) {
     return usage_error;
   }
   std::size_t resumed = store->resume_interrupted(service::utc_now());
-  service::WriteService write_service(engine, *store, Limits{config.max_payload_bytes, Limits{}.max_depth});
-  service::Dispatcher dispatcher(engine, *store, connectors, config.dispatcher);
+  // Everything from here on goes through the cache, so its own changes (a sync's records) are
+  // seen at once.
+  store::CachingStore cached_store(*store, std::chrono::seconds(config.lookup_cache_seconds));
+  service::WriteService write_service(engine, cached_store, Limits{config.max_payload_bytes, Limits{}.max_depth});
+  service::Dispatcher dispatcher(engine, cached_store, connectors, config.dispatcher);
   write_service.set_hooks({[&](std::string_view pms, std::string_view model, std::string_view op) {
                              return dispatcher.can_dispatch(pms, model, op);
                            },

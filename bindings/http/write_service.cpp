@@ -173,9 +173,9 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
   // Which integration (and so which PMS) the write goes to.
   std::string integration_id, payload;
   if (record_id) {
-    auto record = store_.record(customer, model, *record_id);
-    if (!record) return error_response(404, "not_found", "no " + model + " record '" + *record_id + "'");
-    integration_id = record->integration_id;
+    auto record_integration = store_.record_integration(customer, model, *record_id);
+    if (!record_integration) return error_response(404, "not_found", "no " + model + " record '" + *record_id + "'");
+    integration_id = std::move(*record_integration);
     payload = request.body;
   } else {
     auto taken = take_member(request.body, "integration_id");

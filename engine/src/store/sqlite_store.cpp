@@ -601,4 +601,15 @@ std::optional<CachedRecord> SqliteStore::record(std::string_view customer_id, st
   return CachedRecord{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4)};
 }
 
+std::optional<std::string> SqliteStore::record_integration(std::string_view customer_id, std::string_view model,
+                                                           std::string_view id) {
+  Reader reader(*this);
+  Connection& db = reader.get();
+  Statement s(db, "SELECT r.integration_id FROM records r JOIN integrations i ON i.id = r.integration_id"
+                   " WHERE r.model = ? AND r.id = ? AND i.customer_id = ?");
+  s.bind(1, model).bind(2, id).bind(3, customer_id);
+  if (!s.step()) return std::nullopt;
+  return s.text(0);
+}
+
 }  // namespace gatehouse::store

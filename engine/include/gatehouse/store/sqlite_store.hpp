@@ -47,6 +47,8 @@ class SqliteStore final : public Store {
   void put_record(const CachedRecord& record) override;
   std::optional<CachedRecord> record(std::string_view customer_id, std::string_view model,
                                      std::string_view id) override;
+  std::optional<std::string> record_integration(std::string_view customer_id, std::string_view model,
+                                                std::string_view id) override;
 
  private:
   struct PendingJob;

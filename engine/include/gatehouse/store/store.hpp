@@ -5,8 +5,9 @@
 // id -> integration index. Every read that serves a customer is scoped to that customer: another
 // customer's integration or record does not exist for them.
 //
-// SqliteStore (sqlite_store.hpp) is the embedded default; a PostgreSQL store for several
-// instances is to implement the same interface.
+// SqliteStore (sqlite_store.hpp) is the embedded default, PostgresStore (postgres_store.hpp) the
+// one several instances share; CachingStore (caching_store.hpp) keeps the lookups every request
+// makes in memory in front of either.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,6 +68,14 @@ class Store : public JobStore {
   /// The cached record `model`/`id`, if its integration belongs to `customer_id`.
   virtual std::optional<CachedRecord> record(std::string_view customer_id, std::string_view model,
                                              std::string_view id) = 0;
+  /// Only the integration of that record (what a write needs to find its PMS); a store may
+  /// answer it without reading the record's data.
+  virtual std::optional<std::string> record_integration(std::string_view customer_id, std::string_view model,
+                                                        std::string_view id) {
+    auto r = record(customer_id, model, id);
+    if (!r) return std::nullopt;
+    return std::move(r->integration_id);
+  }
 };
 
 }  // namespace gatehouse::store

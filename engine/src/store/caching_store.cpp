@@ -1,0 +1,119 @@
+#include "gatehouse/store/caching_store.hpp"
+
+#include <initializer_list>
+#include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
+
+namespace gatehouse::store {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// One string for several parts, each length-prefixed, so ("a", "bc") and ("ab", "c") differ.
+std::string key_of(std::initializer_list<std::string_view> parts) {
+  std::string key;
+  for (auto part : parts) {
+    key += std::to_string(part.size());
+    key += ':';
+    key += part;
+  }
+  return key;
+}
+
+}  // namespace
+
+template <class Value>
+class CachingStore::Cache {
+ public:
+  Cache(std::chrono::milliseconds ttl, std::size_t max_entries) : ttl_(ttl), max_entries_(max_entries) {}
+
+  /// The kept value for `key`, or else what `load` finds (kept unless the cache was emptied
+  /// while it ran: what it read may be older than that put).
+  template <class Load>
+  std::optional<Value> get(const std::string& key, Load load) {
+    if (ttl_.count() == 0) return load();
+    std::uint64_t generation;
+    {
+      std::shared_lock lock(mutex_);
+      auto it = entries_.find(key);
+      if (it != entries_.end() && Clock::now() < it->second.expires) return it->second.value;
+      generation = generation_;
+    }
+    std::optional<Value> found = load();
+    if (found) {
+      std::unique_lock lock(mutex_);
+      if (generation == generation_) {
+        if (entries_.size() >= max_entries_) entries_.clear();  // simple and bounded; refilled on use
+        entries_.insert_or_assign(key, Entry{*found, Clock::now() + ttl_});
+      }
+    }
+    return found;
+  }
+
+  void clear() {
+    std::unique_lock lock(mutex_);
+    ++generation_;
+    entries_.clear();
+  }
+
+ private:
+  struct Entry {
+    Value value;
+    Clock::time_point expires;
+  };
+  const std::chrono::milliseconds ttl_;
+  const std::size_t max_entries_;
+  std::shared_mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;
+  std::uint64_t generation_ = 0;  // counts clear()s
+};
+
+CachingStore::CachingStore(Store& inner, std::chrono::milliseconds ttl, std::size_t max_entries)
+    : inner_(inner),
+      customers_(std::make_unique<Cache<std::string>>(ttl, max_entries)),
+      integrations_(std::make_unique<Cache<Integration>>(ttl, max_entries)),
+      record_integrations_(std::make_unique<Cache<std::string>>(ttl, max_entries)) {}
+
+CachingStore::~CachingStore() = default;
+
+std::optional<std::string> CachingStore::customer_for_key(std::string_view api_key) {
+  // Kept by the key as sent: the hash is how keys rest on disk; in memory the key is already
+  // in every request that carries it.
+  return customers_->get(std::string(api_key), [&] { return inner_.customer_for_key(api_key); });
+}
+
+std::optional<Integration> CachingStore::integration(std::string_view customer_id, std::string_view id) {
+  return integrations_->get(key_of({customer_id, id}), [&] { return inner_.integration(customer_id, id); });
+}
+
+std::optional<std::string> CachingStore::record_integration(std::string_view customer_id, std::string_view model,
+                                                            std::string_view id) {
+  return record_integrations_->get(key_of({customer_id, model, id}),
+                                   [&] { return inner_.record_integration(customer_id, model, id); });
+}
+
+// Each put empties before and after the write: before, so no one keeps using the old value once
+// the write is under way; after, so a value read from the store between the two is dropped too.
+void CachingStore::put_customer(std::string_view customer_id, std::string_view api_key) {
+  customers_->clear();
+  inner_.put_customer(customer_id, api_key);
+  customers_->clear();
+}
+
+void CachingStore::put_integration(const Integration& integration) {
+  integrations_->clear();
+  record_integrations_->clear();  // a record's integration may now belong to another customer
+  inner_.put_integration(integration);
+  integrations_->clear();
+  record_integrations_->clear();
+}
+
+void CachingStore::put_record(const CachedRecord& record) {
+  record_integrations_->clear();
+  inner_.put_record(record);
+  record_integrations_->clear();
+}
+
+}  // namespace gatehouse::store

@@ -1,0 +1,117 @@
+// CachingStore: the lookups of every request kept in memory, exact for changes made through it,
+// bounded in time for changes made behind its back (another instance on the same database).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "gatehouse/store/caching_store.hpp"
+#include "gatehouse/store/sqlite_store.hpp"
+
+namespace gatehouse::store {
+namespace {
+
+using namespace std::chrono_literals;
+
+/// `inner` is the database; changes made to it directly stand for another instance's.
+class CachingStoreTest : public ::testing::Test {
+ protected:
+  SqliteStore inner{":memory:"};
+
+  void SetUp() override {
+    inner.put_customer("acme", "key-1");
+    inner.put_integration({"int-1", "acme", "RENT_MANAGER", "http://pms", 0});
+    inner.put_record({"residents", "r-1", "int-1", "{}", "2026-11-28T00:00:00.000Z"});
+  }
+};
+
+TEST_F(CachingStoreTest, AChangeBehindItsBackIsSeenOnceTheEntryExpires) {
+  CachingStore cache(inner, 300ms);
+  EXPECT_EQ(cache.customer_for_key("key-1"), "acme");
+  inner.put_customer("acme", "key-2");  // the key replaced by another instance
+  EXPECT_EQ(cache.customer_for_key("key-1"), "acme") << "kept for the ttl";
+  std::this_thread::sleep_for(400ms);
+  EXPECT_EQ(cache.customer_for_key("key-1"), std::nullopt);
+  EXPECT_EQ(cache.customer_for_key("key-2"), "acme");
+}
+
+TEST_F(CachingStoreTest, AChangeThroughItIsSeenAtOnce) {
+  CachingStore cache(inner, 1h);
+  EXPECT_EQ(cache.customer_for_key("key-1"), "acme");
+  EXPECT_EQ(cache.integration("acme", "int-1")->base_url, "http://pms");
+  EXPECT_EQ(cache.record_integration("acme", "residents", "r-1"), "int-1");
+
+  cache.put_customer("acme", "key-2");
+  EXPECT_EQ(cache.customer_for_key("key-1"), std::nullopt);
+  cache.put_integration({"int-1", "acme", "RENT_MANAGER", "http://elsewhere", 0});
+  EXPECT_EQ(cache.integration("acme", "int-1")->base_url, "http://elsewhere");
+  cache.put_integration({"int-2", "acme", "BUILDIUM", "http://pms2", 0});
+  cache.put_record({"residents", "r-1", "int-2", "{}", "2026-11-28T00:00:01.000Z"});
+  EXPECT_EQ(cache.record_integration("acme", "residents", "r-1"), "int-2");
+}
+
+TEST_F(CachingStoreTest, AnIntegrationGivenToAnotherCustomerTakesItsRecordsAlong) {
+  CachingStore cache(inner, 1h);
+  inner.put_customer("globex", "key-g");
+  EXPECT_EQ(cache.record_integration("acme", "residents", "r-1"), "int-1");
+  cache.put_integration({"int-1", "globex", "RENT_MANAGER", "http://pms", 0});
+  EXPECT_EQ(cache.record_integration("acme", "residents", "r-1"), std::nullopt);
+  EXPECT_EQ(cache.record_integration("globex", "residents", "r-1"), "int-1");
+}
+
+TEST_F(CachingStoreTest, WhatWasNotFoundIsAskedForAgain) {
+  CachingStore cache(inner, 1h);
+  EXPECT_EQ(cache.customer_for_key("key-new"), std::nullopt);
+  inner.put_customer("initech", "key-new");
+  EXPECT_EQ(cache.customer_for_key("key-new"), "initech");
+}
+
+TEST_F(CachingStoreTest, ZeroTtlKeepsNothing) {
+  CachingStore cache(inner, 0ms);
+  EXPECT_EQ(cache.customer_for_key("key-1"), "acme");
+  inner.put_customer("acme", "key-2");
+  EXPECT_EQ(cache.customer_for_key("key-1"), std::nullopt);
+}
+
+TEST_F(CachingStoreTest, KeysOfSeveralPartsDoNotRunTogether) {
+  // ("ac", "me|int-1") must not be the entry of ("acme", "int-1").
+  CachingStore cache(inner, 1h);
+  EXPECT_TRUE(cache.integration("acme", "int-1"));
+  EXPECT_FALSE(cache.integration("ac", "meint-1"));
+  EXPECT_FALSE(cache.integration("acmeint-1", ""));
+}
+
+TEST_F(CachingStoreTest, ItHoldsAtMostItsMaximumOfEntries) {
+  CachingStore cache(inner, 1h, /*max_entries=*/1);
+  inner.put_customer("globex", "key-g");
+  EXPECT_EQ(cache.customer_for_key("key-1"), "acme");
+  EXPECT_EQ(cache.customer_for_key("key-g"), "globex");  // makes room: key-1 is gone
+  inner.put_customer("acme", "key-2");
+  EXPECT_EQ(cache.customer_for_key("key-1"), std::nullopt) << "read again, not kept past the bound";
+}
+
+TEST_F(CachingStoreTest, ReadersRacingWritesEndOnTheLastValue) {
+  // Lookups on many threads while the record moves between integrations through the cache: once
+  // the moves stop, every lookup sees the last one (a read that overlapped a put is not kept).
+  CachingStore cache(inner, 1h);
+  cache.put_integration({"int-2", "acme", "BUILDIUM", "http://pms2", 0});
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t)
+    readers.emplace_back([&] {
+      while (!stop) {
+        auto found = cache.record_integration("acme", "residents", "r-1");
+        ASSERT_TRUE(found == "int-1" || found == "int-2");
+      }
+    });
+  for (int i = 0; i < 200; ++i)
+    cache.put_record({"residents", "r-1", i % 2 ? "int-1" : "int-2", "{}", "2026-11-28T00:00:00.000Z"});
+  stop = true;
+  for (auto& r : readers) r.join();
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(cache.record_integration("acme", "residents", "r-1"), "int-1");
+}
+
+}  // namespace
+}  // namespace gatehouse::store
