@@ -328,17 +328,15 @@ class SqliteStore::Reader {
 
 SqliteStore::~SqliteStore() = default;
 
-struct SqliteStore::PendingJob {
-  const NewJob& job;
-  std::string_view now;
-  std::string id;
+struct SqliteStore::PendingWrite {
+  const std::function<void(Connection&)>& apply;
   bool done = false;
   std::exception_ptr error;
   std::condition_variable wake;  // this caller's own: a commit wakes only whom it concerns
 };
 
-std::string SqliteStore::enqueue(const NewJob& job, std::string_view now) {
-  PendingJob me{job, now, "", false, nullptr, {}};
+void SqliteStore::write(const std::function<void(Connection&)>& apply) {
+  PendingWrite me{apply, false, nullptr, {}};
   std::unique_lock queue(queue_mutex_);
   pending_.push_back(&me);
   while (!me.done) {
@@ -348,15 +346,15 @@ std::string SqliteStore::enqueue(const NewJob& job, std::string_view now) {
     }
     // No commit under way: this caller commits everything waiting, itself included.
     committing_ = true;
-    std::vector<PendingJob*> batch;
+    std::vector<PendingWrite*> batch;
     batch.swap(pending_);
     queue.unlock();
     commit_batch(batch);
     queue.lock();
     committing_ = false;
     // Marked done here, under the lock, and not before: a caller that sees it done returns and
-    // its PendingJob (with its condition variable) is gone, so nothing may touch it after.
-    for (PendingJob* p : batch) {
+    // its PendingWrite (with its condition variable) is gone, so nothing may touch it after.
+    for (PendingWrite* p : batch) {
       p->done = true;
       if (p != &me) p->wake.notify_one();
     }
@@ -364,21 +362,20 @@ std::string SqliteStore::enqueue(const NewJob& job, std::string_view now) {
     if (!pending_.empty()) pending_.front()->wake.notify_one();
   }
   if (me.error) std::rethrow_exception(me.error);
-  return me.id;
 }
 
-void SqliteStore::commit_batch(const std::vector<PendingJob*>& batch) {
+void SqliteStore::commit_batch(const std::vector<PendingWrite*>& batch) {
   std::lock_guard lock(mutex_);
   try {
     Transaction tx(writer_->handle);
-    for (PendingJob* p : batch) p->id = insert_job(*writer_, p->job, p->now);
-    tx.commit();  // with synchronous=FULL every job of the batch is on disk here
+    for (PendingWrite* p : batch) p->apply(*writer_);
+    tx.commit();  // with synchronous=FULL every write of the batch is on disk here
   } catch (const std::exception&) {
-    // One bad job (a parent that does not exist) must not fail the others: one by one.
-    for (PendingJob* p : batch) {
+    // One bad write (a job whose parent does not exist) must not fail the others: one by one.
+    for (PendingWrite* p : batch) {
       try {
         Transaction tx(writer_->handle);
-        p->id = insert_job(*writer_, p->job, p->now);
+        p->apply(*writer_);
         tx.commit();
       } catch (...) {
         p->error = std::current_exception();
@@ -387,62 +384,67 @@ void SqliteStore::commit_batch(const std::vector<PendingJob*>& batch) {
   }
 }
 
+std::string SqliteStore::enqueue(const NewJob& job, std::string_view now) {
+  std::string id;
+  write([&](Connection& db) { id = insert_job(db, job, now); });
+  return id;
+}
+
 std::optional<ClaimedJob> SqliteStore::claim(std::string_view worker, std::string_view now) {
-  std::lock_guard lock(mutex_);
-  Transaction tx(writer_->handle);
-  Statement s(*writer_,
-              "UPDATE jobs SET state = 'running', claimed_by = ?"
-              " WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND due_at <= ?"
-              "             ORDER BY due_at, submitted_at LIMIT 1)"
-              " RETURNING id, root_id, customer_id, integration_id, pms, model, operation, record_id,"
-              "           payload, attempts, verdict, rules_version");
-  s.bind(1, worker).bind(2, now);
-  if (!s.step()) return std::nullopt;
-  ClaimedJob job{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5),
-                 s.text(6), s.text(7), s.text(8), s.integer(9), s.text(10), s.text(11)};
-  while (s.step()) {
-  }
-  tx.commit();
-  return job;
+  std::optional<ClaimedJob> claimed;
+  write([&](Connection& db) {
+    claimed.reset();
+    Statement s(db,
+                "UPDATE jobs SET state = 'running', claimed_by = ?"
+                " WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND due_at <= ?"
+                "             ORDER BY due_at, submitted_at LIMIT 1)"
+                " RETURNING id, root_id, customer_id, integration_id, pms, model, operation, record_id,"
+                "           payload, attempts, verdict, rules_version");
+    s.bind(1, worker).bind(2, now);
+    if (!s.step()) return;
+    claimed = ClaimedJob{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4),  s.text(5),
+                         s.text(6), s.text(7), s.text(8), s.integer(9), s.text(10), s.text(11)};
+    while (s.step()) {
+    }
+  });
+  return claimed;
 }
 
 void SqliteStore::fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
-                                  const std::optional<std::string>& retry_at) {
-  std::lock_guard lock(mutex_);
-  Transaction tx(writer_->handle);
-  add_attempt(*writer_, job_id, result, now);
-  if (retry_at) {
-    Statement s(*writer_, "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = ?, claimed_by = NULL WHERE id = ?");
-    s.bind(1, *retry_at).bind(2, job_id).step();
-  } else {
-    Statement s(*writer_, "UPDATE jobs SET state = 'failed', attempts = attempts + 1, finished_at = ? WHERE id = ?");
-    s.bind(1, now).bind(2, job_id).step();
-    queue_webhook_if_finished(*writer_, job_id, now);
-  }
-  tx.commit();
+                               const std::optional<std::string>& retry_at) {
+  write([&](Connection& db) {
+    add_attempt(db, job_id, result, now);
+    if (retry_at) {
+      Statement s(db, "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = ?, claimed_by = NULL WHERE id = ?");
+      s.bind(1, *retry_at).bind(2, job_id).step();
+    } else {
+      Statement s(db, "UPDATE jobs SET state = 'failed', attempts = attempts + 1, finished_at = ? WHERE id = ?");
+      s.bind(1, now).bind(2, job_id).step();
+      queue_webhook_if_finished(db, job_id, now);
+    }
+  });
 }
 
 void SqliteStore::succeed(const std::string& job_id, const AttemptResult& result,
-                             const std::vector<CreatedRecord>& created, std::string_view now,
-                             const std::vector<NewJob>& children) {
-  std::lock_guard lock(mutex_);
-  Transaction tx(writer_->handle);
-  for (const auto& child : children) insert_job(*writer_, child, now);
-  add_attempt(*writer_, job_id, result, now);
-  for (const auto& r : created) {
-    Statement s(*writer_, "INSERT INTO created_records (job_id, model, record_id) VALUES (?, ?, ?)");
-    s.bind(1, job_id).bind(2, r.model);
-    if (r.id) {
-      s.bind(3, *r.id);
-    } else {
-      s.bind_null(3);
+                          const std::vector<CreatedRecord>& created, std::string_view now,
+                          const std::vector<NewJob>& children) {
+  write([&](Connection& db) {
+    for (const auto& child : children) insert_job(db, child, now);
+    add_attempt(db, job_id, result, now);
+    for (const auto& r : created) {
+      Statement s(db, "INSERT INTO created_records (job_id, model, record_id) VALUES (?, ?, ?)");
+      s.bind(1, job_id).bind(2, r.model);
+      if (r.id) {
+        s.bind(3, *r.id);
+      } else {
+        s.bind_null(3);
+      }
+      s.step();
     }
-    s.step();
-  }
-  Statement s(*writer_, "UPDATE jobs SET state = 'succeeded', attempts = attempts + 1, finished_at = ? WHERE id = ?");
-  s.bind(1, now).bind(2, job_id).step();
-  queue_webhook_if_finished(*writer_, job_id, now);
-  tx.commit();
+    Statement s(db, "UPDATE jobs SET state = 'succeeded', attempts = attempts + 1, finished_at = ? WHERE id = ?");
+    s.bind(1, now).bind(2, job_id).step();
+    queue_webhook_if_finished(db, job_id, now);
+  });
 }
 
 std::size_t SqliteStore::resume_interrupted(std::string_view now) {
@@ -516,42 +518,45 @@ void SqliteStore::set_webhook(std::string_view customer_id, std::string_view url
 }
 
 std::optional<WebhookDelivery> SqliteStore::claim_webhook(std::string_view now) {
-  std::lock_guard lock(mutex_);
-  Transaction tx(writer_->handle);
-  Statement s(*writer_,
-              "UPDATE webhooks SET state = 'sending'"
-              " WHERE id = (SELECT id FROM webhooks WHERE state = 'queued' AND due_at <= ? ORDER BY due_at LIMIT 1)"
-              " RETURNING id, root_id, customer_id, attempts");
-  s.bind(1, now);
-  if (!s.step()) return std::nullopt;
-  WebhookDelivery d{s.text(0), s.text(1), s.text(2), "", "", s.integer(3)};
-  while (s.step()) {
-  }
-  Statement c(*writer_, "SELECT webhook_url, webhook_secret FROM customers WHERE id = ?");
-  c.bind(1, d.customer_id);
-  if (c.step()) {
-    d.url = c.text(0);
-    d.secret = c.text(1);
-  }
-  tx.commit();
-  return d;
+  std::optional<WebhookDelivery> claimed;
+  write([&](Connection& db) {
+    claimed.reset();
+    Statement s(db,
+                "UPDATE webhooks SET state = 'sending'"
+                " WHERE id = (SELECT id FROM webhooks WHERE state = 'queued' AND due_at <= ? ORDER BY due_at LIMIT 1)"
+                " RETURNING id, root_id, customer_id, attempts");
+    s.bind(1, now);
+    if (!s.step()) return;
+    WebhookDelivery d{s.text(0), s.text(1), s.text(2), "", "", s.integer(3)};
+    while (s.step()) {
+    }
+    Statement c(db, "SELECT webhook_url, webhook_secret FROM customers WHERE id = ?");
+    c.bind(1, d.customer_id);
+    if (c.step()) {
+      d.url = c.text(0);
+      d.secret = c.text(1);
+    }
+    claimed = std::move(d);
+  });
+  return claimed;
 }
 
 void SqliteStore::finish_webhook(const std::string& id, bool delivered, std::string_view error, std::string_view now,
                                  const std::optional<std::string>& retry_at) {
-  std::lock_guard lock(mutex_);
-  if (delivered) {
-    Statement s(*writer_, "UPDATE webhooks SET state = 'delivered', attempts = attempts + 1, last_error = NULL,"
-                     " finished_at = ? WHERE id = ?");
-    s.bind(1, now).bind(2, id).step();
-  } else if (retry_at) {
-    Statement s(*writer_, "UPDATE webhooks SET state = 'queued', attempts = attempts + 1, last_error = ?, due_at = ? WHERE id = ?");
-    s.bind(1, error).bind(2, *retry_at).bind(3, id).step();
-  } else {
-    Statement s(*writer_, "UPDATE webhooks SET state = 'failed', attempts = attempts + 1, last_error = ?, finished_at = ?"
-                     " WHERE id = ?");
-    s.bind(1, error).bind(2, now).bind(3, id).step();
-  }
+  write([&](Connection& db) {
+    if (delivered) {
+      Statement s(db, "UPDATE webhooks SET state = 'delivered', attempts = attempts + 1, last_error = NULL,"
+                      " finished_at = ? WHERE id = ?");
+      s.bind(1, now).bind(2, id).step();
+    } else if (retry_at) {
+      Statement s(db, "UPDATE webhooks SET state = 'queued', attempts = attempts + 1, last_error = ?, due_at = ? WHERE id = ?");
+      s.bind(1, error).bind(2, *retry_at).bind(3, id).step();
+    } else {
+      Statement s(db, "UPDATE webhooks SET state = 'failed', attempts = attempts + 1, last_error = ?, finished_at = ?"
+                      " WHERE id = ?");
+      s.bind(1, error).bind(2, now).bind(3, id).step();
+    }
+  });
 }
 
 std::vector<Integration> SqliteStore::integrations() {

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <exception>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -50,13 +51,17 @@ class SqliteStore final : public Store {
   std::optional<std::string> record_integration(std::string_view customer_id, std::string_view model,
                                                 std::string_view id) override;
 
- private:
-  struct PendingJob;
-  void commit_batch(const std::vector<PendingJob*>& batch);
-  class Reader;  // a read-only connection, borrowed for one read
-
  public:
   struct Connection;  // a connection and its prepared statements (sqlite_store.cpp)
+
+ private:
+  struct PendingWrite;
+  /// Runs `apply` in a transaction on the writer, with whatever other writes are waiting (group
+  /// commit), and returns once that transaction is on disk. `apply` may run a second time, alone,
+  /// when another write of its batch failed: it must set its results, not add to them.
+  void write(const std::function<void(Connection&)>& apply);
+  void commit_batch(const std::vector<PendingWrite*>& batch);
+  class Reader;  // a read-only connection, borrowed for one read
 
  private:
   std::mutex mutex_;  // the writing connection, used by one thread at a time
@@ -70,10 +75,11 @@ class SqliteStore final : public Store {
   std::vector<std::unique_ptr<Connection>> readers_;
   std::vector<Connection*> idle_readers_;
 
-  // Group commit: jobs enqueued while a commit is on its way go to disk together in the next one,
-  // so concurrent writes share one fsync instead of queueing for one each.
+  // Group commit: writes (enqueues, claims, outcomes) that come while a commit is on its way go
+  // to disk together in the next one, so concurrent writes share one fsync instead of queueing
+  // for one each.
   std::mutex queue_mutex_;
-  std::vector<PendingJob*> pending_;
+  std::vector<PendingWrite*> pending_;
   bool committing_ = false;
 };
 
