@@ -49,6 +49,7 @@ void Dispatcher::stop() {
     stopping_ = true;
   }
   wake_.notify_all();
+  stopped_.notify_all();
   for (auto& t : threads_) t.join();
   threads_.clear();
 }
@@ -87,7 +88,7 @@ void Dispatcher::sync_loop() {
   for (;;) {
     {
       std::unique_lock lock(mutex_);
-      if (wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; })) return;
+      if (stopped_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; })) return;
     }
     SyncReport report;
     auto now = std::chrono::steady_clock::now();

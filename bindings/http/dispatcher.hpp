@@ -47,6 +47,7 @@ struct SyncReport {
 class Dispatcher {
  public:
   using Connectors = std::map<std::string, Connector, std::less<>>;
+  /// `engine`, `store` and `connectors` are used, not copied: they must outlive the dispatcher.
   Dispatcher(Engine& engine, store::Store& store, const Connectors& connectors, DispatcherOptions options);
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
@@ -84,7 +85,8 @@ class Dispatcher {
 
   std::vector<std::thread> threads_;
   std::mutex mutex_;
-  std::condition_variable wake_;
+  std::condition_variable wake_;     // idle workers wait on it (wake() notifies one of them)
+  std::condition_variable stopped_;  // the sync loop waits on it: a wake-up for a job is not for it
   bool stopping_ = false;
   std::uint64_t wakeups_ = 0;
   std::map<std::string, std::chrono::steady_clock::time_point> last_synced_;  // by integration; under mutex_
