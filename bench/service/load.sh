@@ -44,7 +44,12 @@ run() {  # name, connections, wrk args...: prints "name rps p50 p99", keeps rps 
   rps="$(awk '/^Requests\/sec/ {print $2}' "$work/$name.txt")"
   p50="$(awk '$1 == "50%" {print $2}' "$work/$name.txt")"
   p99="$(awk '$1 == "99%" {print $2}' "$work/$name.txt")"
-  if grep -q "Non-2xx" "$work/$name.txt"; then echo "$name: $(grep Non-2xx "$work/$name.txt")" >&2; fi
+  # Every request must have succeeded, or the rate measures something else (errors are cheap).
+  if grep -q -E "Non-2xx|Socket errors" "$work/$name.txt"; then
+    echo "$name: not every request succeeded:" >&2
+    grep -E "Non-2xx|Socket errors" "$work/$name.txt" >&2
+    exit 1
+  fi
   printf '  %-14s %12s req/s   p50 %8s   p99 %8s\n' "$name" "$rps" "$p50" "$p99"
   echo "$rps" >"$work/$name.rps"
 }
