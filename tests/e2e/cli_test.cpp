@@ -273,6 +273,15 @@ TEST(Cli, TestUsesTheRulesACaseFileNames) {
   EXPECT_NE(r.out.find("6 passed, 0 failed"), std::string::npos) << r.out;
 }
 
+TEST(Cli, ServeRefusesANegativeLookupCacheTime) {
+  fs::path config = fs::temp_directory_path() / ("gatehouse_cli_cache_" + std::to_string(::getpid()) + ".yaml");
+  std::ofstream(config) << "store: ':memory:'\nlookup_cache_seconds: -1\n";
+  Result r = run("serve --config '" + config.string() + "'");
+  fs::remove(config);
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("lookup_cache_seconds must be 0 (off) or more"), std::string::npos) << r.out;
+}
+
 TEST(Cli, ServeRefusesAMisspeltConfigKey) {
   fs::path config = fs::temp_directory_path() / ("gatehouse_cli_serve_" + std::to_string(::getpid()) + ".yaml");
   std::ofstream(config) << "store: ':memory:'\ndispatcher: {workers: 1, max_atempts: 3}\n";
