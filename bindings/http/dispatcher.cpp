@@ -6,6 +6,7 @@
 #include <random>
 
 #include "clock.hpp"
+#include "gatehouse/digest.hpp"
 #include "pms_client.hpp"
 
 namespace gatehouse::service {

@@ -1,8 +1,6 @@
 #include "pms_client.hpp"
 
 #include <httplib.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <map>
 #include <memory>
@@ -79,21 +77,6 @@ CallResult http_call(const std::string& base_url, const std::string& method, con
     } catch (const std::exception&) {
       // An HTTP date or garbage: our own backoff applies.
     }
-  }
-  return out;
-}
-
-std::string hmac_sha256_hex(std::string_view key, std::string_view body) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()),
-            body.size(), digest, &length))
-    throw std::runtime_error("HMAC-SHA256 failed");
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 15];
   }
   return out;
 }

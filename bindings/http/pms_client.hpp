@@ -21,7 +21,4 @@ CallResult http_call(const std::string& base_url, const std::string& method, con
                      const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers,
                      std::chrono::milliseconds timeout);
 
-/// HMAC-SHA256 of `body` under `key`, as 64 hex digits (webhook signatures).
-std::string hmac_sha256_hex(std::string_view key, std::string_view body);
-
 }  // namespace gatehouse::service

@@ -1,11 +1,8 @@
 #include "store/store_support.hpp"
 
-#include <openssl/evp.h>
-
 #include <chrono>
 #include <cstdint>
 #include <random>
-#include <stdexcept>
 
 #include "gatehouse/store/store.hpp"
 
@@ -27,20 +24,6 @@ std::string new_id() {
   for (int i = 0; i < 4; ++i) id[12 + i] = hex[(middle >> (4 * i)) & 15];
   for (int i = 0; i < 16; ++i) id[16 + i] = hex[(low >> (4 * i)) & 15];
   return std::string(id, sizeof id);
-}
-
-std::string sha256_hex(std::string_view key) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (EVP_Digest(key.data(), key.size(), digest, &length, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("store: SHA-256 failed");
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 15];
-  }
-  return out;
 }
 
 void roll_up(WriteStatus& status, const std::vector<JobOutcome>& jobs) {

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gatehouse/digest.hpp"
 #include "gatehouse/store/job_store.hpp"
 
 namespace gatehouse::store {
@@ -38,8 +39,7 @@ struct WebhookDelivery {
   int attempts = 0;  ///< deliveries tried before this one
 };
 
-/// SHA-256 of `key`, as 64 hex digits (how API keys are stored and looked up).
-std::string sha256_hex(std::string_view key);
+using gatehouse::sha256_hex;  // how API keys are stored and looked up (gatehouse/digest.hpp)
 
 class Store : public JobStore {
  public:
