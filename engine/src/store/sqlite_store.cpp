@@ -2,9 +2,11 @@
 
 #include "store/store_support.hpp"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <array>
+#include <csignal>
 #include <iterator>
 #include <unordered_map>
 #include <random>
@@ -289,9 +291,19 @@ SqliteStore::SqliteStore(const std::string& path)
     exec(writer_->handle, ("PRAGMA user_version = " + std::to_string(v + 1)).c_str());
     tx.commit();
   }
-  if (path == ":memory:" || path.empty()) return;
-  for (int i = 0; i < 4; ++i) readers_.push_back(open_connection(path, SQLITE_OPEN_READONLY, " for reading"));
-  for (auto& r : readers_) idle_readers_.push_back(r.get());
+  if (path != ":memory:" && !path.empty()) {
+    for (int i = 0; i < 4; ++i) readers_.push_back(open_connection(path, SQLITE_OPEN_READONLY, " for reading"));
+    for (auto& r : readers_) idle_readers_.push_back(r.get());
+  }
+  // Last, once nothing else can throw: a constructor that throws does not run the destructor,
+  // which is what joins this thread. It starts with every signal blocked (a thread inherits the
+  // mask of its creator), so that signals meant for the program (SIGHUP to reload, SIGTERM) never
+  // land on it: the program may block them only later, in the threads it makes itself.
+  sigset_t all, before;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &before);
+  committer_ = std::thread([this] { commit_loop(); });
+  pthread_sigmask(SIG_SETMASK, &before, nullptr);
 }
 
 /// A read-only connection for one read (the writer, behind its lock, for an in-memory store).
@@ -326,7 +338,14 @@ class SqliteStore::Reader {
   Connection* connection_ = nullptr;
 };
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    stopping_ = true;
+  }
+  work_.notify_one();
+  if (committer_.joinable()) committer_.join();
+}
 
 struct SqliteStore::PendingWrite {
   const std::function<void(Connection&)>& apply;
@@ -337,14 +356,26 @@ struct SqliteStore::PendingWrite {
 
 void SqliteStore::write(const std::function<void(Connection&)>& apply) {
   PendingWrite me{apply, false, nullptr, {}};
+  {
+    std::unique_lock queue(queue_mutex_);
+    pending_.push_back(&me);
+    // The committer sleeps only with nothing pending and no commit under way; the first write
+    // after that wakes it (one that finds a commit under way is taken when it ends).
+    if (pending_.size() == 1 && !committing_) work_.notify_one();
+    me.wake.wait(queue, [&] { return me.done; });
+  }
+  if (me.error) std::rethrow_exception(me.error);
+}
+
+// One thread commits every batch, back to back: while it commits one, the next gathers. (Before,
+// the first waiting caller committed and, when done, woke the next to commit the following
+// batch; that wake-up sat between every two commits, and on busy cores it left the disk and a
+// core idle, which cost a fifth of the durable write rate under load.)
+void SqliteStore::commit_loop() {
   std::unique_lock queue(queue_mutex_);
-  pending_.push_back(&me);
-  while (!me.done) {
-    if (committing_) {
-      me.wake.wait(queue);
-      continue;
-    }
-    // No commit under way: this caller commits everything waiting, itself included.
+  for (;;) {
+    work_.wait(queue, [&] { return stopping_ || !pending_.empty(); });
+    if (pending_.empty()) return;  // stopping, nothing left
     committing_ = true;
     std::vector<PendingWrite*> batch;
     batch.swap(pending_);
@@ -356,12 +387,9 @@ void SqliteStore::write(const std::function<void(Connection&)>& apply) {
     // its PendingWrite (with its condition variable) is gone, so nothing may touch it after.
     for (PendingWrite* p : batch) {
       p->done = true;
-      if (p != &me) p->wake.notify_one();
+      p->wake.notify_one();
     }
-    // The first of those who arrived meanwhile commits the next batch.
-    if (!pending_.empty()) pending_.front()->wake.notify_one();
   }
-  if (me.error) std::rethrow_exception(me.error);
 }
 
 void SqliteStore::commit_batch(const std::vector<PendingWrite*>& batch) {
@@ -370,7 +398,7 @@ void SqliteStore::commit_batch(const std::vector<PendingWrite*>& batch) {
     Transaction tx(writer_->handle);
     for (PendingWrite* p : batch) p->apply(*writer_);
     tx.commit();  // with synchronous=FULL every write of the batch is on disk here
-  } catch (const std::exception&) {
+  } catch (...) {
     // One bad write (a job whose parent does not exist) must not fail the others: one by one.
     for (PendingWrite* p : batch) {
       try {
