@@ -359,9 +359,9 @@ void SqliteStore::write(const std::function<void(Connection&)>& apply) {
   {
     std::unique_lock queue(queue_mutex_);
     pending_.push_back(&me);
-    // The committer sleeps only with nothing pending and no commit under way; the first write
-    // after that wakes it (one that finds a commit under way is taken when it ends).
-    if (pending_.size() == 1 && !committing_) work_.notify_one();
+    // The committer sleeps only with nothing pending, so the first write after that wakes it
+    // (when it is committing instead, nobody waits and the notify costs nothing).
+    if (pending_.size() == 1) work_.notify_one();
     me.wake.wait(queue, [&] { return me.done; });
   }
   if (me.error) std::rethrow_exception(me.error);
@@ -376,13 +376,11 @@ void SqliteStore::commit_loop() {
   for (;;) {
     work_.wait(queue, [&] { return stopping_ || !pending_.empty(); });
     if (pending_.empty()) return;  // stopping, nothing left
-    committing_ = true;
     std::vector<PendingWrite*> batch;
     batch.swap(pending_);
     queue.unlock();
     commit_batch(batch);
     queue.lock();
-    committing_ = false;
     // Marked done here, under the lock, and not before: a caller that sees it done returns and
     // its PendingWrite (with its condition variable) is gone, so nothing may touch it after.
     for (PendingWrite* p : batch) {

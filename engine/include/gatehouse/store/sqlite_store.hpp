@@ -58,8 +58,9 @@ class SqliteStore final : public Store {
  private:
   struct PendingWrite;
   /// Hands `apply` to the committer thread, which runs it in a transaction on the writer with
-  /// whatever other writes are waiting (group commit); returns once that transaction is on disk. `apply` may run a second time, alone,
-  /// when another write of its batch failed: it must set its results, not add to them.
+  /// whatever other writes are waiting (group commit); returns once that transaction is on disk.
+  /// `apply` may run a second time, alone, when another write of its batch failed: it must set
+  /// its results, not add to them.
   void write(const std::function<void(Connection&)>& apply);
   void commit_batch(const std::vector<PendingWrite*>& batch);
   class Reader;  // a read-only connection, borrowed for one read
@@ -81,7 +82,6 @@ class SqliteStore final : public Store {
   // for one each.
   std::mutex queue_mutex_;
   std::vector<PendingWrite*> pending_;
-  bool committing_ = false;
   bool stopping_ = false;          // the destructor's word to the committer
   std::condition_variable work_;   // wakes the committer when a write comes to an idle store
   std::thread committer_;          // commits the batches, one after another (commit_loop)
