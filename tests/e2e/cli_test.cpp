@@ -36,6 +36,15 @@ fs::path write_rules(const std::string& name, const std::string& text) {
   return dir;
 }
 
+/// `gatehouse serve` on a config file holding `yaml` (removed after the run).
+Result serve_with_config(const std::string& yaml) {
+  fs::path config = fs::temp_directory_path() / ("gatehouse_cli_serve_" + std::to_string(::getpid()) + ".yaml");
+  std::ofstream(config) << yaml;
+  Result r = run("serve --config '" + config.string() + "'");
+  fs::remove(config);
+  return r;
+}
+
 const std::string rm = "eval --pms RENT_MANAGER --model residents --op update";
 
 TEST(Cli, CheckBundledRules) {
@@ -274,19 +283,13 @@ TEST(Cli, TestUsesTheRulesACaseFileNames) {
 }
 
 TEST(Cli, ServeRefusesANegativeLookupCacheTime) {
-  fs::path config = fs::temp_directory_path() / ("gatehouse_cli_cache_" + std::to_string(::getpid()) + ".yaml");
-  std::ofstream(config) << "store: ':memory:'\nlookup_cache_seconds: -1\n";
-  Result r = run("serve --config '" + config.string() + "'");
-  fs::remove(config);
+  Result r = serve_with_config("store: ':memory:'\nlookup_cache_seconds: -1\n");
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.out.find("lookup_cache_seconds must be 0 (off) or more"), std::string::npos) << r.out;
 }
 
 TEST(Cli, ServeRefusesAMisspeltConfigKey) {
-  fs::path config = fs::temp_directory_path() / ("gatehouse_cli_serve_" + std::to_string(::getpid()) + ".yaml");
-  std::ofstream(config) << "store: ':memory:'\ndispatcher: {workers: 1, max_atempts: 3}\n";
-  Result r = run("serve --config '" + config.string() + "'");
-  fs::remove(config);
+  Result r = serve_with_config("store: ':memory:'\ndispatcher: {workers: 1, max_atempts: 3}\n");
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.out.find("dispatcher: unknown key 'max_atempts' (known: workers, max_attempts,"), std::string::npos) << r.out;
 }
