@@ -17,44 +17,53 @@ inline bool needs_escape(std::uint64_t v) {
 
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view text) {
+char* write_json_string(char* p, std::string_view text) {
   static const char* hex = "0123456789abcdef";
-  out += '"';
-  // Copy runs that need no escape in one go, eight bytes at a time; most text has none.
-  std::size_t run = 0, i = 0;
-  while (i < text.size()) {
-    if (i + 8 <= text.size()) {
+  *p++ = '"';
+  const char* s = text.data();
+  const char* const e = s + text.size();
+  while (s < e) {
+    // Eight bytes at a time while none needs an escape; most text has none.
+    if (e - s >= 8) {
       std::uint64_t v;
-      std::memcpy(&v, text.data() + i, 8);
+      std::memcpy(&v, s, 8);
       if (!needs_escape(v)) {
-        i += 8;
+        std::memcpy(p, &v, 8);
+        p += 8;
+        s += 8;
         continue;
       }
     }
-    auto c = static_cast<unsigned char>(text[i]);
+    auto c = static_cast<unsigned char>(*s++);
     if (c >= 0x20 && c != '"' && c != '\\') {
-      ++i;
+      *p++ = static_cast<char>(c);
       continue;
     }
-    out.append(text.data() + run, i - run);
-    run = i + 1;
+    *p++ = '\\';
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"': *p++ = '"'; break;
+      case '\\': *p++ = '\\'; break;
+      case '\n': *p++ = 'n'; break;
+      case '\r': *p++ = 'r'; break;
+      case '\t': *p++ = 't'; break;
+      case '\b': *p++ = 'b'; break;
+      case '\f': *p++ = 'f'; break;
       default:
-        out += "\\u00";
-        out += hex[c >> 4];
-        out += hex[c & 15];
+        std::memcpy(p, "u00", 3);
+        p[3] = hex[c >> 4];
+        p[4] = hex[c & 15];
+        p += 5;
     }
-    ++i;
   }
-  out.append(text.data() + run, text.size() - run);
-  out += '"';
+  *p++ = '"';
+  return p;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  const std::size_t at = out.size();
+  out.resize(at + json_string_bound(text.size()));
+  char* end = write_json_string(out.data() + at, text);
+  out.resize(static_cast<std::size_t>(end - out.data()));
 }
 
 std::string json_quote(std::string_view text) {

@@ -12,6 +12,13 @@ namespace gatehouse {
 
 // json_quote, append_json_string and member_end are public: gatehouse/json_string.hpp.
 
+/// The most bytes `text` of `n` bytes takes as a JSON string: quotes, and \u00XX per byte.
+constexpr std::size_t json_string_bound(std::size_t n) { return 6 * n + 2; }
+
+/// Writes `text` as a JSON string at `p`, which has room for json_string_bound(text.size())
+/// bytes, and returns the end: for writers that reserve once and then write without checks.
+char* write_json_string(char* p, std::string_view text);
+
 /// Appends "/" + `key` escaped per RFC 6901 (~ as ~0, / as ~1).
 void append_pointer_token(std::string& path, std::string_view key);
 
