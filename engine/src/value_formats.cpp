@@ -115,30 +115,29 @@ constexpr EmailTables email_tables;
 }  // namespace
 
 bool is_email(std::string_view s) {
-  std::size_t at = s.find('@');
-  if (at == std::string_view::npos || at == 0 || at > 64) return false;
-  std::string_view local = s.substr(0, at), domain = s.substr(at + 1);
+  // One pass, no searching ahead: the local part up to the first '@', then the domain's labels.
+  const std::size_t n = s.size();
+  std::size_t i = 0;
   char previous = '.';  // a leading dot is as wrong as two in a row
-  for (char c : local) {
+  for (; i < n && s[i] != '@'; ++i) {
+    const char c = s[i];
     if (!email_tables.local[static_cast<unsigned char>(c)] || (c == '.' && previous == '.')) return false;
     previous = c;
   }
-  if (local.back() == '.') return false;
-  if (domain.empty() || domain.size() > 253 || domain.find('.') == std::string_view::npos)
-    return false;
-  std::size_t label = 0;
-  for (std::size_t i = 0; i <= domain.size(); ++i) {
-    if (i == domain.size() || domain[i] == '.') {
-      if (label == 0 || label > 63) return false;
-      if (domain[i - 1] == '-' || domain[i - label] == '-') return false;
-      label = 0;
-    } else if (email_tables.label[static_cast<unsigned char>(domain[i])]) {
-      ++label;
-    } else {
+  if (i == n || i == 0 || i > 64 || previous == '.') return false;
+  ++i;  // past the '@'
+  if (i == n || n - i > 253) return false;
+  bool dotted = false;
+  for (std::size_t label = i;; ++i) {
+    if (i == n || s[i] == '.') {
+      if (i == label || i - label > 63 || s[label] == '-' || s[i - 1] == '-') return false;
+      if (i == n) return dotted;  // a domain has at least two labels
+      dotted = true;
+      label = i + 1;
+    } else if (!email_tables.label[static_cast<unsigned char>(s[i])]) {
       return false;
     }
   }
-  return true;
 }
 
 bool is_phone(std::string_view s) {

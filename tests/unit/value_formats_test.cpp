@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "value_formats.hpp"
 
 namespace gatehouse::formats {
@@ -35,8 +37,18 @@ TEST(Formats, Email) {
   for (const char* good : {"a@b.co", "first.last+tag@mail.example.com", "x_y@a-b.io"})
     EXPECT_TRUE(is_email(good)) << good;
   for (const char* bad : {"", "a", "a@", "@b.co", "a@b", "a b@c.co", "a@@b.co", ".a@b.co",
-                          "a..b@c.co", "a@-b.co", "a@b-.co", "a@b..co", "a@b_c.co"})
+                          "a..b@c.co", "a@-b.co", "a@b-.co", "a@b..co", "a@b_c.co", "a.@b.co",
+                          "a@.b.co", "a@b.co.", "a@b.co-", "a\"b@c.co"})
     EXPECT_FALSE(is_email(bad)) << bad;
+  // The limits: 64 bytes of local part, 63 per label, 253 of domain.
+  const std::string label63(63, 'd');
+  EXPECT_TRUE(is_email(std::string(64, 'l') + "@b.co"));
+  EXPECT_FALSE(is_email(std::string(65, 'l') + "@b.co"));
+  EXPECT_TRUE(is_email("a@" + label63 + ".co"));
+  EXPECT_FALSE(is_email("a@" + label63 + "d.co"));
+  const std::string domain253 = label63 + "." + label63 + "." + label63 + "." + std::string(61, 'd');
+  EXPECT_TRUE(is_email("a@" + domain253));
+  EXPECT_FALSE(is_email("a@" + domain253 + "d"));
 }
 
 TEST(Formats, Phone) {
