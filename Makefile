@@ -63,7 +63,7 @@ fmt: build
 # The side-by-side table and ratios, then compile times, memory and scaling, then instruction
 # counts for the typical case (stable on a noisy machine).
 bench: build
-	@$(BUILD_DIR)/bench/gatehouse_bench --benchmark_min_time=0.5
+	@$(BUILD_DIR)/bench/gatehouse_bench --benchmark_min_time=0.2
 	@$(BUILD_DIR)/bench/gatehouse_bench --scale
 	@./bench/callgrind.sh $(BUILD_DIR)/bench/gatehouse_bench typical
 	@./bench/service/load.sh $(BUILD_DIR) 10 "32 128"

@@ -4,12 +4,14 @@
 // Benchmarks are named BM_<case>/<engine>, engines `gatehouse` (the whole decision from raw
 // bytes, output JSON included), `rapidjson_schema`, `valijson` and `simdjson_floor`. After the
 // usual table, the ratios gatehouse/peer and gatehouse/floor per case are printed; ratios from
-// one run are what to compare on a shared, noisy machine.
+// one run are what to compare on a shared, noisy machine. Each benchmark runs five times,
+// interleaved with the others, and the table shows the fastest repetition (`_min`).
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
 
 #include <valgrind/callgrind.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -36,7 +38,6 @@ void gatehouse_engine(benchmark::State& state, const std::string& name) {
     gatehouse::append_json(d, out);
     benchmark::DoNotOptimize(out.data());
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.payload.size()));
 }
 
 void peer_engine(benchmark::State& state, const std::string& name, bool valijson) {
@@ -48,7 +49,6 @@ void peer_engine(benchmark::State& state, const std::string& name, bool valijson
     state.SetLabel(expect_valid ? "peer rejects what gatehouse accepts" : "peer accepts what gatehouse does not");
   }
   for (auto _ : state) benchmark::DoNotOptimize(peer->validate(c.payload));
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.payload.size()));
 }
 
 // Reads every value without checking anything: the cost of just reading the JSON.
@@ -86,8 +86,9 @@ void simdjson_floor(benchmark::State& state, const std::string& name) {
   simdjson::ondemand::parser parser;
   simdjson::padded_string padded(c.payload);
   for (auto _ : state) benchmark::DoNotOptimize(read_everything(parser, padded));
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.payload.size()));
 }
+
+std::size_t batch_input_bytes = 0;  // set by batch(), for the rate printed after the table
 
 /// `gatehouse eval --batch` over NDJSON made of the cases that use the bundled rules (a line per
 /// request, each case in turn, about 1 MB in all); bytes_per_second is the input rate.
@@ -111,19 +112,45 @@ void batch(benchmark::State& state) {
     output.clear();
     benchmark::DoNotOptimize(runner.run(input, output).requests);
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * input.size()));
+  batch_input_bytes = input.size();
 }
 
-/// Keeps every run's time so that main() can print ratios after the table.
+/// Keeps each benchmark's time so that main() can print ratios after the table. With
+/// repetitions (the default, see main) that is the fastest repetition: on a shared machine
+/// other load only ever adds time, so the minimum is the figure least disturbed by it; and with
+/// the repetitions interleaved, a quiet or busy spell falls on every engine alike.
+/// The rows are held back and printed at the end in the order the benchmarks were registered,
+/// which interleaving would otherwise shuffle.
 class RatioReporter : public benchmark::ConsoleReporter {
  public:
-  std::map<std::string, double> ns;  // "BM_case/engine" -> ns per iteration
+  explicit RatioReporter(std::vector<std::string> order) : order_(std::move(order)) {}
+  std::map<std::string, double> ns;  // "BM_case/engine" -> time per iteration (ns; BM_batch ms)
+
   void ReportRuns(const std::vector<Run>& runs) override {
-    for (const auto& r : runs)
-      if (!r.error_occurred && r.run_type == Run::RT_Iteration) ns[r.benchmark_name()] = r.GetAdjustedRealTime();
-    ConsoleReporter::ReportRuns(runs);
+    for (const auto& r : runs) {
+      const std::string name = r.run_name.str();
+      const bool single = r.run_type == Run::RT_Iteration && r.repetitions <= 1;
+      const bool fastest = r.run_type == Run::RT_Aggregate && r.aggregate_name == "min";
+      if (r.error_occurred || (!single && !fastest)) continue;
+      ns[name] = r.GetAdjustedRealTime();
+      rows_.push_back(r);
+    }
   }
+  void Finalize() override {
+    auto rank = [&](const Run& r) {
+      return std::find(order_.begin(), order_.end(), r.run_name.str()) - order_.begin();
+    };
+    std::stable_sort(rows_.begin(), rows_.end(), [&](const Run& a, const Run& b) { return rank(a) < rank(b); });
+    ConsoleReporter::ReportRuns(rows_);
+    ConsoleReporter::Finalize();
+  }
+
+ private:
+  std::vector<std::string> order_;
+  std::vector<Run> rows_;
 };
+
+double fastest(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
 
 }  // namespace
 
@@ -157,17 +184,29 @@ int count(const std::string& name, const std::string& engine, int n) {
 int main(int argc, char** argv) {
   if (argc == 5 && std::strcmp(argv[1], "--count") == 0) return count(argv[2], argv[3], std::atoi(argv[4]));
   if (argc == 2 && std::strcmp(argv[1], "--scale") == 0) return bench::scale(GATEHOUSE_RULES_DIR);
+  std::vector<std::string> order;
+  auto add = [&](const std::string& name, auto... fn_and_args) {
+    order.push_back(name);
+    return benchmark::RegisterBenchmark(name.c_str(), fn_and_args...)->ComputeStatistics("min", fastest);
+  };
   for (const char* name : case_names) {
     std::string n = name;
-    benchmark::RegisterBenchmark(("BM_" + n + "/gatehouse").c_str(), gatehouse_engine, n);
-    benchmark::RegisterBenchmark(("BM_" + n + "/rapidjson_schema").c_str(), peer_engine, n, false);
-    benchmark::RegisterBenchmark(("BM_" + n + "/valijson").c_str(), peer_engine, n, true);
-    benchmark::RegisterBenchmark(("BM_" + n + "/simdjson_floor").c_str(), simdjson_floor, n);
+    add("BM_" + n + "/gatehouse", gatehouse_engine, n);
+    add("BM_" + n + "/rapidjson_schema", peer_engine, n, false);
+    add("BM_" + n + "/valijson", peer_engine, n, true);
+    add("BM_" + n + "/simdjson_floor", simdjson_floor, n);
   }
-  benchmark::RegisterBenchmark("BM_batch/gatehouse", batch)->Unit(benchmark::kMillisecond);
+  add("BM_batch/gatehouse", batch)->Unit(benchmark::kMillisecond);
+  // Unless told otherwise: five repetitions of each, interleaved at random, reported by the
+  // fastest (see RatioReporter). Flags given on the command line come later and win.
+  std::vector<char*> args(argv, argv + argc);
+  std::string repetitions = "--benchmark_repetitions=5", interleave = "--benchmark_enable_random_interleaving=true";
+  args.insert(args.begin() + 1, {repetitions.data(), interleave.data()});
+  argc = static_cast<int>(args.size());
+  argv = args.data();
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  RatioReporter reporter;
+  RatioReporter reporter(order);
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
 
@@ -187,7 +226,11 @@ int main(int argc, char** argv) {
                 floor == 0 ? "-" : (std::to_string(g / floor).substr(0, 5) + "x").c_str(),
                 typical == 0 ? "-" : (std::to_string(g / typical).substr(0, 5) + "x").c_str());
   }
-  if (double b = time("batch", "gatehouse"); b > 0) std::printf("batch: see bytes_per_second of BM_batch/gatehouse above\n");
+  // The rate from the fastest repetition's time: Google Benchmark's own bytes_per_second would
+  // take its "min" over the repetitions' rates, which is the slowest.
+  if (double ms = time("batch", "gatehouse"); ms > 0)  // BM_batch reports milliseconds
+    std::printf("batch: %.0f MB/s of NDJSON input (%zu bytes in %.2f ms)\n", batch_input_bytes / ms / 1e3,
+                batch_input_bytes, ms);
   std::printf("(rapidjson/gh and valijson/gh: how many times faster gatehouse is; gh/floor: gatehouse's\n"
               " time over reading the JSON with simdjson; gh/typical: this case over the typical accept)\n");
   return 0;
