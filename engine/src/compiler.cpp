@@ -209,6 +209,13 @@ class ProgramBuilder {
     r.index.build(names);
   }
 
+  static void index_allowed(ValueRules& v) {
+    std::vector<std::string_view> members;  // distinct, as the index needs (`one of` may repeat one)
+    for (const auto& a : v.allowed)
+      if (std::find(members.begin(), members.end(), a) == members.end()) members.push_back(a);
+    v.allowed_index.build(members);
+  }
+
   ValueRules resolve_type(const ast::TypeExpr& t) {
     ValueRules v;
     v.nullable = t.nullable;
@@ -235,6 +242,7 @@ class ProgramBuilder {
           v.allowed.push_back(value.text);
         }
         v.type_name += ")";
+        index_allowed(v);
         break;
       }
       case ast::TypeExpr::Kind::named: {
@@ -561,6 +569,7 @@ class ProgramBuilder {
           return wrong_type("one of", "enum and string fields");
         }
         v.allowed_is_narrowed = true;
+        index_allowed(v);
         break;
       }
       case K::pattern: {

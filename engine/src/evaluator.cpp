@@ -262,15 +262,14 @@ class Walker {
       od::field& member = member_result.value_unsafe();
       const char* raw_key = member.key().raw();
       std::string_view key;
-      const bool in_place = plain_key(raw_key, key);  // in the padded document, not copied out
-      if (!in_place && member.unescaped_key().get(key)) return false;
+      if (!plain_key(raw_key, key) && member.unescaped_key().get(key)) return false;
       if (request_.ignore_unknown_fields) {  // member positions only matter for a strip
         frame.member_starts.push_back(static_cast<std::uint32_t>(raw_key - 1 - base_));
         frame.member_stripped.push_back(0);
       }
       od::value& v = member.value();
 
-      std::uint32_t index = in_place ? rules.index.find_padded(key) : rules.index.find(key);
+      std::uint32_t index = rules.index.find(key);
       if (index != FieldIndex::npos) {
         const FieldRules& field = rules.fields[index];
         push_token(field.pointer_token);
@@ -491,7 +490,7 @@ class Walker {
       case ValueKind::enumeration:
       case ValueKind::string:
         if (!r.allowed.empty() || r.kind == ValueKind::enumeration) {
-          if (std::find(r.allowed.begin(), r.allowed.end(), text) == r.allowed.end())
+          if (r.allowed_index.find(text) == FieldIndex::npos)
             error(ErrorCode::not_in_enum,
                   concat({field.name, " must be one of ", join(r.allowed), "; got ", json_quote(text)}),
                   field.rule);

@@ -42,7 +42,6 @@ void FieldIndex::build(const std::vector<std::string_view>& names) {
     offsets.push_back(static_cast<std::uint32_t>(names_.size()));
     names_.append(n);
   }
-  names_.append(8, '\0');
   auto place = [&](bool probe) {
     slots_.assign(size, Slot{});
     for (std::uint32_t position = 0; position < names.size(); ++position) {

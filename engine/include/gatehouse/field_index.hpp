@@ -3,9 +3,8 @@
 //
 // Built once at compile time as a perfect hash: the hash mixes only the key's length and three
 // of its bytes with a multiplier searched for so that no two names of the record share a slot.
-// A lookup is then one hash, one slot and one memcmp, and never allocates. Should no multiplier
+// A lookup is then one hash, one slot and one comparison, and never allocates. Should no multiplier
 // separate the names (not seen for real records), collisions fall back to linear probing.
-#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -21,14 +20,17 @@ class FieldIndex {
   /// `names[i]` gets position i. Names must be distinct.
   void build(const std::vector<std::string_view>& names);
 
-  std::uint32_t find(std::string_view name) const {
-    return lookup(name, [](const char* a, const char* b, std::size_t n) { return std::memcmp(a, b, n) == 0; });
+  // Inlined into the evaluator's member loop, where GCC would otherwise call it once per member.
+  [[gnu::always_inline]] std::uint32_t find(std::string_view name) const {
+    if (slots_.empty()) return npos;
+    for (std::size_t i = slot_of(name);; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.position == npos) return npos;
+      if (s.length == name.size() && same_bytes(names_.data() + s.offset, name.data(), name.size()))
+        return s.position;
+      if (!probing_) return npos;
+    }
   }
-
-  /// The same lookup for a name followed by at least 7 readable bytes (a key read in place from
-  /// a simdjson-padded document): the names are compared eight bytes at a time, inline. libc's
-  /// memcmp reads short keys with a masked vector load, which stalled on every member here.
-  std::uint32_t find_padded(std::string_view name) const { return lookup(name, same_padded); }
 
  private:
   struct Slot {
@@ -37,36 +39,28 @@ class FieldIndex {
     std::uint32_t position = npos;
   };
   std::vector<Slot> slots_;
-  std::string names_;  // the names back to back, then 8 zero bytes so every name can be read as padded
+  std::string names_;  // the names back to back
   std::uint64_t multiplier_ = 0x9E3779B97F4A7C15ull;
   std::size_t mask_ = 0;
   bool probing_ = false;
 
-  template <typename Same>
-  std::uint32_t lookup(std::string_view name, Same same) const {
-    if (slots_.empty()) return npos;
-    for (std::size_t i = slot_of(name);; i = (i + 1) & mask_) {
-      const Slot& s = slots_[i];
-      if (s.position == npos) return npos;
-      if (s.length == name.size() && same(names_.data() + s.offset, name.data(), name.size()))
-        return s.position;
-      if (!probing_) return npos;
+  /// a[0, n) == b[0, n), read in words, never past n: a word from each end, overlapping in the
+  /// middle. Inline rather than libc's memcmp, which reads short names with a masked vector
+  /// load; that load waits for the stores to the name to retire, and the keys and strings
+  /// compared here were just written (the padded payload copy, simdjson's string buffer).
+  static bool same_bytes(const char* a, const char* b, std::size_t n) {
+    auto load64 = [](const char* p) { std::uint64_t v; std::memcpy(&v, p, 8); return v; };
+    auto load32 = [](const char* p) { std::uint32_t v; std::memcpy(&v, p, 4); return v; };
+    if (n >= 8) {
+      for (std::size_t i = 0; i + 8 < n; i += 8)
+        if (load64(a + i) != load64(b + i)) return false;
+      return load64(a + n - 8) == load64(b + n - 8);
     }
+    if (n >= 4) return load32(a) == load32(b) && load32(a + n - 4) == load32(b + n - 4);
+    for (std::size_t i = 0; i < n; ++i)
+      if (a[i] != b[i]) return false;
+    return true;
   }
-
-  /// Whether a[0, n) == b[0, n), both readable up to the next multiple of 8 past n.
-  static bool same_padded(const char* a, const char* b, std::size_t n) {
-    static_assert(std::endian::native == std::endian::little, "the tail mask keeps the low bytes");
-    for (;; a += 8, b += 8) {
-      std::uint64_t x, y;
-      std::memcpy(&x, a, 8);
-      std::memcpy(&y, b, 8);
-      if (n <= 8) return n == 0 || ((x ^ y) << (8 * (8 - n))) == 0;  // little-endian: keep n low bytes
-      if (x != y) return false;
-      n -= 8;
-    }
-  }
-
 
   std::size_t slot_of(std::string_view s) const {
     std::uint64_t n = s.size();

@@ -70,6 +70,7 @@ struct ValueRules {
   std::optional<Numeric> min, max;                      ///< range
   std::optional<std::uint64_t> min_items, max_items;    ///< lists
   std::vector<std::string> allowed;  ///< enum members, narrowed by `one of`; empty = any string
+  FieldIndex allowed_index;          ///< `allowed`, hashed: a member is found in one probe
   bool allowed_is_narrowed = false;  ///< `one of` was written (message says so)
   std::shared_ptr<const Pattern> pattern;
 
