@@ -289,6 +289,43 @@ TEST_P(JobStoreTest, CallsThatFollowASuccessAreQueuedWithIt) {
   EXPECT_EQ(store.write_status("c1", root)->state, WriteState::success);
 }
 
+TEST_P(JobStoreTest, AnOutcomeRecordedAgainChangesNothing) {
+  // The dispatcher records an outcome again when a store error left it unknown whether the
+  // first try landed; the second must not add an attempt, queue the follow-up twice, or turn a
+  // success into a failure.
+  auto owned = open();
+  Store& store = *owned;
+  std::string root = store.enqueue(job(), "2026-11-28T10:00:00Z");
+  ASSERT_TRUE(store.claim("w", "2026-11-28T10:00:00Z"));
+  NewJob note = job("c1", root);
+  note.payload = R"({"notes":"n"})";
+  store.succeed(root, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z", {note});
+  store.succeed(root, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02Z", {note});
+  store.fail_attempt(root, {500, "pms_error", "late"}, "2026-11-28T10:00:03Z", std::nullopt);
+  store.fail_attempt(root, {503, "pms_unavailable", "late"}, "2026-11-28T10:00:03Z", "2026-11-28T10:01:00Z");
+  auto child = store.claim("w", "2026-11-28T10:00:04Z");
+  ASSERT_TRUE(child);
+  EXPECT_FALSE(store.claim("w", "2026-11-28T10:05:00Z")) << "one follow-up queued, not two; the root not requeued";
+  store.succeed(child->id, {200, "ok", "updated"}, {}, "2026-11-28T10:00:05Z");
+  auto status = store.write_status("c1", root);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->state, WriteState::success);
+  EXPECT_EQ(status->attempts.size(), 2u) << "one attempt for the root, one for the note";
+}
+
+TEST_P(JobStoreTest, AnOutcomeForAJobNobodyClaimedChangesNothing) {
+  auto owned = open();
+  Store& store = *owned;
+  std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z");
+  store.fail_attempt(id, {400, "pms_error", "no"}, "2026-11-28T10:00:01Z", std::nullopt);
+  store.succeed(id, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z");
+  auto status = store.write_status("c1", id);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->state, WriteState::pending);
+  EXPECT_TRUE(status->attempts.empty());
+  EXPECT_TRUE(store.claim("w", "2026-11-28T10:00:02Z")) << "still queued";
+}
+
 TEST_P(JobStoreTest, AFinishedWriteQueuesOneWebhookDeliveryForCustomersWithAWebhook) {
   auto owned = open();
   Store& store = *owned;

@@ -176,6 +176,13 @@ void lock_write(PGconn* c, const std::string& job_id) {
   run(c, "SELECT 1 FROM jobs WHERE id = (SELECT root_id FROM jobs WHERE id = $1) FOR UPDATE", {p(job_id)});
 }
 
+/// An outcome is recorded once, for a running job: when a COMMIT's answer is lost the
+/// dispatcher records again, and if the first had landed the second must change nothing (no
+/// second attempt row, no children queued twice).
+bool is_running(PGconn* c, const std::string& job_id) {
+  return !run(c, "SELECT 1 FROM jobs WHERE id = $1 AND state = 'running'", {p(job_id)}).empty();
+}
+
 void queue_webhook_if_finished(PGconn* c, const std::string& job_id, std::string_view now) {
   run(c,
       "INSERT INTO webhooks (id, root_id, customer_id, state, due_at)"
@@ -299,6 +306,7 @@ void PostgresStore::fail_attempt(const std::string& job_id, const AttemptResult&
   PGconn* c = l.get();
   Transaction tx(c);
   lock_write(c, job_id);
+  if (!is_running(c, job_id)) return;  // recorded already (see is_running); the transaction rolls back
   add_attempt(c, job_id, result, now);
   if (retry_at) {
     run(c, "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = $1, claimed_by = NULL,"
@@ -319,6 +327,7 @@ void PostgresStore::succeed(const std::string& job_id, const AttemptResult& resu
   PGconn* c = l.get();
   Transaction tx(c);
   lock_write(c, job_id);
+  if (!is_running(c, job_id)) return;
   for (const auto& child : children) insert_job(c, child, now);
   add_attempt(c, job_id, result, now);
   for (const auto& r : created)

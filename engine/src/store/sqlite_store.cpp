@@ -436,9 +436,22 @@ std::optional<ClaimedJob> SqliteStore::claim(std::string_view worker, std::strin
   return claimed;
 }
 
+namespace {
+
+/// An outcome is recorded once, for a running job: the dispatcher records again when a store
+/// error left it unsure, and the second time must change nothing.
+bool is_running(Connection& db, const std::string& job_id) {
+  Statement s(db, "SELECT 1 FROM jobs WHERE id = ? AND state = 'running'");
+  s.bind(1, job_id);
+  return s.step();
+}
+
+}  // namespace
+
 void SqliteStore::fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
                                const std::optional<std::string>& retry_at) {
   write([&](Connection& db) {
+    if (!is_running(db, job_id)) return;
     add_attempt(db, job_id, result, now);
     if (retry_at) {
       Statement s(db, "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = ?, claimed_by = NULL WHERE id = ?");
@@ -455,6 +468,7 @@ void SqliteStore::succeed(const std::string& job_id, const AttemptResult& result
                           const std::vector<CreatedRecord>& created, std::string_view now,
                           const std::vector<NewJob>& children) {
   write([&](Connection& db) {
+    if (!is_running(db, job_id)) return;
     for (const auto& child : children) insert_job(db, child, now);
     add_attempt(db, job_id, result, now);
     for (const auto& r : created) {

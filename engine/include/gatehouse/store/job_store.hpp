@@ -76,6 +76,10 @@ class JobStore {
   virtual std::string enqueue(const NewJob& job, std::string_view now) = 0;
   /// The oldest job due at `now`, now claimed by `worker`; nullopt when none is due.
   virtual std::optional<ClaimedJob> claim(std::string_view worker, std::string_view now) = 0;
+  // The two outcomes below apply to a running (claimed) job only; for any other they change
+  // nothing. So an outcome can be recorded again when a store error left it unknown whether the
+  // first try landed (a COMMIT whose answer was lost), without a second attempt or child jobs.
+
   /// A failed attempt: the job is due again at `retry_at`, or failed for good without one.
   virtual void fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
                             const std::optional<std::string>& retry_at) = 0;
