@@ -348,6 +348,8 @@ TEST_P(JobStoreTest, AFinishedWriteQueuesOneWebhookDeliveryForCustomersWithAWebh
   EXPECT_EQ(delivery->attempts, 0);
   EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:03Z")) << "one delivery per write, claimed once";
   store.finish_webhook(delivery->id, false, "answered 500", "2026-11-28T10:00:04Z", std::string("2026-11-28T10:00:09Z"));
+  // Recorded again (a store error left the first unknown): changes nothing, as for jobs.
+  store.finish_webhook(delivery->id, false, "answered 500", "2026-11-28T10:00:04Z", std::string("2026-11-28T10:00:30Z"));
   EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:05Z")) << "not due yet";
   auto again = store.claim_webhook("2026-11-28T10:00:09Z");
   ASSERT_TRUE(again);

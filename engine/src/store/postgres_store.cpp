@@ -431,14 +431,14 @@ void PostgresStore::finish_webhook(const std::string& id, bool delivered, std::s
   Lease l(*this);
   if (delivered) {
     run(l.get(), "UPDATE webhooks SET state = 'delivered', attempts = attempts + 1, last_error = NULL, finished_at = $1"
-                 " WHERE id = $2",
+                 " WHERE id = $2 AND state = 'sending'",
         {p(now), p(id)});
   } else if (retry_at) {
-    run(l.get(), "UPDATE webhooks SET state = 'queued', attempts = attempts + 1, last_error = $1, due_at = $2 WHERE id = $3",
+    run(l.get(), "UPDATE webhooks SET state = 'queued', attempts = attempts + 1, last_error = $1, due_at = $2 WHERE id = $3 AND state = 'sending'",
         {p(error), p(*retry_at), p(id)});
   } else {
     run(l.get(), "UPDATE webhooks SET state = 'failed', attempts = attempts + 1, last_error = $1, finished_at = $2"
-                 " WHERE id = $3",
+                 " WHERE id = $3 AND state = 'sending'",
         {p(error), p(now), p(id)});
   }
 }

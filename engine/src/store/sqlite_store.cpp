@@ -586,14 +586,14 @@ void SqliteStore::finish_webhook(const std::string& id, bool delivered, std::str
   write([&](Connection& db) {
     if (delivered) {
       Statement s(db, "UPDATE webhooks SET state = 'delivered', attempts = attempts + 1, last_error = NULL,"
-                      " finished_at = ? WHERE id = ?");
+                      " finished_at = ? WHERE id = ? AND state = 'sending'");
       s.bind(1, now).bind(2, id).step();
     } else if (retry_at) {
-      Statement s(db, "UPDATE webhooks SET state = 'queued', attempts = attempts + 1, last_error = ?, due_at = ? WHERE id = ?");
+      Statement s(db, "UPDATE webhooks SET state = 'queued', attempts = attempts + 1, last_error = ?, due_at = ? WHERE id = ? AND state = 'sending'");
       s.bind(1, error).bind(2, *retry_at).bind(3, id).step();
     } else {
       Statement s(db, "UPDATE webhooks SET state = 'failed', attempts = attempts + 1, last_error = ?, finished_at = ?"
-                      " WHERE id = ?");
+                      " WHERE id = ? AND state = 'sending'");
       s.bind(1, error).bind(2, now).bind(3, id).step();
     }
   });

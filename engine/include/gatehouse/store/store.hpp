@@ -53,7 +53,8 @@ class Store : public JobStore {
   /// The oldest webhook delivery due at `now`, now claimed; nullopt when none is due. A delivery
   /// is queued in the same transaction that finishes the last job of a write, so none is lost.
   virtual std::optional<WebhookDelivery> claim_webhook(std::string_view now) = 0;
-  /// The outcome of one delivery: delivered, due again at `retry_at`, or failed for good.
+  /// The outcome of one delivery: delivered, due again at `retry_at`, or failed for good. Like
+  /// a job's outcome it applies to a claimed delivery only, so recording it again changes nothing.
   virtual void finish_webhook(const std::string& id, bool delivered, std::string_view error,
                               std::string_view now, const std::optional<std::string>& retry_at) = 0;
 
