@@ -75,7 +75,8 @@ void Dispatcher::work(const std::string& worker) {
     try {
       did = run_once(worker);
     } catch (const std::exception& e) {
-      // The store failed (disk full, ...): the job stays claimed and is resumed at the next start.
+      // The store failed to claim (or, when stopping, to record an outcome): logged; a claimed
+      // job resumes at the next start.
       std::cerr << "dispatcher: " << e.what() << '\n';
     }
     if (did) continue;
@@ -146,10 +147,31 @@ milliseconds Dispatcher::retry_delay(int attempts_made, std::optional<millisecon
   return delay;
 }
 
+void Dispatcher::record(const char* what, const std::function<void()>& write) {
+  // A job or delivery whose outcome is not recorded stays claimed, shown as running, until the
+  // next start: try again, backing off, while the store fails. Recording twice is harmless (an
+  // outcome applies to a claimed job only), so a try whose answer was lost may be repeated.
+  milliseconds delay{50};
+  for (;;) {
+    try {
+      write();
+      return;
+    } catch (const std::exception& e) {
+      outcome_store_errors_.fetch_add(1, std::memory_order_relaxed);
+      std::cerr << "dispatcher: recording " << what << " failed: " << e.what() << "; again in " << delay.count()
+                << " ms\n";
+    }
+    std::unique_lock lock(mutex_);
+    if (stopped_.wait_for(lock, delay, [&] { return stopping_; }))
+      throw std::runtime_error(std::string("stopping with ") + what + " unrecorded: it resumes at the next start");
+    delay = std::min(delay * 2, milliseconds(5000));
+  }
+}
+
 void Dispatcher::run_job(const store::ClaimedJob& job) {
   const int attempt = job.attempts + 1;
   auto fail_for_good = [&](const std::string& code, const std::string& message) {
-    store_.fail_attempt(job.id, {0, code, message}, utc_now(), std::nullopt);
+    record("a job's failure", [&] { store_.fail_attempt(job.id, {0, code, message}, utc_now(), std::nullopt); });
     jobs_failed_.fetch_add(1, std::memory_order_relaxed);
   };
   auto integration = store_.integration(job.customer_id, job.integration_id);
@@ -198,8 +220,10 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
                           std::move(payload), job.verdict, job.rules_version, job.id};
       children.push_back(std::move(child));
     }
-    store_.succeed(job.id, {call.status, code, job.operation == "create" ? "created" : "updated"}, created, utc_now(),
-                   children);
+    record("a job's success", [&] {
+      store_.succeed(job.id, {call.status, code, job.operation == "create" ? "created" : "updated"}, created,
+                     utc_now(), children);
+    });
     if (!children.empty()) wake();
     jobs_succeeded_.fetch_add(1, std::memory_order_relaxed);
     auto program = engine_.program();
@@ -211,11 +235,12 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
   }
   std::string message = call.status == 0 ? call.error : c->error_message(call.body);
   if (retryable(call) && attempt < options_.max_attempts) {
-    store_.fail_attempt(job.id, {call.status, code, message}, utc_now(), in(retry_delay(attempt, call.retry_after)));
+    const std::string retry_at = in(retry_delay(attempt, call.retry_after));
+    record("a job's retry", [&] { store_.fail_attempt(job.id, {call.status, code, message}, utc_now(), retry_at); });
     jobs_retried_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  store_.fail_attempt(job.id, {call.status, code, message}, utc_now(), std::nullopt);
+  record("a job's failure", [&] { store_.fail_attempt(job.id, {call.status, code, message}, utc_now(), std::nullopt); });
   jobs_failed_.fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -240,7 +265,7 @@ void Dispatcher::refresh(const store::Integration& integration, const Connector&
 void Dispatcher::deliver(const store::WebhookDelivery& d) {
   auto status = store_.write_status(d.customer_id, d.root_job_id);
   if (!status) {
-    store_.finish_webhook(d.id, false, "the write is gone", utc_now(), std::nullopt);
+    record("a webhook's failure", [&] { store_.finish_webhook(d.id, false, "the write is gone", utc_now(), std::nullopt); });
     webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
@@ -250,17 +275,18 @@ void Dispatcher::deliver(const store::WebhookDelivery& d) {
                                {"X-Gatehouse-Delivery", d.id}},
                               options_.pms_timeout);
   if (call.status >= 200 && call.status < 300) {
-    store_.finish_webhook(d.id, true, "", utc_now(), std::nullopt);
+    record("a webhook's delivery", [&] { store_.finish_webhook(d.id, true, "", utc_now(), std::nullopt); });
     webhooks_delivered_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
   std::string error = call.status == 0 ? call.error : "answered " + std::to_string(call.status);
   int attempt = d.attempts + 1;
   if (attempt < options_.webhook_max_attempts) {
-    store_.finish_webhook(d.id, false, error, utc_now(), in(retry_delay(attempt, call.retry_after)));
+    const std::string retry_at = in(retry_delay(attempt, call.retry_after));
+    record("a webhook's retry", [&] { store_.finish_webhook(d.id, false, error, utc_now(), retry_at); });
     webhooks_retried_.fetch_add(1, std::memory_order_relaxed);
   } else {
-    store_.finish_webhook(d.id, false, error, utc_now(), std::nullopt);
+    record("a webhook's failure", [&] { store_.finish_webhook(d.id, false, error, utc_now(), std::nullopt); });
     webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
   }
 }
@@ -334,6 +360,8 @@ void Dispatcher::append_metrics(std::string& out) const {
   counter("gatehouse_refreshes_total", "Records fetched right after a write (refresh after write), by outcome.");
   value("gatehouse_refreshes_total{outcome=\"ok\"}", refreshes_);
   value("gatehouse_refreshes_total{outcome=\"error\"}", refresh_errors_);
+  counter("gatehouse_outcome_store_errors_total", "Tries to record a job's or delivery's outcome that the store failed (each tried again).");
+  value("gatehouse_outcome_store_errors_total", outcome_store_errors_);
 }
 
 }  // namespace gatehouse::service

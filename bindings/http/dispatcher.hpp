@@ -8,6 +8,8 @@
 // refused connections) are retried with exponential backoff and full jitter, honouring
 // Retry-After, up to `max_attempts`; any other answer is final. Finished writes are POSTed to
 // the customer's webhook (HMAC-SHA256 of the body in X-Gatehouse-Signature), retried the same way.
+// An outcome the store fails to record (disk full, database restarting) is recorded again with
+// backoff until it lands or the dispatcher stops; the job then resumes at the next start.
 //
 // The PMS is the source of truth: a write never changes the record cache. The cache changes when
 // the PMS sends a record back: right after a successful write where the rules say `refresh after
@@ -16,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -76,6 +79,7 @@ class Dispatcher {
   void refresh(const store::Integration& integration, const Connector& connector, const std::string& model,
                const std::string& id);
   std::chrono::milliseconds retry_delay(int attempts_made, std::optional<std::chrono::milliseconds> retry_after);
+  void record(const char* what, const std::function<void()>& write);
   const Connector* connector(std::string_view pms) const;
 
   Engine& engine_;
@@ -96,6 +100,7 @@ class Dispatcher {
   std::atomic<std::uint64_t> pms_calls_{0}, pms_call_nanoseconds_{0};
   std::atomic<std::uint64_t> webhooks_delivered_{0}, webhooks_retried_{0}, webhooks_failed_{0};
   std::atomic<std::uint64_t> synced_records_{0}, sync_errors_{0}, refreshes_{0}, refresh_errors_{0};
+  std::atomic<std::uint64_t> outcome_store_errors_{0};
 };
 
 }  // namespace gatehouse::service

@@ -1,0 +1,154 @@
+// The dispatcher when the store fails to record an outcome (disk full, database restarting):
+// it records again, backing off, so the job does not stay `running` until the next start; and
+// stopping does not wait on a store that never recovers.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+#include "dispatcher.hpp"
+#include "gatehouse/rules_loader.hpp"
+#include "gatehouse/store/sqlite_store.hpp"
+
+namespace gatehouse::service {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+/// A store whose outcome writes (a job's or a delivery's) fail while `failures_left` > 0 (-1:
+/// always); everything else passes to `inner`.
+class FlakyOutcomeStore final : public store::Store {
+ public:
+  explicit FlakyOutcomeStore(store::Store& inner) : inner_(inner) {}
+  std::atomic<int> failures_left{0};
+  std::atomic<int> failures{0};
+
+  void fail_attempt(const std::string& id, const store::AttemptResult& r, std::string_view now,
+                    const std::optional<std::string>& retry_at) override {
+    flake();
+    inner_.fail_attempt(id, r, now, retry_at);
+  }
+  void succeed(const std::string& id, const store::AttemptResult& r, const std::vector<store::CreatedRecord>& created,
+               std::string_view now, const std::vector<store::NewJob>& children) override {
+    flake();
+    inner_.succeed(id, r, created, now, children);
+  }
+  void finish_webhook(const std::string& id, bool delivered, std::string_view error, std::string_view now,
+                      const std::optional<std::string>& retry_at) override {
+    flake();
+    inner_.finish_webhook(id, delivered, error, now, retry_at);
+  }
+
+  std::string enqueue(const store::NewJob& job, std::string_view now) override { return inner_.enqueue(job, now); }
+  std::optional<store::ClaimedJob> claim(std::string_view worker, std::string_view now) override {
+    return inner_.claim(worker, now);
+  }
+  std::size_t resume_interrupted(std::string_view now) override { return inner_.resume_interrupted(now); }
+  std::optional<store::WriteStatus> write_status(std::string_view customer, std::string_view root) override {
+    return inner_.write_status(customer, root);
+  }
+  void put_customer(std::string_view customer, std::string_view key) override { inner_.put_customer(customer, key); }
+  std::optional<std::string> customer_for_key(std::string_view key) override { return inner_.customer_for_key(key); }
+  void set_webhook(std::string_view customer, std::string_view url, std::string_view secret) override {
+    inner_.set_webhook(customer, url, secret);
+  }
+  std::optional<store::WebhookDelivery> claim_webhook(std::string_view now) override { return inner_.claim_webhook(now); }
+  void put_integration(const store::Integration& i) override { inner_.put_integration(i); }
+  std::vector<store::Integration> integrations() override { return inner_.integrations(); }
+  std::optional<store::Integration> integration(std::string_view customer, std::string_view id) override {
+    return inner_.integration(customer, id);
+  }
+  void put_record(const store::CachedRecord& r) override { inner_.put_record(r); }
+  std::optional<store::CachedRecord> record(std::string_view customer, std::string_view model,
+                                            std::string_view id) override {
+    return inner_.record(customer, model, id);
+  }
+
+ private:
+  void flake() {
+    int left = failures_left.load();
+    while (left != 0) {
+      if (left < 0 || failures_left.compare_exchange_weak(left, left - 1)) {
+        ++failures;
+        throw std::runtime_error("database or disk is full");
+      }
+    }
+  }
+  store::Store& inner_;
+};
+
+class DispatcherStoreError : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "rules");
+    ASSERT_TRUE(c.ok()) << c.render_diagnostics();
+    engine = std::make_unique<Engine>(c.program);
+    sqlite.put_customer("acme", "key-acme");
+    // Nothing listens on port 1: every call is refused at once, and with one attempt allowed
+    // the job fails for good; that failure is the outcome to record.
+    sqlite.put_integration({"int-rm", "acme", "RENT_MANAGER", "http://127.0.0.1:1"});
+    options.workers = 1;
+    options.max_attempts = 1;
+    options.sync_interval = 0s;
+    connectors = load_connectors(fs::path(GATEHOUSE_SOURCE_DIR) / "rules");
+  }
+  std::string enqueue() {
+    store::NewJob job{"acme", "int-rm", "RENT_MANAGER", "residents", "update", "res-1",
+                      R"({"last_name":"Lee"})", "accept", "v1", ""};
+    return flaky.enqueue(job, "2026-11-28T10:00:00.000Z");
+  }
+  std::optional<store::WriteStatus> wait_finished(const std::string& id, std::chrono::milliseconds limit) {
+    auto until = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+      auto status = sqlite.write_status("acme", id);
+      if ((status && status->finished_at) || std::chrono::steady_clock::now() > until) return status;
+      std::this_thread::sleep_for(10ms);
+    }
+  }
+
+  std::unique_ptr<Engine> engine;
+  store::SqliteStore sqlite{":memory:"};
+  FlakyOutcomeStore flaky{sqlite};
+  DispatcherOptions options;
+  Dispatcher::Connectors connectors;
+};
+
+TEST_F(DispatcherStoreError, AnOutcomeTheStoreFailedIsRecordedOnceItRecovers) {
+  flaky.failures_left = 3;
+  Dispatcher dispatcher(*engine, flaky, connectors, options);
+  dispatcher.start();
+  std::string id = enqueue();
+  dispatcher.wake();
+  auto status = wait_finished(id, 10s);
+  dispatcher.stop();
+  ASSERT_TRUE(status && status->finished_at) << "the job stayed running after the store recovered";
+  EXPECT_EQ(status->state, store::WriteState::failure);
+  EXPECT_EQ(status->attempts.size(), 1u) << "recorded once";
+  EXPECT_EQ(flaky.failures, 3);
+  std::string metrics;
+  dispatcher.append_metrics(metrics);
+  EXPECT_NE(metrics.find("gatehouse_outcome_store_errors_total 3"), std::string::npos) << metrics;
+}
+
+TEST_F(DispatcherStoreError, StoppingDoesNotWaitForAStoreThatNeverRecovers) {
+  flaky.failures_left = -1;
+  Dispatcher dispatcher(*engine, flaky, connectors, options);
+  dispatcher.start();
+  std::string id = enqueue();
+  dispatcher.wake();
+  auto until = std::chrono::steady_clock::now() + 10s;
+  while (flaky.failures < 2 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(10ms);
+  ASSERT_GE(flaky.failures, 2) << "the outcome was not tried again";
+  auto started = std::chrono::steady_clock::now();
+  dispatcher.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  // Left claimed: the next start queues it again.
+  EXPECT_EQ(sqlite.resume_interrupted("2026-11-28T10:01:00.000Z"), 1u);
+}
+
+}  // namespace
+}  // namespace gatehouse::service
