@@ -263,6 +263,9 @@ TEST_P(JobStoreTest, KeysAreStoredHashedAndTenancyScopesEveryRead) {
   EXPECT_EQ(store.record("acme", "residents", "r-1")->json, R"({"last_name":"Lee"})");
   EXPECT_FALSE(store.record("globex", "residents", "r-1"));
   EXPECT_FALSE(store.record("acme", "leads", "r-1"));
+  EXPECT_EQ(store.record_integration("acme", "residents", "r-1"), "int-1");
+  EXPECT_FALSE(store.record_integration("globex", "residents", "r-1"));
+  EXPECT_FALSE(store.record_integration("acme", "leads", "r-1"));
 
   store.put_record({"residents", "r-1", "int-1", R"({"last_name":"Li"})", "2026-11-28T10:00:00Z"});
   EXPECT_EQ(store.record("acme", "residents", "r-1")->json, R"({"last_name":"Li"})");

@@ -491,4 +491,16 @@ std::optional<CachedRecord> PostgresStore::record(std::string_view customer_id, 
   return CachedRecord{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.text(0, 4)};
 }
 
+std::optional<std::string> PostgresStore::record_integration(std::string_view customer_id, std::string_view model,
+                                                             std::string_view id) {
+  // Every write to an existing record asks this: the integration only, not the record's JSON.
+  Lease l(*this);
+  Rows r = run(l.get(),
+               "SELECT r.integration_id FROM records r JOIN integrations i ON i.id = r.integration_id"
+               " WHERE r.model = $1 AND r.id = $2 AND i.customer_id = $3",
+               {p(model), p(id), p(customer_id)});
+  if (r.empty()) return std::nullopt;
+  return r.text(0, 0);
+}
+
 }  // namespace gatehouse::store

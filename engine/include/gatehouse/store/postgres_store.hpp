@@ -55,6 +55,8 @@ class PostgresStore final : public Store {
   void put_record(const CachedRecord& record) override;
   std::optional<CachedRecord> record(std::string_view customer_id, std::string_view model,
                                      std::string_view id) override;
+  std::optional<std::string> record_integration(std::string_view customer_id, std::string_view model,
+                                                std::string_view id) override;
 
   class Lease;  // a pooled connection, borrowed for one call
 
