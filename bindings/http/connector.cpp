@@ -261,19 +261,18 @@ NativeRequest Connector::list_request(std::string_view model_name) const {
   return {"GET", m->list->path, ""};
 }
 
-std::optional<std::pair<std::string, std::string>> Connector::to_generic(std::string_view model_name,
-                                                                           std::string_view native_record) const {
-  const ModelConnector* m = model(model_name);
-  if (!m) return std::nullopt;
-  json::Document native = parse(native_record, "the PMS's record");
-  auto id = id_text(find_path(native, split_path(m->id_member)));
+namespace {
+
+/// A native record as (id, generic JSON), or nullopt without an id.
+std::optional<std::pair<std::string, std::string>> generic_of(const ModelConnector& m, const json::Value& native) {
+  auto id = id_text(find_path(native, split_path(m.id_member)));
   if (!id) return std::nullopt;
   json::Document generic;
   generic.SetObject();
   auto& a = generic.GetAllocator();
   generic.AddMember("id", json::Value(id->c_str(), a), a);
   // Fields the connector does not map are not part of the generic model: they are left out.
-  for (const auto& [name, path] : m->fields) {
+  for (const auto& [name, path] : m.fields) {
     const json::Value* value = find_path(native, split_path(path));
     if (!value || value->IsNull()) continue;
     generic.AddMember(json::Value(name.c_str(), a), json::Value(*value, a), a);
@@ -281,13 +280,29 @@ std::optional<std::pair<std::string, std::string>> Connector::to_generic(std::st
   return std::pair{*id, to_text(generic)};
 }
 
-std::vector<std::string> Connector::records_of(std::string_view native_answer) const {
+}  // namespace
+
+std::optional<std::pair<std::string, std::string>> Connector::to_generic(std::string_view model_name,
+                                                                           std::string_view native_record) const {
+  const ModelConnector* m = model(model_name);
+  if (!m) return std::nullopt;
+  return generic_of(*m, parse(native_record, "the PMS's record"));
+}
+
+std::vector<std::pair<std::string, std::string>> Connector::generic_records(std::string_view model_name,
+                                                                            std::string_view native_answer) const {
+  const ModelConnector* m = model(model_name);
+  if (!m) return {};
+  // Parsed once; each record converted where it lies in the answer.
   json::Document doc = parse(native_answer, "the PMS's answer");
-  std::vector<std::string> out;
+  std::vector<std::pair<std::string, std::string>> out;
+  auto add = [&](const json::Value& record) {
+    if (auto generic = generic_of(*m, record)) out.push_back(std::move(*generic));
+  };
   if (doc.IsArray()) {
-    for (const auto& record : doc.GetArray()) out.push_back(to_text(record));
+    for (const auto& record : doc.GetArray()) add(record);
   } else if (doc.IsObject()) {
-    out.push_back(to_text(doc));
+    add(doc);
   }
   return out;
 }

@@ -85,8 +85,10 @@ class Connector {
   /// A native record as a generic one: (id, generic JSON). nullopt when it has no id.
   std::optional<std::pair<std::string, std::string>> to_generic(std::string_view model,
                                                                   std::string_view native_record) const;
-  /// The records of a native answer: the answer itself when it is a list, else the one record.
-  std::vector<std::string> records_of(std::string_view native_answer) const;
+  /// The records of a native answer (the answer itself when it is a list, else the one record)
+  /// as generic ones, (id, generic JSON) each; records without an id are left out.
+  std::vector<std::pair<std::string, std::string>> generic_records(std::string_view model,
+                                                                   std::string_view native_answer) const;
   /// The PMS's own message in an error body (its `error_message` member), or the body itself.
   std::string error_message(std::string_view body) const;
 

@@ -205,9 +205,8 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
     if (job.operation == "create") {
       std::optional<std::string> id;
       try {
-        auto records = c->records_of(call.body);
-        if (!records.empty())
-          if (auto generic = c->to_generic(job.model, records.front())) id = generic->first;
+        auto records = c->generic_records(job.model, call.body);
+        if (!records.empty()) id = records.front().first;
       } catch (const std::exception&) {
         // The PMS took the write but gave no record back: the id comes with the next sync.
       }
@@ -250,10 +249,9 @@ void Dispatcher::refresh(const store::Integration& integration, const Connector&
     NativeRequest fetch = connector.fetch_request(model, id);
     CallResult call = http_call(integration.base_url, "GET", fetch.path, "", {}, options_.pms_timeout);
     if (call.status != 200) throw std::runtime_error("fetch answered " + std::to_string(call.status) + " " + call.error);
-    auto records = connector.records_of(call.body);
-    auto generic = records.empty() ? std::nullopt : connector.to_generic(model, records.front());
-    if (!generic) throw std::runtime_error("the fetched record has no id");
-    store_.put_record({model, generic->first, integration.id, generic->second, utc_now()});
+    auto records = connector.generic_records(model, call.body);
+    if (records.empty()) throw std::runtime_error("the fetched record has no id");
+    store_.put_record({model, records.front().first, integration.id, records.front().second, utc_now()});
     refreshes_.fetch_add(1, std::memory_order_relaxed);
   } catch (const std::exception& e) {
     // The write itself succeeded; the record comes back at the next sync instead.
@@ -321,10 +319,8 @@ void Dispatcher::sync_integration(const store::Integration& integration, SyncRep
     }
     try {
       std::string now = utc_now();
-      for (const auto& record : c->records_of(call.body)) {
-        auto generic = c->to_generic(model, record);
-        if (!generic) continue;
-        store_.put_record({model, generic->first, integration.id, generic->second, now});
+      for (auto& [id, json] : c->generic_records(model, call.body)) {
+        store_.put_record({model, id, integration.id, json, now});
         ++report.records;
       }
     } catch (const std::exception& e) {

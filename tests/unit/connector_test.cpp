@@ -87,13 +87,21 @@ TEST(Connector, RentManagerSavesAListAndCarriesTheIdInTheBody) {
 
 TEST(Connector, NativeRecordsComeBackAsGenericOnes) {
   const Connector& c = bundled("BUILDIUM");
-  auto records = c.records_of(R"([{"Id":1001,"FirstName":"Ann","PrimaryAddress":{"City":"Boston"},"Status":"Active"}])");
-  ASSERT_EQ(records.size(), 1u);
-  auto generic = c.to_generic("residents", records[0]);
-  ASSERT_TRUE(generic);
-  EXPECT_EQ(generic->first, "1001");
-  EXPECT_EQ(generic->second, R"({"id":"1001","first_name":"Ann","city":"Boston"})")
+  auto records = c.generic_records(
+      "residents", R"([{"Id":1001,"FirstName":"Ann","PrimaryAddress":{"City":"Boston"},"Status":"Active"},)"
+                   R"({"FirstName":"no id"},{"Id":"1002"}])");
+  ASSERT_EQ(records.size(), 2u) << "the record without an id is left out";
+  EXPECT_EQ(records[0].first, "1001");
+  EXPECT_EQ(records[0].second, R"({"id":"1001","first_name":"Ann","city":"Boston"})")
       << "fields the connector does not map (Status) are not part of the generic record";
+  EXPECT_EQ(records[1].first, "1002");
+  EXPECT_EQ(c.generic_records("residents", R"({"Id":7,"FirstName":"One"})").size(), 1u)
+      << "an answer that is one record, not a list";
+  EXPECT_TRUE(c.generic_records("no_such_model", R"([{"Id":1}])").empty());
+  EXPECT_THROW(c.generic_records("residents", "<html>"), std::runtime_error);
+  auto one = c.to_generic("residents", R"({"Id":1001,"FirstName":"Ann"})");
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->second, R"({"id":"1001","first_name":"Ann"})");
   EXPECT_FALSE(c.to_generic("residents", R"({"FirstName":"no id"})"));
 }
 
