@@ -406,6 +406,23 @@ class Walker {
 
   bool value(od::value& v, const ValueRules& r, const FieldRules& field, std::uint32_t depth,
              FieldValue* slot) {
+    // The usual case first: a string where a string kind is expected is read at once. Asking
+    // for its type beforehand would look at the value twice; a value that is not a string is
+    // left unread (simdjson only peeks at it) and goes the general way below.
+    if (is_string_kind(r.kind)) {
+      std::string_view text;
+      const auto e = v.get_string().get(text);
+      if (!e) {
+        const std::size_t errors_before = d_.errors.size();
+        FieldValue scratch;
+        FieldValue& out = slot ? *slot : scratch;
+        out.state = FieldValue::valid;
+        string_value(text, r, field, out);
+        if (d_.errors.size() != errors_before) out.state = FieldValue::invalid;
+        return true;
+      }
+      if (e != simdjson::INCORRECT_TYPE) return false;
+    }
     od::json_type t;
     if (v.type().get(t)) return false;
     if (t == od::json_type::null) {
@@ -421,10 +438,7 @@ class Walker {
     out.state = FieldValue::valid;
 
     if (is_string_kind(r.kind)) {
-      if (t != od::json_type::string) return mismatch(v, t, r, field, depth, slot);
-      std::string_view text;
-      if (!string(v, text)) return false;
-      string_value(text, r, field, out);
+      return mismatch(v, t, r, field, depth, slot);  // a string was read above
     } else if (r.kind == ValueKind::integer || r.kind == ValueKind::decimal) {
       if (t != od::json_type::number) return mismatch(v, t, r, field, depth, slot);
       if (!number(v, r, field, out)) return false;
