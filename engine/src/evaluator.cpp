@@ -245,8 +245,9 @@ class Walker {
   bool object(od::object obj, const RecordRules& rules, std::uint32_t depth) {
     auto& frame = s_.frames[depth];
     // Every slot is absent between objects: reset the ones the last object at this depth used,
-    // not the whole table.
-    for (std::uint32_t i : frame.touched) frame.values[i] = FieldValue{};
+    // not the whole table, and only their state (the rest of a slot is read only while its state
+    // says valid, and is always written with it).
+    for (std::uint32_t i : frame.touched) frame.values[i].state = FieldValue::absent;
     frame.touched.clear();
     if (frame.values.size() < rules.fields.size()) frame.values.resize(rules.fields.size());
     frame.member_starts.clear();
