@@ -156,6 +156,9 @@ class Walker {
   const char* base_ = nullptr;
   const char* end_ = nullptr;
   bool depth_reported_ = false;
+  // How many errors the walk reported: d_.errors.size() without the division by sizeof(Issue),
+  // read twice per value to tell whether that value added any.
+  std::size_t errors_ = 0;
 
   std::string pointer() const {
     std::string out;
@@ -186,6 +189,7 @@ class Walker {
   void error(ErrorCode code, std::string message, const SourceRef& rule) {
     if (d_.errors.empty()) d_.errors.reserve(8);  // one allocation for the usual handful
     d_.errors.push_back({pointer(), code, std::move(message), program_.rule_text(rule)});
+    ++errors_;
   }
 
   void trace(TraceStep::Kind kind, const SourceRef& rule, TraceStep::Outcome outcome) {
@@ -201,6 +205,7 @@ class Walker {
   void strippable(ErrorCode code, std::string message, const SourceRef& rule) {
     trace(TraceStep::Kind::not_supported, rule, TraceStep::Outcome::failed);
     auto& list = request_.ignore_unknown_fields ? d_.stripped : d_.errors;
+    if (!request_.ignore_unknown_fields) ++errors_;
     if (list.empty()) list.reserve(8);
     list.push_back({pointer(), code, std::move(message), program_.rule_text(rule)});
   }
@@ -209,6 +214,7 @@ class Walker {
     if (depth <= s_.limits.max_depth) return false;
     if (!depth_reported_) {
       depth_reported_ = true;
+      ++errors_;
       d_.errors.push_back({pointer(), ErrorCode::nesting_too_deep,
                            "objects and arrays nest deeper than the limit of " +
                                std::to_string(s_.limits.max_depth),
@@ -281,9 +287,9 @@ class Walker {
                 field.rule);
           if (!skip(v, depth)) return false;
         } else if (field.supported) {
-          const std::size_t errors_before = d_.errors.size();
+          const std::size_t errors_before = errors_;
           if (!value(v, field.value, field, depth, &slot)) return false;
-          trace(TraceStep::Kind::field, field.rule, outcome_of(d_.errors.size() == errors_before));
+          trace(TraceStep::Kind::field, field.rule, outcome_of(errors_ == errors_before));
         } else {
           // Checked against the generic type: an invalid value fails even when it would be stripped.
           if (!value(v, field.value, field, depth, &slot)) return false;
@@ -414,12 +420,12 @@ class Walker {
       std::string_view text;
       const auto e = v.get_string().get(text);
       if (!e) {
-        const std::size_t errors_before = d_.errors.size();
+        const std::size_t errors_before = errors_;
         FieldValue scratch;
         FieldValue& out = slot ? *slot : scratch;
         out.state = FieldValue::valid;
         string_value(text, r, field, out);
-        if (d_.errors.size() != errors_before) out.state = FieldValue::invalid;
+        if (errors_ != errors_before) out.state = FieldValue::invalid;
         return true;
       }
       if (e != simdjson::INCORRECT_TYPE) return false;
@@ -433,7 +439,7 @@ class Walker {
       if (!r.nullable) error(ErrorCode::null_not_allowed, concat({field.name, " may not be null"}), field.rule);
       return true;
     }
-    const std::size_t errors_before = d_.errors.size();
+    const std::size_t errors_before = errors_;
     FieldValue scratch;
     FieldValue& out = slot ? *slot : scratch;
     out.state = FieldValue::valid;
@@ -461,7 +467,7 @@ class Walker {
       if (v.get_object().get(obj)) return false;
       if (!object(obj, *r.record, depth + 1)) return false;
     }
-    if (d_.errors.size() != errors_before) out.state = FieldValue::invalid;
+    if (errors_ != errors_before) out.state = FieldValue::invalid;
     return true;
   }
 
