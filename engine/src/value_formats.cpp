@@ -96,21 +96,35 @@ std::optional<Instant> parse_datetime(std::string_view s) {
 
 namespace {
 
-// Bytes allowed in an email's local part (printable ASCII but space and "(),:;<>@[\]) and in
-// a domain label (letters, digits, '-').
-struct EmailTables {
-  bool local[256] = {};
-  bool label[256] = {};
-  constexpr EmailTables() {
-    for (int c = 0x21; c < 0x7f; ++c) local[c] = true;
-    for (char c : {'@', '"', '(', ')', ',', ':', ';', '<', '>', '[', ']', '\\'})
-      local[static_cast<unsigned char>(c)] = false;
-    for (int c = 'a'; c <= 'z'; ++c) label[c] = label[c - 'a' + 'A'] = true;
-    for (int c = '0'; c <= '9'; ++c) label[c] = true;
-    label[static_cast<unsigned char>('-')] = true;
-  }
+// What each byte can be in an email address or a phone number: one table lookup per byte, and
+// the checks below test bits rather than compare the byte with each special character.
+enum ByteClass : std::uint8_t {
+  email_local = 1,  // printable ASCII but space and "(),:;<>@[\]
+  email_label = 2,  // letters, digits, '-'
+  dot = 4,
+  phone_digit = 8,
+  phone_separator = 16,  // ' ', '-', '.'
+  phone_open = 32,
+  phone_close = 64,
 };
-constexpr EmailTables email_tables;
+
+struct ByteClasses {
+  std::uint8_t of[256] = {};
+  constexpr ByteClasses() {
+    for (int c = 0x21; c < 0x7f; ++c) of[c] |= email_local;
+    for (char c : {'@', '"', '(', ')', ',', ':', ';', '<', '>', '[', ']', '\\'})
+      of[static_cast<unsigned char>(c)] &= static_cast<std::uint8_t>(~email_local);
+    for (int c = 'a'; c <= 'z'; ++c) of[c] |= email_label, of[c - 'a' + 'A'] |= email_label;
+    for (int c = '0'; c <= '9'; ++c) of[c] |= email_label | phone_digit;
+    of[static_cast<unsigned char>('-')] |= email_label | phone_separator;
+    of[static_cast<unsigned char>('.')] |= dot | phone_separator;
+    of[static_cast<unsigned char>(' ')] |= phone_separator;
+    of[static_cast<unsigned char>('(')] |= phone_open;
+    of[static_cast<unsigned char>(')')] |= phone_close;
+  }
+  unsigned operator[](char c) const { return of[static_cast<unsigned char>(c)]; }
+};
+constexpr ByteClasses byte_classes;
 
 }  // namespace
 
@@ -118,52 +132,55 @@ bool is_email(std::string_view s) {
   // One pass, no searching ahead: the local part up to the first '@', then the domain's labels.
   const std::size_t n = s.size();
   std::size_t i = 0;
-  char previous = '.';  // a leading dot is as wrong as two in a row
-  for (; i < n && s[i] != '@'; ++i) {
-    const char c = s[i];
-    if (!email_tables.local[static_cast<unsigned char>(c)] || (c == '.' && previous == '.')) return false;
+  unsigned previous = dot;  // a leading dot is as wrong as two in a row
+  for (; i < n; ++i) {
+    const unsigned c = byte_classes[s[i]];
+    if (!(c & email_local)) break;  // the '@', or a byte no local part has
+    if (c & previous & dot) return false;
     previous = c;
   }
-  if (i == n || i == 0 || i > 64 || previous == '.') return false;
+  if (i == n || s[i] != '@' || i == 0 || i > 64 || (previous & dot)) return false;
   ++i;  // past the '@'
   if (i == n || n - i > 253) return false;
   bool dotted = false;
   for (std::size_t label = i;; ++i) {
-    if (i == n || s[i] == '.') {
-      if (i == label || i - label > 63 || s[label] == '-' || s[i - 1] == '-') return false;
-      if (i == n) return dotted;  // a domain has at least two labels
-      dotted = true;
-      label = i + 1;
-    } else if (!email_tables.label[static_cast<unsigned char>(s[i])]) {
-      return false;
+    if (i < n) {
+      const unsigned c = byte_classes[s[i]];
+      if (c & email_label) continue;
+      if (!(c & dot)) return false;
     }
+    // A label ends here, at a dot or at the end.
+    if (i == label || i - label > 63 || s[label] == '-' || s[i - 1] == '-') return false;
+    if (i == n) return dotted;  // a domain has at least two labels
+    dotted = true;
+    label = i + 1;
   }
 }
 
 bool is_phone(std::string_view s) {
+  const std::size_t n = s.size();
   std::size_t count = 0;
-  std::size_t i = 0;
-  if (!s.empty() && s[0] == '+') i = 1;
-  int open = 0;
-  char previous = '+';
-  for (; i < s.size(); ++i) {
-    char c = s[i];
-    if (c >= '0' && c <= '9') {
+  std::size_t i = n > 0 && s[0] == '+' ? 1 : 0;
+  bool open = false;
+  unsigned previous = 0;
+  for (; i < n; ++i) {
+    const unsigned c = byte_classes[s[i]];
+    if (c & phone_digit) {
       ++count;
-    } else if (c == '(') {
+    } else if (c & phone_separator) {
+      if (previous & phone_separator) return false;  // two in a row
+    } else if (c & phone_open) {
       if (open) return false;
-      open = 1;
-    } else if (c == ')') {
-      if (!open || previous == '(') return false;
-      open = 0;
-    } else if (c == ' ' || c == '-' || c == '.') {
-      if (previous == ' ' || previous == '-' || previous == '.') return false;
+      open = true;
+    } else if (c & phone_close) {
+      if (!open || (previous & phone_open)) return false;  // unopened, or "()"
+      open = false;
     } else {
       return false;
     }
     previous = c;
   }
-  if (open || previous == ' ' || previous == '-' || previous == '.') return false;
+  if (open || (previous & phone_separator)) return false;
   return count >= 7 && count <= 15;
 }
 

@@ -56,8 +56,11 @@ TEST(Formats, Phone) {
                            "555.123.4567"})
     EXPECT_TRUE(is_phone(good)) << good;
   for (const char* bad : {"", "12345", "555-123-4567 x12", "+1 (555 123-4567", "555--123-4567",
-                          "1234567890123456", "phone", "555-123-4567-"})
+                          "1234567890123456", "phone", "555-123-4567-", "(555) 123-4567)",
+                          "((555) 123-4567", "() 555 123 4567", "555 .123 4567", "555\t123\t4567",
+                          "+1 (555) 123-4567 ext"})
     EXPECT_FALSE(is_phone(bad)) << bad;
+  EXPECT_TRUE(is_phone("(555)(123)4567")) << "a second group after the first closed";
 }
 
 TEST(Formats, Uuid) {
