@@ -73,6 +73,7 @@ class ProgramBuilder {
     program_->sources_ = c_.sources;
     program_->rules_version_ = content_hash(c_.sources);
     index_rule_texts();
+    index_lookups();
     c_.program = std::move(program_);
   }
 
@@ -88,6 +89,23 @@ class ProgramBuilder {
   std::map<std::string, RecordSymbol, std::less<>> records_;
   std::map<std::string, const ast::SharedRulesDecl*, std::less<>> shared_;
   std::vector<const ast::PmsDecl*> pms_decls_;
+
+  /// The perfect hashes a decision looks the PMS and the model up in, once every PMS is in
+  /// place (the pointers are to map nodes, which stay where they are).
+  void index_lookups() {
+    std::vector<std::string_view> ids;
+    for (auto& [id, pms] : program_->pms_) {
+      ids.push_back(id);
+      program_->pms_by_position_.push_back(&pms);
+      std::vector<std::string_view> names;
+      for (const auto& [name, model] : pms.models) {
+        names.push_back(name);
+        pms.model_by_position.push_back(&model);
+      }
+      pms.model_index.build(names);
+    }
+    program_->pms_index_.build(ids);
+  }
 
   /// "file:line:col" of every rule a decision can name, made once (decisions then point to them).
   void index_rule_texts() {

@@ -747,8 +747,8 @@ Decision decide(const Program& program, const Request& request, EvaluationContex
     finish(d, request, s);
     return d;
   }
-  auto model = pms->models.find(request.model);
-  if (model == pms->models.end()) {
+  const ModelRules* model = pms->find_model(request.model);
+  if (!model) {
     std::vector<std::string> known;
     for (const auto& [name, m] : pms->models) known.push_back(name);
     d.errors.push_back({"", ErrorCode::unknown_model,
@@ -758,11 +758,11 @@ Decision decide(const Program& program, const Request& request, EvaluationContex
     finish(d, request, s);
     return d;
   }
-  const OperationRules& op = model->second.operation(request.operation);
+  const OperationRules& op = model->operation(request.operation);
   if (!op.offered) {
     d.errors.push_back({"", ErrorCode::operation_not_supported,
                         pms->display_name + " does not offer " +
-                            ast::operation_name(request.operation) + " on " + model->first + ": " +
+                            ast::operation_name(request.operation) + " on " + model->name + ": " +
                             op.reason,
                         program.rule_text(op.rule)});
   }

@@ -23,8 +23,8 @@ std::string_view value_kind_name(ValueKind kind) {
 }
 
 const PmsRules* Program::find_pms(std::string_view id) const {
-  auto it = pms_.find(id);
-  return it == pms_.end() ? nullptr : &it->second;
+  std::uint32_t i = pms_index_.find(id);
+  return i == FieldIndex::npos ? nullptr : pms_by_position_[i];
 }
 
 const RecordRules* Program::find_generic_model(std::string_view name) const {
