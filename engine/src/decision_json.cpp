@@ -41,14 +41,21 @@ class Writer {
   char* p_;
 };
 
-constexpr std::string_view issue_keys[] = {"{\"path\":", ",\"code\":", ",\"message\":", ",\"rule\":", "null", "}", ","};
+// The literal pieces, named once: the writers below use them and the bounds add up their sizes,
+// so the two cannot drift apart.
+constexpr std::string_view open_issue = "{\"path\":", code_key = ",\"code\":", message_key = ",\"message\":",
+                           rule_key = ",\"rule\":", null_value = "null", close_issue = "}", comma = ",";
+constexpr std::string_view verdict_key = "{\"verdict\":", status_key = ",\"status\":", status_value = "200",
+                           pms_key = ",\"pms\":", model_key = ",\"model\":", operation_key = ",\"operation\":",
+                           rules_version_key = ",\"rules_version\":", errors_key = ",\"errors\":",
+                           stripped_key = ",\"stripped\":", payload_key = ",\"payload\":", close_decision = "}";
 
 std::size_t issues_bound(const std::vector<Issue>& list) {
   std::size_t n = 2;  // []
   for (const Issue& issue : list) {
     n += json_string_bound(issue.path.size()) + json_string_bound(error_code_name(issue.code).size()) +
          json_string_bound(issue.message.size()) + json_string_bound(issue.rule.size());
-    for (auto key : issue_keys) n += key.size();
+    for (auto piece : {open_issue, code_key, message_key, rule_key, null_value, close_issue, comma}) n += piece.size();
   }
   return n;
 }
@@ -57,27 +64,23 @@ void write_issues(Writer& w, const std::vector<Issue>& list) {
   w.raw("[");
   for (std::size_t i = 0; i < list.size(); ++i) {
     const Issue& issue = list[i];
-    if (i) w.raw(",");
-    w.raw("{\"path\":");
+    if (i) w.raw(comma);
+    w.raw(open_issue);
     w.string(issue.path);
-    w.raw(",\"code\":");
+    w.raw(code_key);
     w.string(error_code_name(issue.code));
-    w.raw(",\"message\":");
+    w.raw(message_key);
     w.string(issue.message);
-    w.raw(",\"rule\":");
+    w.raw(rule_key);
     if (issue.rule.empty()) {
-      w.raw("null");
+      w.raw(null_value);
     } else {
       w.string(issue.rule);
     }
-    w.raw("}");
+    w.raw(close_issue);
   }
   w.raw("]");
 }
-
-constexpr std::string_view decision_keys[] = {
-    "{\"verdict\":", ",\"status\":", "200", ",\"pms\":", ",\"model\":", ",\"operation\":",
-    ",\"rules_version\":", ",\"errors\":", ",\"stripped\":", ",\"payload\":", "}"};
 
 }  // namespace
 
@@ -99,30 +102,32 @@ void append_json(const Decision& d, std::string& out) {
                       json_string_bound(std::string_view(ast::operation_name(d.operation)).size()) +
                       json_string_bound(d.rules_version.size()) + issues_bound(d.errors) +
                       issues_bound(d.stripped) + (d.payload ? d.payload->size() : 0);
-  for (auto key : decision_keys) bound += key.size();
+  for (auto piece : {verdict_key, status_key, status_value, pms_key, model_key, operation_key, rules_version_key,
+                     errors_key, stripped_key, payload_key, close_decision})
+    bound += piece.size();
   Writer w(out, bound);
-  w.raw("{\"verdict\":");
+  w.raw(verdict_key);
   w.string(verdict_name(d.verdict));
-  w.raw(",\"status\":");
-  w.raw(d.status == 200 ? "200" : d.status == 405 ? "405" : "400");
-  w.raw(",\"pms\":");
+  w.raw(status_key);
+  w.raw(d.status == 200 ? status_value : d.status == 405 ? "405" : "400");
+  w.raw(pms_key);
   w.string(d.pms);
-  w.raw(",\"model\":");
+  w.raw(model_key);
   w.string(d.model);
-  w.raw(",\"operation\":");
+  w.raw(operation_key);
   w.string(ast::operation_name(d.operation));
-  w.raw(",\"rules_version\":");
+  w.raw(rules_version_key);
   w.string(d.rules_version);
-  w.raw(",\"errors\":");
+  w.raw(errors_key);
   write_issues(w, d.errors);
-  w.raw(",\"stripped\":");
+  w.raw(stripped_key);
   write_issues(w, d.stripped);
   if (d.payload) {
     // The payload is embedded as the JSON it is, byte for byte.
-    w.raw(",\"payload\":");
+    w.raw(payload_key);
     w.raw(*d.payload);
   }
-  w.raw("}");
+  w.raw(close_decision);
 }
 
 }  // namespace gatehouse
