@@ -176,13 +176,6 @@ void lock_write(PGconn* c, const std::string& job_id) {
   run(c, "SELECT 1 FROM jobs WHERE id = (SELECT root_id FROM jobs WHERE id = $1) FOR UPDATE", {p(job_id)});
 }
 
-/// An outcome is recorded once, for a running job: when a COMMIT's answer is lost the
-/// dispatcher records again, and if the first had landed the second must change nothing (no
-/// second attempt row, no children queued twice).
-bool is_running(PGconn* c, const std::string& job_id) {
-  return !run(c, "SELECT 1 FROM jobs WHERE id = $1 AND state = 'running'", {p(job_id)}).empty();
-}
-
 void queue_webhook_if_finished(PGconn* c, const std::string& job_id, std::string_view now) {
   run(c,
       "INSERT INTO webhooks (id, root_id, customer_id, state, due_at)"
@@ -300,23 +293,27 @@ std::optional<ClaimedJob> PostgresStore::claim(std::string_view worker, std::str
                     r.text(0, 6), r.text(0, 7), r.text(0, 8), r.integer(0, 9), r.text(0, 10), r.text(0, 11)};
 }
 
+// An outcome applies to a running job only (job_store.hpp): the state change comes first and
+// is guarded like a webhook's, and the rest of the outcome follows only when it changed the job.
+// So recording again after a lost COMMIT answer changes nothing.
+
 void PostgresStore::fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
                                  const std::optional<std::string>& retry_at) {
   Lease l(*this);
   PGconn* c = l.get();
   Transaction tx(c);
   lock_write(c, job_id);
-  if (!is_running(c, job_id)) return;  // recorded already (see is_running); the transaction rolls back
+  Rows changed = retry_at ? run(c,
+                                "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = $1, claimed_by = NULL,"
+                                " claimed_until = NULL WHERE id = $2 AND state = 'running'",
+                                {p(*retry_at), p(job_id)})
+                          : run(c,
+                                "UPDATE jobs SET state = 'failed', attempts = attempts + 1, finished_at = $1"
+                                " WHERE id = $2 AND state = 'running'",
+                                {p(now), p(job_id)});
+  if (changed.affected() == 0) return;  // the transaction rolls back
   add_attempt(c, job_id, result, now);
-  if (retry_at) {
-    run(c, "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = $1, claimed_by = NULL,"
-           " claimed_until = NULL WHERE id = $2",
-        {p(*retry_at), p(job_id)});
-  } else {
-    run(c, "UPDATE jobs SET state = 'failed', attempts = attempts + 1, finished_at = $1 WHERE id = $2",
-        {p(now), p(job_id)});
-    queue_webhook_if_finished(c, job_id, now);
-  }
+  if (!retry_at) queue_webhook_if_finished(c, job_id, now);
   tx.commit();
 }
 
@@ -327,15 +324,17 @@ void PostgresStore::succeed(const std::string& job_id, const AttemptResult& resu
   PGconn* c = l.get();
   Transaction tx(c);
   lock_write(c, job_id);
-  if (!is_running(c, job_id)) return;
+  Rows changed = run(c,
+                     "UPDATE jobs SET state = 'succeeded', attempts = attempts + 1, finished_at = $1"
+                     " WHERE id = $2 AND state = 'running'",
+                     {p(now), p(job_id)});
+  if (changed.affected() == 0) return;
   for (const auto& child : children) insert_job(c, child, now);
   add_attempt(c, job_id, result, now);
   for (const auto& r : created)
     run(c, "INSERT INTO created_records (job_id, model, record_id) VALUES ($1, $2, $3)",
         {p(job_id), p(r.model), r.id ? p(*r.id) : Param()});
-  run(c, "UPDATE jobs SET state = 'succeeded', attempts = attempts + 1, finished_at = $1 WHERE id = $2",
-      {p(now), p(job_id)});
-  queue_webhook_if_finished(c, job_id, now);
+  queue_webhook_if_finished(c, job_id, now);  // after the children: a queued child means not finished
   tx.commit();
 }
 

@@ -436,31 +436,25 @@ std::optional<ClaimedJob> SqliteStore::claim(std::string_view worker, std::strin
   return claimed;
 }
 
-namespace {
-
-/// An outcome is recorded once, for a running job: the dispatcher records again when a store
-/// error left it unsure, and the second time must change nothing.
-bool is_running(Connection& db, const std::string& job_id) {
-  Statement s(db, "SELECT 1 FROM jobs WHERE id = ? AND state = 'running'");
-  s.bind(1, job_id);
-  return s.step();
-}
-
-}  // namespace
+// An outcome applies to a running job only (job_store.hpp): the state change comes first and
+// is guarded like a webhook's, and the rest of the outcome follows only when it changed the job.
+// So recording again after a store error left it unknown changes nothing.
 
 void SqliteStore::fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
                                const std::optional<std::string>& retry_at) {
   write([&](Connection& db) {
-    if (!is_running(db, job_id)) return;
-    add_attempt(db, job_id, result, now);
     if (retry_at) {
-      Statement s(db, "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = ?, claimed_by = NULL WHERE id = ?");
+      Statement s(db, "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = ?, claimed_by = NULL"
+                      " WHERE id = ? AND state = 'running'");
       s.bind(1, *retry_at).bind(2, job_id).step();
     } else {
-      Statement s(db, "UPDATE jobs SET state = 'failed', attempts = attempts + 1, finished_at = ? WHERE id = ?");
+      Statement s(db, "UPDATE jobs SET state = 'failed', attempts = attempts + 1, finished_at = ?"
+                      " WHERE id = ? AND state = 'running'");
       s.bind(1, now).bind(2, job_id).step();
-      queue_webhook_if_finished(db, job_id, now);
     }
+    if (sqlite3_changes(db.handle) == 0) return;
+    add_attempt(db, job_id, result, now);
+    if (!retry_at) queue_webhook_if_finished(db, job_id, now);
   });
 }
 
@@ -468,22 +462,23 @@ void SqliteStore::succeed(const std::string& job_id, const AttemptResult& result
                           const std::vector<CreatedRecord>& created, std::string_view now,
                           const std::vector<NewJob>& children) {
   write([&](Connection& db) {
-    if (!is_running(db, job_id)) return;
+    Statement s(db, "UPDATE jobs SET state = 'succeeded', attempts = attempts + 1, finished_at = ?"
+                    " WHERE id = ? AND state = 'running'");
+    s.bind(1, now).bind(2, job_id).step();
+    if (sqlite3_changes(db.handle) == 0) return;
     for (const auto& child : children) insert_job(db, child, now);
     add_attempt(db, job_id, result, now);
     for (const auto& r : created) {
-      Statement s(db, "INSERT INTO created_records (job_id, model, record_id) VALUES (?, ?, ?)");
-      s.bind(1, job_id).bind(2, r.model);
+      Statement c(db, "INSERT INTO created_records (job_id, model, record_id) VALUES (?, ?, ?)");
+      c.bind(1, job_id).bind(2, r.model);
       if (r.id) {
-        s.bind(3, *r.id);
+        c.bind(3, *r.id);
       } else {
-        s.bind_null(3);
+        c.bind_null(3);
       }
-      s.step();
+      c.step();
     }
-    Statement s(db, "UPDATE jobs SET state = 'succeeded', attempts = attempts + 1, finished_at = ? WHERE id = ?");
-    s.bind(1, now).bind(2, job_id).step();
-    queue_webhook_if_finished(db, job_id, now);
+    queue_webhook_if_finished(db, job_id, now);  // after the children: a queued child means not finished
   });
 }
 
