@@ -91,7 +91,7 @@ void simdjson_floor(benchmark::State& state, const std::string& name) {
 std::size_t batch_input_bytes = 0;  // set by batch(), for the rate printed after the table
 
 /// `gatehouse eval --batch` over NDJSON made of the cases that use the bundled rules (a line per
-/// request, each case in turn, about 1 MB in all); bytes_per_second is the input rate.
+/// request, each case in turn, about 1 MB in all); main() prints the input rate.
 void batch(benchmark::State& state) {
   std::string input;
   const bench::Case* first = nullptr;

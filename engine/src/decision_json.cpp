@@ -91,8 +91,7 @@ void append_issues_json(const std::vector<Issue>& list, std::string& out) {
 
 std::string to_json(const Decision& d) {
   std::string out;
-  out.reserve(256 + (d.payload ? d.payload->size() : 0));
-  append_json(d, out);
+  append_json(d, out);  // reserves what it needs, once
   return out;
 }
 

@@ -46,13 +46,19 @@ TEST(JsonString, AppendsAfterWhatIsThere) {
   EXPECT_EQ(out, "prefix:\"a\\\"b\"");
 }
 
-TEST(DecisionJson, ARejectWithEscapedMessagesReadsBack) {
+/// A decision on a Buildium residents update, without errors yet.
+Decision decision(Verdict verdict, int status, std::string_view rules_version) {
   Decision d;
-  d.verdict = Verdict::reject;
-  d.status = 400;
+  d.verdict = verdict;
+  d.status = status;
   d.pms = "buildium";
   d.model = "residents";
-  d.rules_version = "v\"1";
+  d.rules_version = rules_version;
+  return d;
+}
+
+TEST(DecisionJson, ARejectWithEscapedMessagesReadsBack) {
+  Decision d = decision(Verdict::reject, 400, "v\"1");
   d.errors.push_back({"/a~1b", ErrorCode::invalid_format, "line one\nline \"two\" \x02", "r.rules:1:2"});
   d.errors.push_back({"", ErrorCode::invalid_json, "no rule", ""});
   d.stripped.push_back({"/x", ErrorCode::unknown_field, "stripped", "r.rules:3:4"});
@@ -75,12 +81,7 @@ TEST(DecisionJson, ARejectWithEscapedMessagesReadsBack) {
 }
 
 TEST(DecisionJson, AnAcceptCarriesThePayloadAsSent) {
-  Decision d;
-  d.verdict = Verdict::accept;
-  d.status = 200;
-  d.pms = "buildium";
-  d.model = "residents";
-  d.rules_version = "sha256:00";
+  Decision d = decision(Verdict::accept, 200, "sha256:00");
   d.payload = std::string_view(R"({"first_name": "Ana",  "n": 1.50})");
   EXPECT_EQ(to_json(d),
             R"({"verdict":"accept","status":200,"pms":"buildium","model":"residents","operation":"update",)"

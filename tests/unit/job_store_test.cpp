@@ -37,6 +37,13 @@ NewJob job(const std::string& customer = "c1", const std::string& parent = "") {
   return j;
 }
 
+/// The follow-up call a root job's success queues: its note, kept apart by the PMS.
+NewJob note_for(const std::string& root) {
+  NewJob note = job("c1", root);
+  note.payload = R"({"notes":"n"})";
+  return note;
+}
+
 /// The same tests against every Store: SQLite (a file per test) and PostgreSQL (a schema per test,
 /// on the server the ctest fixture `postgres` starts; tests/postgres_fixture.sh).
 class JobStoreTest : public ::testing::TestWithParam<std::string> {
@@ -276,9 +283,7 @@ TEST_P(JobStoreTest, CallsThatFollowASuccessAreQueuedWithIt) {
   Store& store = *owned;
   std::string root = store.enqueue(job(), "2026-11-28T10:00:00Z");
   ASSERT_TRUE(store.claim("w", "2026-11-28T10:00:00Z"));
-  NewJob note = job("c1", root);
-  note.payload = R"({"notes":"n"})";
-  store.succeed(root, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z", {note});
+  store.succeed(root, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z", {note_for(root)});
   auto status = store.write_status("c1", root);
   ASSERT_TRUE(status);
   EXPECT_EQ(status->state, WriteState::pending) << "the note is still to go";
@@ -300,10 +305,8 @@ TEST_P(JobStoreTest, AnOutcomeRecordedAgainChangesNothing) {
   Store& store = *owned;
   std::string root = store.enqueue(job(), "2026-11-28T10:00:00Z");
   ASSERT_TRUE(store.claim("w", "2026-11-28T10:00:00Z"));
-  NewJob note = job("c1", root);
-  note.payload = R"({"notes":"n"})";
-  store.succeed(root, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z", {note});
-  store.succeed(root, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02Z", {note});
+  store.succeed(root, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z", {note_for(root)});
+  store.succeed(root, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02Z", {note_for(root)});
   store.fail_attempt(root, {500, "pms_error", "late"}, "2026-11-28T10:00:03Z", std::nullopt);
   store.fail_attempt(root, {503, "pms_unavailable", "late"}, "2026-11-28T10:00:03Z", "2026-11-28T10:01:00Z");
   auto child = store.claim("w", "2026-11-28T10:00:04Z");
