@@ -93,18 +93,8 @@ class ProgramBuilder {
   /// The perfect hashes a decision looks the PMS and the model up in, once every PMS is in
   /// place (the pointers are to map nodes, which stay where they are).
   void index_lookups() {
-    std::vector<std::string_view> ids;
-    for (auto& [id, pms] : program_->pms_) {
-      ids.push_back(id);
-      program_->pms_by_position_.push_back(&pms);
-      std::vector<std::string_view> names;
-      for (const auto& [name, model] : pms.models) {
-        names.push_back(name);
-        pms.model_by_position.push_back(&model);
-      }
-      pms.model_index.build(names);
-    }
-    program_->pms_index_.build(ids);
+    for (auto& [id, pms] : program_->pms_) pms.model_lookup.build(pms.models);
+    program_->pms_lookup_.build(program_->pms_);
   }
 
   /// "file:line:col" of every rule a decision can name, made once (decisions then point to them).

@@ -22,10 +22,7 @@ std::string_view value_kind_name(ValueKind kind) {
   return "?";
 }
 
-const PmsRules* Program::find_pms(std::string_view id) const {
-  std::uint32_t i = pms_index_.find(id);
-  return i == FieldIndex::npos ? nullptr : pms_by_position_[i];
-}
+const PmsRules* Program::find_pms(std::string_view id) const { return pms_lookup_.find(id); }
 
 const RecordRules* Program::find_generic_model(std::string_view name) const {
   auto it = generic_models_.find(name);

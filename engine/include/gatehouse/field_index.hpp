@@ -75,4 +75,30 @@ class FieldIndex {
   }
 };
 
+/// Items held elsewhere, found by name in one probe of a FieldIndex: what a decision uses to
+/// find its PMS and its model. Holds pointers, so the items must stay where they are (map nodes).
+template <typename T>
+class NameLookup {
+ public:
+  /// From a map (or any range of name-item pairs) whose items do not move afterwards.
+  template <typename Map>
+  void build(const Map& items) {
+    std::vector<std::string_view> names;
+    by_position_.clear();
+    for (const auto& [name, item] : items) {
+      names.push_back(name);
+      by_position_.push_back(&item);
+    }
+    index_.build(names);
+  }
+  const T* find(std::string_view name) const {
+    std::uint32_t i = index_.find(name);
+    return i == FieldIndex::npos ? nullptr : by_position_[i];
+  }
+
+ private:
+  FieldIndex index_;
+  std::vector<const T*> by_position_;
+};
+
 }  // namespace gatehouse

@@ -164,7 +164,7 @@ struct ModelRules {
 
 struct PmsRules {
   PmsRules() = default;
-  PmsRules(PmsRules&&) = default;  // the map's nodes, which model_by_position points to, move along
+  PmsRules(PmsRules&&) = default;  // the map's nodes, which model_lookup points to, move along
   PmsRules& operator=(PmsRules&&) = default;
   PmsRules(const PmsRules&) = delete;  // a copy would point into the original
   PmsRules& operator=(const PmsRules&) = delete;
@@ -175,12 +175,8 @@ struct PmsRules {
   std::map<std::string, ModelRules, std::less<>> models;  ///< every generic model
 
   /// `models` looked up through a perfect hash (a decision does this once), or nullptr.
-  const ModelRules* find_model(std::string_view name) const {
-    std::uint32_t i = model_index.find(name);
-    return i == FieldIndex::npos ? nullptr : model_by_position[i];
-  }
-  FieldIndex model_index;  ///< built when the program is complete
-  std::vector<const ModelRules*> model_by_position;
+  const ModelRules* find_model(std::string_view name) const { return model_lookup.find(name); }
+  NameLookup<ModelRules> model_lookup;  ///< built when the program is complete
 };
 
 class Program {
@@ -208,8 +204,7 @@ class Program {
   SourceSet sources_;
   std::deque<RecordRules> records_;  // deque: stable addresses for RecordRules pointers
   std::map<std::string, PmsRules, std::less<>> pms_;
-  FieldIndex pms_index_;  // pms_ through a perfect hash: find_pms runs once per decision
-  std::vector<const PmsRules*> pms_by_position_;
+  NameLookup<PmsRules> pms_lookup_;  // pms_ through a perfect hash: find_pms runs once per decision
   std::map<std::string, const RecordRules*, std::less<>> generic_models_;
   std::string rules_version_;
   std::unordered_map<std::uint64_t, std::string> rule_texts_;
