@@ -1,5 +1,6 @@
 #include "bench_case.hpp"
 
+#include <stdexcept>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -53,7 +54,11 @@ const Case& load_case(const std::string& name) {
   for (std::string key, value; meta >> key >> value;) {
     if (key == "pms") c.pms = value;
     if (key == "model") c.model = value;
-    if (key == "op") c.op = value == "create" ? gatehouse::ast::Operation::create : gatehouse::ast::Operation::update;
+    if (key == "op") {
+      auto op = gatehouse::ast::operation_from_name(value);
+      if (!op) throw std::runtime_error(dir + "/case.txt: unknown op '" + value + "'");
+      c.op = *op;
+    }
     if (key == "ignore_unknown_fields") c.ignore_unknown_fields = value == "true";
     if (key == "rules") rules = dir + "/" + value;
   }

@@ -160,13 +160,15 @@ gh_status gh_evaluate(const gh_engine* engine, const char* pms, const char* mode
                       int ignore_unknown_fields, const char* payload, size_t length,
                       gh_decision** decision) {
   if (!engine || !pms || !model || (!payload && length > 0) || !decision) return GH_INVALID_ARGUMENT;
-  if (op != GH_CREATE && op != GH_UPDATE) return GH_INVALID_ARGUMENT;
+  if (static_cast<int>(op) < 0 || static_cast<std::size_t>(op) >= gatehouse::ast::operation_count)
+    return GH_INVALID_ARGUMENT;
+  static_assert(GH_UPDATE_CUSTOM_DATA + 1 == gatehouse::ast::operation_count &&
+                    GH_UPDATE_CUSTOM_DATA == static_cast<int>(gatehouse::ast::Operation::update_custom_data),
+                "gh_operation follows gatehouse::ast::Operation");
   *decision = nullptr;
   return guarded([&] {
     thread_local gatehouse::EvaluationContext context;  // one per thread, reused
-    gatehouse::Request request{pms, model,
-                               op == GH_CREATE ? gatehouse::ast::Operation::create
-                                               : gatehouse::ast::Operation::update,
+    gatehouse::Request request{pms, model, static_cast<gatehouse::ast::Operation>(op),
                                ignore_unknown_fields != 0,
                                std::string_view(payload ? payload : "", length)};
     gatehouse::EngineDecision d = engine->engine.evaluate(request, context);

@@ -102,7 +102,8 @@ void add_request_options(po::options_description& options,
   options.add_options()
       ("pms", po::value<std::string>()->required()->value_name("PMS"), "target PMS, e.g. RENT_MANAGER")
       ("model", po::value<std::string>()->required()->value_name("MODEL"), "generic model, e.g. residents")
-      ("op", po::value<std::string>()->required()->value_name("create|update"), "operation")
+      ("op", po::value<std::string>()->required()->value_name("OP"),
+       "operation: create, update, or a named action (cancel, upload_file, ...)")
       ("ignore-unknown-fields", "strip fields the PMS does not support instead of rejecting")
       ("input", po::value<std::string>()->default_value("-")->value_name("FILE"),
        "the JSON payload; - for standard input");
@@ -113,13 +114,14 @@ void add_request_options(po::options_description& options,
 std::optional<RequestArgs> request_args(const po::variables_map& vm) {
   RequestArgs a;
   const std::string op = vm["op"].as<std::string>();
-  if (op != "create" && op != "update") {
-    std::cerr << "gatehouse: --op must be 'create' or 'update', not '" << op << "'\n";
+  a.model = vm["model"].as<std::string>();
+  auto operation = ast::resolve_operation(a.model, op);
+  if (!operation) {
+    std::cerr << "gatehouse: --op must be one of " << ast::operation_names() << ", not '" << op << "'\n";
     return std::nullopt;
   }
-  a.operation = op == "create" ? ast::Operation::create : ast::Operation::update;
+  a.operation = *operation;
   a.pms = vm["pms"].as<std::string>();
-  a.model = vm["model"].as<std::string>();
   a.ignore_unknown_fields = vm.count("ignore-unknown-fields") > 0;
   a.limits = limits_from(vm);
   auto payload = read_input(vm["input"].as<std::string>());

@@ -108,8 +108,9 @@ int list(const std::vector<std::string>& args) {
   if (!c.ok()) return usage_error;
   std::cout << "models: ";
   bool first = true;
-  for (const auto& [name, record] : c.program->generic_models()) {
+  for (const auto& [name, model] : c.program->models()) {
     std::cout << (first ? "" : ", ") << name;
+    if (model.resource != name) std::cout << " (" << model.resource << ")";
     first = false;
   }
   std::cout << '\n';
@@ -117,7 +118,9 @@ int list(const std::vector<std::string>& args) {
     std::cout << '\n' << id << " (" << pms.display_name << ")\n";
     for (const auto& [name, model] : pms.models) {
       std::cout << "  " << name << ':';
-      for (auto op : {ast::Operation::create, ast::Operation::update}) {
+      const GenericModel& generic = c.program->models().at(name);
+      for (auto op : ast::all_operations()) {
+        if (!generic.route(op)) continue;
         const OperationRules& rules = model.operation(op);
         std::cout << ' ' << ast::operation_name(op) << (rules.offered ? "" : " (not offered)");
       }

@@ -248,13 +248,14 @@ HttpResponse WriteService::meta(const HttpRequest& request, const std::string& c
   if (id == request.query.end()) return error_response(400, "missing_integration_id", "add ?integration_id=...");
   auto integration = store_.integration(customer, id->second);
   if (!integration) return error_response(404, "not_found", "no integration '" + id->second + "'");
-  if (operation != "create" && operation != "update") return error_response(404, "not_found", "operations are create and update");
+  auto named = ast::operation_from_name(operation);
+  if (!named) return error_response(404, "not_found", "no operation '" + operation + "'; operations are " + ast::operation_names());
   auto program = engine_.program();
   const PmsRules* pms = program->find_pms(integration->pms);
   if (!pms) return error_response(404, "not_found", "the rules do not cover " + integration->pms);
   auto m = pms->models.find(model);
   if (m == pms->models.end()) return error_response(404, "not_found", "no such model '" + model + "'");
-  auto op = operation == "create" ? ast::Operation::create : ast::Operation::update;
+  auto op = *named;
   if (!m->second.operation(op).offered)
     return error_response(405, "operation_not_supported",
                  pms->display_name + " does not offer " + operation + " on " + model + ": " + m->second.operation(op).reason);

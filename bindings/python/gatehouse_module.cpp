@@ -87,14 +87,13 @@ class Rules {
     } else {
       throw py::type_error("payload must be bytes, str or dict");
     }
+    auto op = gatehouse::ast::operation_from_name(operation);
+    if (!op) throw py::value_error("operation must be one of " + gatehouse::ast::operation_names() + ", not '" + operation + "'");
     PyDecision out;
     {
       py::gil_scoped_release release;
       thread_local gatehouse::EvaluationContext context;
-      gatehouse::Request request{pms, model,
-                                 operation == "create" ? gatehouse::ast::Operation::create
-                                                       : gatehouse::ast::Operation::update,
-                                 ignore_unknown_fields, bytes};
+      gatehouse::Request request{pms, model, *op, ignore_unknown_fields, bytes};
       gatehouse::EngineDecision d = engine_.evaluate(request, context);
       out.verdict = std::string(gatehouse::verdict_name(d.decision.verdict));
       out.status = d.decision.status;

@@ -112,14 +112,14 @@ BatchCounts BatchRunner::run(std::string_view raw_input, std::string& output) {
         }
       }
     }
-    if (!ok || !have_payload || pms.empty() || model.empty() || (op != "create" && op != "update")) {
+    auto operation = ast::operation_from_name(op);
+    if (!ok || !have_payload || pms.empty() || model.empty() || !operation) {
       envelope_error(program_, line_number, ok ? "missing or invalid pms, model, op or payload" : "not a JSON object", output);
       output += '\n';
       ++counts.rejected;
       continue;
     }
-    Request request{pms, model, op == "create" ? ast::Operation::create : ast::Operation::update,
-                    ignore_unknown_fields, payload};
+    Request request{pms, model, *operation, ignore_unknown_fields, payload};
     request.payload_is_padded = true;  // it lies inside `input`, which is padded
     // Second pass over the same document (no second parse): walk the payload object itself.
     od::object payload_object;

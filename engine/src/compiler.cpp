@@ -7,6 +7,7 @@
 // everything; the Program is only handed out when no error was found.
 #include "gatehouse/compiler.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <limits>
@@ -30,7 +31,8 @@ const std::vector<std::pair<std::string, ValueKind>>& builtin_types() {
       {"decimal", ValueKind::decimal},   {"boolean", ValueKind::boolean},
       {"date", ValueKind::date},         {"datetime", ValueKind::datetime},
       {"email", ValueKind::email},       {"phone", ValueKind::phone},
-      {"uuid", ValueKind::uuid}};
+      {"uuid", ValueKind::uuid},         {"date_or_datetime", ValueKind::date_or_datetime},
+      {"uri", ValueKind::uri},           {"object", ValueKind::object}};
   return types;
 }
 
@@ -47,7 +49,14 @@ std::string escape_pointer_token(std::string_view name) {
 }
 
 bool is_textual(ValueKind k) {
-  return k == ValueKind::string || k == ValueKind::email || k == ValueKind::phone;
+  return k == ValueKind::string || k == ValueKind::email || k == ValueKind::phone || k == ValueKind::uri;
+}
+
+/// `service_requests` -> `service-requests`: a model's resource path unless it names one.
+std::string default_resource(std::string_view name) {
+  std::string out(name);
+  std::replace(out.begin(), out.end(), '_', '-');
+  return out;
 }
 
 bool numeric_less(const Numeric& a, const Numeric& b) {
@@ -111,10 +120,8 @@ class ProgramBuilder {
       for (const auto& c : r.checks) add(c.rule);
     }
     for (const auto& [id, pms] : program_->pms_)
-      for (const auto& [name, model] : pms.models) {
-        add(model.create.rule);
-        add(model.update.rule);
-      }
+      for (const auto& [name, model] : pms.models)
+        for (const auto& op : model.operations) add(op.rule);
   }
 
   // ---- helpers ----
@@ -177,10 +184,82 @@ class ProgramBuilder {
 
   // ---- generic models and types ----
   void build_generic_models() {
+    std::map<std::string, SourceRef, std::less<>> resources;
     for (auto& [name, symbol] : records_) {
       const RecordRules* r = generic_record(symbol);
-      if (symbol.decl->kind == ast::RecordDecl::Kind::model) program_->generic_models_[name] = r;
+      if (symbol.decl->kind != ast::RecordDecl::Kind::model) continue;
+      program_->generic_models_[name] = r;
+      GenericModel& model = program_->models_[name];
+      model.name = name;
+      model.record = r;
+      model.at = symbol.decl->name.at;
+      model.resource = symbol.decl->resource ? symbol.decl->resource->text : default_resource(name);
+      SourceRef resource_at = symbol.decl->resource ? symbol.decl->resource->at : symbol.decl->name.at;
+      if (!valid_resource(model.resource)) {
+        diags_.error(resource_at, "resource path '" + model.resource +
+                                      "' must be lower-case words of letters, digits and '-', separated by '/'");
+      }
+      auto [seen, inserted] = resources.try_emplace(model.resource, resource_at);
+      if (!inserted) {
+        duplicate(resource_at, "resource path '" + model.resource + "'", seen->second);
+      } else if (model.resource != name) {
+        program_->model_by_resource_[model.resource] = name;
+      }
+      build_routes(symbol, model);
     }
+  }
+
+  static bool valid_resource(std::string_view path) {
+    if (path.empty() || path.front() == '/' || path.back() == '/') return false;
+    char previous = '/';
+    for (char c : path) {
+      bool word = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+      if (!word && c != '/') return false;
+      if (c == '/' && previous == '/') return false;
+      previous = c;
+    }
+    return true;
+  }
+
+  /// The routes of a generic model: each declared operation's body, holding only the fields it
+  /// lists (with their `required`). A model that declares none has create and update, each over
+  /// every field.
+  void build_routes(RecordSymbol& symbol, GenericModel& model) {
+    const ast::RecordDecl& decl = *symbol.decl;
+    if (decl.operations.empty()) {
+      model.routes[static_cast<std::size_t>(ast::Operation::create)] = model.record;
+      model.routes[static_cast<std::size_t>(ast::Operation::update)] = model.record;
+      return;
+    }
+    std::map<ast::Operation, SourceRef> seen;
+    // (The grammar gives a model's routes a body only: a route the model lacks is left out.)
+    for (const auto& op : decl.operations) {
+      const RecordRules* body = route_body(symbol, op);
+      for (const auto& [which, at] : op.operations) {
+        auto [it, inserted] = seen.try_emplace(which, at);
+        if (!inserted) {
+          duplicate(at, std::string("route '") + ast::operation_name(which) + "' of model '" + decl.name.text + "'",
+                    it->second);
+          continue;
+        }
+        model.routes[static_cast<std::size_t>(which)] = body;
+      }
+    }
+  }
+
+  /// A route's body: the generic record narrowed to the fields the route lists.
+  const RecordRules* route_body(RecordSymbol& symbol, const ast::OperationDecl& op) {
+    const RecordRules* listed = compile_record(symbol, op.body, op.at, "the generic model", nullptr);
+    RecordRules& body = new_record();
+    body.name = listed->name;
+    body.generic_rule = listed->generic_rule;
+    body.unsupported_rule = op.at;
+    for (const auto& f : listed->fields)
+      if (f.supported) body.fields.push_back(f);
+    build_index(body);
+    for (std::uint32_t i = 0; i < body.fields.size(); ++i)
+      if (body.fields[i].required) body.required.push_back(i);
+    return &body;
   }
 
   /// The generic table of a model or type: every field supported, no constraints.
@@ -203,6 +282,7 @@ class ProgramBuilder {
       field.name = f.name.text;
       field.pointer_token = escape_pointer_token(f.name.text);
       field.supported = true;
+      field.deprecated = f.deprecated.has_value();
       field.value = resolve_type(f.type);
       field.rule = f.name.at;
       r.fields.push_back(std::move(field));
@@ -288,14 +368,20 @@ class ProgramBuilder {
     pms.display_name = decl.display_name;
     pms.at = decl.id.at;
     // A model the PMS file does not mention is a model the PMS does not offer.
-    for (const auto& [name, generic] : program_->generic_models_) {
+    for (const auto& [name, generic] : program_->models_) {
       ModelRules m;
       m.name = name;
-      for (OperationRules* op : {&m.create, &m.update}) {
-        op->offered = false;
-        op->reason = decl.display_name + " rules do not cover " + name;
-        op->rule = decl.id.at;
-        op->record = generic;
+      for (auto which : ast::all_operations()) {
+        OperationRules& op = m.operation(which);
+        op.offered = false;
+        op.rule = decl.id.at;
+        if (const RecordRules* route = generic.route(which)) {
+          op.reason = decl.display_name + " rules do not cover " + name;
+          op.record = route;
+        } else {
+          op.reason = no_route_reason(generic, which);
+          op.record = generic.record;
+        }
       }
       pms.models.emplace(name, std::move(m));
     }
@@ -319,16 +405,22 @@ class ProgramBuilder {
     program_->pms_.emplace(pms.id, std::move(pms));
   }
 
+  static std::string no_route_reason(const GenericModel& model, ast::Operation op) {
+    return "the unified API has no " + std::string(ast::operation_name(op)) + " route for " + model.name;
+  }
+
   void compile_model_block(PmsRules& pms, const ast::PmsModelBlock& block, RecordSymbol& model) {
     ModelRules& m = pms.models.at(block.model.text);
+    const GenericModel& generic = program_->models_.at(block.model.text);
     for (std::size_t i = 1; i < block.refresh_after_write.size(); ++i)
       duplicate(block.refresh_after_write[i], "'refresh after write' of '" + block.model.text + "'",
                 block.refresh_after_write[0]);
     m.refresh_after_write = !block.refresh_after_write.empty();
     std::map<ast::Operation, SourceRef> op_seen;
     for (const auto& op : block.operations) {
-      const RecordRules* record = nullptr;
-      if (!op.unsupported) record = compile_record(model, op.body, op.at, pms.display_name);
+      // `create, update { ... }` compiles once per distinct route body, so operations whose
+      // routes take the same fields share one table.
+      std::map<const RecordRules*, const RecordRules*> compiled;
       for (const auto& [which, at] : op.operations) {
         auto [it, inserted] = op_seen.try_emplace(which, at);
         if (!inserted) {
@@ -336,60 +428,94 @@ class ProgramBuilder {
                             block.model.text + "'", it->second);
           continue;
         }
-        OperationRules& target = which == ast::Operation::create ? m.create : m.update;
+        const RecordRules* route = generic.route(which);
+        if (!route) {
+          diags_.error(at, "model '" + block.model.text + "' has no '" + ast::operation_name(which) +
+                               "' route; its routes are " + route_names(generic));
+          diags_.note(generic.at, "the model is declared here");
+          continue;
+        }
+        OperationRules& target = m.operation(which);
         target.rule = at;
         if (op.unsupported) {
           target.offered = false;
+          target.refused = true;
           target.reason = op.reason;
-          target.record = generic_record(model);
+          target.record = route;
         } else {
           target.offered = true;
           target.reason.clear();
+          const RecordRules*& record = compiled[route];
+          if (!record) record = compile_record(model, op.body, op.at, pms.display_name, route);
           target.record = record;
         }
       }
     }
-    for (auto which : {ast::Operation::create, ast::Operation::update}) {
-      if (op_seen.count(which)) continue;
-      OperationRules& op = which == ast::Operation::create ? m.create : m.update;
+    for (auto which : ast::all_operations()) {
+      if (op_seen.count(which) || !generic.route(which)) continue;
+      OperationRules& op = m.operation(which);
       op.reason = pms.display_name + " rules list no " + ast::operation_name(which) + " for " +
                   block.model.text;
       op.rule = block.model.at;
     }
   }
 
+  static std::string route_names(const GenericModel& model) {
+    std::string out;
+    for (auto which : ast::all_operations())
+      if (model.route(which)) out += (out.empty() ? "" : ", ") + std::string(ast::operation_name(which));
+    return out.empty() ? "none" : out;
+  }
+
   // ---- operation bodies (and nested record blocks) ----
   struct Scope {
     RecordRules* record;
     std::string pms_name;
+    const RecordRules* all_fields;  // the generic record: names a route leaves out, for messages
     std::vector<std::map<ast::Constraint::Kind, SourceRef>> given;  // per field: constraints seen
     std::map<std::uint32_t, SourceRef> block_at;                    // fields given a { } block
     std::vector<std::pair<std::uint32_t, const ast::Constraint*>> required_when;
   };
 
   /// Compiles the rule items of an operation or of a nested record block against the generic
-  /// record `generic`. Unlisted fields become unsupported.
+  /// record `generic`, or against a route's body when `route` is given (a field the route does
+  /// not take is then unknown, and what the route requires is required). Unlisted fields become
+  /// unsupported.
   const RecordRules* compile_record(RecordSymbol& generic_symbol,
                                     const std::vector<ast::RuleItem>& items, SourceRef block_at,
-                                    const std::string& pms_name) {
+                                    const std::string& pms_name, const RecordRules* route) {
     const RecordRules& generic = *generic_record(generic_symbol);
+    const RecordRules& base = route ? *route : generic;
     RecordRules& r = new_record();
     r.name = generic.name;
     r.generic_rule = generic.generic_rule;
     r.unsupported_rule = block_at;
-    for (const auto& g : generic.fields) {
+    for (const auto& g : base.fields) {
       FieldRules f = g;
       f.supported = false;
+      f.required = false;
       r.fields.push_back(std::move(f));
     }
     build_index(r);
-    Scope scope{&r, pms_name, std::vector<std::map<ast::Constraint::Kind, SourceRef>>(r.fields.size()), {}, {}};
+    Scope scope{&r, pms_name, &generic, std::vector<std::map<ast::Constraint::Kind, SourceRef>>(r.fields.size()), {}, {}};
 
     std::vector<const ast::RuleItem*> flat;
     std::vector<std::string> use_stack;
     flatten(items, flat, use_stack);
     for (const auto* item : flat)
       if (const auto* f = std::get_if<ast::FieldRule>(&item->node)) field_rule(scope, *f);
+    // What the unified API requires on this route, every PMS requires: the field is taken even
+    // where the PMS rules do not list it (an `integration_id` names the integration, say).
+    if (route) {
+      for (std::uint32_t i : route->required) {
+        FieldRules& f = r.fields[i];
+        if (!f.supported) {
+          f.supported = true;
+          f.rule = route->fields[i].rule;
+        }
+        f.required = true;
+      }
+    }
     for (std::uint32_t i = 0; i < r.fields.size(); ++i)
       if (r.fields[i].supported && r.fields[i].required) r.required.push_back(i);
     compile_cross_field_rules(diags_, c_.sources, r, flat, scope.required_when);
@@ -428,6 +554,12 @@ class ProgramBuilder {
   }
 
   void unknown_field(const Scope& scope, const ast::Identifier& name, bool may_be_constraint) {
+    if (scope.all_fields->index.find(name.text) != FieldIndex::npos) {
+      diags_.error(name.at, "field '" + name.text + "' of '" + scope.record->name +
+                                "' is not in this route's request body" +
+                                did_you_mean(name.text, field_names(*scope.record)));
+      return;
+    }
     std::string message = "unknown field '" + name.text + "' in '" + scope.record->name + "'";
     std::string suggestion = did_you_mean(name.text, field_names(*scope.record));
     if (suggestion.empty() && may_be_constraint) {
@@ -642,7 +774,7 @@ class ProgramBuilder {
     }
     auto sym = records_.find(v->type_name);
     if (sym == records_.end()) return;  // already reported when resolving the type
-    v->record = compile_record(sym->second, rule.block, rule.name.at, scope.pms_name);
+    v->record = compile_record(sym->second, rule.block, rule.name.at, scope.pms_name, nullptr);
   }
 
   // ---- cross-field rules ----

@@ -23,12 +23,15 @@ Comparable comparable_of(ValueKind k) {
     case ValueKind::email:
     case ValueKind::phone:
     case ValueKind::uuid:
+    case ValueKind::uri:
     case ValueKind::enumeration: return Comparable::text;
     case ValueKind::boolean: return Comparable::boolean;
     case ValueKind::date: return Comparable::date;
     case ValueKind::datetime: return Comparable::datetime;
     case ValueKind::list:
-    case ValueKind::record: return Comparable::none;
+    case ValueKind::record:
+    case ValueKind::object:
+    case ValueKind::date_or_datetime: return Comparable::none;
   }
   return Comparable::none;
 }

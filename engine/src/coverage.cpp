@@ -32,7 +32,7 @@ std::vector<RuleSite> rule_sites(const Program& program) {
   std::set<const RecordRules*> seen;
   for (const auto& [id, pms] : program.pms()) {
     for (const auto& [name, model] : pms.models) {
-      for (auto op : {ast::Operation::create, ast::Operation::update}) {
+      for (auto op : ast::all_operations()) {
         const OperationRules& rules = model.operation(op);
         if (!rules.offered) continue;
         collect(*rules.record, id + " " + name + " " + ast::operation_name(op), seen, sites);

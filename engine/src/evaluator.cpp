@@ -86,6 +86,9 @@ std::string describe_type(const ValueRules& r) {
     case ValueKind::enumeration: return "one of the strings " + join(r.allowed);
     case ValueKind::list: return "an array";
     case ValueKind::record: return "an object (" + r.type_name + ")";
+    case ValueKind::date_or_datetime: return "a date (YYYY-MM-DD) or RFC 3339 datetime string";
+    case ValueKind::uri: return "a URI string";
+    case ValueKind::object: return "an object";
   }
   return r.type_name;
 }
@@ -93,7 +96,7 @@ std::string describe_type(const ValueRules& r) {
 bool is_string_kind(ValueKind k) {
   return k == ValueKind::string || k == ValueKind::email || k == ValueKind::phone ||
          k == ValueKind::uuid || k == ValueKind::date || k == ValueKind::datetime ||
-         k == ValueKind::enumeration;
+         k == ValueKind::enumeration || k == ValueKind::date_or_datetime || k == ValueKind::uri;
 }
 
 std::string_view trim_token(std::string_view token) {
@@ -459,6 +462,11 @@ class Walker {
       if (t != od::json_type::array) return mismatch(v, t, r, field, depth, slot);
       if (!list(v, r, field, depth)) return false;
       out.kind = FieldValue::none;
+    } else if (r.kind == ValueKind::object) {
+      // Free-form data: any object is taken as it is (simdjson has validated it already).
+      if (t != od::json_type::object) return mismatch(v, t, r, field, depth, slot);
+      out.kind = FieldValue::none;
+      if (!skip(v, depth)) return false;
     } else if (r.kind == ValueKind::record) {
       if (t != od::json_type::object) return mismatch(v, t, r, field, depth, slot);
       out.kind = FieldValue::none;
@@ -499,9 +507,19 @@ class Walker {
         out.nanos = t->nanos;
         return;
       }
+      case ValueKind::date_or_datetime: {
+        // Either form is a valid value; neither is ordered against the other, so the value is
+        // kept as text (conditions cannot order these fields; the compiler says so).
+        if (!formats::parse_date(text) && !formats::parse_datetime(text))
+          return format("a date (YYYY-MM-DD) or an RFC 3339 datetime such as 2026-01-31T09:30:00Z");
+        return;
+      }
       case ValueKind::uuid:
         if (!formats::is_uuid(text)) format("a UUID (8-4-4-4-12 hexadecimal digits)");
         return;
+      case ValueKind::uri:
+        if (!formats::is_uri(text)) format("an absolute URI such as https://example.com/a");
+        break;
       case ValueKind::email:
         if (!formats::is_email(text)) format("an email address");
         break;
@@ -748,6 +766,10 @@ Decision decide(const Program& program, const Request& request, EvaluationContex
     return d;
   }
   const ModelRules* model = pms->find_model(request.model);
+  if (!model) {
+    // Named by its resource path (`service-requests`) rather than its rules name.
+    if (const GenericModel* generic = program.find_model(request.model)) model = pms->find_model(generic->name);
+  }
   if (!model) {
     std::vector<std::string> known;
     for (const auto& [name, m] : pms->models) known.push_back(name);

@@ -1,6 +1,9 @@
 #include "gatehouse/json_schema.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <map>
 
 #include "json_text.hpp"
 
@@ -32,6 +35,7 @@ const char* const email_pattern =
 const char* const phone_pattern =
     "^(?=(?:[^0-9]*[0-9]){7,15}[^0-9]*$)(?!.*[ .-]{2})(?!.*\\(\\))(?=[^()]*(?:\\([^()]*\\)[^()]*)*$)"
     "\\+?[0-9 ().-]*[0-9)]$";
+const char* const uri_pattern = "^[A-Za-z][A-Za-z0-9+.-]*:[^\\s<>\"\\\\]+$";
 const char* const uuid_pattern =
     "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 
@@ -47,7 +51,10 @@ class SchemaWriter {
     for (const auto& f : r.fields) {
       if (!f.supported) continue;
       if (!props.empty()) props += ',';
-      props += q(f.name) + ":" + value(f.value);
+      std::string schema = value(f.value);
+      // A deprecated field is still described (a PMS may take it), and marked as such.
+      if (f.deprecated) schema.insert(schema.size() - 1, ",\"deprecated\":true");
+      props += q(f.name) + ":" + schema;
       if (f.required) required += (required.empty() ? "" : ",") + q(f.name);
     }
     std::string out = "\"properties\":{" + props + "}";
@@ -66,9 +73,11 @@ class SchemaWriter {
       case ValueKind::decimal: type = "number"; break;
       case ValueKind::boolean: type = "boolean"; break;
       case ValueKind::list: type = "array"; break;
-      case ValueKind::record: type = "object"; break;
+      case ValueKind::record:
+      case ValueKind::object: type = "object"; break;
       default: type = "string";
     }
+    if (v.kind == ValueKind::date_or_datetime) return date_or_datetime(v);
     std::string out = "{\"type\":" + (v.nullable ? "[" + q(type) + ",\"null\"]" : q(type));
     auto add = [&](const std::string& member) { out += "," + member; };
     switch (v.kind) {
@@ -76,6 +85,7 @@ class SchemaWriter {
       case ValueKind::datetime: add("\"format\":\"date-time\",\"pattern\":" + q(datetime_pattern)); break;
       case ValueKind::email: add("\"format\":\"email\""); break;
       case ValueKind::uuid: add("\"format\":\"uuid\",\"pattern\":" + q(uuid_pattern)); break;
+      case ValueKind::uri: add("\"format\":\"uri\",\"pattern\":" + q(uri_pattern)); break;
       case ValueKind::integer:
         // gatehouse integers are 64-bit.
         if (!v.min) add("\"minimum\":-9223372036854775808");
@@ -114,6 +124,15 @@ class SchemaWriter {
 
  private:
   const RecordRules* record_ = nullptr;
+
+  /// The document's anyOf: a date-time, or a YYYY-MM-DD date.
+  static std::string date_or_datetime(const ValueRules& v) {
+    std::string out = "{\"anyOf\":[{\"type\":\"string\",\"format\":\"date-time\",\"pattern\":" +
+                      q(datetime_pattern) + "},{\"type\":\"string\",\"format\":\"date\",\"pattern\":" +
+                      q(date_pattern) + "}";
+    if (v.nullable) out += ",{\"type\":\"null\"}";
+    return out + "]}";
+  }
 
   std::string cross_field(const RecordRules& r) {
     const RecordRules* saved = record_;
@@ -237,10 +256,30 @@ std::string json_schema(const Program& program, const PmsRules& pms, const Model
   return out + "," + body.substr(1);
 }
 
+std::string generic_json_schema(const Program& program, const GenericModel& model, ast::Operation op) {
+  SchemaWriter w;
+  std::string body = w.record(*model.route(op));
+  return "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":" +
+         q("urn:gatehouse:generic:" + model.name + ":" + ast::operation_name(op)) +
+         ",\"title\":" + q(route_text(model, op)) +
+         ",\"x-gatehouse-rules-version\":" + q(program.rules_version()) + "," + body.substr(1);
+}
+
+std::string route_path(const GenericModel& model, ast::Operation op) {
+  std::string suffix = ast::operation_route(op).suffix;
+  return "/v1/" + model.resource + "/" + suffix;
+}
+
+std::string route_text(const GenericModel& model, ast::Operation op) {
+  return std::string(ast::operation_route(op).method) + " " + route_path(model, op);
+}
+
 std::string openapi_document(const Program& program) {
   std::string paths, schemas;
-  for (const auto& [model_name, generic] : program.generic_models()) {
-    for (auto op : {ast::Operation::create, ast::Operation::update}) {
+  std::map<std::string, std::string> path_items;  // path -> its operations, several per path
+  for (const auto& [model_name, generic] : program.models()) {
+    for (auto op : ast::all_operations()) {
+      if (!generic.route(op)) continue;
       std::string refs;
       for (const auto& [id, pms] : program.pms()) {
         const ModelRules& m = pms.models.at(model_name);
@@ -251,20 +290,23 @@ std::string openapi_document(const Program& program) {
         refs += (refs.empty() ? "" : ",") + ("{\"$ref\":" + q("#/components/schemas/" + key) + "}");
       }
       if (refs.empty()) continue;
-      std::string method = op == ast::Operation::create ? "post" : "put";
+      std::string method = ast::operation_route(op).method;
+      std::transform(method.begin(), method.end(), method.begin(), [](unsigned char c) { return std::tolower(c); });
+      std::string path = route_path(generic, op);
+      bool has_id = path.find("{id}") != std::string::npos;
       std::string operation =
-          q(method) + ":{\"summary\":" +
-          q(std::string(op == ast::Operation::create ? "Create " : "Update ") + model_name) +
+          q(method) + ":{\"summary\":" + q(std::string(ast::operation_name(op)) + " " + model_name) +
           ",\"description\":\"The body must match the schema of the integration's PMS.\","
           "\"parameters\":[{\"name\":\"ignore_unknown_fields\",\"in\":\"query\",\"schema\":{\"type\":\"boolean\"}}" +
-          (op == ast::Operation::update ? std::string(",{\"name\":\"id\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"string\"}}") : "") +
+          (has_id ? std::string(",{\"name\":\"id\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"string\"}}") : "") +
           "],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"anyOf\":[" +
           refs + "]}}}},\"responses\":{\"202\":{\"description\":\"accepted (or stripped) and queued\"},"
                  "\"400\":{\"description\":\"rejected: every error\"},\"405\":{\"description\":\"the PMS does not offer this operation\"}}}";
-      std::string path = op == ast::Operation::create ? "/v1/" + model_name : "/v1/" + model_name + "/{id}";
-      paths += (paths.empty() ? "" : ",") + q(path) + ":{" + operation + "}";
+      std::string& item = path_items[path];
+      item += (item.empty() ? "" : ",") + operation;
     }
   }
+  for (const auto& [path, item] : path_items) paths += (paths.empty() ? "" : ",") + q(path) + ":{" + item + "}";
   return "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"gatehouse: generic write endpoints\",\"version\":" +
          q(program.rules_version()) + "},\"jsonSchemaDialect\":\"https://json-schema.org/draft/2020-12/schema\","
          "\"paths\":{" + paths + "},\"components\":{\"schemas\":{" + schemas + "}}}";

@@ -18,6 +18,9 @@ std::string_view value_kind_name(ValueKind kind) {
     case ValueKind::enumeration: return "enum";
     case ValueKind::list: return "list";
     case ValueKind::record: return "record";
+    case ValueKind::date_or_datetime: return "date_or_datetime";
+    case ValueKind::uri: return "uri";
+    case ValueKind::object: return "object";
   }
   return "?";
 }
@@ -27,6 +30,14 @@ const PmsRules* Program::find_pms(std::string_view id) const { return pms_lookup
 const RecordRules* Program::find_generic_model(std::string_view name) const {
   auto it = generic_models_.find(name);
   return it == generic_models_.end() ? nullptr : it->second;
+}
+
+const GenericModel* Program::find_model(std::string_view name_or_resource) const {
+  auto it = models_.find(name_or_resource);
+  if (it != models_.end()) return &it->second;
+  auto by_path = model_by_resource_.find(name_or_resource);
+  if (by_path == model_by_resource_.end()) return nullptr;
+  return &models_.at(by_path->second);
 }
 
 void FieldIndex::build(const std::vector<std::string_view>& names) {

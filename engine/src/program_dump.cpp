@@ -49,7 +49,9 @@ class ProgramDumper {
     for (const auto& [id, pms] : p_.pms()) {
       out_ << "pms " << id << " \"" << pms.display_name << "\"\n";
       for (const auto& [model, rules] : pms.models) {
-        for (auto op : {ast::Operation::create, ast::Operation::update}) {
+        const GenericModel* generic = p_.find_model(model);
+        for (auto op : ast::all_operations()) {
+          if (!generic || !generic->route(op)) continue;  // no such route: nothing to say
           const OperationRules& o = rules.operation(op);
           out_ << "  " << model << ' ' << ast::operation_name(op) << ' ';
           if (!o.offered) {

@@ -102,8 +102,9 @@ RuleCaseFile load_rule_cases(const std::filesystem::path& path) {
     c.pms = scalar(file, node, "pms");
     c.model = scalar(file, node, "model");
     std::string op = scalar(file, node, "op");
-    if (op != "create" && op != "update") fail(file, node["op"], "op must be create or update");
-    c.operation = op == "create" ? ast::Operation::create : ast::Operation::update;
+    auto operation = ast::operation_from_name(op);
+    if (!operation) fail(file, node["op"], "op must be one of " + ast::operation_names());
+    c.operation = *operation;
     if (node["ignore_unknown_fields"]) c.ignore_unknown_fields = node["ignore_unknown_fields"].as<bool>();
     c.payload = scalar(file, node, "payload");
     const YAML::Node expect = node["expect"];

@@ -35,6 +35,10 @@ bool is_phone(std::string_view s);
 /// 8-4-4-4-12 hexadecimal digits (any case).
 bool is_uuid(std::string_view s);
 
+/// An absolute URI (RFC 3986): a scheme (a letter, then letters, digits, '+', '-', '.'), ':',
+/// then at least one character and no spaces, control characters, '<', '>', '"' or '\\'.
+bool is_uri(std::string_view s);
+
 /// Number of Unicode code points in valid UTF-8: the bytes that are not continuation bytes
 /// (10xxxxxx), counted eight at a time.
 inline std::size_t code_points(std::string_view s) {

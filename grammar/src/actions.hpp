@@ -24,7 +24,7 @@ using selected = parse_tree::selector<
         decl_name, pms_id, shared_name, model_ref, field_name_decl, field_name, field_ref,
         present_field, named_type, enum_value, string_body, regex_body, number, bound_max, dots,
         bool_literal, cmp_op, operand, right_operand, nullable_mark, model_decl, type_decl,
-        field_decl, type_expr, list_type, enum_type, pms_decl, pms_model, operation_decl, refresh_decl,
+        field_decl, deprecated_mark, resource_path, model_operation, type_expr, list_type, enum_type, pms_decl, pms_model, operation_decl, refresh_decl,
         operation_name, unsupported_op, operation_body, rules_decl, use_rule, check_rule,
         require_rule, at_least_rule, field_rule, rule_block, else_message, when_clause, required_c,
         length_c, range_c, items_c, one_of_c, pattern_c, bounds, expr, and_expr, negation,
@@ -124,9 +124,15 @@ class AstBuilder {
     for (const auto& c : n.children) {
       if (c->is_type<decl_name>()) {
         r.name = identifier(*c);
+      } else if (c->is_type<resource_path>()) {
+        r.resource = ast::Identifier{string_of(*c), ref(*c)};
       } else if (c->is_type<field_decl>()) {
-        r.fields.push_back({identifier(required_child<field_name_decl>(*c)),
-                            type(required_child<type_expr>(*c))});
+        ast::FieldDecl f{identifier(required_child<field_name_decl>(*c)),
+                         type(required_child<type_expr>(*c)), std::nullopt};
+        if (const Node* d = child<deprecated_mark>(*c)) f.deprecated = ref(*d);
+        r.fields.push_back(std::move(f));
+      } else if (c->is_type<model_operation>()) {
+        r.operations.push_back(operation(*c));
       }
     }
     return r;
@@ -198,8 +204,9 @@ class AstBuilder {
     o.end = end_ref(n);
     for (const auto& c : n.children) {
       if (c->is_type<operation_name>()) {
-        o.operations.emplace_back(
-            c->string() == "create" ? ast::Operation::create : ast::Operation::update, ref(*c));
+        auto op = ast::operation_from_name(c->string_view());
+        if (!op) unexpected(*c);  // the grammar takes only the names of the vocabulary
+        o.operations.emplace_back(*op, ref(*c));
       } else if (c->is_type<unsupported_op>()) {
         o.unsupported = true;
         o.reason = string_of(*c);

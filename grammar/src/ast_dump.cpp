@@ -5,10 +5,6 @@
 
 namespace gatehouse {
 
-const char* ast::operation_name(ast::Operation op) {
-  return op == ast::Operation::create ? "create" : "update";
-}
-
 namespace {
 
 std::string pos(const SourceRef& r) {
@@ -67,11 +63,27 @@ class Dumper {
   }
 
   void decl(const ast::RecordDecl& r) {
-    line() << (r.kind == ast::RecordDecl::Kind::model ? "model " : "type ") << r.name.text << ' '
-           << pos(r.name.at) << '\n';
+    auto& head = line() << (r.kind == ast::RecordDecl::Kind::model ? "model " : "type ") << r.name.text << ' ';
+    if (r.resource) head << quote(r.resource->text) << ' ';
+    head << pos(r.name.at) << '\n';
     Indent in(depth_);
     for (const auto& f : r.fields)
-      line() << "field " << f.name.text << ": " << type(f.type) << ' ' << pos(f.name.at) << '\n';
+      line() << "field " << f.name.text << ": " << type(f.type) << (f.deprecated ? " deprecated" : "") << ' '
+             << pos(f.name.at) << '\n';
+    for (const auto& o : r.operations) operation(o);
+  }
+
+  void operation(const ast::OperationDecl& o) {
+    auto& l = line();
+    for (std::size_t i = 0; i < o.operations.size(); ++i)
+      l << (i ? ", " : "") << ast::operation_name(o.operations[i].first);
+    if (o.unsupported) {
+      l << " unsupported " << quote(o.reason) << ' ' << pos(o.at) << '\n';
+    } else {
+      l << ' ' << pos(o.at) << '\n';
+      Indent in(depth_);
+      items(o.body);
+    }
   }
 
   void decl(const ast::PmsDecl& p) {
@@ -81,18 +93,7 @@ class Dumper {
       line() << "model " << m.model.text << ' ' << pos(m.model.at) << '\n';
       Indent in2(depth_);
       for (const auto& r : m.refresh_after_write) line() << "refresh after write " << pos(r) << '\n';
-      for (const auto& o : m.operations) {
-        auto& l = line();
-        for (std::size_t i = 0; i < o.operations.size(); ++i)
-          l << (i ? ", " : "") << ast::operation_name(o.operations[i].first);
-        if (o.unsupported) {
-          l << " unsupported " << quote(o.reason) << ' ' << pos(o.at) << '\n';
-        } else {
-          l << ' ' << pos(o.at) << '\n';
-          Indent in3(depth_);
-          items(o.body);
-        }
-      }
+      for (const auto& o : m.operations) operation(o);
     }
   }
 

@@ -253,11 +253,37 @@ class Formatter {
 
   void declaration(const ast::RecordDecl& r, bool separate) {
     top(separate, r.at);
-    line(std::string(r.kind == ast::RecordDecl::Kind::model ? "model " : "type ") + r.name.text + " {", r.at,
-         first_offset(r.fields, r.end));
+    std::string head = std::string(r.kind == ast::RecordDecl::Kind::model ? "model " : "type ") + r.name.text;
+    if (r.resource) head += " " + quoted(r.resource->text);
+    std::uint32_t first = first_offset(r.fields, r.end);
+    if (!r.operations.empty()) first = std::min(first, r.operations.front().at.offset);
+    line(head + " {", r.at, first);
     ++depth_;
-    for (const auto& f : r.fields) item(f.name.text + ": " + type_text(f.type), f.name.at);
+    // Fields and routes keep the order the author gave them.
+    std::size_t next_op = 0;
+    auto operations_before = [&](std::uint32_t offset) {
+      for (; next_op < r.operations.size() && r.operations[next_op].at.offset < offset; ++next_op)
+        operation(r.operations[next_op]);
+    };
+    for (const auto& f : r.fields) {
+      operations_before(f.name.at.offset);
+      item(f.name.text + ": " + type_text(f.type) + (f.deprecated ? " deprecated" : ""), f.name.at);
+    }
+    operations_before(r.end.offset);
     close(r.end);
+  }
+
+  void operation(const ast::OperationDecl& o) {
+    std::string ops;
+    for (const auto& [op, at] : o.operations) ops += (ops.empty() ? "" : ", ") + std::string(ast::operation_name(op));
+    if (o.unsupported) {
+      item(ops + ": unsupported " + quoted(o.reason), o.at);
+      return;
+    }
+    item(ops + " {", o.at, first_offset(o.body, o.end));
+    ++depth_;
+    items(o.body);
+    close(o.end);
   }
 
   void declaration(const ast::SharedRulesDecl& s, bool separate) {
@@ -285,16 +311,7 @@ class Formatter {
       };
       for (const auto& o : m.operations) {
         refresh_before(o.at.offset);
-        std::string ops;
-        for (const auto& [op, at] : o.operations) ops += (ops.empty() ? "" : ", ") + std::string(ast::operation_name(op));
-        if (o.unsupported) {
-          item(ops + ": unsupported " + quoted(o.reason), o.at);
-        } else {
-          item(ops + " {", o.at, first_offset(o.body, o.end));
-          ++depth_;
-          items(o.body);
-          close(o.end);
-        }
+        operation(o);
       }
       refresh_before(m.end.offset);
       close(m.end);

@@ -6,14 +6,17 @@
 //
 //   file        = ws { declaration ws } eof
 //   declaration = model_decl | type_decl | pms_decl | rules_decl
-//   model_decl  = "model" ident "{" { field_decl } "}"
+//   model_decl  = "model" ident [ string ] "{" { model_op | field_decl } "}"
+//   model_op    = op { "," op } "{" { rule_item } "}"   (a generic route and its body's fields)
 //   type_decl   = "type" ident "{" { field_decl } "}"
-//   field_decl  = ident ":" type_expr
+//   field_decl  = ident ":" type_expr [ "deprecated" ]
 //   type_expr   = ( "list" "<" type_expr ">" | "enum" "(" value { "," value } ")" | ident ) [ "?" ]
 //   pms_decl    = "pms" ident string "{" { pms_model } "}"
 //   pms_model   = ident "{" { operation_decl | refresh_decl } "}"
 //   refresh_decl = "refresh" "after" "write"   (fetch the record from the PMS after a write)
 //   operation_decl = op { "," op } ( ":" "unsupported" string | "{" { rule_item } "}" )
+//   op          = "create" | "update" | "cancel" | "assign" | "batch_create" | "query_availability"
+//               | "send" | "upload_file" | "create_note" | "create_custom_data" | "update_custom_data"
 //   rules_decl  = "rules" ident "{" { rule_item } "}"
 //   rule_item   = use_rule | check_rule | require_rule | at_least_rule | field_rule
 //   field_rule  = ident { constraint } [ "{" { rule_item } "}" ]   (constraints on the field's line)
@@ -49,6 +52,16 @@ struct kw_list : keyword<TAO_PEGTL_STRING("list")> {};
 struct kw_enum : keyword<TAO_PEGTL_STRING("enum")> {};
 struct kw_create : keyword<TAO_PEGTL_STRING("create")> {};
 struct kw_update : keyword<TAO_PEGTL_STRING("update")> {};
+struct kw_cancel : keyword<TAO_PEGTL_STRING("cancel")> {};
+struct kw_assign : keyword<TAO_PEGTL_STRING("assign")> {};
+struct kw_batch_create : keyword<TAO_PEGTL_STRING("batch_create")> {};
+struct kw_query_availability : keyword<TAO_PEGTL_STRING("query_availability")> {};
+struct kw_send : keyword<TAO_PEGTL_STRING("send")> {};
+struct kw_upload_file : keyword<TAO_PEGTL_STRING("upload_file")> {};
+struct kw_create_note : keyword<TAO_PEGTL_STRING("create_note")> {};
+struct kw_create_custom_data : keyword<TAO_PEGTL_STRING("create_custom_data")> {};
+struct kw_update_custom_data : keyword<TAO_PEGTL_STRING("update_custom_data")> {};
+struct kw_deprecated : keyword<TAO_PEGTL_STRING("deprecated")> {};
 struct kw_unsupported : keyword<TAO_PEGTL_STRING("unsupported")> {};
 struct kw_use : keyword<TAO_PEGTL_STRING("use")> {};
 struct kw_check : keyword<TAO_PEGTL_STRING("check")> {};
@@ -126,11 +139,17 @@ struct type_expr : seq<sor<list_type, enum_type, named_type>, opt<nullable_mark>
 
 struct field_name_decl : ident {};
 struct field_decl_colon : one<':'> {};
-struct field_decl : seq<field_name_decl, ws, must<field_decl_colon>, ws, must<type_expr>> {};
+struct deprecated_mark : kw_deprecated {};
+struct field_decl : seq<field_name_decl, ws, must<field_decl_colon>, ws, must<type_expr>,
+                        opt<hws, deprecated_mark>> {};
 struct open_brace : one<'{'> {};
 struct close_brace : one<'}'> {};
 struct record_body : seq<must<open_brace>, ws, star<field_decl, ws>, must<close_brace>> {};
-struct model_decl : seq<kw_model, ws, must<decl_name>, ws, record_body> {};
+struct model_operation;
+struct model_body : seq<must<open_brace>, ws, star<sor<model_operation, field_decl>, ws>, must<close_brace>> {};
+// The resource path of the model's routes, when it is not the model's name with '-' for '_'.
+struct resource_path : quoted {};
+struct model_decl : seq<kw_model, ws, must<decl_name>, ws, opt<resource_path, ws>, model_body> {};
 struct type_decl : seq<kw_type, ws, must<decl_name>, ws, record_body> {};
 
 // ---- expressions -----------------------------------------------------------------------------
@@ -182,13 +201,21 @@ struct at_least_rule : seq<kw_at, ws, must<kw_least>, ws, must<kw_one>, ws, must
 struct rule_item : sor<use_rule, check_rule, require_rule, at_least_rule, field_rule> {};
 
 // ---- operations and PMS blocks ---------------------------------------------------------------
-struct operation_name : sor<kw_create, kw_update> {};
+struct operation_name : sor<kw_create, kw_update, kw_cancel, kw_assign, kw_batch_create,
+                             kw_query_availability, kw_send, kw_upload_file, kw_create_note,
+                             kw_create_custom_data, kw_update_custom_data> {};
+// Any other word where an operation belongs: a message naming every operation, not "expected '}'".
+struct unknown_operation_word : failure {};
+struct unknown_operation : seq<at<ident>, must<unknown_operation_word>> {};
 struct unsupported_op : seq<colon, ws, must<kw_unsupported>, ws, must<quoted>> {};
 struct operation_body : seq<lbrace, ws, star<rule_item, ws>, must<close_brace>> {};
 struct operation_spec : sor<unsupported_op, operation_body> {};
 struct operation_decl : seq<comma_list<operation_name>, ws, must<operation_spec>> {};
 struct refresh_decl : seq<kw_refresh, ws, must<kw_after>, ws, must<kw_write>> {};
-struct operation_list : seq<must<open_brace>, ws, star<sor<refresh_decl, operation_decl>, ws>, must<close_brace>> {};
+struct operation_list : seq<must<open_brace>, ws, star<sor<refresh_decl, operation_decl, unknown_operation>, ws>,
+                            must<close_brace>> {};
+// In a model: a generic route, whose body lists the fields its request takes (`create { ... }`).
+struct model_operation : seq<comma_list<operation_name>, ws, operation_body> {};
 struct pms_model : seq<model_ref, ws, operation_list> {};
 struct pms_body : seq<must<open_brace>, ws, star<pms_model, ws>, must<close_brace>> {};
 struct display_name : quoted {};

@@ -229,9 +229,9 @@ TEST(Compiler, SharedBlocksAddConstraintsAndOperationsShareBodies) {
       "pms X \"X\" { residents { create, update { use contact\n  last_name required } } }\n");
   ASSERT_TRUE(c.ok()) << c.render_diagnostics();
   const auto& model = c.program->find_pms("X")->models.at("residents");
-  EXPECT_TRUE(model.create.offered);
-  EXPECT_EQ(model.create.record, model.update.record);
-  const RecordRules& r = *model.update.record;
+  EXPECT_TRUE(model.operation(ast::Operation::create).offered);
+  EXPECT_EQ(model.operation(ast::Operation::create).record, model.operation(ast::Operation::update).record);
+  const RecordRules& r = *model.operation(ast::Operation::update).record;
   const FieldRules& last = r.fields[r.index.find("last_name")];
   EXPECT_TRUE(last.supported);
   EXPECT_TRUE(last.required);
@@ -244,9 +244,9 @@ TEST(Compiler, UnlistedModelsAndOperationsAreNotOffered) {
   Compilation c = compile_with_models("pms X \"X\" { residents { update { last_name } } }\n");
   ASSERT_TRUE(c.ok()) << c.render_diagnostics();
   const auto& model = c.program->find_pms("X")->models.at("residents");
-  EXPECT_FALSE(model.create.offered);
-  EXPECT_EQ(model.create.reason, "X rules list no create for residents");
-  EXPECT_TRUE(model.update.offered);
+  EXPECT_FALSE(model.operation(ast::Operation::create).offered);
+  EXPECT_EQ(model.operation(ast::Operation::create).reason, "X rules list no create for residents");
+  EXPECT_TRUE(model.operation(ast::Operation::update).offered);
 }
 
 TEST(Compiler, RulesVersionIsAContentHash) {

@@ -64,7 +64,7 @@ TEST(EngineReload, AReloadCheckCanRefuseRulesThatCompile) {
   Engine engine(a.program);
   engine.set_reload_check([](const Program& p) {
     std::vector<std::string> problems;
-    if (p.find_pms("P")->models.at("residents").update.record->fields.at(1).supported)
+    if (p.find_pms("P")->models.at("residents").operation(gatehouse::ast::Operation::update).record->fields.at(1).supported)
       problems.push_back("nothing can carry notes");
     return problems;
   });

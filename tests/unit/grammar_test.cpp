@@ -148,6 +148,34 @@ const GrammarCase parse_cases[] = {
      "      field notes @2:3\n"
      "      field items @3:3\n"},
     {"string_escapes", "pms X \"say \\\"hi\\\"\" { }\n", "pms X \"say \\\"hi\\\"\" @1:5\n"},
+    {"model_with_resource_routes_and_deprecated_field",
+     "model lead_appointments \"events/appointments/leads\" {\n"
+     "  lead_id: string\n"
+     "  notes: string deprecated\n"
+     "  create { lead_id required  notes }\n"
+     "  cancel { lead_id }\n"
+     "}\n",
+     "model lead_appointments \"events/appointments/leads\" @1:7\n"
+     "  field lead_id: string @2:3\n"
+     "  field notes: string deprecated @3:3\n"
+     "  create @4:3\n"
+     "    field lead_id @4:12\n"
+     "      required @4:20\n"
+     "    field notes @4:30\n"
+     "  cancel @5:3\n"
+     "    field lead_id @5:12\n"},
+    {"named_operations_in_a_pms",
+     "pms X \"X\" { residents { upload_file, create_note { notes } cancel: unsupported \"no\" } }\n",
+     "pms X \"X\" @1:5\n"
+     "  model residents @1:13\n"
+     "    upload_file, create_note @1:25\n"
+     "      field notes @1:52\n"
+     "    cancel unsupported \"no\" @1:60\n"},
+    {"a_field_named_like_an_operation",
+     "model m { create: string  send: boolean }\n",
+     "model m @1:7\n"
+     "  field create: string @1:11\n"
+     "  field send: boolean @1:27\n"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Parse, GrammarTable, ::testing::ValuesIn(parse_cases),
@@ -167,9 +195,16 @@ const GrammarCase error_cases[] = {
     {"missing_type",
      "model r {\n  a:\n}\n",
      "test.rules:3:1: error: expected a type (string, integer, decimal, boolean, date, datetime, "
-     "email, phone, uuid, enum(...), list<...> or a type name), found '}'\n"
+     "date_or_datetime, email, phone, uuid, uri, object, enum(...), list<...> or a type name), found '}'\n"
      " 3 | }\n"
      "   | ^\n"},
+    {"unknown_operation",
+     "pms X \"X\" { residents { cancle { a } } }\n",
+     "test.rules:1:25: error: unknown operation: expected create, update, cancel, assign, batch_create, "
+     "query_availability, send, upload_file, create_note, create_custom_data, update_custom_data, or "
+     "'refresh after write', found 'cancle'\n"
+     " 1 | pms X \"X\" { residents { cancle { a } } }\n"
+     "   |                         ^~~~~~\n"},
     {"unterminated_string",
      "pms X \"Rent\n",
      "test.rules:1:12: error: unterminated string: expected '\"' before the end of the line, found end of line\n"

@@ -20,6 +20,15 @@ namespace gatehouse {
 std::string json_schema(const Program& program, const PmsRules& pms, const ModelRules& model,
                         ast::Operation op);
 
+/// The JSON Schema of a generic route's request body (`gatehouse schema --model M --op O`):
+/// the fields the route takes, with the types the generic model gives them. Precondition: the
+/// model has the route.
+std::string generic_json_schema(const Program& program, const GenericModel& model, ast::Operation op);
+
+/// `/v1/service-requests/{id}`: the path of a generic route, and `PUT /v1/...` with its method.
+std::string route_path(const GenericModel& model, ast::Operation op);
+std::string route_text(const GenericModel& model, ast::Operation op);
+
 /// An OpenAPI 3.1 document (one line of JSON) of the generic write endpoints, with one request
 /// schema per PMS that offers the operation.
 std::string openapi_document(const Program& program);

@@ -7,6 +7,7 @@
 // this PMS takes it, and the narrowing constraints; plus the cross-field rules. Nested records
 // and list elements point to RecordRules of their own. Every rule keeps the SourceRef of the text
 // it came from, so a decision can name `file:line:col`.
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -24,7 +25,10 @@
 namespace gatehouse {
 
 enum class ValueKind : std::uint8_t {
-  string, integer, decimal, boolean, date, datetime, email, phone, uuid, enumeration, list, record
+  string, integer, decimal, boolean, date, datetime, email, phone, uuid, enumeration, list, record,
+  date_or_datetime,  ///< either an RFC 3339 datetime or a YYYY-MM-DD date (the document's anyOf)
+  uri,               ///< an absolute URI: scheme ":" then no spaces
+  object,            ///< any JSON object (free-form data such as `custom_data`)
 };
 std::string_view value_kind_name(ValueKind kind);
 
@@ -85,6 +89,7 @@ struct FieldRules {
   std::string pointer_token;  ///< "/" + name escaped per RFC 6901 (~0, ~1)
   bool supported = false;     ///< listed under the PMS operation
   bool required = false;
+  bool deprecated = false;    ///< the generic field is marked `deprecated`
   ValueRules value;           ///< generic type only when unsupported
   SourceRef rule;             ///< the PMS rule; the generic field when unsupported
 };
@@ -145,6 +150,9 @@ struct RecordRules {
 
 struct OperationRules {
   bool offered = false;
+  /// Not offered because the rules say the PMS refuses it (`create: unsupported "..."`), as
+  /// opposed to an operation the rules do not cover at all.
+  bool refused = false;
   std::string reason;                   ///< why not, when not offered
   SourceRef rule;                       ///< the operation's rule
   const RecordRules* record = nullptr;  ///< offered: PMS rules; not offered: generic model
@@ -152,14 +160,28 @@ struct OperationRules {
 
 struct ModelRules {
   std::string name;
-  OperationRules create;
-  OperationRules update;
+  /// Per operation (ast::Operation as the index); an operation the generic model has no route
+  /// for is never offered.
+  std::array<OperationRules, ast::operation_count> operations;
   /// `refresh after write`: the PMS gives the record back right after a write, so the service
   /// fetches it then instead of waiting for the next sync.
   bool refresh_after_write = false;
   const OperationRules& operation(ast::Operation op) const {
-    return op == ast::Operation::create ? create : update;
+    return operations[static_cast<std::size_t>(op)];
   }
+  OperationRules& operation(ast::Operation op) { return operations[static_cast<std::size_t>(op)]; }
+};
+
+/// A generic model of the unified API: its fields, where its routes live, and which routes it has.
+struct GenericModel {
+  std::string name;                ///< as in rules: `service_requests`
+  std::string resource;            ///< the path under /v1/: `service-requests`, `events/appointments/leads`
+  const RecordRules* record = nullptr;  ///< every field of the model
+  /// Each route's request body (only the fields that route takes, with its own `required`);
+  /// nullptr where the model has no such route.
+  std::array<const RecordRules*, ast::operation_count> routes{};
+  const RecordRules* route(ast::Operation op) const { return routes[static_cast<std::size_t>(op)]; }
+  SourceRef at;
 };
 
 struct PmsRules {
@@ -183,6 +205,10 @@ class Program {
  public:
   const PmsRules* find_pms(std::string_view id) const;
   const RecordRules* find_generic_model(std::string_view name) const;
+  /// A generic model by its rules name (`service_requests`) or its resource path
+  /// (`service-requests`), or nullptr.
+  const GenericModel* find_model(std::string_view name_or_resource) const;
+  const std::map<std::string, GenericModel, std::less<>>& models() const { return models_; }
   const std::map<std::string, PmsRules, std::less<>>& pms() const { return pms_; }
   const std::map<std::string, const RecordRules*, std::less<>>& generic_models() const {
     return generic_models_;
@@ -206,6 +232,8 @@ class Program {
   std::map<std::string, PmsRules, std::less<>> pms_;
   NameLookup<PmsRules> pms_lookup_;  // pms_ through a perfect hash: find_pms runs once per decision
   std::map<std::string, const RecordRules*, std::less<>> generic_models_;
+  std::map<std::string, GenericModel, std::less<>> models_;
+  std::map<std::string, std::string, std::less<>> model_by_resource_;  ///< resource path -> name
   std::string rules_version_;
   std::unordered_map<std::uint64_t, std::string> rule_texts_;
   static std::uint64_t key(const SourceRef& ref) {

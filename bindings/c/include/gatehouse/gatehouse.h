@@ -33,7 +33,21 @@ typedef enum gh_status {
   GH_INTERNAL_ERROR = 4
 } gh_status;
 
-typedef enum gh_operation { GH_CREATE = 0, GH_UPDATE = 1 } gh_operation;
+/* The operations, in the order of gatehouse::ast::Operation (the named actions follow create and
+   update: see docs/language.md). */
+typedef enum gh_operation {
+  GH_CREATE = 0,
+  GH_UPDATE = 1,
+  GH_CANCEL = 2,
+  GH_ASSIGN = 3,
+  GH_BATCH_CREATE = 4,
+  GH_QUERY_AVAILABILITY = 5,
+  GH_SEND = 6,
+  GH_UPLOAD_FILE = 7,
+  GH_CREATE_NOTE = 8,
+  GH_CREATE_CUSTOM_DATA = 9,
+  GH_UPDATE_CUSTOM_DATA = 10
+} gh_operation;
 typedef enum gh_verdict { GH_ACCEPT = 0, GH_STRIP = 1, GH_REJECT = 2 } gh_verdict;
 
 /* A short English description of a status. */

@@ -5,9 +5,11 @@
 // models, types, fields and shared blocks are plain identifiers here; the compiler
 // (engine/compiler) resolves them and reports what does not exist. `dump_ast()` prints a tree
 // that tests compare against.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -34,16 +36,9 @@ struct TypeExpr {
 struct FieldDecl {
   Identifier name;
   TypeExpr type;
-};
-
-/// `model residents { ... }` or `type address { ... }`.
-struct RecordDecl {
-  enum class Kind { model, type };
-  Kind kind = Kind::model;
-  Identifier name;
-  std::vector<FieldDecl> fields;
-  SourceRef at;
-  SourceRef end;  ///< just past the closing brace
+  /// Written with `deprecated` after the type: still decided as usual, and reported as
+  /// deprecated by `explain`, the docs and the JSON Schema export.
+  std::optional<SourceRef> deprecated;
 };
 
 /// A number as written (`-3`, `1.5`); kept as text so the compiler decides integer vs decimal.
@@ -131,8 +126,41 @@ struct RuleItem {
   std::variant<FieldRule, CheckRule, RequireRule, AtLeastOneRule, UseRule> node;
 };
 
-enum class Operation { create, update };
+/// Every operation a model can have: the generic create and update, and the named actions of
+/// the unified API (`POST /v1/events/appointments/leads/cancel`, `.../{id}/file-upload/`, ...).
+/// operations.cpp says, once, how each is named in rules and which HTTP route carries it.
+enum class Operation : std::uint8_t {
+  create,
+  update,
+  cancel,
+  assign,
+  batch_create,
+  query_availability,
+  send,
+  upload_file,
+  create_note,
+  create_custom_data,
+  update_custom_data,
+};
+inline constexpr std::size_t operation_count = 11;
 const char* operation_name(Operation op);
+/// The operation named `name` in rules, the CLI and the bindings; nullopt if there is none.
+std::optional<Operation> operation_from_name(std::string_view name);
+/// Every operation, in declaration order.
+const std::array<Operation, operation_count>& all_operations();
+/// How the unified API routes an operation: the method, and what follows the model's resource
+/// path (`""`, `"{id}"`, `"cancel"`, `"{id}/file-upload"`, ...).
+struct OperationRoute {
+  const char* method;
+  const char* suffix;
+};
+OperationRoute operation_route(Operation op);
+/// Every operation name, comma-separated, for messages.
+const std::string& operation_names();
+/// An operation named by its name, or by the route that carries it: `residents/file-upload`
+/// with `create` (a POST) is `upload_file` on `residents`, `units/custom-data` with `update` is
+/// `update_custom_data`. On success `model` is left naming the model alone.
+std::optional<Operation> resolve_operation(std::string& model, std::string_view op_name);
 
 /// `update { ... }`, `create, update { ... }` or `create: unsupported "reason"`.
 struct OperationDecl {
@@ -142,6 +170,22 @@ struct OperationDecl {
   std::vector<RuleItem> body;
   SourceRef at;
   SourceRef end;
+};
+
+/// `model residents { ... }` or `type address { ... }`.
+struct RecordDecl {
+  enum class Kind { model, type };
+  Kind kind = Kind::model;
+  Identifier name;
+  /// `model lead_appointments "events/appointments/leads" { ... }`: the resource path of the
+  /// model's routes (under /v1/), when it is not the name with '_' written as '-'.
+  std::optional<Identifier> resource;
+  std::vector<FieldDecl> fields;
+  /// Models only: the generic routes the model has (`create { ... }`), each listing the fields
+  /// of that route's request body. A model with none has create and update over every field.
+  std::vector<OperationDecl> operations;
+  SourceRef at;
+  SourceRef end;  ///< just past the closing brace
 };
 
 /// `residents { <operations> }` inside a `pms` block.
