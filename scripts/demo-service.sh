@@ -63,7 +63,7 @@ customers:
   - {id: acme, api_key: demo-key}
 integrations:
   - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: "$pms/buildium"}
-  - {id: int-rm, customer: acme, pms: RENT_MANAGER, base_url: "$pms/rentmanager"}
+  - {id: int-rm, customer: acme, pms: RENTMANAGER, base_url: "$pms/rentmanager"}
 YAML
 start_listening service "$work/serve.log" "$gatehouse" serve --config "$work/gatehouse.yaml"
 cat "$work/serve.log"

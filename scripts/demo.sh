@@ -21,18 +21,18 @@ step "ACCEPT: Buildium takes notes on a resident update" \
 echo "(exit $?)"
 
 step "STRIP: Rent Manager has no notes field; the caller asked to drop unsupported fields" \
-  "gatehouse eval --pms RENT_MANAGER --model residents --op update --ignore-unknown-fields scripts/demo/strip.json"
-"$gatehouse" eval --pms RENT_MANAGER --model residents --op update --ignore-unknown-fields --pretty "$here/demo/strip.json"
+  "gatehouse eval --pms RENTMANAGER --model residents --op update --ignore-unknown-fields scripts/demo/strip.json"
+"$gatehouse" eval --pms RENTMANAGER --model residents --op update --ignore-unknown-fields --pretty "$here/demo/strip.json"
 echo "(exit $?)"
 
 step "REJECT: every problem at once, each with its JSON Pointer and rule" \
-  "gatehouse eval --pms RENT_MANAGER --model residents --op update scripts/demo/reject.json"
-"$gatehouse" eval --pms RENT_MANAGER --model residents --op update --pretty "$here/demo/reject.json"
+  "gatehouse eval --pms RENTMANAGER --model residents --op update scripts/demo/reject.json"
+"$gatehouse" eval --pms RENTMANAGER --model residents --op update --pretty "$here/demo/reject.json"
 echo "(exit $?)"
 
 step "REJECT 405: Rent Manager does not create units" \
-  "echo '{\"unit_number\": \"101\"}' | gatehouse eval --pms RENT_MANAGER --model units --op create"
-echo '{"unit_number": "101"}' | "$gatehouse" eval --pms RENT_MANAGER --model units --op create --pretty
+  "echo '{\"unit_number\": \"101\"}' | gatehouse eval --pms RENTMANAGER --model units --op create"
+echo '{"unit_number": "101"}' | "$gatehouse" eval --pms RENTMANAGER --model units --op create --pretty
 echo "(exit $?)"
 
 exec "$here/demo-service.sh" "$gatehouse" "$simulator"

@@ -100,7 +100,7 @@ Limits limits_from(const po::variables_map& vm) {
 void add_request_options(po::options_description& options,
                          po::positional_options_description& positional) {
   options.add_options()
-      ("pms", po::value<std::string>()->required()->value_name("PMS"), "target PMS, e.g. RENT_MANAGER")
+      ("pms", po::value<std::string>()->required()->value_name("PMS"), "target PMS, e.g. RENTMANAGER")
       ("model", po::value<std::string>()->required()->value_name("MODEL"), "generic model, e.g. residents")
       ("op", po::value<std::string>()->required()->value_name("OP"),
        "operation: create, update, or a named action (cancel, upload_file, ...)")

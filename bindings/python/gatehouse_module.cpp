@@ -2,7 +2,7 @@
 //
 //   import gatehouse
 //   rules = gatehouse.load("rules/")
-//   d = rules.evaluate(pms="RENT_MANAGER", model="residents", operation="update",
+//   d = rules.evaluate(pms="RENTMANAGER", model="residents", operation="update",
 //                      payload={"last_name": "Lee"}, ignore_unknown_fields=True)
 //   d.verdict, d.status, d.errors, d.stripped, d.payload
 //

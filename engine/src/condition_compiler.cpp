@@ -30,8 +30,9 @@ Comparable comparable_of(ValueKind k) {
     case ValueKind::datetime: return Comparable::datetime;
     case ValueKind::list:
     case ValueKind::record:
-    case ValueKind::object:
-    case ValueKind::date_or_datetime: return Comparable::none;
+    case ValueKind::object: return Comparable::none;
+    // Either form is an instant (a date is its midnight, UTC), so these order like datetimes.
+    case ValueKind::date_or_datetime: return Comparable::datetime;
   }
   return Comparable::none;
 }
@@ -191,6 +192,9 @@ class ConditionCompiler {
         if (valid) other.number.i = *days;
       } else {
         auto instant = formats::parse_datetime(other.text);
+        if (!instant && field.value_kind == ValueKind::date_or_datetime) {
+          if (auto days = formats::parse_date(other.text)) instant = formats::Instant{*days * 86400, 0};
+        }
         valid = instant.has_value();
         if (valid) {
           other.number.i = instant->seconds;
@@ -200,7 +204,9 @@ class ConditionCompiler {
       other.value_kind = field.value_kind;  // the evaluator compares it as an instant
       if (!valid) {
         diags_.error(other_ast.at, "\"" + other.text + "\" is not a valid " +
-                                       (want == Comparable::date ? "date (YYYY-MM-DD)" : "RFC 3339 datetime"));
+                                       (want == Comparable::date ? "date (YYYY-MM-DD)"
+                                        : field.value_kind == ValueKind::date_or_datetime ? "date or RFC 3339 datetime"
+                                                                                          : "RFC 3339 datetime"));
         return false;
       }
       have = want;

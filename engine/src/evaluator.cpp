@@ -508,10 +508,18 @@ class Walker {
         return;
       }
       case ValueKind::date_or_datetime: {
-        // Either form is a valid value; neither is ordered against the other, so the value is
-        // kept as text (conditions cannot order these fields; the compiler says so).
-        if (!formats::parse_date(text) && !formats::parse_datetime(text))
-          return format("a date (YYYY-MM-DD) or an RFC 3339 datetime such as 2026-01-31T09:30:00Z");
+        // Either form is an instant for conditions: a date is its midnight, UTC.
+        if (auto t = formats::parse_datetime(text)) {
+          out.kind = FieldValue::instant;
+          out.i = t->seconds;
+          out.nanos = t->nanos;
+        } else if (auto days = formats::parse_date(text)) {
+          out.kind = FieldValue::instant;
+          out.i = *days * 86400;
+          out.nanos = 0;
+        } else {
+          format("a date (YYYY-MM-DD) or an RFC 3339 datetime such as 2026-01-31T09:30:00Z");
+        }
         return;
       }
       case ValueKind::uuid:

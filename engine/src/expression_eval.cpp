@@ -22,7 +22,8 @@ int compare(const Operand& lhs, const Operand& rhs, const std::vector<FieldValue
         return true;
       case Operand::Kind::string:
         // A date or datetime literal was turned into an instant by the compiler.
-        if (o.value_kind == ValueKind::date || o.value_kind == ValueKind::datetime) {
+        if (o.value_kind == ValueKind::date || o.value_kind == ValueKind::datetime ||
+            o.value_kind == ValueKind::date_or_datetime) {
           out.kind = FieldValue::instant;
           out.i = o.number.i;
           out.nanos = static_cast<std::uint32_t>(o.number.d);

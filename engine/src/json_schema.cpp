@@ -214,9 +214,11 @@ class SchemaWriter {
       case Operand::Kind::boolean: literal = constant.boolean ? "true" : "false"; break;
       default: literal = q(constant.text); break;
     }
-    bool instant = field.value_kind == ValueKind::date || field.value_kind == ValueKind::datetime;
+    bool instant = field.value_kind == ValueKind::date || field.value_kind == ValueKind::datetime ||
+                   field.value_kind == ValueKind::date_or_datetime;
     bool ordering = op != ast::CompareOp::eq && op != ast::CompareOp::ne;
-    if (instant && (ordering || field.value_kind == ValueKind::datetime)) {
+    // Only a date's equality is a string comparison; instants spelled several ways are not.
+    if (instant && (ordering || field.value_kind != ValueKind::date)) {
       not_expressed.push_back("");
       return "false";
     }

@@ -99,6 +99,7 @@ RuleCaseFile load_rule_cases(const std::filesystem::path& path) {
     c.file = file;
     c.line = node.Mark().line + 1;
     c.name = scalar(file, node, "name");
+    if (node["source"]) c.source = scalar(file, node, "source");
     c.pms = scalar(file, node, "pms");
     c.model = scalar(file, node, "model");
     std::string op = scalar(file, node, "op");

@@ -59,7 +59,7 @@ template <> inline constexpr auto message<operation_spec> = "expected '{' with t
 template <> inline constexpr auto message<kw_unsupported> = "expected 'unsupported' after ':'";
 template <> inline constexpr auto message<kw_after> = "expected 'after' (as in 'refresh after write')";
 template <> inline constexpr auto message<kw_write> = "expected 'write' (as in 'refresh after write')";
-template <> inline constexpr auto message<pms_id> = "expected the PMS identifier, such as RENT_MANAGER";
+template <> inline constexpr auto message<pms_id> = "expected the PMS identifier, such as RENTMANAGER";
 template <> inline constexpr auto message<display_name> = "expected the PMS display name as a \"quoted string\"";
 // clang-format on
 

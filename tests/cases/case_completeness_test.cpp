@@ -21,7 +21,9 @@ TEST(BundledCases, EveryOperationOfEveryPmsHasItsCases) {
   std::size_t checked = 0;
   for (const auto& [id, pms] : c.program->pms()) {
     for (const auto& [model, rules] : pms.models) {
-      for (auto op : {ast::Operation::create, ast::Operation::update}) {
+      const GenericModel& generic = c.program->models().at(model);
+      for (auto op : ast::all_operations()) {
+        if (!generic.route(op)) continue;
         const OperationRules& o = rules.operation(op);
         const auto& verdicts = seen[{id, model, ast::operation_name(op)}];
         if (o.offered) {
@@ -29,7 +31,7 @@ TEST(BundledCases, EveryOperationOfEveryPmsHasItsCases) {
             EXPECT_TRUE(verdicts.count(v)) << id << " " << model << " " << ast::operation_name(op)
                                            << ": no '" << v << "' case in rules/tests/";
           ++checked;
-        } else if (!(o.rule == pms.at)) {  // the file mentions the model: its refusal is tested
+        } else if (o.refused) {  // the PMS refuses it: the refusal is tested
           EXPECT_TRUE(verdicts.count("reject")) << id << " " << model << " " << ast::operation_name(op)
                                                 << ": no case for the refused operation";
           ++checked;
@@ -38,6 +40,12 @@ TEST(BundledCases, EveryOperationOfEveryPmsHasItsCases) {
     }
   }
   EXPECT_GT(checked, 50u);
+}
+
+// Each bundled case names the reference page it follows (`source:`), so a reader can check it.
+TEST(BundledCases, EveryCaseNamesItsSourcePage) {
+  for (const auto& rc : testing::bundled_cases())
+    EXPECT_FALSE(rc.source.empty()) << rc.file << ":" << rc.line << ": case '" << rc.name << "' has no source:";
 }
 
 }  // namespace

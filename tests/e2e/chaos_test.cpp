@@ -68,7 +68,7 @@ TEST(Chaos, KilledServiceLosesNoWriteAndAppliesNoneTwice) {
   for (int id = 1001; id <= 1010; ++id)
     records += "  - {model: residents, id: '" + std::to_string(id) + "', integration: int-bd, data: '{}'}\n";
   std::ofstream(dir / "config.yaml")
-      << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "rules").string() << "\nstore: jobs.db\n"
+      << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules").string() << "\nstore: jobs.db\n"
       << "listen: 127.0.0.1:" << port << "\n"
       << "dispatcher: {workers: 2, max_attempts: 50, backoff_ms: 20, max_backoff_ms: 200, pms_timeout_ms: 300,"
          " idle_poll_ms: 20, sync_interval_seconds: 0}\n"

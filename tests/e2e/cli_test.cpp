@@ -18,7 +18,10 @@ struct Result {
 Result run(const std::string& args, const std::string& input = "") {
   fs::path in = fs::temp_directory_path() / ("gatehouse_cli_in_" + std::to_string(::getpid()));
   std::ofstream(in) << input;
-  std::string cmd = std::string("'") + GATEHOUSE_BINARY + "' " + args + " < '" + in.string() + "' 2>&1";
+  // The CLI is tested on the service test rules (tests/fixtures/rules), which stay put while the
+  // bundled rules follow the reference; tests of the bundled rules name them with --rules.
+  std::string cmd = std::string("GATEHOUSE_RULES='") + GATEHOUSE_SOURCE_DIR + "/tests/fixtures/rules' '" +
+                    GATEHOUSE_BINARY + "' " + args + " < '" + in.string() + "' 2>&1";
   FILE* pipe = ::popen(cmd.c_str(), "r");
   std::string out;
   char buf[4096];
@@ -45,10 +48,12 @@ Result serve_with_config(const std::string& yaml) {
   return r;
 }
 
-const std::string rm = "eval --pms RENT_MANAGER --model residents --op update";
+const std::string rm = "eval --pms RENTMANAGER --model residents --op update";
+
+const std::string bundled = std::string("--rules '") + GATEHOUSE_SOURCE_DIR + "/rules'";
 
 TEST(Cli, CheckBundledRules) {
-  Result r = run("check");
+  Result r = run("check " + bundled);
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("ok: "), std::string::npos) << r.out;
 }
@@ -77,7 +82,7 @@ TEST(Cli, CheckPointsAtEveryMistakeAndExits2) {
 TEST(Cli, EvalAccept) {
   Result r = run(rm + " -", R"({"last_name":"Lee","rent_period":"MONTHLY","rent_due_day":1})");
   EXPECT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_EQ(r.out.rfind("{\"verdict\":\"accept\",\"status\":200,\"pms\":\"RENT_MANAGER\"", 0), 0u) << r.out;
+  EXPECT_EQ(r.out.rfind("{\"verdict\":\"accept\",\"status\":200,\"pms\":\"RENTMANAGER\"", 0), 0u) << r.out;
   EXPECT_NE(r.out.find(R"("payload":{"last_name":"Lee","rent_period":"MONTHLY","rent_due_day":1}})"),
             std::string::npos) << r.out;
 }
@@ -102,7 +107,7 @@ TEST(Cli, EvalRejectExits1) {
 TEST(Cli, EvalReadsAFile) {
   fs::path file = fs::temp_directory_path() / ("gatehouse_cli_payload_" + std::to_string(::getpid()));
   std::ofstream(file) << R"({"unit_number":"1"})";
-  Result r = run("eval --pms RENT_MANAGER --model units --op create '" + file.string() + "'");
+  Result r = run("eval --pms RENTMANAGER --model units --op create '" + file.string() + "'");
   fs::remove(file);
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("\"status\":405"), std::string::npos) << r.out;
@@ -110,7 +115,7 @@ TEST(Cli, EvalReadsAFile) {
 }
 
 TEST(Cli, EvalUsageErrorsExit2) {
-  EXPECT_EQ(run("eval --pms RENT_MANAGER --model residents").exit_code, 2);
+  EXPECT_EQ(run("eval --pms RENTMANAGER --model residents").exit_code, 2);
   EXPECT_EQ(run(rm.substr(0, rm.size() - 6) + "delete").exit_code, 2);
   EXPECT_EQ(run(rm + " /nonexistent/payload.json").exit_code, 2);
   EXPECT_EQ(run("frobnicate").exit_code, 2);
@@ -126,7 +131,7 @@ TEST(Cli, EvalLimitsAreConfigurable) {
 TEST(Cli, ListShowsPmsModelsAndOperations) {
   Result r = run("list");
   EXPECT_EQ(r.exit_code, 0) << r.out;
-  EXPECT_NE(r.out.find("RENT_MANAGER (Rent Manager)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("RENTMANAGER (Rent Manager)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("  units: create (not offered) update (not offered)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("BUILDIUM (Buildium)"), std::string::npos) << r.out;
 }
@@ -134,7 +139,7 @@ TEST(Cli, ListShowsPmsModelsAndOperations) {
 TEST(Cli, DumpsAndHelp) {
   Result ast = run("check --dump-ast");
   EXPECT_EQ(ast.exit_code, 0);
-  EXPECT_NE(ast.out.find("pms RENT_MANAGER \"Rent Manager\""), std::string::npos);
+  EXPECT_NE(ast.out.find("pms RENTMANAGER \"Rent Manager\""), std::string::npos);
   Result program = run("check --dump-program");
   EXPECT_EQ(program.exit_code, 0);
   EXPECT_NE(program.out.find("rules_version "), std::string::npos);
@@ -150,7 +155,7 @@ TEST(Cli, DumpsAndHelp) {
 namespace {
 
 TEST(Cli, TestRunsTheBundledCasesAndSummarizes) {
-  Result r = run("test");
+  Result r = run("test " + bundled);
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find(" passed, 0 failed\n"), std::string::npos) << r.out;
 }
@@ -159,9 +164,9 @@ TEST(Cli, TestReportsAFailingCaseWithItsLineAndDifference) {
   fs::path dir = fs::temp_directory_path() / ("gatehouse_cli_cases_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   std::ofstream(dir / "x.yaml") << "cases:\n"
-                                   "  - name: passes\n    pms: RENT_MANAGER\n    model: units\n    op: create\n"
+                                   "  - name: passes\n    pms: RENTMANAGER\n    model: units\n    op: create\n"
                                    "    payload: '{}'\n    expect: {verdict: reject, errors: [operation_not_supported]}\n"
-                                   "  - name: wrong on purpose\n    pms: RENT_MANAGER\n    model: residents\n    op: update\n"
+                                   "  - name: wrong on purpose\n    pms: RENTMANAGER\n    model: residents\n    op: update\n"
                                    "    payload: '{\"notes\": \"x\"}'\n    expect:\n      verdict: accept\n";
   Result r = run("test --cases '" + dir.string() + "'");
   Result filtered = run("test --cases '" + dir.string() + "' 'x/pass'");
@@ -184,15 +189,15 @@ TEST(Cli, TestCoverageListsUnexercisedRules) {
 }
 
 TEST(Cli, ExplainNamesTheRuleOfEveryStep) {
-  Result r = run("explain --pms RENT_MANAGER --model residents --op update",
+  Result r = run("explain --pms RENTMANAGER --model residents --op update",
                  R"({"last_name":"Lee","notes":"x","rent_period":"MONTHLY","rent_due_day":40})");
   EXPECT_EQ(r.exit_code, 1) << r.out;
-  EXPECT_NE(r.out.find("  /last_name     ok           pms/rent_manager.rules:11:3  string length 1..50 required\n"),
+  EXPECT_NE(r.out.find("  /last_name     ok           pms/rentmanager.rules:11:3  string length 1..50 required\n"),
             std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("  /rent_due_day  FAILED       pms/rent_manager.rules:21:3  integer range 1..31 required\n"
+  EXPECT_NE(r.out.find("  /rent_due_day  FAILED       pms/rentmanager.rules:21:3  integer range 1..31 required\n"
                        "      /rent_due_day out_of_range: rent_due_day must be between 1 and 31; got 40\n"),
             std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("  /notes         rejected     pms/rent_manager.rules:33:5\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  /notes         rejected     pms/rentmanager.rules:33:5\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("verdict: reject (status 400)"), std::string::npos) << r.out;
 }
 
@@ -201,7 +206,7 @@ TEST(Cli, ExplainNamesTheRuleOfEveryStep) {
 namespace {
 
 TEST(Cli, SchemaForOneOperation) {
-  Result r = run("schema --pms RENT_MANAGER --model residents --op update");
+  Result r = run("schema --pms RENTMANAGER --model residents --op update");
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("\"$schema\": \"https://json-schema.org/draft/2020-12/schema\""), std::string::npos);
   EXPECT_NE(r.out.find("\"required\": [\n    \"last_name\",\n    \"rent_period\",\n    \"rent_due_day\"\n  ]"),
@@ -211,10 +216,10 @@ TEST(Cli, SchemaForOneOperation) {
 }
 
 TEST(Cli, SchemaRefusesAnOperationNotOffered) {
-  Result r = run("schema --pms RENT_MANAGER --model units --op create");
+  Result r = run("schema --pms RENTMANAGER --model units --op create");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("Rent Manager does not offer create on units"), std::string::npos) << r.out;
-  EXPECT_EQ(run("schema --pms RENT_MANAGER").exit_code, 2);
+  EXPECT_EQ(run("schema --pms RENTMANAGER").exit_code, 2);
 }
 
 TEST(Cli, SchemaAllAndOpenApi) {
@@ -222,14 +227,14 @@ TEST(Cli, SchemaAllAndOpenApi) {
   Result r = run("schema --all --out '" + dir.string() + "'");
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_TRUE(fs::exists(dir / "BUILDIUM" / "residents.update.schema.json"));
-  EXPECT_FALSE(fs::exists(dir / "RENT_MANAGER" / "units.create.schema.json"));
+  EXPECT_FALSE(fs::exists(dir / "RENTMANAGER" / "units.create.schema.json"));
   EXPECT_TRUE(fs::exists(dir / "openapi.json"));
   fs::remove_all(dir);
   Result api = run("schema --openapi");
   EXPECT_EQ(api.exit_code, 0);
   EXPECT_NE(api.out.find("\"openapi\": \"3.1.0\""), std::string::npos);
   EXPECT_NE(api.out.find("\"/v1/residents/{id}\""), std::string::npos);
-  EXPECT_NE(api.out.find("\"$ref\": \"#/components/schemas/RENT_MANAGER.residents.update\""), std::string::npos);
+  EXPECT_NE(api.out.find("\"$ref\": \"#/components/schemas/RENTMANAGER.residents.update\""), std::string::npos);
 }
 
 }  // namespace
@@ -261,9 +266,9 @@ namespace {
 TEST(Cli, EvalBatchWritesOneDecisionPerRequest) {
   fs::path file = fs::temp_directory_path() / ("gatehouse_cli_batch_" + std::to_string(::getpid()));
   std::ofstream(file)
-      << R"({"pms":"RENT_MANAGER","model":"residents","op":"update","payload":{"last_name":"Lee","rent_period":"MONTHLY","rent_due_day":1}})"
+      << R"({"pms":"RENTMANAGER","model":"residents","op":"update","payload":{"last_name":"Lee","rent_period":"MONTHLY","rent_due_day":1}})"
       << "\n"
-      << R"({"pms":"RENT_MANAGER","model":"units","op":"create","payload":{}})" << "\n";
+      << R"({"pms":"RENTMANAGER","model":"units","op":"create","payload":{}})" << "\n";
   Result r = run("eval --batch '" + file.string() + "'");
   fs::remove(file);
   EXPECT_EQ(r.exit_code, 0) << r.out;

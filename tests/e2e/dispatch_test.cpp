@@ -122,7 +122,7 @@ class DispatchTest : public ::testing::Test {
   int buildium_sync_seconds = 0;  // the Buildium integration's own sync window (0: none)
 
   void write_config(int max_attempts = 4) {
-    std::ofstream(config) << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "rules").string()
+    std::ofstream(config) << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules").string()
                           << "\nstore: jobs.db\nlisten: 127.0.0.1:0\nadmin_api_key: admin-secret\n"
                           << "dispatcher: {workers: 2, max_attempts: " << max_attempts
                           << ", backoff_ms: 50, max_backoff_ms: 300, pms_timeout_ms: 1000, idle_poll_ms: 20,"
@@ -133,7 +133,7 @@ class DispatchTest : public ::testing::Test {
                           << "integrations:\n"
                           << "  - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: '" << pms->url() << "/buildium'"
                           << ", sync_interval_seconds: " << buildium_sync_seconds << "}\n"
-                          << "  - {id: int-rm, customer: acme, pms: RENT_MANAGER, base_url: '" << pms->url()
+                          << "  - {id: int-rm, customer: acme, pms: RENTMANAGER, base_url: '" << pms->url()
                           << "/rentmanager'}\n";
   }
 

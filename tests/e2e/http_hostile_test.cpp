@@ -94,13 +94,13 @@ class HttpHostileTest : public ::testing::Test {
   void SetUp() override {
     fs::create_directories(dir);
     std::ofstream(dir / "config.yaml")
-        << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "rules").string()
+        << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules").string()
         << "\nstore: jobs.db\nlisten: 127.0.0.1:0\nmax_payload_bytes: 4096\n"
            "http: {threads: 32, read_timeout_ms: 1000, write_timeout_ms: 1000, keep_alive_timeout_seconds: 1,"
            " keep_alive_max_requests: 3}\n"
            "dispatcher: {workers: 0}\n"
            "customers:\n  - {id: acme, api_key: key-acme}\n"
-           "integrations:\n  - {id: int-rm, customer: acme, pms: RENT_MANAGER, base_url: 'http://127.0.0.1:1'}\n"
+           "integrations:\n  - {id: int-rm, customer: acme, pms: RENTMANAGER, base_url: 'http://127.0.0.1:1'}\n"
            "records:\n  - {model: residents, id: res-rm, integration: int-rm, data: '{\"last_name\":\"Lee\"}'}\n";
     service = std::make_unique<gatehouse::testing::ChildProcess>(
         std::vector<std::string>{GATEHOUSE_BINARY, "serve", "--config", (dir / "config.yaml").string()});

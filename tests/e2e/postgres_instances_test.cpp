@@ -48,7 +48,7 @@ TEST(PostgresInstances, TwoInstancesCarryEveryJobExactlyOnce) {
   for (int id = 1001; id <= 1005; ++id)
     records += "  - {model: residents, id: '" + std::to_string(id) + "', integration: int-bd, data: '{}'}\n";
   std::ofstream(dir / "config.yaml")
-      << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "rules").string() << "\n"
+      << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules").string() << "\n"
       << "store: {postgres: '" << conninfo() << "', schema: " << schema << ", connections: 4, lease_seconds: 30}\n"
       << "listen: 127.0.0.1:0\n"
       << "dispatcher: {workers: 3, backoff_ms: 20, idle_poll_ms: 10, sync_interval_seconds: 0}\n"

@@ -30,11 +30,11 @@ class ServeTest : public ::testing::Test {
 
   void SetUp() override {
     fs::create_directories(dir);
-    fs::copy(fs::path(GATEHOUSE_SOURCE_DIR) / "rules", dir / "rules", fs::copy_options::recursive);
+    fs::copy(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules", dir / "rules", fs::copy_options::recursive);
     std::ofstream(config) << "rules: rules\nstore: jobs.db\nlisten: 127.0.0.1:0\nadmin_api_key: admin-secret\n"
                              "customers:\n  - {id: acme, api_key: key-acme}\n  - {id: globex, api_key: key-globex}\n"
                              "integrations:\n"
-                             "  - {id: int-rm, customer: acme, pms: RENT_MANAGER, base_url: 'http://127.0.0.1:1'}\n"
+                             "  - {id: int-rm, customer: acme, pms: RENTMANAGER, base_url: 'http://127.0.0.1:1'}\n"
                              "  - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: 'http://127.0.0.1:1'}\n"
                              "records:\n"
                              "  - {model: residents, id: res-rm, integration: int-rm, data: '{\"last_name\":\"Lee\"}'}\n"
@@ -94,7 +94,7 @@ TEST_F(ServeTest, ARestartLosesNoAcceptedJob) {
 
 TEST_F(ServeTest, ReloadUnderLoadNeverMixesRules) {
   Service service(config);
-  fs::path rm_rules = dir / "rules" / "pms" / "rent_manager.rules";
+  fs::path rm_rules = dir / "rules" / "pms" / "rentmanager.rules";
   std::string original;
   {
     std::ifstream in(rm_rules);
@@ -152,15 +152,15 @@ TEST_F(ServeTest, ReloadUnderLoadNeverMixesRules) {
 
 TEST_F(ServeTest, TheConnectorsMustCoverReloadedRules) {
   Service service(config);
-  fs::path rm_rules = dir / "rules" / "pms" / "rent_manager.rules";
+  fs::path rm_rules = dir / "rules" / "pms" / "rentmanager.rules";
   std::string original;
   {
     std::ifstream in(rm_rules);
     original.assign(std::istreambuf_iterator<char>(in), {});
   }
   // Notes on Rent Manager residents: the rules compile, but the connector maps no notes.
-  std::ofstream(rm_rules) << std::regex_replace(original, std::regex("rules rent_manager_tenant \\{\n"),
-                                                "rules rent_manager_tenant {\n  notes\n");
+  std::ofstream(rm_rules) << std::regex_replace(original, std::regex("rules rentmanager_tenant \\{\n"),
+                                                "rules rentmanager_tenant {\n  notes\n");
   auto r = service.client().Post("/v1/admin/reload", auth("admin-secret"), "", "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 422) << r->body;

@@ -16,7 +16,7 @@ namespace {
 
 const std::string& bundled_models() {
   static const std::string text = [] {
-    std::ifstream in(std::filesystem::path(GATEHOUSE_SOURCE_DIR) / "rules" / "models.rules");
+    std::ifstream in(std::filesystem::path(GATEHOUSE_SOURCE_DIR) / "rules" / "models" / "residents.rules");
     std::stringstream s;
     s << in.rdbuf();
     return s.str();

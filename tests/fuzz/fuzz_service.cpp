@@ -16,12 +16,12 @@ namespace {
 
 struct Fixture {
   Fixture() : store(":memory:") {
-    auto c = gatehouse::compile_directory(std::filesystem::path(GATEHOUSE_SOURCE_DIR) / "rules");
+    auto c = gatehouse::compile_directory(std::filesystem::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
     if (!c.ok()) std::abort();
     engine = std::make_unique<gatehouse::Engine>(c.program);
     store.put_customer("acme", "key-acme");
     store.put_customer("globex", "key-globex");
-    store.put_integration({"int-rm", "acme", "RENT_MANAGER", "http://127.0.0.1:1"});
+    store.put_integration({"int-rm", "acme", "RENTMANAGER", "http://127.0.0.1:1"});
     store.put_integration({"int-bd", "acme", "BUILDIUM", "http://127.0.0.1:1"});
     store.put_record({"residents", "res-rm", "int-rm", R"({"last_name":"Lee"})", "2026-11-28T09:00:00.000Z"});
     store.put_record({"residents", "res-bd", "int-bd", R"({"last_name":"Lee"})", "2026-11-28T09:00:00.000Z"});

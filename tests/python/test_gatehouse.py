@@ -19,7 +19,7 @@ def rules():
 
 
 def test_accept_with_dict_payload(rules):
-    d = rules.evaluate(pms="RENT_MANAGER", model="residents", operation="update",
+    d = rules.evaluate(pms="RENTMANAGER", model="residents", operation="update",
                        payload={"last_name": "Lee", "rent_period": "MONTHLY", "rent_due_day": 1})
     assert d.verdict == "accept"
     assert d.status == 200
@@ -30,16 +30,16 @@ def test_accept_with_dict_payload(rules):
 
 def test_strip_keeps_the_bytes_as_sent(rules):
     payload = b'{"last_name": "Lee", "notes": "x", "rent_period": "MONTHLY", "rent_due_day": 1}'
-    d = rules.evaluate(pms="RENT_MANAGER", model="residents", operation="update",
+    d = rules.evaluate(pms="RENTMANAGER", model="residents", operation="update",
                        payload=payload, ignore_unknown_fields=True)
     assert d.verdict == "strip"
     assert [(i.path, i.code) for i in d.stripped] == [("/notes", "unsupported_field")]
-    assert d.stripped[0].rule.startswith("pms/rent_manager.rules:")
+    assert d.stripped[0].rule.startswith("pms/rentmanager.rules:")
     assert d.payload == b'{"last_name": "Lee", "rent_period": "MONTHLY", "rent_due_day": 1}'
 
 
 def test_reject_reports_every_error(rules):
-    d = rules.evaluate(pms="RENT_MANAGER", model="residents", operation="update",
+    d = rules.evaluate(pms="RENTMANAGER", model="residents", operation="update",
                        payload='{"rent_due_day": 40, "notes": "x"}')
     assert d.verdict == "reject"
     assert d.status == 400
@@ -52,7 +52,7 @@ def test_reject_reports_every_error(rules):
 
 
 def test_operation_not_offered_is_405(rules):
-    d = rules.evaluate(pms="RENT_MANAGER", model="units", operation="create", payload="{}")
+    d = rules.evaluate(pms="RENTMANAGER", model="units", operation="create", payload="{}")
     assert d.status == 405
     assert d.errors[0].code == "operation_not_supported"
 
@@ -96,7 +96,7 @@ def test_many_threads_share_one_rules_object(rules):
 
     def work():
         for _ in range(500):
-            d = rules.evaluate(pms="RENT_MANAGER", model="residents", operation="update",
+            d = rules.evaluate(pms="RENTMANAGER", model="residents", operation="update",
                                payload=b'{"last_name":"Lee","rent_period":"MONTHLY","rent_due_day":1}')
             if d.verdict != "accept":
                 bad.append(d)

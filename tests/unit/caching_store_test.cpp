@@ -22,7 +22,7 @@ class CachingStoreTest : public ::testing::Test {
 
   void SetUp() override {
     inner.put_customer("acme", "key-1");
-    inner.put_integration({"int-1", "acme", "RENT_MANAGER", "http://pms", 0});
+    inner.put_integration({"int-1", "acme", "RENTMANAGER", "http://pms", 0});
     inner.put_record({"residents", "r-1", "int-1", "{}", "2026-11-28T00:00:00.000Z"});
   }
 };
@@ -45,7 +45,7 @@ TEST_F(CachingStoreTest, AChangeThroughItIsSeenAtOnce) {
 
   cache.put_customer("acme", "key-2");
   EXPECT_EQ(cache.customer_for_key("key-1"), std::nullopt);
-  cache.put_integration({"int-1", "acme", "RENT_MANAGER", "http://elsewhere", 0});
+  cache.put_integration({"int-1", "acme", "RENTMANAGER", "http://elsewhere", 0});
   EXPECT_EQ(cache.integration("acme", "int-1")->base_url, "http://elsewhere");
   cache.put_integration({"int-2", "acme", "BUILDIUM", "http://pms2", 0});
   cache.put_record({"residents", "r-1", "int-2", "{}", "2026-11-28T00:00:01.000Z"});
@@ -56,7 +56,7 @@ TEST_F(CachingStoreTest, AnIntegrationGivenToAnotherCustomerTakesItsRecordsAlong
   CachingStore cache(inner, 1h);
   inner.put_customer("globex", "key-g");
   EXPECT_EQ(cache.record_integration("acme", "residents", "r-1"), "int-1");
-  cache.put_integration({"int-1", "globex", "RENT_MANAGER", "http://pms", 0});
+  cache.put_integration({"int-1", "globex", "RENTMANAGER", "http://pms", 0});
   EXPECT_EQ(cache.record_integration("acme", "residents", "r-1"), std::nullopt);
   EXPECT_EQ(cache.record_integration("globex", "residents", "r-1"), "int-1");
 }

@@ -13,7 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path rules_dir = fs::path(GATEHOUSE_SOURCE_DIR) / "rules";
+const fs::path rules_dir = fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules";
 
 const Connector& bundled(const std::string& pms) {
   static const auto connectors = load_connectors(rules_dir);
@@ -78,7 +78,7 @@ TEST(Connector, FieldsThePmsKeepsApartFanOutIntoCallsOfTheirOwn) {
 }
 
 TEST(Connector, RentManagerSavesAListAndCarriesTheIdInTheBody) {
-  NativeRequest r = bundled("RENT_MANAGER").write_request("residents", "update", "5001",
+  NativeRequest r = bundled("RENTMANAGER").write_request("residents", "update", "5001",
                                                           R"({"last_name":"Park","rent_due_day":3})");
   EXPECT_EQ(r.method, "POST");
   EXPECT_EQ(r.path, "/Tenants");
@@ -108,7 +108,7 @@ TEST(Connector, NativeRecordsComeBackAsGenericOnes) {
 TEST(Connector, ThePmsOwnErrorMessageIsRead) {
   EXPECT_EQ(bundled("BUILDIUM").error_message(R"({"UserMessage":"resident already moved to another lease"})"),
             "resident already moved to another lease");
-  EXPECT_EQ(bundled("RENT_MANAGER").error_message("plain text"), "plain text");
+  EXPECT_EQ(bundled("RENTMANAGER").error_message("plain text"), "plain text");
 }
 
 TEST(Connector, AFieldWithoutAMappingIsAClearError) {

@@ -84,20 +84,20 @@ class FlakyOutcomeStore final : public store::Store {
 class DispatcherStoreError : public ::testing::Test {
  protected:
   void SetUp() override {
-    Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "rules");
+    Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
     ASSERT_TRUE(c.ok()) << c.render_diagnostics();
     engine = std::make_unique<Engine>(c.program);
     sqlite.put_customer("acme", "key-acme");
     // Nothing listens on port 1: every call is refused at once, and with one attempt allowed
     // the job fails for good; that failure is the outcome to record.
-    sqlite.put_integration({"int-rm", "acme", "RENT_MANAGER", "http://127.0.0.1:1"});
+    sqlite.put_integration({"int-rm", "acme", "RENTMANAGER", "http://127.0.0.1:1"});
     options.workers = 1;
     options.max_attempts = 1;
     options.sync_interval = 0s;
-    connectors = load_connectors(fs::path(GATEHOUSE_SOURCE_DIR) / "rules");
+    connectors = load_connectors(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
   }
   std::string enqueue() {
-    store::NewJob job{"acme", "int-rm", "RENT_MANAGER", "residents", "update", "res-1",
+    store::NewJob job{"acme", "int-rm", "RENTMANAGER", "residents", "update", "res-1",
                       R"({"last_name":"Lee"})", "accept", "v1", ""};
     return flaky.enqueue(job, "2026-11-28T10:00:00.000Z");
   }

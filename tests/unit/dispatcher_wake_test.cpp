@@ -17,24 +17,24 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 TEST(DispatcherWake, AJobQueuedWhileTheWorkerWaitsIsTakenAtOnce) {
-  Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "rules");
+  Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
   ASSERT_TRUE(c.ok()) << c.render_diagnostics();
   Engine engine(c.program);
   store::SqliteStore store(":memory:");
   store.put_customer("acme", "key-acme");
-  store.put_integration({"int-rm", "acme", "RENT_MANAGER", "http://127.0.0.1:1"});  // refuses: fails at once
+  store.put_integration({"int-rm", "acme", "RENTMANAGER", "http://127.0.0.1:1"});  // refuses: fails at once
   DispatcherOptions options;
   options.workers = 1;
   options.max_attempts = 1;
   options.idle_poll = 60s;  // a missed wake-up would leave the job for a minute
-  Dispatcher::Connectors connectors = load_connectors(fs::path(GATEHOUSE_SOURCE_DIR) / "rules");
+  Dispatcher::Connectors connectors = load_connectors(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
   Dispatcher dispatcher(engine, store, connectors, options);
   dispatcher.start();
   // Several rounds: the wake-up must reach the worker every time, whatever else waits (the sync
   // loop sleeps beside it).
   for (int round = 0; round < 8; ++round) {
     std::this_thread::sleep_for(1100ms / 8);  // the worker (and the sync loop) are waiting again
-    store::NewJob job{"acme", "int-rm", "RENT_MANAGER", "residents", "update", "res-1",
+    store::NewJob job{"acme", "int-rm", "RENTMANAGER", "residents", "update", "res-1",
                       R"({"last_name":"Lee"})", "accept", "v1", ""};
     std::string id = store.enqueue(job, "2026-11-28T10:00:00.000Z");
     dispatcher.wake();

@@ -61,7 +61,7 @@ const GrammarCase parse_cases[] = {
      "  field tags: list<string?>? @2:83\n"
      "  field item: line_item @2:105\n"},
     {"pms_with_operations_and_constraints",
-     "pms RENT_MANAGER \"Rent Manager\" {\n"
+     "pms RENTMANAGER \"Rent Manager\" {\n"
      "  residents {\n"
      "    create: unsupported \"lease workflow only\"\n"
      "    update {\n"
@@ -76,7 +76,7 @@ const GrammarCase parse_cases[] = {
      "    }\n"
      "  }\n"
      "}\n",
-     "pms RENT_MANAGER \"Rent Manager\" @1:5\n"
+     "pms RENTMANAGER \"Rent Manager\" @1:5\n"
      "  model residents @2:3\n"
      "    create unsupported \"lease workflow only\" @3:5\n"
      "    update @4:5\n"

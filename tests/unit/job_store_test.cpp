@@ -26,7 +26,7 @@ NewJob job(const std::string& customer = "c1", const std::string& parent = "") {
   NewJob j;
   j.customer_id = customer;
   j.integration_id = "int-1";
-  j.pms = "RENT_MANAGER";
+  j.pms = "RENTMANAGER";
   j.model = "residents";
   j.operation = "update";
   j.record_id = "r-1";
@@ -255,7 +255,7 @@ TEST_P(JobStoreTest, KeysAreStoredHashedAndTenancyScopesEveryRead) {
   Store& store = *owned;
   store.put_customer("acme", "key-acme-123");
   store.put_customer("globex", "key-globex-456");
-  store.put_integration({"int-1", "acme", "RENT_MANAGER", "http://127.0.0.1:9090"});
+  store.put_integration({"int-1", "acme", "RENTMANAGER", "http://127.0.0.1:9090"});
   store.put_record({"residents", "r-1", "int-1", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"});
 
   EXPECT_EQ(store.customer_for_key("key-acme-123"), "acme");
@@ -264,7 +264,7 @@ TEST_P(JobStoreTest, KeysAreStoredHashedAndTenancyScopesEveryRead) {
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 
   ASSERT_TRUE(store.integration("acme", "int-1"));
-  EXPECT_EQ(store.integration("acme", "int-1")->pms, "RENT_MANAGER");
+  EXPECT_EQ(store.integration("acme", "int-1")->pms, "RENTMANAGER");
   EXPECT_FALSE(store.integration("globex", "int-1"));
   ASSERT_TRUE(store.record("acme", "residents", "r-1"));
   EXPECT_EQ(store.record("acme", "residents", "r-1")->json, R"({"last_name":"Lee"})");

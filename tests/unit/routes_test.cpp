@@ -168,6 +168,24 @@ TEST(Routes, NewTypesCheckTheirValues) {
   EXPECT_FALSE(ok(R"({"integration_id":"i","last_name":"L","custom_data":"x"})"));
 }
 
+TEST(Routes, DatesOrDatetimesOrderAsInstants) {
+  SourceSet sources;
+  sources.add("m.rules", "model m { a: date_or_datetime  b: date_or_datetime }\n"
+                         "pms P \"P\" { m { create {\n  a\n  b\n"
+                         "  check a < b else \"a before b\"\n"
+                         "  check a >= \"2020-01-01\" else \"from 2020\"\n} } }\n");
+  Compilation c = compile(std::move(sources));
+  ASSERT_TRUE(c.ok()) << c.render_diagnostics();
+  auto verdict = [&](std::string_view body) {
+    return decide(*c.program, "m", ast::Operation::create, body).decision.verdict;
+  };
+  EXPECT_EQ(verdict(R"({"a":"2021-03-04","b":"2021-03-04T00:00:01Z"})"), Verdict::accept);
+  EXPECT_EQ(verdict(R"({"a":"2021-03-04T12:00:00Z","b":"2021-03-04"})"), Verdict::reject);
+  EXPECT_EQ(verdict(R"({"a":"2021-03-04T12:00:00+02:00","b":"2021-03-05"})"), Verdict::accept);
+  EXPECT_EQ(verdict(R"({"a":"2019-12-31T23:59:59Z"})"), Verdict::reject);
+  EXPECT_EQ(verdict(R"({"a":"2020-01-01"})"), Verdict::accept);
+}
+
 TEST(Routes, DeprecatedFieldsAreDecidedAsUsualAndMarked) {
   Compilation c = compile_with(pms_rules);
   ASSERT_TRUE(c.ok()) << c.render_diagnostics();

@@ -21,13 +21,13 @@ class WriteServiceTest : public ::testing::Test {
   std::unique_ptr<WriteService> service;
 
   void SetUp() override {
-    Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "rules");
+    Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
     ASSERT_TRUE(c.ok()) << c.render_diagnostics();
     engine = std::make_unique<Engine>(c.program);
     store = std::make_unique<store::SqliteStore>(file.string());
     store->put_customer("acme", "key-acme");
     store->put_customer("globex", "key-globex");
-    store->put_integration({"int-rm", "acme", "RENT_MANAGER", "http://127.0.0.1:1"});
+    store->put_integration({"int-rm", "acme", "RENTMANAGER", "http://127.0.0.1:1"});
     store->put_integration({"int-bd", "acme", "BUILDIUM", "http://127.0.0.1:1"});
     store->put_record({"residents", "res-rm", "int-rm", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"});
     store->put_record({"residents", "res-bd", "int-bd", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"});

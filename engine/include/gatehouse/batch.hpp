@@ -2,7 +2,7 @@
 // Batch decisions: NDJSON in, NDJSON out (`gatehouse eval --batch FILE.ndjson`).
 //
 // Each input line is one request:
-//   {"pms": "RENT_MANAGER", "model": "residents", "op": "update",
+//   {"pms": "RENTMANAGER", "model": "residents", "op": "update",
 //    "ignore_unknown_fields": false, "payload": {...}}
 // ("ignore_unknown_fields" is optional). Each output line is the decision for the line of the
 // same number. A line that is not such a request gets a reject decision with `invalid_json` and

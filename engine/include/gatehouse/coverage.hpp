@@ -13,7 +13,7 @@ namespace gatehouse {
 /// One rule written in a PMS file (or a shared block): a field rule or a cross-field rule.
 struct RuleSite {
   SourceRef rule;
-  std::string description;  ///< e.g. "field last_name (RENT_MANAGER residents update)"
+  std::string description;  ///< e.g. "field last_name (RENTMANAGER residents update)"
   std::string detail;       ///< the rule itself: "string length 1..50 required", or the message
 };
 

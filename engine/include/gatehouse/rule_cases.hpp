@@ -4,7 +4,7 @@
 //   rules: ../../rules          # optional: rules directory, relative to this file
 //   cases:
 //     - name: rent manager refuses notes
-//       pms: RENT_MANAGER
+//       pms: RENTMANAGER
 //       model: residents
 //       op: update
 //       ignore_unknown_fields: false      # optional, default false
@@ -37,6 +37,8 @@ struct RuleCase {
   std::string file;  ///< the YAML file
   int line = 0;      ///< 1-based line of the case in the file
   std::string name;
+  /// `source:` the reference page the case follows (path after the host), or "" when not given.
+  std::string source;
   std::string pms, model;
   ast::Operation operation = ast::Operation::update;
   bool ignore_unknown_fields = false;

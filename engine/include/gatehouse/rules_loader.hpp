@@ -15,7 +15,7 @@ namespace gatehouse {
 inline constexpr std::uintmax_t max_rules_file_bytes = 16u << 20;
 
 /// Every `*.rules` file under `dir`, recursively, ordered by path; each named by its path
-/// relative to `dir` (e.g. "pms/rent_manager.rules"). On failure (including a file larger than
+/// relative to `dir` (e.g. "pms/rentmanager.rules"). On failure (including a file larger than
 /// max_rules_file_bytes) returns nullopt and sets `error`.
 std::optional<SourceSet> load_rules_directory(const std::filesystem::path& dir, std::string& error);
 

@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
     return fprintf(stderr, "%s", gh_diagnostics_text(diagnostics)), 2;
   const char* payload = "{\"last_name\":\"Lee\",\"notes\":\"x\",\"rent_period\":\"MONTHLY\",\"rent_due_day\":1}";
   gh_decision* decision = NULL;
-  gh_evaluate(engine, "RENT_MANAGER", "residents", GH_UPDATE, 1, payload, strlen(payload), &decision);
+  gh_evaluate(engine, "RENTMANAGER", "residents", GH_UPDATE, 1, payload, strlen(payload), &decision);
   printf("%s\n", gh_decision_json(decision, NULL));
   gh_decision_free(decision);
   gh_diagnostics_free(diagnostics);

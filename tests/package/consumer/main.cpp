@@ -9,6 +9,6 @@ int main(int argc, char** argv) {
   if (!rules.ok()) return std::cerr << rules.render_diagnostics(), 2;
   gatehouse::EvaluationContext context;
   std::string payload = R"({"last_name":"Lee","notes":"x","rent_period":"MONTHLY","rent_due_day":1})";
-  gatehouse::Request request{"RENT_MANAGER", "residents", gatehouse::ast::Operation::update, true, payload};
+  gatehouse::Request request{"RENTMANAGER", "residents", gatehouse::ast::Operation::update, true, payload};
   std::cout << gatehouse::to_json(gatehouse::evaluate(*rules.program, request, context)) << '\n';
 }

@@ -21,7 +21,7 @@ namespace gatehouse::store {
 struct Integration {
   std::string id;
   std::string customer_id;
-  std::string pms;       ///< the PMS id of the rules, e.g. RENT_MANAGER
+  std::string pms;       ///< the PMS id of the rules, e.g. RENTMANAGER
   std::string base_url;  ///< where the PMS (or its simulator) answers
   int sync_interval_seconds = 0;  ///< its sync window; 0: the service's default
 };

@@ -199,7 +199,7 @@ struct PmsModelBlock {
   SourceRef end;
 };
 
-/// `pms RENT_MANAGER "Rent Manager" { ... }`
+/// `pms RENTMANAGER "Rent Manager" { ... }`
 struct PmsDecl {
   Identifier id;
   std::string display_name;

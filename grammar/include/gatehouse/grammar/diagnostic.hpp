@@ -1,7 +1,7 @@
 #pragma once
 // Diagnostics for rule authors, in the format compilers and editors understand:
 //
-//   pms/rent_manager.rules:14:7: error: unknown field 'emial_1' in model 'residents'; did you mean 'email_1'?
+//   pms/rentmanager.rules:14:7: error: unknown field 'emial_1' in model 'residents'; did you mean 'email_1'?
 //      14 |       emial_1 length ..80
 //         |       ^~~~~~~
 //
