@@ -1,5 +1,6 @@
 #include "json_locator.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "json_text.hpp"
@@ -171,8 +172,13 @@ class Checker {
           }
           continue;
         }
-        if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos)
-          return problem(i_ - 1, std::string("invalid escape '\\") + e + "' in a string");
+        if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos) {
+          // The backslash and the whole character after it: that character's first byte alone
+          // (0xc3 of a two-byte e-acute) would make the message, and so the decision, invalid
+          // UTF-8.
+          std::size_t n = std::max<std::size_t>(1, utf8_sequence_length(t_.substr(i_)));
+          return problem(i_ - 1, "invalid escape " + quote_bytes(t_.substr(i_ - 1, 1 + n)) + " in a string");
+        }
       }
       ++i_;
     }
