@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "gatehouse/engine.hpp"
+#include "gatehouse/rule_cases.hpp"
 #include "gatehouse/rules_loader.hpp"
 
 namespace gatehouse {
@@ -192,6 +193,23 @@ TEST_F(InvalidJsonOutput, APmsOrModelThatIsNotUtf8IsRenderedValid) {
   EXPECT_EQ(unknown_model.decision.errors[0].code, ErrorCode::unknown_model);
   EXPECT_EQ(unknown_model.decision.errors[0].message.rfind("unknown model 'resident\\xff'", 0), 0u)
       << unknown_model.decision.errors[0].message;
+}
+
+// `gatehouse test` and the YAML case tests print this report; it quotes the case file's payload
+// and expectations, which can be any bytes.
+TEST_F(InvalidJsonOutput, AFailingCaseReportIsValidUtf8) {
+  RuleCase c;
+  c.pms = "RENT_MANAGER";
+  c.model = "residents";
+  c.payload = "{\"notes\":\"\\\xc3\xa9\"}";
+  c.expect_verdict = "accept";
+  c.expect_errors = {{"/notes\xff", "invalid_json", std::nullopt}};
+  c.expect_payload = "{\"notes\":\"\xc3(\"}";
+  EngineDecision d = decide(c.payload);
+  std::string report = compare_with_expectation(c, d.decision);
+  EXPECT_TRUE(simdjson::validate_utf8(report.data(), report.size())) << report;
+  EXPECT_NE(report.find("/notes\\xff invalid_json"), std::string::npos) << report;
+  EXPECT_NE(report.find("payload: expected {\"notes\":\"\\xc3(\"}, got none"), std::string::npos) << report;
 }
 
 }  // namespace
