@@ -8,6 +8,8 @@
 
 #include <stdexcept>
 
+#include "gatehouse/json_string.hpp"
+
 // Debian's RapidJSON (1.1) declares its member iterators' == and != in a way C++20 finds
 // ambiguous with the reversed candidates; clang says so at every loop. The comparison is right.
 #if defined(__clang__)
@@ -312,9 +314,11 @@ std::string Connector::error_message(std::string_view body) const {
   doc.Parse(body.data(), body.size());
   if (!doc.HasParseError() && doc.IsObject() && !error_member_.empty()) {
     const json::Value* message = find_path(doc, split_path(error_member_));
-    if (message && message->IsString()) return {message->GetString(), message->GetStringLength()};
+    if (message && message->IsString()) return utf8_text({message->GetString(), message->GetStringLength()});
   }
-  return std::string(body.substr(0, 500));
+  // The message is stored (PostgreSQL's text refuses bytes that are not UTF-8) and shown in the
+  // write status: a PMS's bytes, and a cut that may fall inside a character, are made UTF-8.
+  return utf8_text(body.substr(0, 500));
 }
 
 std::map<std::string, Connector, std::less<>> load_connectors(const std::filesystem::path& rules_dir) {

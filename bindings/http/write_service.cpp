@@ -174,7 +174,7 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
   std::string integration_id, payload;
   if (record_id) {
     auto record_integration = store_.record_integration(customer, model, *record_id);
-    if (!record_integration) return error_response(404, "not_found", "no " + model + " record '" + *record_id + "'");
+    if (!record_integration) return error_response(404, "not_found", "no " + utf8_text(model) + " record " + quote_bytes(*record_id));
     integration_id = std::move(*record_integration);
     payload = request.body;
   } else {
@@ -184,7 +184,7 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
     payload = taken->second;
   }
   auto integration = store_.integration(customer, integration_id);
-  if (!integration) return error_response(404, "not_found", "no integration '" + integration_id + "'");
+  if (!integration) return error_response(404, "not_found", "no integration " + quote_bytes(integration_id));
 
   auto ignore = request.query.find("ignore_unknown_fields");
   bool strip = ignore != request.query.end() && ignore->second == "true";
@@ -200,7 +200,7 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
   decisions_[static_cast<int>(decision.verdict)].fetch_add(1, std::memory_order_relaxed);
   if (decision.verdict == Verdict::reject) {
     bool unknown_model = !decision.errors.empty() && decision.errors.front().code == ErrorCode::unknown_model;
-    if (unknown_model) return error_response(404, "not_found", "no such model '" + model + "'");
+    if (unknown_model) return error_response(404, "not_found", "no such model " + quote_bytes(model));
     return error_response(decision.status, decision.status == 405 ? "operation_not_supported" : "rejected",
                  decision.status == 405 ? decision.errors.front().message
                                         : "the PMS cannot take this write: see details",
@@ -231,13 +231,13 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
 
 HttpResponse WriteService::write_status(const std::string& customer, const std::string& job_id) {
   auto status = store_.write_status(customer, job_id);
-  if (!status) return error_response(404, "not_found", "no write '" + job_id + "'");
+  if (!status) return error_response(404, "not_found", "no write " + quote_bytes(job_id));
   return {200, store::to_json(*status)};
 }
 
 HttpResponse WriteService::cached_record(const std::string& customer, const std::string& model, const std::string& id) {
   auto record = store_.record(customer, model, id);
-  if (!record) return error_response(404, "not_found", "no " + model + " record '" + id + "'");
+  if (!record) return error_response(404, "not_found", "no " + utf8_text(model) + " record " + quote_bytes(id));
   return {200, "{\"data\":" + record->json + ",\"integration_id\":" + json_quote(record->integration_id) +
                    ",\"synced_at\":" + json_quote(record->synced_at) + "}"};
 }
@@ -247,14 +247,15 @@ HttpResponse WriteService::meta(const HttpRequest& request, const std::string& c
   auto id = request.query.find("integration_id");
   if (id == request.query.end()) return error_response(400, "missing_integration_id", "add ?integration_id=...");
   auto integration = store_.integration(customer, id->second);
-  if (!integration) return error_response(404, "not_found", "no integration '" + id->second + "'");
+  if (!integration) return error_response(404, "not_found", "no integration " + quote_bytes(id->second));
   auto named = ast::operation_from_name(operation);
-  if (!named) return error_response(404, "not_found", "no operation '" + operation + "'; operations are " + ast::operation_names());
+  if (!named)
+    return error_response(404, "not_found", "no operation " + quote_bytes(operation) + "; operations are " + ast::operation_names());
   auto program = engine_.program();
   const PmsRules* pms = program->find_pms(integration->pms);
   if (!pms) return error_response(404, "not_found", "the rules do not cover " + integration->pms);
   auto m = pms->models.find(model);
-  if (m == pms->models.end()) return error_response(404, "not_found", "no such model '" + model + "'");
+  if (m == pms->models.end()) return error_response(404, "not_found", "no such model " + quote_bytes(model));
   auto op = *named;
   if (!m->second.operation(op).offered)
     return error_response(405, "operation_not_supported",

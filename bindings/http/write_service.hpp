@@ -15,6 +15,8 @@
 // Every /v1 request needs `Authorization: Bearer <key>`; a customer reaches only its own
 // integrations, records and jobs (anything else is 404). Every error body has one shape:
 //   {"error": {"status": 400, "code": "...", "message": "...", "details": [...]}}
+// and is valid UTF-8 JSON whatever the request held: a message quotes ids, models and keys from
+// the URL, the query or the body with quote_bytes (an id percent-decoded from %C3%28 is no UTF-8).
 #include <atomic>
 #include <cstdint>
 #include <functional>

@@ -5,6 +5,8 @@
 // the accept path allocates nothing once the buffers have grown. Error messages are built only
 // when there is an error. On any JSON syntax problem the walk stops and json_locator finds the
 // exact byte offset for the message.
+// A message that quotes the request (a key, the PMS or the model asked for) quotes it with
+// quote_bytes, so the message is valid UTF-8 whatever bytes the caller sent.
 #include <simdjson.h>
 
 #include <algorithm>
@@ -307,14 +309,14 @@ class Walker {
         push_key(key);
         if (std::find(frame.unknown_keys.begin(), frame.unknown_keys.end(), key) !=
             frame.unknown_keys.end()) {
-          error(ErrorCode::duplicate_field, "'" + std::string(key) + "' appears more than once",
+          error(ErrorCode::duplicate_field, quote_bytes(key) + " appears more than once",
                 rules.generic_rule);
         } else {
           frame.unknown_keys.emplace_back(key);
           std::vector<std::string> names;
           for (const auto& f : rules.fields) names.push_back(f.name);
           strippable(ErrorCode::unknown_field,
-                     "'" + std::string(key) + "' is not a field of " + rules.name +
+                     quote_bytes(key) + " is not a field of " + rules.name +
                          did_you_mean(key, names),
                      rules.generic_rule);
           if (request_.ignore_unknown_fields) frame.member_stripped.back() = 1;
@@ -767,7 +769,7 @@ Decision decide(const Program& program, const Request& request, EvaluationContex
     std::vector<std::string> known;
     for (const auto& [id, p] : program.pms()) known.push_back(id);
     d.errors.push_back({"", ErrorCode::unknown_pms,
-                        "unknown PMS '" + std::string(request.pms) + "'; known: " + join(known) +
+                        "unknown PMS " + quote_bytes(request.pms) + "; known: " + join(known) +
                             did_you_mean(request.pms, known),
                         ""});
     finish(d, request, s);
@@ -782,7 +784,7 @@ Decision decide(const Program& program, const Request& request, EvaluationContex
     std::vector<std::string> known;
     for (const auto& [name, m] : pms->models) known.push_back(name);
     d.errors.push_back({"", ErrorCode::unknown_model,
-                        "unknown model '" + std::string(request.model) + "'" +
+                        "unknown model " + quote_bytes(request.model) +
                             did_you_mean(request.model, known),
                         ""});
     finish(d, request, s);

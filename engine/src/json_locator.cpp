@@ -1,38 +1,17 @@
 #include "json_locator.hpp"
 
+#include <algorithm>
 #include <vector>
+
+#include "json_text.hpp"
 
 namespace gatehouse {
 
 std::optional<std::size_t> invalid_utf8_offset(std::string_view text) {
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  std::size_t n = text.size();
-  for (std::size_t i = 0; i < n;) {
-    unsigned char c = s[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len;
-    unsigned min_second = 0x80, max_second = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) min_second = 0xA0;  // overlong
-      if (c == 0xED) max_second = 0x9F;  // UTF-16 surrogates
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) min_second = 0x90;  // overlong
-      if (c == 0xF4) max_second = 0x8F;  // above U+10FFFF
-    } else {
-      return i;
-    }
-    if (i + len > n) return i;
-    if (s[i + 1] < min_second || s[i + 1] > max_second) return i;
-    for (std::size_t k = 2; k < len; ++k)
-      if ((s[i + k] & 0xC0) != 0x80) return i;
-    i += len;
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t n = utf8_sequence_length(text.substr(i));
+    if (n == 0) return i;
+    i += n;
   }
   return std::nullopt;
 }
@@ -193,8 +172,13 @@ class Checker {
           }
           continue;
         }
-        if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos)
-          return problem(i_ - 1, std::string("invalid escape '\\") + e + "' in a string");
+        if (std::string_view("\"\\/bfnrt").find(e) == std::string_view::npos) {
+          // The backslash and the whole character after it: that character's first byte alone
+          // (0xc3 of a two-byte e-acute) would make the message, and so the decision, invalid
+          // UTF-8.
+          std::size_t n = std::max<std::size_t>(1, utf8_sequence_length(t_.substr(i_)));
+          return problem(i_ - 1, "invalid escape " + quote_bytes(t_.substr(i_ - 1, 1 + n)) + " in a string");
+        }
       }
       ++i_;
     }

@@ -7,34 +7,107 @@ namespace gatehouse {
 
 namespace {
 
-// True if any of the 8 bytes is a control character, '"' or '\\' (SWAR: no per-byte branch).
-inline bool needs_escape(std::uint64_t v) {
+// True if any of the 8 bytes is a control character, '"', '\\' or not ASCII (SWAR: no per-byte
+// branch). Bytes above 0x7f are looked at one sequence at a time, to check they are UTF-8.
+inline bool needs_a_look(std::uint64_t v) {
   constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
   auto has_zero = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
   std::uint64_t below_space = (v - ones * 0x20) & ~v & highs;
-  return (below_space | has_zero(v ^ (ones * '"')) | has_zero(v ^ (ones * '\\'))) != 0;
+  return (below_space | (v & highs) | has_zero(v ^ (ones * '"')) | has_zero(v ^ (ones * '\\'))) != 0;
 }
+
+const char* const hex = "0123456789abcdef";
 
 }  // namespace
 
+std::size_t utf8_sequence_length(std::string_view bytes) {
+  const auto* s = reinterpret_cast<const unsigned char*>(bytes.data());
+  if (bytes.empty()) return 0;
+  unsigned char c = s[0];
+  if (c < 0x80) return 1;
+  std::size_t len;
+  unsigned min_second = 0x80, max_second = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    if (c == 0xE0) min_second = 0xA0;  // overlong
+    if (c == 0xED) max_second = 0x9F;  // UTF-16 surrogates
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    if (c == 0xF0) min_second = 0x90;  // overlong
+    if (c == 0xF4) max_second = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;  // a continuation byte, an overlong lead (C0, C1) or F5..FF
+  }
+  if (len > bytes.size() || s[1] < min_second || s[1] > max_second) return 0;
+  for (std::size_t k = 2; k < len; ++k)
+    if ((s[k] & 0xC0) != 0x80) return 0;
+  return len;
+}
+
+void append_utf8_text(std::string& out, std::string_view bytes) {
+  for (std::size_t i = 0; i < bytes.size();) {
+    if (std::size_t n = utf8_sequence_length(bytes.substr(i))) {
+      out.append(bytes, i, n);
+      i += n;
+      continue;
+    }
+    auto c = static_cast<unsigned char>(bytes[i++]);
+    out += "\\x";
+    out += hex[c >> 4];
+    out += hex[c & 15];
+  }
+}
+
+std::string utf8_text(std::string_view bytes) {
+  std::string out;
+  append_utf8_text(out, bytes);
+  return out;
+}
+
+std::string quote_bytes(std::string_view bytes) {
+  std::string out = "'";
+  append_utf8_text(out, bytes);
+  out += '\'';
+  return out;
+}
+
 char* write_json_string(char* p, std::string_view text) {
-  static const char* hex = "0123456789abcdef";
   *p++ = '"';
   const char* s = text.data();
   const char* const e = s + text.size();
   while (s < e) {
-    // Eight bytes at a time while none needs an escape; most text has none.
+    // Eight bytes at a time while none needs a look; most text is plain ASCII.
     if (e - s >= 8) {
       std::uint64_t v;
       std::memcpy(&v, s, 8);
-      if (!needs_escape(v)) {
+      if (!needs_a_look(v)) {
         std::memcpy(p, &v, 8);
         p += 8;
         s += 8;
         continue;
       }
     }
-    auto c = static_cast<unsigned char>(*s++);
+    auto c = static_cast<unsigned char>(*s);
+    if (c >= 0x80) {
+      // A whole UTF-8 sequence is copied; a byte that starts none is written \xhh, which is
+      // "\\xhh" in JSON: 5 bytes, within the bound's 6 per byte.
+      std::size_t n = utf8_sequence_length({s, static_cast<std::size_t>(e - s)});
+      if (n) {
+        std::memcpy(p, s, n);
+        p += n;
+        s += n;
+      } else {
+        std::memcpy(p, "\\\\x", 3);
+        p[3] = hex[c >> 4];
+        p[4] = hex[c & 15];
+        p += 5;
+        ++s;
+      }
+      continue;
+    }
+    ++s;
     if (c >= 0x20 && c != '"' && c != '\\') {
       *p++ = static_cast<char>(c);
       continue;

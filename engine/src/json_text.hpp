@@ -10,13 +10,16 @@
 
 namespace gatehouse {
 
-// json_quote, append_json_string and member_end are public: gatehouse/json_string.hpp.
+// json_quote, append_json_string, member_end and the UTF-8 helpers (utf8_sequence_length,
+// append_utf8_text, utf8_text, quote_bytes) are public: gatehouse/json_string.hpp.
 
-/// The most bytes `text` of `n` bytes takes as a JSON string: quotes, and \u00XX per byte.
+/// The most bytes `text` of `n` bytes takes as a JSON string: quotes, and \u00XX per byte (a
+/// byte that is not UTF-8 takes 5, "\\xhh").
 constexpr std::size_t json_string_bound(std::size_t n) { return 6 * n + 2; }
 
 /// Writes `text` as a JSON string at `p`, which has room for json_string_bound(text.size())
 /// bytes, and returns the end: for writers that reserve once and then write without checks.
+/// The JSON is valid UTF-8 whatever `text` holds (see gatehouse/json_string.hpp).
 char* write_json_string(char* p, std::string_view text);
 
 /// Appends "/" + `key` escaped per RFC 6901 (~ as ~0, / as ~1).

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "gatehouse/json_string.hpp"
+
 namespace gatehouse {
 
 namespace {
@@ -144,7 +146,9 @@ std::string compare_with_expectation(const RuleCase& c, const Decision& d) {
       diff << "payload: expected " << *c.expect_payload << ", got " << *d.payload << "\n";
     }
   }
-  return diff.str();
+  // The report quotes payloads and expectations from the case file as they are: rendered valid
+  // UTF-8, so a case about bad bytes cannot break the terminal or a GoogleTest XML report.
+  return utf8_text(diff.str());
 }
 
 }  // namespace gatehouse

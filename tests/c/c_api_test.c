@@ -90,6 +90,16 @@ static void test_decisions(gh_engine* engine) {
   CHECK(strcmp(gh_decision_error_code(d, 0), "unknown_pms") == 0);
   CHECK(gh_decision_error_rule(d, 0) == NULL);
   gh_decision_free(d);
+
+  /* Bytes that are not UTF-8, as the PMS and in an invalid escape: what comes back is UTF-8. */
+  CHECK(gh_evaluate(engine, "P\xc3(", "residents", GH_UPDATE, 0, "{}", 2, &d) == GH_OK);
+  CHECK(strncmp(gh_decision_error_message(d, 0), "unknown PMS 'P\\xc3('", 20) == 0);
+  CHECK(strstr(gh_decision_json(d, NULL), "\"pms\":\"P\\\\xc3(\"") != NULL);
+  gh_decision_free(d);
+  const char* bad_escape = "{\"notes\":\"\\\xc3\xa9\"}";
+  CHECK(gh_evaluate(engine, "P", "residents", GH_UPDATE, 0, bad_escape, strlen(bad_escape), &d) == GH_OK);
+  CHECK(strcmp(gh_decision_error_message(d, 0), "invalid JSON: invalid escape '\\\xc3\xa9' in a string at byte 10") == 0);
+  gh_decision_free(d);
 }
 
 static void test_invalid_arguments(gh_engine* engine) {

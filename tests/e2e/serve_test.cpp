@@ -1,5 +1,6 @@
 // End to end: the real `gatehouse serve` on a free loopback port, driven over HTTP.
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <atomic>
 #include <filesystem>
@@ -169,6 +170,21 @@ TEST_F(ServeTest, TheConnectorsMustCoverReloadedRules) {
   auto still = service.client().Put("/v1/residents/res-rm", auth("key-acme"), rm, "application/json");
   ASSERT_TRUE(still);
   EXPECT_EQ(still->status, 400) << "the old rules stay: " << still->body;
+}
+
+// The server percent-decodes the URL, so a record id can be any bytes; the 404 that quotes it
+// must still be valid UTF-8 JSON.
+TEST_F(ServeTest, ARecordIdThatIsNotUtf8IsQuotedAsValidUtf8) {
+  Service service(config);
+  auto r = service.client().Put("/v1/residents/%C3%28", auth("key-acme"), rm, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404) << r->body;
+  EXPECT_TRUE(simdjson::validate_utf8(r->body.data(), r->body.size())) << r->body;
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(r->body);
+  simdjson::dom::element body;
+  ASSERT_EQ(parser.parse(padded).get(body), simdjson::SUCCESS) << r->body;
+  EXPECT_EQ(std::string_view(body["error"]["message"]), "no residents record '\\xc3('");
 }
 
 TEST_F(ServeTest, TheAdminEndpointNeedsTheAdminKey) {

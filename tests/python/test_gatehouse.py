@@ -57,6 +57,18 @@ def test_operation_not_offered_is_405(rules):
     assert d.errors[0].code == "operation_not_supported"
 
 
+def test_an_invalid_escape_before_a_non_ascii_character_reads_back(rules):
+    # A backslash, then the two bytes of U+00E9 (C3 A9): the message quotes the whole character,
+    # so the decision is valid UTF-8 and reading it as str raises nothing.
+    d = rules.evaluate(pms="RENTMANAGER", model="residents", operation="update",
+                       payload=b'{"notes":"\\\xc3\xa9"}')
+    assert d.verdict == "reject"
+    assert [(i.path, i.code) for i in d.errors] == [("", "invalid_json")]
+    assert d.errors[0].message == "invalid JSON: invalid escape '\\\u00e9' in a string at byte 10"
+    decision = json.loads(d.to_json())
+    assert decision["errors"][0]["message"] == d.errors[0].message
+
+
 def test_bad_arguments(rules):
     with pytest.raises(ValueError):
         rules.evaluate(pms="P", model="residents", operation="delete", payload="{}")

@@ -109,6 +109,9 @@ TEST(Connector, ThePmsOwnErrorMessageIsRead) {
   EXPECT_EQ(bundled("BUILDIUM").error_message(R"({"UserMessage":"resident already moved to another lease"})"),
             "resident already moved to another lease");
   EXPECT_EQ(bundled("RENTMANAGER").error_message("plain text"), "plain text");
+  // Stored and shown as text: bytes that are not UTF-8, and a cut inside a character, become \xhh.
+  EXPECT_EQ(bundled("BUILDIUM").error_message("{\"UserMessage\":\"bad \xc3(\"}"), "bad \\xc3(");
+  EXPECT_EQ(bundled("RENTMANAGER").error_message(std::string(499, 'x') + "\xc3\xa9"), std::string(499, 'x') + "\\xc3");
 }
 
 TEST(Connector, AFieldWithoutAMappingIsAClearError) {

@@ -65,6 +65,8 @@ TEST_F(EvaluatorTest, InvalidJsonCases) {
       {"{\"notes\":tru}", "invalid JSON: expected a value, found a boolean at byte 9"},
       {"{\"count\":01}", "invalid JSON: invalid number (leading zero) at byte 9"},
       {"{\"name\":\"\\x\"}", "invalid JSON: invalid escape '\\x' in a string at byte 9"},
+      // The whole character after the backslash is quoted, not its first byte (valid UTF-8).
+      {"{\"name\":\"\\\xc3\xa9\"}", "invalid JSON: invalid escape '\\\xc3\xa9' in a string at byte 9"},
       {"{\"name\" \"A\"}", "invalid JSON: expected ':' after the key, found a string at byte 8"},
       {"{\"zzz\":{\"a\":nul}}", "invalid JSON: expected a value, found null at byte 12"},
   };

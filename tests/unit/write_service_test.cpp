@@ -1,5 +1,6 @@
 // The write service's handling of requests, over the bundled rules and a SQLite store.
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <filesystem>
 
@@ -163,6 +164,34 @@ TEST_F(WriteServiceTest, MetaGivesTheIntegrationsSchema) {
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_NE(r.body.find("\"$schema\":\"https://json-schema.org/draft/2020-12/schema\""), std::string::npos);
   EXPECT_EQ(call("GET", "/v1/meta/units/create", "", "key-acme", {{"integration_id", "int-rm"}}).status, 405);
+}
+
+// Ids, models and query values reach the service percent-decoded, so they can be any bytes:
+// every error body that quotes one is still valid UTF-8 JSON, the bytes rendered \xhh.
+TEST_F(WriteServiceTest, ErrorBodiesThatQuoteRequestBytesAreValidUtf8) {
+  const std::pair<HttpResponse, std::string> cases[] = {
+      {call("PUT", "/v1/residents/\xc3(", rm_update), "no residents record '\\xc3('"},
+      {call("GET", "/v1/residents/\xc3("), "no residents record '\\xc3('"},
+      {call("PUT", "/v1/resident\xff/res-rm", rm_update), "no resident\\xff record 'res-rm'"},
+      {call("POST", "/v1/resident\xff", R"({"integration_id":"int-rm","last_name":"Lee"})"),
+       "no such model 'resident\\xff'"},
+      {call("POST", "/v1/residents", "{\"integration_id\":\"int\\u00e9\",\"last_name\":\"Lee\"}"),
+       "no integration 'int\xc3\xa9'"},
+      {call("GET", "/v1/admin/write-status/\xed\xa0\x80"), "no write '\\xed\\xa0\\x80'"},
+      {call("GET", "/v1/meta/residents/update", "", "key-acme", {{"integration_id", "int\xc3"}}),
+       "no integration 'int\\xc3'"},
+      {call("GET", "/v1/meta/resident\xff/update", "", "key-acme", {{"integration_id", "int-rm"}}),
+       "no such model 'resident\\xff'"},
+  };
+  for (const auto& [r, message] : cases) {
+    EXPECT_EQ(r.status, 404) << r.body;
+    ASSERT_TRUE(simdjson::validate_utf8(r.body.data(), r.body.size())) << r.body;
+    simdjson::dom::parser parser;
+    simdjson::padded_string padded(r.body);
+    simdjson::dom::element body;
+    ASSERT_EQ(parser.parse(padded).get(body), simdjson::SUCCESS) << r.body;
+    EXPECT_EQ(std::string_view(body["error"]["message"]), message);
+  }
 }
 
 }  // namespace

@@ -80,7 +80,9 @@ GH_API const char* gh_diagnostics_message(const gh_diagnostics* diagnostics, siz
 GH_API const char* gh_diagnostics_text(const gh_diagnostics* diagnostics);
 GH_API void gh_diagnostics_free(gh_diagnostics* diagnostics);
 
-/* Decides one request. `payload` is `length` bytes of JSON (no NUL needed). */
+/* Decides one request. `payload` is `length` bytes of JSON (no NUL needed). `pms`, `model` and
+ * `payload` may hold any bytes: every string a decision gives back is valid UTF-8, a byte that is
+ * not UTF-8 being written \xhh where a message quotes it or the JSON echoes it. */
 GH_API gh_status gh_evaluate(const gh_engine* engine, const char* pms, const char* model, gh_operation op,
                       int ignore_unknown_fields, const char* payload, size_t length,
                       gh_decision** decision);
