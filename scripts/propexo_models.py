@@ -23,6 +23,13 @@ ACTIONS = {"cancel": "cancel", "assign": "assign", "batch": "batch_create"}
 BARE = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
+def bounds(lo, hi, fmt=str):
+    """`a..b`, `a..`, `..b`, or `a` when both are the same (the formatter's canonical form)."""
+    if lo is not None and hi is not None and lo == hi:
+        return fmt(lo)
+    return (fmt(lo) if lo is not None else "") + ".." + (fmt(hi) if hi is not None else "")
+
+
 def ident(text):
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
@@ -118,8 +125,7 @@ class Generator:
                     "uuid": "uuid"}.get(fmt, "string")
             lo, hi = s.get("minLength"), s.get("maxLength")
             if lo is not None or hi is not None:
-                constraints.append("length " + (f"{lo}" if lo is not None else "") + ".." +
-                                   (f"{hi}" if hi is not None else ""))
+                constraints.append("length " + bounds(lo, hi))
             if "pattern" in s:
                 constraints.append("pattern /" + s["pattern"].replace("/", "\\/") + "/")
         elif t == "integer" or t == "number":
@@ -127,8 +133,7 @@ class Generator:
             lo, hi = s.get("minimum"), s.get("maximum")
             if lo is not None or hi is not None:
                 fmt = (lambda x: str(int(x)) if base == "integer" else repr(float(x)) if x != int(x) else str(int(x)))
-                constraints.append("range " + (fmt(lo) if lo is not None else "") + ".." +
-                                   (fmt(hi) if hi is not None else ""))
+                constraints.append("range " + bounds(lo, hi, fmt))
         elif t == "boolean":
             base = "boolean"
         elif t == "array":
@@ -139,8 +144,7 @@ class Generator:
             base = "list<" + element + ">"
             lo, hi = s.get("minItems"), s.get("maxItems")
             if lo is not None or hi is not None:
-                constraints.append("items " + (f"{lo}" if lo is not None else "") + ".." +
-                                   (f"{hi}" if hi is not None else ""))
+                constraints.append("items " + bounds(lo, hi))
         elif t == "object" or "properties" in s:
             props = s.get("properties") or {}
             if not props:

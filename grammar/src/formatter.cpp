@@ -243,6 +243,7 @@ class Formatter {
     --depth_;
     out_.append(2 * depth_, ' ');
     out_ += "}\n";
+    just_opened_ = false;  // an empty block closed: what follows may keep its blank line
   }
 
   void top(bool separate, const SourceRef& at) {

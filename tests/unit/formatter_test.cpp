@@ -110,3 +110,34 @@ TEST(Formatter, BundledFilesRoundTrip) {
 
 }  // namespace
 }  // namespace gatehouse
+
+namespace gatehouse {
+namespace {
+
+// A model's routes keep their order among the fields and the author's blank lines, also after
+// an empty route body (the blank line after `update {}` used to be dropped).
+TEST(Formatter, ModelRoutesAndBlankLinesAfterAnEmptyBody) {
+  const std::string canonical =
+      "model m \"a/b\" {\n"
+      "  x: string deprecated\n"
+      "  y: date_or_datetime\n"
+      "\n"
+      "  create {\n"
+      "    x required\n"
+      "  }\n"
+      "\n"
+      "  update {\n"
+      "  }\n"
+      "\n"
+      "  cancel {\n"
+      "    y\n"
+      "  }\n"
+      "}\n";
+  EXPECT_EQ(format_text(canonical), canonical);
+  EXPECT_EQ(format_text("model m \"a/b\" { x: string   deprecated\n y: date_or_datetime\n\n create { x required }\n\n"
+                        " update { }\n\n cancel { y } }\n"),
+            canonical);
+}
+
+}  // namespace
+}  // namespace gatehouse
