@@ -138,6 +138,9 @@ std::vector<Page> build_pages(const Program& p) {
           s << "Refused (HTTP 405): " << o.reason << " (`" << p.location(o.rule) << "`)\n";
           continue;
         }
+        if (o.created_id_returned)
+          s << (*o.created_id_returned ? "The PMS returns the created record's id.\n\n"
+                                       : "The PMS does not return the created record's id: the next sync finds the record.\n\n");
         s << "| field | type | required | constraints | rule |\n|---|---|---|---|---|\n";
         std::function<void(const RecordRules&, const std::string&)> rows = [&](const RecordRules& r,
                                                                                const std::string& prefix) {

@@ -234,6 +234,9 @@ class ProgramBuilder {
     std::map<ast::Operation, SourceRef> seen;
     // (The grammar gives a model's routes a body only: a route the model lacks is left out.)
     for (const auto& op : decl.operations) {
+      if (op.created_id_returned)
+        diags_.error(op.created_id_at, "whether the created record's id comes back is a fact of a PMS; "
+                                       "say it in the PMS's operation, not in the generic model");
       const RecordRules* body = route_body(symbol, op);
       for (const auto& [which, at] : op.operations) {
         auto [it, inserted] = seen.try_emplace(which, at);
@@ -445,6 +448,7 @@ class ProgramBuilder {
         } else {
           target.offered = true;
           target.reason.clear();
+          target.created_id_returned = op.created_id_returned;
           const RecordRules*& record = compiled[route];
           if (!record) record = compile_record(model, op.body, op.at, pms.display_name, route);
           target.record = record;

@@ -58,7 +58,9 @@ class ProgramDumper {
             out_ << "not offered: \"" << o.reason << "\" @" << p_.location(o.rule) << '\n';
             continue;
           }
-          out_ << "@" << p_.location(o.rule) << '\n';
+          out_ << "@" << p_.location(o.rule);
+          if (o.created_id_returned) out_ << (*o.created_id_returned ? " created id returned" : " created id not returned");
+          out_ << '\n';
           fields(*o.record, 2);
         }
       }

@@ -25,7 +25,7 @@ using selected = parse_tree::selector<
         present_field, named_type, enum_value, string_body, regex_body, number, bound_max, dots,
         bool_literal, cmp_op, operand, right_operand, nullable_mark, model_decl, type_decl,
         field_decl, deprecated_mark, resource_path, model_operation, type_expr, list_type, enum_type, pms_decl, pms_model, operation_decl, refresh_decl,
-        operation_name, unsupported_op, operation_body, rules_decl, use_rule, check_rule,
+        operation_name, unsupported_op, operation_body, created_id_clause, created_id_not, rules_decl, use_rule, check_rule,
         require_rule, at_least_rule, field_rule, rule_block, else_message, when_clause, required_c,
         length_c, range_c, items_c, one_of_c, pattern_c, bounds, expr, and_expr, negation,
         paren_expr, present_expr, comparison>>;
@@ -212,6 +212,10 @@ class AstBuilder {
         o.reason = string_of(*c);
       } else if (c->is_type<operation_body>()) {
         o.body = rule_items(*c);
+        if (const Node* created = child<created_id_clause>(*c)) {
+          o.created_id_returned = child<created_id_not>(*created) == nullptr;
+          o.created_id_at = ref(*created);
+        }
       }
     }
     return o;

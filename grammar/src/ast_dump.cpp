@@ -82,6 +82,9 @@ class Dumper {
     } else {
       l << ' ' << pos(o.at) << '\n';
       Indent in(depth_);
+      if (o.created_id_returned)
+        line() << (*o.created_id_returned ? "created id returned " : "created id not returned ") << pos(o.created_id_at)
+               << '\n';
       items(o.body);
     }
   }

@@ -57,6 +57,7 @@ template <> inline constexpr auto message<operation_name> = "expected an operati
 template <> inline constexpr auto message<unknown_operation_word> = "unknown operation: expected create, update, cancel, assign, batch_create, query_availability, send, upload_file, create_note, create_custom_data, update_custom_data, or 'refresh after write'";
 template <> inline constexpr auto message<operation_spec> = "expected '{' with the operation's rules, or ': unsupported \"reason\"'";
 template <> inline constexpr auto message<kw_unsupported> = "expected 'unsupported' after ':'";
+template <> inline constexpr auto message<kw_returned> = "expected 'returned' (as in 'created id returned' or 'created id not returned')";
 template <> inline constexpr auto message<kw_after> = "expected 'after' (as in 'refresh after write')";
 template <> inline constexpr auto message<kw_write> = "expected 'write' (as in 'refresh after write')";
 template <> inline constexpr auto message<pms_id> = "expected the PMS identifier, such as RENTMANAGER";

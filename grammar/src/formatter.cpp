@@ -281,8 +281,12 @@ class Formatter {
       item(ops + ": unsupported " + quoted(o.reason), o.at);
       return;
     }
-    item(ops + " {", o.at, first_offset(o.body, o.end));
+    std::uint32_t first = first_offset(o.body, o.end);
+    if (o.created_id_returned) first = o.created_id_at.offset;
+    item(ops + " {", o.at, first);
     ++depth_;
+    if (o.created_id_returned)
+      item(*o.created_id_returned ? "created id returned" : "created id not returned", o.created_id_at);
     items(o.body);
     close(o.end);
   }

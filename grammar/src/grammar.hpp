@@ -14,7 +14,8 @@
 //   pms_decl    = "pms" ident string "{" { pms_model } "}"
 //   pms_model   = ident "{" { operation_decl | refresh_decl } "}"
 //   refresh_decl = "refresh" "after" "write"   (fetch the record from the PMS after a write)
-//   operation_decl = op { "," op } ( ":" "unsupported" string | "{" { rule_item } "}" )
+//   operation_decl = op { "," op } ( ":" "unsupported" string | "{" [ created_id ] { rule_item } "}" )
+//   created_id  = "created" "id" [ "not" ] "returned"
 //   op          = "create" | "update" | "cancel" | "assign" | "batch_create" | "query_availability"
 //               | "send" | "upload_file" | "create_note" | "create_custom_data" | "update_custom_data"
 //   rules_decl  = "rules" ident "{" { rule_item } "}"
@@ -62,6 +63,9 @@ struct kw_create_note : keyword<TAO_PEGTL_STRING("create_note")> {};
 struct kw_create_custom_data : keyword<TAO_PEGTL_STRING("create_custom_data")> {};
 struct kw_update_custom_data : keyword<TAO_PEGTL_STRING("update_custom_data")> {};
 struct kw_deprecated : keyword<TAO_PEGTL_STRING("deprecated")> {};
+struct kw_created : keyword<TAO_PEGTL_STRING("created")> {};
+struct kw_id : keyword<TAO_PEGTL_STRING("id")> {};
+struct kw_returned : keyword<TAO_PEGTL_STRING("returned")> {};
 struct kw_unsupported : keyword<TAO_PEGTL_STRING("unsupported")> {};
 struct kw_use : keyword<TAO_PEGTL_STRING("use")> {};
 struct kw_check : keyword<TAO_PEGTL_STRING("check")> {};
@@ -208,7 +212,11 @@ struct operation_name : sor<kw_create, kw_update, kw_cancel, kw_assign, kw_batch
 struct unknown_operation_word : failure {};
 struct unknown_operation : seq<at<ident>, must<unknown_operation_word>> {};
 struct unsupported_op : seq<colon, ws, must<kw_unsupported>, ws, must<quoted>> {};
-struct operation_body : seq<lbrace, ws, star<rule_item, ws>, must<close_brace>> {};
+// `created id returned` / `created id not returned`, first in a PMS operation's body: whether the
+// PMS gives back the id of the record a write creates (else the next sync finds it).
+struct created_id_not : kw_not {};
+struct created_id_clause : seq<kw_created, ws, kw_id, ws, opt<created_id_not, ws>, must<kw_returned>> {};
+struct operation_body : seq<lbrace, ws, opt<created_id_clause, ws>, star<rule_item, ws>, must<close_brace>> {};
 struct operation_spec : sor<unsupported_op, operation_body> {};
 struct operation_decl : seq<comma_list<operation_name>, ws, must<operation_spec>> {};
 struct refresh_decl : seq<kw_refresh, ws, must<kw_after>, ws, must<kw_write>> {};

@@ -171,6 +171,19 @@ const GrammarCase parse_cases[] = {
      "    upload_file, create_note @1:25\n"
      "      field notes @1:52\n"
      "    cancel unsupported \"no\" @1:60\n"},
+    {"created_id_clauses",
+     "pms X \"X\" { residents { create { created id not returned\n last_name } update { created id returned } "
+     "upload_file { created required } } }\n",
+     "pms X \"X\" @1:5\n"
+     "  model residents @1:13\n"
+     "    create @1:25\n"
+     "      created id not returned @1:34\n"
+     "      field last_name @2:2\n"
+     "    update @2:14\n"
+     "      created id returned @2:23\n"
+     "    upload_file @2:45\n"
+     "      field created @2:59\n"
+     "        required @2:67\n"},
     {"a_field_named_like_an_operation",
      "model m { create: string  send: boolean }\n",
      "model m @1:7\n"

@@ -209,6 +209,39 @@ TEST(Routes, GenericSchemaHoldsTheRoutesBody) {
   EXPECT_NE(schema.find(R"("anyOf":[{"type":"string","format":"date-time")"), std::string::npos) << schema;
 }
 
+TEST(Routes, AnOperationSaysWhetherTheCreatedIdComesBack) {
+  Compilation c = compile_with(R"(pms P "P" {
+  residents {
+    create {
+      created id returned
+      last_name
+    }
+    upload_file {
+      created id not returned
+      notes
+    }
+    update { last_name }
+  }
+}
+)");
+  ASSERT_TRUE(c.ok()) << c.render_diagnostics();
+  const ModelRules& m = *c.program->find_pms("P")->find_model("residents");
+  EXPECT_EQ(m.operation(ast::Operation::create).created_id_returned, std::optional<bool>(true));
+  EXPECT_EQ(m.operation(ast::Operation::upload_file).created_id_returned, std::optional<bool>(false));
+  EXPECT_EQ(m.operation(ast::Operation::update).created_id_returned, std::nullopt);
+  EXPECT_NE(dump_program(*c.program).find("residents upload_file @pms.rules:7:5 created id not returned"),
+            std::string::npos) << dump_program(*c.program);
+
+  SourceSet sources;
+  sources.add("m.rules", "model m {\n  a: string\n  create {\n    created id returned\n    a\n  }\n}\n");
+  Compilation in_model = compile(std::move(sources));
+  EXPECT_EQ(in_model.render_diagnostics(),
+            "m.rules:4:5: error: whether the created record's id comes back is a fact of a PMS; say it in the PMS's "
+            "operation, not in the generic model\n"
+            " 4 |     created id returned\n"
+            "   |     ^~~~~~~~~~~~~~~~~~~\n");
+}
+
 struct RouteDiagnostic {
   const char* name;
   std::string pms;

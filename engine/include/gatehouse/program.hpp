@@ -153,6 +153,10 @@ struct OperationRules {
   /// Not offered because the rules say the PMS refuses it (`create: unsupported "..."`), as
   /// opposed to an operation the rules do not cover at all.
   bool refused = false;
+  /// `created id returned` / `created id not returned`: whether the PMS gives back the id of the
+  /// record the write creates (when it does not, write-status has none until the next sync).
+  /// Unset where the rules do not say.
+  std::optional<bool> created_id_returned;
   std::string reason;                   ///< why not, when not offered
   SourceRef rule;                       ///< the operation's rule
   const RecordRules* record = nullptr;  ///< offered: PMS rules; not offered: generic model

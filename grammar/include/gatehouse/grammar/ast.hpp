@@ -165,6 +165,9 @@ std::optional<Operation> resolve_operation(std::string& model, std::string_view 
 /// `update { ... }`, `create, update { ... }` or `create: unsupported "reason"`.
 struct OperationDecl {
   std::vector<std::pair<Operation, SourceRef>> operations;
+  /// `created id returned` (true) / `created id not returned` (false) at the top of the body.
+  std::optional<bool> created_id_returned;
+  SourceRef created_id_at;
   bool unsupported = false;
   std::string reason;
   std::vector<RuleItem> body;
