@@ -147,7 +147,7 @@ std::vector<Page> build_pages(const Program& p) {
           for (const auto& f : r.fields) {
             if (!f.supported) continue;
             std::string narrowing = narrowing_of(f);
-            s << "| " << prefix << f.name << (f.deprecated ? " (deprecated)" : "") << " | `"
+            s << "| " << prefix << f.name << (f.deprecated ? " (deprecated)" : "") << (f.extra ? " (this PMS only)" : "") << " | `"
               << md_escape(f.value.type_name) << "` | "
               << (f.required ? "yes" : "") << " | " << md_escape(narrowing) << " | "
               << p.location(f.rule) << " |\n";

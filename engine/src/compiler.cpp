@@ -506,6 +506,9 @@ class ProgramBuilder {
     std::vector<const ast::RuleItem*> flat;
     std::vector<std::string> use_stack;
     flatten(items, flat, use_stack);
+    // `extra` fields first, so that every rule of the block (a check, say) may name them.
+    for (const auto* item : flat)
+      if (const auto* f = std::get_if<ast::FieldRule>(&item->node); f && f->extra_type) add_extra_field(scope, generic, *f);
     for (const auto* item : flat)
       if (const auto* f = std::get_if<ast::FieldRule>(&item->node)) field_rule(scope, *f);
     // What the unified API requires on this route, every PMS requires: the field is taken even
@@ -557,6 +560,29 @@ class ProgramBuilder {
     return out;
   }
 
+  /// Declares a field the PMS's own route takes beyond the generic route's body.
+  void add_extra_field(Scope& scope, const RecordRules& generic, const ast::FieldRule& rule) {
+    RecordRules& r = *scope.record;
+    if (r.index.find(rule.name.text) != FieldIndex::npos) {
+      diags_.error(rule.name.at, "'" + rule.name.text + "' is a field of this route already; list it without 'extra'");
+      return;
+    }
+    FieldRules field;
+    field.name = rule.name.text;
+    field.pointer_token = escape_pointer_token(rule.name.text);
+    field.value = resolve_type(*rule.extra_type);
+    field.extra = true;
+    std::uint32_t in_model = generic.index.find(rule.name.text);
+    if (in_model != FieldIndex::npos && generic.fields[in_model].value.type_name != field.value.type_name) {
+      diags_.error(rule.extra_type->at, "'" + rule.name.text + "' is " + article(generic.fields[in_model].value.type_name) +
+                                            " in the generic model '" + generic.name + "'; an extra field keeps that type");
+      return;
+    }
+    r.fields.push_back(std::move(field));
+    build_index(r);
+    scope.given.emplace_back();
+  }
+
   void unknown_field(const Scope& scope, const ast::Identifier& name, bool may_be_constraint) {
     if (scope.all_fields->index.find(name.text) != FieldIndex::npos) {
       diags_.error(name.at, "field '" + name.text + "' of '" + scope.record->name +
@@ -579,7 +605,7 @@ class ProgramBuilder {
     RecordRules& r = *scope.record;
     std::uint32_t index = r.index.find(rule.name.text);
     if (index == FieldIndex::npos) {
-      unknown_field(scope, rule.name, true);
+      if (!rule.extra_type) unknown_field(scope, rule.name, true);  // a refused extra was reported
       return;
     }
     FieldRules& field = r.fields[index];

@@ -30,7 +30,9 @@ inline std::optional<Numeric> parse_numeric(const std::string& text) {
 
 /// "a string", "an integer".
 inline std::string article(const std::string& type_name) {
-  bool vowel = !type_name.empty() && std::string("aeiou").find(type_name[0]) != std::string::npos;
+  // "a uri", "a uuid": a leading u spoken as "you" takes "a".
+  bool you = type_name.rfind("uri", 0) == 0 || type_name.rfind("uuid", 0) == 0;
+  bool vowel = !you && !type_name.empty() && std::string("aeiou").find(type_name[0]) != std::string::npos;
   return std::string(vowel ? "an " : "a ") + type_name;
 }
 

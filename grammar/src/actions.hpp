@@ -26,7 +26,7 @@ using selected = parse_tree::selector<
         bool_literal, cmp_op, operand, right_operand, nullable_mark, model_decl, type_decl,
         field_decl, deprecated_mark, resource_path, model_operation, type_expr, list_type, enum_type, pms_decl, pms_model, operation_decl, refresh_decl,
         operation_name, unsupported_op, operation_body, created_id_clause, created_id_not, rules_decl, use_rule, check_rule,
-        require_rule, at_least_rule, field_rule, rule_block, else_message, when_clause, required_c,
+        require_rule, at_least_rule, field_rule, extra_field_rule, rule_block, else_message, when_clause, required_c,
         length_c, range_c, items_c, one_of_c, pattern_c, bounds, expr, and_expr, negation,
         paren_expr, present_expr, comparison>>;
 
@@ -234,7 +234,7 @@ class AstBuilder {
   std::vector<ast::RuleItem> rule_items(const Node& n) const {
     std::vector<ast::RuleItem> out;
     for (const auto& c : n.children) {
-      if (c->is_type<field_rule>()) {
+      if (c->is_type<field_rule>() || c->is_type<extra_field_rule>()) {
         out.push_back({field(*c)});
       } else if (c->is_type<use_rule>()) {
         out.push_back({ast::UseRule{identifier(required_child<shared_name>(*c))}});
@@ -274,6 +274,8 @@ class AstBuilder {
       if (c->is_type<rule_block>()) {
         f.has_block = true;
         f.block = rule_items(*c);
+      } else if (c->is_type<type_expr>()) {
+        f.extra_type = type(*c);
       } else if (!c->is_type<field_name>()) {
         f.constraints.push_back(constraint(*c));
       }

@@ -20,7 +20,8 @@
 //               | "send" | "upload_file" | "create_note" | "create_custom_data" | "update_custom_data"
 //   rules_decl  = "rules" ident "{" { rule_item } "}"
 //   rule_item   = use_rule | check_rule | require_rule | at_least_rule | field_rule
-//   field_rule  = ident { constraint } [ "{" { rule_item } "}" ]   (constraints on the field's line)
+//   field_rule  = [ "extra" ident ":" type_expr ] ident { constraint } [ "{" { rule_item } "}" ]
+//                 (constraints on the field's line; `extra` declares a field the generic route lacks)
 //   constraint  = "required" [ "when" expr ] | "length" bounds | "range" bounds | "items" bounds
 //               | "one" "of" "(" value { "," value } ")" | "pattern" regex
 //   expr        = and_expr { "or" and_expr }
@@ -64,6 +65,7 @@ struct kw_create_custom_data : keyword<TAO_PEGTL_STRING("create_custom_data")> {
 struct kw_update_custom_data : keyword<TAO_PEGTL_STRING("update_custom_data")> {};
 struct kw_deprecated : keyword<TAO_PEGTL_STRING("deprecated")> {};
 struct kw_created : keyword<TAO_PEGTL_STRING("created")> {};
+struct kw_extra : keyword<TAO_PEGTL_STRING("extra")> {};
 struct kw_id : keyword<TAO_PEGTL_STRING("id")> {};
 struct kw_returned : keyword<TAO_PEGTL_STRING("returned")> {};
 struct kw_unsupported : keyword<TAO_PEGTL_STRING("unsupported")> {};
@@ -192,6 +194,10 @@ struct rule_item;
 struct rule_block : seq<lbrace, ws, star<rule_item, ws>, must<close_brace>> {};
 struct field_name : ident {};
 struct field_rule : seq<field_name, star<hws, constraint>, opt<hws, rule_block>> {};
+// `extra name: type constraints`: a field of the PMS's own route that the generic route lacks.
+struct extra_colon : one<':'> {};
+struct extra_field_rule : seq<kw_extra, hws, field_name, hws, extra_colon, hws, must<type_expr>,
+                              star<hws, constraint>, opt<hws, rule_block>> {};
 
 struct else_message : seq<kw_else, ws, must<quoted>> {};
 struct use_rule : seq<kw_use, ws, must<shared_name>> {};
@@ -202,7 +208,7 @@ struct require_rule : seq<kw_require, ws, must<field_refs>, ws, must<when_clause
 struct field_ref_list : seq<open_paren, ws, must<field_refs>, ws, must<close_paren>> {};
 struct at_least_rule : seq<kw_at, ws, must<kw_least>, ws, must<kw_one>, ws, must<kw_of>, ws,
                            must<field_ref_list>, opt<ws, else_message>> {};
-struct rule_item : sor<use_rule, check_rule, require_rule, at_least_rule, field_rule> {};
+struct rule_item : sor<use_rule, check_rule, require_rule, at_least_rule, extra_field_rule, field_rule> {};
 
 // ---- operations and PMS blocks ---------------------------------------------------------------
 struct operation_name : sor<kw_create, kw_update, kw_cancel, kw_assign, kw_batch_create,

@@ -242,6 +242,39 @@ TEST(Routes, AnOperationSaysWhetherTheCreatedIdComesBack) {
             "   |     ^~~~~~~~~~~~~~~~~~~\n");
 }
 
+TEST(Routes, ExtraFieldsAreThePmssOwn) {
+  Compilation c = compile_with(R"(pms P "P" {
+  residents {
+    update {
+      last_name
+      extra short_description: string required length ..50
+      extra square_feet: integer range 0..
+      check square_feet >= 10 else "at least 10 square feet"
+    }
+  }
+}
+)");
+  ASSERT_TRUE(c.ok()) << c.render_diagnostics();
+  auto d = decide(*c.program, "residents", ast::Operation::update, R"({"last_name":"L","short_description":"s","square_feet":12})");
+  EXPECT_EQ(d.decision.verdict, Verdict::accept) << to_json(d.decision);
+  d = decide(*c.program, "residents", ast::Operation::update, R"({"last_name":"L","square_feet":5})");
+  EXPECT_EQ(d.codes, Codes({"/short_description missing_required_field", "/square_feet rule_violation"}));
+  // Another PMS (or the generic route) does not know the field.
+  std::string schema = json_schema(*c.program, *c.program->find_pms("P"), *c.program->find_pms("P")->find_model("residents"),
+                                   ast::Operation::update);
+  EXPECT_NE(schema.find(R"("short_description":{"type":"string","maxLength":50})"), std::string::npos) << schema;
+  EXPECT_EQ(generic_json_schema(*c.program, *c.program->find_model("residents"), ast::Operation::update).find("short_description"),
+            std::string::npos);
+
+  for (const auto& [text, message] : std::vector<std::pair<std::string, std::string>>{
+           {"extra last_name: string", "pms.rules:1:40: error: 'last_name' is a field of this route already; list it without 'extra'"},
+           {"extra website: string", "pms.rules:1:49: error: 'website' is a uri in the generic model 'residents'; an extra field keeps that type"},
+       }) {
+    Compilation bad = compile_with("pms P \"P\" { residents { update { " + text + " } } }\n");
+    EXPECT_NE(bad.render_diagnostics().find(message), std::string::npos) << bad.render_diagnostics();
+  }
+}
+
 struct RouteDiagnostic {
   const char* name;
   std::string pms;

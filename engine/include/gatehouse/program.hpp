@@ -90,6 +90,7 @@ struct FieldRules {
   bool supported = false;     ///< listed under the PMS operation
   bool required = false;
   bool deprecated = false;    ///< the generic field is marked `deprecated`
+  bool extra = false;         ///< `extra`: this PMS's own field, not in the generic route
   ValueRules value;           ///< generic type only when unsupported
   SourceRef rule;             ///< the PMS rule; the generic field when unsupported
 };

@@ -89,6 +89,9 @@ struct RuleItem;
 /// `last_name required length 1..50`, optionally with `{ ... }` rules for a nested record.
 struct FieldRule {
   Identifier name;
+  /// `extra name: type ...`: a field this PMS's own route takes that the generic route does not
+  /// have (its per-PMS reference page documents it); the type is given here.
+  std::optional<TypeExpr> extra_type;
   std::vector<Constraint> constraints;
   bool has_block = false;
   std::vector<RuleItem> block;
