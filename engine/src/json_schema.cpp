@@ -140,9 +140,15 @@ class SchemaWriter {
     std::string out;
     auto push = [&](const std::string& s) { out += (out.empty() ? "" : ",") + s; };
     for (const auto& req : r.conditional_requirements) {
-      std::string fields;
-      for (auto i : req.fields) fields += (fields.empty() ? "" : ",") + q(r.fields[i].name);
-      push("{\"if\":" + truth(req.when, true) + ",\"then\":{\"required\":[" + fields + "]}}");
+      // The `true` properties change nothing; they keep a strict validator (ajv's strictRequired)
+      // from taking the required names for typos.
+      std::string fields, properties;
+      for (auto i : req.fields) {
+        fields += (fields.empty() ? "" : ",") + q(r.fields[i].name);
+        properties += (properties.empty() ? "" : ",") + q(r.fields[i].name) + ":true";
+      }
+      push("{\"if\":" + truth(req.when, true) + ",\"then\":{\"required\":[" + fields + "],\"properties\":{" +
+           properties + "}}}");
     }
     for (const auto& a : r.at_least_one) {
       std::string any;
@@ -222,14 +228,16 @@ class SchemaWriter {
       not_expressed.push_back("");
       return "false";
     }
+    // An ordering holds for numbers only (dates were left out above); saying so changes nothing
+    // beside `valid`, and a strict validator (ajv's strictTypes) asks for the type.
     std::string holds;
     switch (op) {
       case ast::CompareOp::eq: holds = "{\"const\":" + literal + "}"; break;
       case ast::CompareOp::ne: holds = "{\"not\":{\"const\":" + literal + "}}"; break;
-      case ast::CompareOp::lt: holds = "{\"exclusiveMaximum\":" + literal + "}"; break;
-      case ast::CompareOp::le: holds = "{\"maximum\":" + literal + "}"; break;
-      case ast::CompareOp::gt: holds = "{\"exclusiveMinimum\":" + literal + "}"; break;
-      case ast::CompareOp::ge: holds = "{\"minimum\":" + literal + "}"; break;
+      case ast::CompareOp::lt: holds = "{\"type\":\"number\",\"exclusiveMaximum\":" + literal + "}"; break;
+      case ast::CompareOp::le: holds = "{\"type\":\"number\",\"maximum\":" + literal + "}"; break;
+      case ast::CompareOp::gt: holds = "{\"type\":\"number\",\"exclusiveMinimum\":" + literal + "}"; break;
+      case ast::CompareOp::ge: holds = "{\"type\":\"number\",\"minimum\":" + literal + "}"; break;
     }
     const FieldRules& f = record_->fields[field.field];
     // Decided only when the field is there with a valid, non-null value.
