@@ -17,18 +17,20 @@ int schema(const std::vector<std::string>& args) {
       ("pms", po::value<std::string>()->value_name("PMS"), "the PMS (without it: the generic route's body)")
       ("model", po::value<std::string>()->value_name("MODEL"), "the generic model, by name or resource path")
       ("op", po::value<std::string>()->value_name("OP"), "the operation")
-      ("openapi", "print the OpenAPI 3.1 document of the generic endpoints")
+      ("openapi", "print the OpenAPI 3.1 document of the write service")
+      ("server-url", po::value<std::string>()->value_name("URL"),
+       "the server the OpenAPI document names (default: /, the host it is served from)")
       ("all", "write every offered PMS x model x operation schema, and openapi.json, under --out")
       ("out", po::value<std::string>()->value_name("DIR"), "output folder for --all");
   po::variables_map vm;
   const char* synopsis =
       "usage: gatehouse schema [--rules DIR] [--pms PMS] --model MODEL --op OP\n"
-      "       gatehouse schema [--rules DIR] --openapi\n"
-      "       gatehouse schema [--rules DIR] --all --out DIR";
+      "       gatehouse schema [--rules DIR] --openapi [--server-url URL]\n"
+      "       gatehouse schema [--rules DIR] --all --out DIR [--server-url URL]";
   if (auto code = parse(args, synopsis, options, {}, vm)) return *code;
   bool one = vm.count("pms") || vm.count("model") || vm.count("op");
   int modes = (one ? 1 : 0) + (vm.count("openapi") ? 1 : 0) + (vm.count("all") ? 1 : 0);
-  if (modes != 1 || (vm.count("all") && !vm.count("out")) ||
+  if (modes != 1 || (vm.count("all") && !vm.count("out")) || (one && vm.count("server-url")) ||
       (one && !(vm.count("model") && vm.count("op")))) {
     std::cerr << "gatehouse: choose one of [--pms] --model --op, --openapi, or --all --out DIR\n\n"
               << synopsis << '\n';
@@ -37,9 +39,10 @@ int schema(const std::vector<std::string>& args) {
   Compilation c = load(vm);
   if (!c.ok()) return usage_error;
   const Program& program = *c.program;
+  const std::string server_url = vm.count("server-url") ? vm["server-url"].as<std::string>() : "/";
 
   if (vm.count("openapi")) {
-    std::cout << pretty_json(openapi_document(program)) << '\n';
+    std::cout << pretty_json(openapi_document(program, server_url)) << '\n';
     return ok;
   }
   if (vm.count("all")) {
@@ -55,7 +58,7 @@ int schema(const std::vector<std::string>& args) {
         }
       }
     }
-    if (!write_file(out / "openapi.json", pretty_json(openapi_document(program)) + "\n")) return usage_error;
+    if (!write_file(out / "openapi.json", pretty_json(openapi_document(program, server_url)) + "\n")) return usage_error;
     std::cerr << "wrote " << written << " schemas and openapi.json under " << out.string() << '\n';
     return ok;
   }

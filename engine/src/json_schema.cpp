@@ -1,9 +1,6 @@
 #include "gatehouse/json_schema.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <cstdio>
-#include <map>
 
 #include "json_text.hpp"
 
@@ -43,11 +40,20 @@ class SchemaWriter {
  public:
   std::vector<std::string> not_expressed;
 
-  std::string record(const RecordRules& r) { return "{\"type\":\"object\"," + record_members(r) + "}"; }
+  /// `integration_id`: the body must also carry a string integration_id, which the rules need
+  /// not list (the service reads it to pick the integration, then takes it out).
+  std::string record(const RecordRules& r, bool integration_id = false) {
+    return "{\"type\":\"object\"," + record_members(r, integration_id) + "}";
+  }
 
   /// The members of a record's object schema, without braces: properties, required, ...
-  std::string record_members(const RecordRules& r) {
+  std::string record_members(const RecordRules& r, bool integration_id = false) {
     std::string props, required;
+    std::uint32_t listed = r.index.find("integration_id");
+    if (integration_id && (listed == FieldIndex::npos || !r.fields[listed].supported)) {
+      props = "\"integration_id\":{\"type\":\"string\"}";
+      required = "\"integration_id\"";
+    }
     for (const auto& f : r.fields) {
       if (!f.supported) continue;
       if (!props.empty()) props += ',';
@@ -140,9 +146,15 @@ class SchemaWriter {
     std::string out;
     auto push = [&](const std::string& s) { out += (out.empty() ? "" : ",") + s; };
     for (const auto& req : r.conditional_requirements) {
-      std::string fields;
-      for (auto i : req.fields) fields += (fields.empty() ? "" : ",") + q(r.fields[i].name);
-      push("{\"if\":" + truth(req.when, true) + ",\"then\":{\"required\":[" + fields + "]}}");
+      // The `true` properties change nothing; they keep a strict validator (ajv's strictRequired)
+      // from taking the required names for typos.
+      std::string fields, properties;
+      for (auto i : req.fields) {
+        fields += (fields.empty() ? "" : ",") + q(r.fields[i].name);
+        properties += (properties.empty() ? "" : ",") + q(r.fields[i].name) + ":true";
+      }
+      push("{\"if\":" + truth(req.when, true) + ",\"then\":{\"required\":[" + fields + "],\"properties\":{" +
+           properties + "}}}");
     }
     for (const auto& a : r.at_least_one) {
       std::string any;
@@ -222,14 +234,16 @@ class SchemaWriter {
       not_expressed.push_back("");
       return "false";
     }
+    // An ordering holds for numbers only (dates were left out above); saying so changes nothing
+    // beside `valid`, and a strict validator (ajv's strictTypes) asks for the type.
     std::string holds;
     switch (op) {
       case ast::CompareOp::eq: holds = "{\"const\":" + literal + "}"; break;
       case ast::CompareOp::ne: holds = "{\"not\":{\"const\":" + literal + "}}"; break;
-      case ast::CompareOp::lt: holds = "{\"exclusiveMaximum\":" + literal + "}"; break;
-      case ast::CompareOp::le: holds = "{\"maximum\":" + literal + "}"; break;
-      case ast::CompareOp::gt: holds = "{\"exclusiveMinimum\":" + literal + "}"; break;
-      case ast::CompareOp::ge: holds = "{\"minimum\":" + literal + "}"; break;
+      case ast::CompareOp::lt: holds = "{\"type\":\"number\",\"exclusiveMaximum\":" + literal + "}"; break;
+      case ast::CompareOp::le: holds = "{\"type\":\"number\",\"maximum\":" + literal + "}"; break;
+      case ast::CompareOp::gt: holds = "{\"type\":\"number\",\"exclusiveMinimum\":" + literal + "}"; break;
+      case ast::CompareOp::ge: holds = "{\"type\":\"number\",\"minimum\":" + literal + "}"; break;
     }
     const FieldRules& f = record_->fields[field.field];
     // Decided only when the field is there with a valid, non-null value.
@@ -243,11 +257,13 @@ class SchemaWriter {
 }  // namespace
 
 std::string json_schema(const Program& program, const PmsRules& pms, const ModelRules& model,
-                        ast::Operation op) {
+                        ast::Operation op, bool integration_id) {
   SchemaWriter w;
-  std::string body = w.record(*model.operation(op).record);
+  std::string body = w.record(*model.operation(op).record, integration_id);
+  // A body with integration_id is another document than the decision's: another $id.
   std::string out = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":" +
-                    q("urn:gatehouse:" + pms.id + ":" + model.name + ":" + ast::operation_name(op)) +
+                    q("urn:gatehouse:" + pms.id + ":" + model.name + ":" + ast::operation_name(op) +
+                      (integration_id ? ":request-body" : "")) +
                     ",\"title\":" + q(pms.display_name + ": " + ast::operation_name(op) + " " + model.name) +
                     ",\"x-gatehouse-rules-version\":" + q(program.rules_version());
   if (!w.not_expressed.empty()) {
@@ -258,11 +274,13 @@ std::string json_schema(const Program& program, const PmsRules& pms, const Model
   return out + "," + body.substr(1);
 }
 
-std::string generic_json_schema(const Program& program, const GenericModel& model, ast::Operation op) {
+std::string generic_json_schema(const Program& program, const GenericModel& model, ast::Operation op,
+                                bool integration_id) {
   SchemaWriter w;
-  std::string body = w.record(*model.route(op));
+  std::string body = w.record(*model.route(op), integration_id);
   return "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"$id\":" +
-         q("urn:gatehouse:generic:" + model.name + ":" + ast::operation_name(op)) +
+         q("urn:gatehouse:generic:" + model.name + ":" + ast::operation_name(op) +
+           (integration_id ? ":request-body" : "")) +
          ",\"title\":" + q(route_text(model, op)) +
          ",\"x-gatehouse-rules-version\":" + q(program.rules_version()) + "," + body.substr(1);
 }
@@ -276,42 +294,8 @@ std::string route_text(const GenericModel& model, ast::Operation op) {
   return std::string(ast::operation_route(op).method) + " " + route_path(model, op);
 }
 
-std::string openapi_document(const Program& program) {
-  std::string paths, schemas;
-  std::map<std::string, std::string> path_items;  // path -> its operations, several per path
-  for (const auto& [model_name, generic] : program.models()) {
-    for (auto op : ast::all_operations()) {
-      if (!generic.route(op)) continue;
-      std::string refs;
-      for (const auto& [id, pms] : program.pms()) {
-        const ModelRules& m = pms.models.at(model_name);
-        if (!m.operation(op).offered) continue;
-        std::string key = id + "." + model_name + "." + ast::operation_name(op);
-        std::string schema = json_schema(program, pms, m, op);
-        schemas += (schemas.empty() ? "" : ",") + q(key) + ":" + schema;
-        refs += (refs.empty() ? "" : ",") + ("{\"$ref\":" + q("#/components/schemas/" + key) + "}");
-      }
-      if (refs.empty()) continue;
-      std::string method = ast::operation_route(op).method;
-      std::transform(method.begin(), method.end(), method.begin(), [](unsigned char c) { return std::tolower(c); });
-      std::string path = route_path(generic, op);
-      bool has_id = path.find("{id}") != std::string::npos;
-      std::string operation =
-          q(method) + ":{\"summary\":" + q(std::string(ast::operation_name(op)) + " " + model_name) +
-          ",\"description\":\"The body must match the schema of the integration's PMS.\","
-          "\"parameters\":[{\"name\":\"ignore_unknown_fields\",\"in\":\"query\",\"schema\":{\"type\":\"boolean\"}}" +
-          (has_id ? std::string(",{\"name\":\"id\",\"in\":\"path\",\"required\":true,\"schema\":{\"type\":\"string\"}}") : "") +
-          "],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":{\"anyOf\":[" +
-          refs + "]}}}},\"responses\":{\"202\":{\"description\":\"accepted (or stripped) and queued\"},"
-                 "\"400\":{\"description\":\"rejected: every error\"},\"405\":{\"description\":\"the PMS does not offer this operation\"}}}";
-      std::string& item = path_items[path];
-      item += (item.empty() ? "" : ",") + operation;
-    }
-  }
-  for (const auto& [path, item] : path_items) paths += (paths.empty() ? "" : ",") + q(path) + ":{" + item + "}";
-  return "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"gatehouse: generic write endpoints\",\"version\":" +
-         q(program.rules_version()) + "},\"jsonSchemaDialect\":\"https://json-schema.org/draft/2020-12/schema\","
-         "\"paths\":{" + paths + "},\"components\":{\"schemas\":{" + schemas + "}}}";
+bool body_names_integration(ast::Operation op) {
+  return std::string_view(ast::operation_route(op).suffix).find("{id}") == std::string_view::npos;
 }
 
 }  // namespace gatehouse

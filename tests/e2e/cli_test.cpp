@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 namespace {
 
@@ -235,6 +236,29 @@ TEST(Cli, SchemaAllAndOpenApi) {
   EXPECT_NE(api.out.find("\"openapi\": \"3.1.0\""), std::string::npos);
   EXPECT_NE(api.out.find("\"/v1/residents/{id}\""), std::string::npos);
   EXPECT_NE(api.out.find("\"$ref\": \"#/components/schemas/RENTMANAGER.residents.update\""), std::string::npos);
+  EXPECT_NE(api.out.find("\"servers\": [\n    {\n      \"url\": \"/\""), std::string::npos) << api.out.substr(0, 600);
+}
+
+TEST(Cli, OpenApiNamesItsServerAndGivesEachOperationOneId) {
+  Result api = run("schema --openapi " + bundled + " --server-url https://gatehouse.example/api");
+  ASSERT_EQ(api.exit_code, 0) << api.out.substr(0, 2000);
+  EXPECT_NE(api.out.find("\"url\": \"https://gatehouse.example/api\""), std::string::npos);
+  EXPECT_NE(api.out.find("\"security\": [\n    {\n      \"bearerAuth\": []"), std::string::npos);
+  std::set<std::string> ids;
+  std::size_t count = 0;
+  const std::string key = "\"operationId\": \"";
+  for (std::size_t at = api.out.find(key); at != std::string::npos; at = api.out.find(key, at + 1)) {
+    std::size_t begin = at + key.size();
+    std::string id = api.out.substr(begin, api.out.find('"', begin) - begin);
+    EXPECT_TRUE(ids.insert(id).second) << "operationId " << id << " twice";
+    ++count;
+  }
+  EXPECT_GT(count, 100u);
+  for (const char* id : {"residents_create", "residents_update", "residents_create_note", "events_appointments_leads_cancel",
+                         "residents_get", "get_write_status", "get_health"})
+    EXPECT_EQ(ids.count(id), 1u) << id;
+  // The server belongs to the OpenAPI document only.
+  EXPECT_EQ(run("schema --model residents --op update --server-url /x").exit_code, 2);
 }
 
 }  // namespace
