@@ -87,13 +87,16 @@ void add_limit_options(po::options_description& options) {
       ("max-payload-bytes", po::value<std::size_t>()->default_value(defaults.max_payload_bytes),
        "reject larger payloads")
       ("max-depth", po::value<std::uint32_t>()->default_value(defaults.max_depth),
-       "reject payloads nested deeper");
+       "reject payloads nested deeper")
+      ("max-issues", po::value<std::size_t>()->default_value(defaults.max_issues),
+       "list at most this many errors (and stripped fields); one too_many_errors issue counts the rest");
 }
 
 Limits limits_from(const po::variables_map& vm) {
   Limits limits;
   limits.max_payload_bytes = vm["max-payload-bytes"].as<std::size_t>();
   limits.max_depth = vm["max-depth"].as<std::uint32_t>();
+  limits.max_issues = vm["max-issues"].as<std::size_t>();
   return limits;
 }
 

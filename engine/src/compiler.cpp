@@ -298,6 +298,7 @@ class ProgramBuilder {
     std::vector<std::string_view> names;
     for (const auto& f : r.fields) names.push_back(f.name);
     r.index.build(names);
+    r.names.assign(names.begin(), names.end());
   }
 
   static void index_allowed(ValueRules& v) {

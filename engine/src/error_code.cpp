@@ -24,6 +24,7 @@ std::string_view error_code_name(ErrorCode code) {
     case ErrorCode::too_few_items: return "too_few_items";
     case ErrorCode::too_many_items: return "too_many_items";
     case ErrorCode::rule_violation: return "rule_violation";
+    case ErrorCode::too_many_errors: return "too_many_errors";
   }
   return "unknown";
 }

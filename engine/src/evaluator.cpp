@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
+#include <unordered_set>
 
 #include "condition_eval.hpp"
 #include "evaluator_internal.hpp"
@@ -33,7 +35,7 @@ struct EvaluationContext::State {
     std::vector<std::uint32_t> touched;        // slots this object set (to reset them after)
     std::vector<std::uint32_t> member_starts;  // byte offset of each member's key
     std::vector<std::uint8_t> member_stripped;
-    std::vector<std::string> unknown_keys;     // to catch duplicate unknown keys
+    std::unordered_set<std::string> unknown_keys;  // to catch duplicate unknown keys in one probe
   };
 
   Limits limits;
@@ -164,6 +166,7 @@ class Walker {
   // How many errors the walk reported: d_.errors.size() without the division by sizeof(Issue),
   // read twice per value to tell whether that value added any.
   std::size_t errors_ = 0;
+  std::size_t unlisted_errors_ = 0, unlisted_stripped_ = 0;  // past Limits::max_issues
 
   std::string pointer() const {
     std::string out;
@@ -191,10 +194,35 @@ class Walker {
   void push_index(std::uint32_t i) { push({State::Segment::index, i, {}}); }
   void pop() { --s_.path_size; }
 
+  /// Whether the errors (or the stripped fields) listed so far reached Limits::max_issues: the
+  /// caller then need not build a message.
+  bool errors_full() const { return d_.errors.size() >= s_.limits.max_issues; }
+  bool stripped_full() const { return d_.stripped.size() >= s_.limits.max_issues; }
+
+ public:
+  /// After the walk: one too_many_errors issue for each list that was cut.
+  void close_lists() {
+    auto close = [&](std::vector<Issue>& list, std::size_t unlisted, const char* what) {
+      if (unlisted == 0) return;
+      list.push_back({"", ErrorCode::too_many_errors,
+                      std::to_string(unlisted) + " more " + what + " not listed (the limit is " +
+                          std::to_string(s_.limits.max_issues) + ")",
+                      ""});
+    };
+    close(d_.errors, unlisted_errors_, "errors");
+    close(d_.stripped, unlisted_stripped_, "stripped fields");
+  }
+
+ private:
+
   void error(ErrorCode code, std::string message, const SourceRef& rule) {
+    ++errors_;
+    if (errors_full()) {
+      ++unlisted_errors_;
+      return;
+    }
     if (d_.errors.empty()) d_.errors.reserve(8);  // one allocation for the usual handful
     d_.errors.push_back({pointer(), code, std::move(message), program_.rule_text(rule)});
-    ++errors_;
   }
 
   void trace(TraceStep::Kind kind, const SourceRef& rule, TraceStep::Outcome outcome) {
@@ -209,8 +237,12 @@ class Walker {
   /// An unknown or unsupported member: stripped with the flag, an error without it.
   void strippable(ErrorCode code, std::string message, const SourceRef& rule) {
     trace(TraceStep::Kind::not_supported, rule, TraceStep::Outcome::failed);
-    auto& list = request_.ignore_unknown_fields ? d_.stripped : d_.errors;
-    if (!request_.ignore_unknown_fields) ++errors_;
+    if (!request_.ignore_unknown_fields) return error(code, std::move(message), rule);
+    if (stripped_full()) {
+      ++unlisted_stripped_;
+      return;
+    }
+    auto& list = d_.stripped;
     if (list.empty()) list.reserve(8);
     list.push_back({pointer(), code, std::move(message), program_.rule_text(rule)});
   }
@@ -263,7 +295,7 @@ class Walker {
     if (frame.values.size() < rules.fields.size()) frame.values.resize(rules.fields.size());
     frame.member_starts.clear();
     frame.member_stripped.clear();
-    frame.unknown_keys.clear();
+    if (!frame.unknown_keys.empty()) frame.unknown_keys.clear();
     bool any_stripped = false;
 
     for (auto member_result : obj) {
@@ -307,17 +339,15 @@ class Walker {
         }
       } else {
         push_key(key);
-        if (std::find(frame.unknown_keys.begin(), frame.unknown_keys.end(), key) !=
-            frame.unknown_keys.end()) {
-          error(ErrorCode::duplicate_field, quote_bytes(key) + " appears more than once",
+        if (!frame.unknown_keys.emplace(key).second) {
+          error(ErrorCode::duplicate_field, errors_full() ? std::string() : quote_bytes(key) + " appears more than once",
                 rules.generic_rule);
         } else {
-          frame.unknown_keys.emplace_back(key);
-          std::vector<std::string> names;
-          for (const auto& f : rules.fields) names.push_back(f.name);
+          // The message (and its suggestion) only for an issue that will be listed.
+          bool listed = request_.ignore_unknown_fields ? !stripped_full() : !errors_full();
           strippable(ErrorCode::unknown_field,
-                     quote_bytes(key) + " is not a field of " + rules.name +
-                         did_you_mean(key, names),
+                     listed ? quote_bytes(key) + " is not a field of " + rules.name + did_you_mean(key, rules.names)
+                            : std::string(),
                      rules.generic_rule);
           if (request_.ignore_unknown_fields) frame.member_stripped.back() = 1;
           any_stripped |= request_.ignore_unknown_fields;
@@ -818,6 +848,8 @@ Decision decide(const Program& program, const Request& request, EvaluationContex
                         problem ? "invalid JSON: " + problem->message
                                 : std::string("invalid JSON"),
                         ""});
+  } else {
+    walker.close_lists();
   }
   finish(d, request, s);
   return d;

@@ -26,9 +26,10 @@ enum class ErrorCode : std::uint8_t {
   too_few_items,            ///< list shorter than `items`'s minimum
   too_many_items,           ///< list longer than `items`'s maximum
   rule_violation,           ///< a cross-field check failed (message from the rule)
+  too_many_errors,          ///< more issues than Limits::max_issues: how many were not listed
 };
 
-inline constexpr std::size_t error_code_count = 20;
+inline constexpr std::size_t error_code_count = 21;
 
 /// The snake_case name used in decisions (`"code": "type_mismatch"`).
 std::string_view error_code_name(ErrorCode code);

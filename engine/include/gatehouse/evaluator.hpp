@@ -21,6 +21,10 @@ namespace gatehouse {
 struct Limits {
   std::size_t max_payload_bytes = 1 << 20;  ///< larger payloads: payload_too_large
   std::uint32_t max_depth = 32;             ///< objects and arrays nested deeper: nesting_too_deep
+  /// At most this many errors, and this many stripped fields, are listed; past it one
+  /// too_many_errors issue says how many more there were (a payload of 60,000 unknown keys
+  /// costs what 100 cost, and answers in a few kilobytes).
+  std::size_t max_issues = 100;
 };
 
 /// What the evaluator did, step by step: for `gatehouse explain` and rule coverage in

@@ -138,6 +138,7 @@ struct RecordRules {
   std::string name;                 ///< model or type name
   std::vector<FieldRules> fields;   ///< every generic field, in declaration order
   FieldIndex index;                 ///< name -> position in `fields`
+  std::vector<std::string> names;   ///< the fields' names, for "did you mean" (made once)
   std::vector<std::uint32_t> required;  ///< positions of unconditionally required fields
   std::vector<ConditionalRequirement> conditional_requirements;
   std::vector<AtLeastOne> at_least_one;
