@@ -280,13 +280,14 @@ int serve(const std::vector<std::string>& args) {
     // The admin endpoints (reload the rules, sync now) have their own key; without it they do not exist.
     auto answer = [&res](const service::HttpResponse& out) {
       res.status = out.status;
+      for (const auto& [name, value] : out.headers) res.set_header(name, value);
       res.set_content(out.body, out.content_type.c_str());
     };
     if (r.path == "/v1/admin/reload" || r.path == "/v1/admin/sync") {
       auto auth = r.headers.find("authorization");
       if (config.admin_key.empty() || auth == r.headers.end() || auth->second != "Bearer " + config.admin_key)
         return answer(service::error_response(404, "not_found", "no such endpoint"));
-      if (r.method != "POST") return answer(service::error_response(405, "method_not_allowed", "use POST"));
+      if (r.method != "POST") return answer(service::method_not_allowed({"POST"}));
       if (r.path == "/v1/admin/sync") {
         service::SyncReport report = dispatcher.sync_now();
         std::string errors;

@@ -132,7 +132,11 @@ const std::optional<Route>& ModelConnector::route(std::string_view operation) co
   if (operation == "create") return create;
   if (operation == "update") return update;
   if (operation == "fetch") return fetch;
-  return list;
+  if (operation == "list") return list;
+  // The named operations (cancel, upload_file, ...): connectors declare no route for them yet,
+  // so the service refuses such writes instead of queueing jobs that could only fail.
+  static const std::optional<Route> none;
+  return none;
 }
 
 const SeparateField* ModelConnector::separate_field(std::string_view field) const {

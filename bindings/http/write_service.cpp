@@ -5,6 +5,7 @@
 #include <chrono>
 #include <vector>
 
+#include "gatehouse/evaluator.hpp"
 #include "gatehouse/json_schema.hpp"
 #include "gatehouse/json_string.hpp"
 
@@ -81,7 +82,15 @@ HttpResponse error_response(int status, std::string_view code, std::string_view 
 
 WriteService::WriteService(Engine& engine, store::Store& store, Limits limits, std::function<std::string()> now)
     : engine_(engine), store_(store), limits_(limits), now_(now ? std::move(now) : utc_now) {
-  for (int status : {200, 202, 400, 401, 404, 405, 413, 415, 500, 501}) responses_[status];
+  for (int status : {200, 202, 400, 401, 404, 405, 409, 413, 415, 500, 501}) responses_[status];
+}
+
+HttpResponse method_not_allowed(const std::vector<std::string>& allowed) {
+  std::string list;
+  for (const auto& m : allowed) list += (list.empty() ? "" : ", ") + m;
+  HttpResponse r = error_response(405, "method_not_allowed", "this path takes " + list);
+  r.headers.emplace_back("Allow", list);
+  return r;
 }
 
 HttpResponse WriteService::count(HttpResponse response) {
@@ -130,7 +139,7 @@ HttpResponse WriteService::handle(const HttpRequest& request) {
 HttpResponse WriteService::route(const HttpRequest& request) {
   auto parts = segments(request.path);
   if (parts.size() == 1 && parts[0] == "healthz") {
-    if (request.method != "GET") return error_response(405, "method_not_allowed", "use GET");
+    if (request.method != "GET") return method_not_allowed({"GET"});
     return {200, "{\"status\":\"ok\",\"rules_version\":" + json_quote(engine_.program()->rules_version()) + "}"};
   }
   if (parts.empty() || parts[0] != "v1") return error_response(404, "not_found", "no such endpoint");
@@ -143,90 +152,120 @@ HttpResponse WriteService::route(const HttpRequest& request) {
   if (!customer) return error_response(401, "unauthorized", "unknown API key");
 
   if (parts.size() == 4 && parts[1] == "admin" && parts[2] == "write-status") {
-    if (request.method != "GET") return error_response(405, "method_not_allowed", "use GET");
+    if (request.method != "GET") return method_not_allowed({"GET"});
     return write_status(*customer, parts[3]);
   }
   if (parts.size() == 4 && parts[1] == "meta") {
-    if (request.method != "GET") return error_response(405, "method_not_allowed", "use GET");
+    if (request.method != "GET") return method_not_allowed({"GET"});
     return meta(request, *customer, parts[2], parts[3]);
   }
-  if (parts.size() == 3) {
-    if (request.method == "PUT") return write(request, *customer, parts[1], &parts[2]);
-    if (request.method == "GET") return cached_record(*customer, parts[1], parts[2]);
-    return error_response(405, "method_not_allowed", "use PUT to update a record or GET to read it");
+  // Everything else is a route of a model in the rules; the snapshot keeps the resolved route's
+  // model alive for this request, whatever a reload does meanwhile.
+  auto program = engine_.program();
+  RouteResolution resolution = resolve_route(*program, request.method, request.path);
+  if (!resolution.route) {
+    if (!resolution.allowed.empty()) return method_not_allowed(resolution.allowed);
+    return error_response(404, "not_found", "no route " + utf8_text(request.method) + " " + quote_bytes(request.path));
   }
-  if (parts.size() == 2) {
-    if (request.method == "POST") return write(request, *customer, parts[1], nullptr);
-    return error_response(405, "method_not_allowed", "use POST to create a record");
-  }
-  return error_response(404, "not_found", "no such endpoint");
+  const ResolvedRoute& route = *resolution.route;
+  if (!route.operation) return cached_record(*customer, route.model->name, route.record_id);
+  return write(request, *customer, *program, route);
 }
 
-HttpResponse WriteService::write(const HttpRequest& request, const std::string& customer, const std::string& model,
-                                 const std::string* record_id) {
+HttpResponse WriteService::write(const HttpRequest& request, const std::string& customer, const Program& program,
+                                 const ResolvedRoute& route) {
   auto type = request.headers.find("content-type");
   if (type == request.headers.end() || type->second.rfind("application/json", 0) != 0)
     return error_response(415, "unsupported_media_type", "send the payload as application/json");
   if (request.body.size() > limits_.max_payload_bytes)
     return error_response(413, "payload_too_large", "the payload is " + std::to_string(request.body.size()) +
                                                " bytes; the limit is " + std::to_string(limits_.max_payload_bytes));
-  // Which integration (and so which PMS) the write goes to.
-  std::string integration_id, payload;
-  if (record_id) {
-    auto record_integration = store_.record_integration(customer, model, *record_id);
-    if (!record_integration) return error_response(404, "not_found", "no " + utf8_text(model) + " record " + quote_bytes(*record_id));
-    integration_id = std::move(*record_integration);
-    payload = request.body;
-  } else {
-    auto taken = take_member(request.body, "integration_id");
-    if (!taken) return error_response(400, "missing_integration_id", "the body must be a JSON object with a string integration_id");
-    integration_id = taken->first;
-    payload = taken->second;
+  const GenericModel& model = *route.model;
+  const ast::Operation op = *route.operation;
+  const std::string operation = ast::operation_name(op);
+  auto target = write_target(customer, model, op, route.record_id, request.body);
+  if (auto* refused = std::get_if<HttpResponse>(&target)) return std::move(*refused);
+  auto& [integration, payload] = std::get<WriteTarget>(target);
+  // A per-PMS route is the reference's page of one PMS: a write for another PMS's integration
+  // would be decided by rules its PMS does not follow, so it is refused, not redirected.
+  if (route.pms && route.pms->id != integration.pms) {
+    std::string whose = route.record_id.empty()
+                            ? "integration " + quote_bytes(integration.id)
+                            : utf8_text(model.name) + " record " + quote_bytes(route.record_id) + " (integration " +
+                                  quote_bytes(integration.id) + ")";
+    return error_response(409, "wrong_pms", whose + " is on " + integration.pms + ", but this is " + route.pms->id +
+                                                 "'s route (use " + route_text(model, op) + ", or the route with '" +
+                                                 pms_path_segment(integration.pms) + "')");
   }
-  auto integration = store_.integration(customer, integration_id);
-  if (!integration) return error_response(404, "not_found", "no integration " + quote_bytes(integration_id));
 
   auto ignore = request.query.find("ignore_unknown_fields");
   bool strip = ignore != request.query.end() && ignore->second == "true";
-  Request decision_request{integration->pms, model, record_id ? ast::Operation::update : ast::Operation::create,
-                           strip, payload};
+  Request decision_request{integration.pms, model.name, op, strip, payload};
   thread_local EvaluationContext context;
   auto started = std::chrono::steady_clock::now();
-  EngineDecision d = engine_.evaluate(decision_request, context);
+  Decision decision = evaluate(program, decision_request, context);
   decision_nanoseconds_.fetch_add(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                       std::chrono::steady_clock::now() - started).count()),
                                   std::memory_order_relaxed);
-  const Decision& decision = d.decision;
   decisions_[static_cast<int>(decision.verdict)].fetch_add(1, std::memory_order_relaxed);
-  if (decision.verdict == Verdict::reject) {
-    bool unknown_model = !decision.errors.empty() && decision.errors.front().code == ErrorCode::unknown_model;
-    if (unknown_model) return error_response(404, "not_found", "no such model " + quote_bytes(model));
+  if (decision.verdict == Verdict::reject)
     return error_response(decision.status, decision.status == 405 ? "operation_not_supported" : "rejected",
                  decision.status == 405 ? decision.errors.front().message
                                         : "the PMS cannot take this write: see details",
                  issues_json(decision.errors));
-  }
-  const char* operation = record_id ? "update" : "create";
-  if (hooks_.can_dispatch && !hooks_.can_dispatch(integration->pms, model, operation))
+  if (hooks_.can_dispatch && !hooks_.can_dispatch(integration.pms, model.name, operation))
     return error_response(501, "no_connector",
-                 "the rules allow this write, but gatehouse has no connector to carry " + model + " " + operation +
-                     " to " + integration->pms);
+                 "the rules allow this write, but no connector carries " + model.name + " " + operation + " to " +
+                     integration.pms + " yet");
   store::NewJob job;
   job.customer_id = customer;
-  job.integration_id = integration->id;
-  job.pms = integration->pms;
-  job.model = model;
+  job.integration_id = integration.id;
+  job.pms = integration.pms;
+  job.model = model.name;
   job.operation = operation;
-  job.record_id = record_id ? *record_id : "";
+  job.record_id = route.record_id;
   job.payload = std::string(*decision.payload);
   job.verdict = std::string(verdict_name(decision.verdict));
   job.rules_version = std::string(decision.rules_version);
   std::string id = store_.enqueue(job, now_());  // durable before the answer
   if (hooks_.on_enqueued) hooks_.on_enqueued();
-  std::string body = "{\"meta\":{\"job_id\":" + json_quote(id) + ",\"verdict\":" + json_quote(job.verdict) +
+  // What the unified API's document declares (job_id, data), and gatehouse's own meta beside it.
+  std::string body = "{\"job_id\":" + json_quote(id) + ",\"data\":" + job.payload +
+                     ",\"meta\":{\"job_id\":" + json_quote(id) + ",\"verdict\":" + json_quote(job.verdict) +
                      ",\"stripped\":" + issues_json(decision.stripped) +
                      ",\"rules_version\":" + json_quote(job.rules_version) + "}}";
   return {202, body};
+}
+
+std::variant<WriteService::WriteTarget, HttpResponse> WriteService::write_target(const std::string& customer,
+                                                                                  const GenericModel& model,
+                                                                                  ast::Operation op,
+                                                                                  const std::string& record_id,
+                                                                                  const std::string& body) {
+  // integration_id names the integration; it stays in the payload only where the route's body
+  // declares it (the unified API's document lists it in most bodies, and the rules may check it).
+  const RecordRules* route_body = model.route(op);
+  bool declared = route_body && route_body->index.find("integration_id") != FieldIndex::npos;
+  auto named = take_member(body, "integration_id");
+  std::string integration_id, payload = named && !declared ? named->second : body;
+  if (!record_id.empty()) {
+    auto record_integration = store_.record_integration(customer, model.name, record_id);
+    if (!record_integration)
+      return error_response(404, "not_found", "no " + utf8_text(model.name) + " record " + quote_bytes(record_id));
+    if (named && named->first != *record_integration)
+      return error_response(409, "integration_mismatch",
+                            "the " + utf8_text(model.name) + " record " + quote_bytes(record_id) +
+                                " belongs to integration " + quote_bytes(*record_integration) + ", not " +
+                                quote_bytes(named->first));
+    integration_id = std::move(*record_integration);
+  } else {
+    if (!named)
+      return error_response(400, "missing_integration_id", "the body must be a JSON object with a string integration_id");
+    integration_id = named->first;
+  }
+  auto integration = store_.integration(customer, integration_id);
+  if (!integration) return error_response(404, "not_found", "no integration " + quote_bytes(integration_id));
+  return WriteTarget{std::move(*integration), std::move(payload)};
 }
 
 HttpResponse WriteService::write_status(const std::string& customer, const std::string& job_id) {

@@ -1,19 +1,23 @@
 #pragma once
-// The write service's request handling, apart from any transport: the generic endpoints of a
-// unified property-management API, deciding every write with gatehouse and keeping accepted ones
-// as jobs in the store. An HTTP server in front of it only moves bytes.
+// The write service's request handling, apart from any transport: the generic write routes of
+// a unified property-management API, deciding every write with gatehouse and keeping accepted
+// ones as jobs in the store. An HTTP server in front of it only moves bytes.
 //
-//   PUT  /v1/{model}/{id}                      update a cached record's PMS record  -> 202 + job
-//   POST /v1/{model}                           create (body carries integration_id) -> 202 + job
-//   GET  /v1/{model}/{id}                      the cached record (changed only by the PMS)
+//   METHOD /v1/<resource>/<suffix>[/]          every route of every model in the rules, and the
+//                                              per-PMS ones (`/v1/residents/buildium/{id}`): see
+//                                              route_resolver.hpp              -> 202 + job
+//   GET  /v1/<resource>/{id}                   the cached record (changed only by the PMS)
 //   GET  /v1/admin/write-status/{root_job_id}  what became of a write
 //   GET  /v1/meta/{model}/{operation}?integration_id=...  the JSON Schema that integration takes
 //   GET  /healthz
 //   GET  /metrics                              Prometheus text: decisions by verdict, responses
 //                                              by status, decision time
 //
-// Every /v1 request needs `Authorization: Bearer <key>`; a customer reaches only its own
-// integrations, records and jobs (anything else is 404). Every error body has one shape:
+// Which integration a write goes to: a route with `{id}` names a record, whose integration the
+// store knows; any other route carries `integration_id` in its body. Every /v1 request needs
+// `Authorization: Bearer <key>`; a customer reaches only its own integrations, records and jobs
+// (anything else is 404). An unknown path is 404; a known path with another method is 405 with
+// an `Allow` header. Every error body has one shape:
 //   {"error": {"status": 400, "code": "...", "message": "...", "details": [...]}}
 // and is valid UTF-8 JSON whatever the request held: a message quotes ids, models and keys from
 // the URL, the query or the body with quote_bytes (an id percent-decoded from %C3%28 is no UTF-8).
@@ -23,10 +27,14 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <variant>
+#include <vector>
 
 #include "clock.hpp"
 #include "gatehouse/engine.hpp"
 #include "gatehouse/store/store.hpp"
+#include "route_resolver.hpp"
 
 namespace gatehouse::service {
 
@@ -39,9 +47,14 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
+  HttpResponse() = default;
+  HttpResponse(int status_code, std::string json_or_text, std::string type = "application/json")
+      : status(status_code), body(std::move(json_or_text)), content_type(std::move(type)) {}
+
   int status = 200;
   std::string body;  ///< JSON, except for /metrics
   std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  ///< more headers (`Allow` on a 405)
 };
 
 /// The service's one error shape: {"error": {"status", "code", "message", "details"}}, where
@@ -49,10 +62,14 @@ struct HttpResponse {
 HttpResponse error_response(int status, std::string_view code, std::string_view message,
                             std::string_view details = "[]");
 
+/// 405 with `Allow: <allowed, comma-separated>`, in the error shape.
+HttpResponse method_not_allowed(const std::vector<std::string>& allowed);
+
 /// What the service asks of the layers around it (all optional).
 struct WriteServiceHooks {
-  /// Whether a write of model/operation can be carried to the PMS; false answers 501
-  /// (`no_connector`) before anything is stored, instead of a job that can only fail.
+  /// Whether a write of model/operation (the rules' names: `residents`, `cancel`) can be carried
+  /// to the PMS; false answers 501 (`no_connector`) before anything is stored, instead of a job
+  /// that can only fail.
   std::function<bool(std::string_view pms, std::string_view model, std::string_view operation)> can_dispatch;
   std::function<void()> on_enqueued;                  ///< a job is stored (wake a worker)
   std::function<void(std::string&)> extra_metrics;    ///< more Prometheus text for /metrics
@@ -68,8 +85,17 @@ class WriteService {
   void set_hooks(WriteServiceHooks hooks) { hooks_ = std::move(hooks); }
 
  private:
-  HttpResponse write(const HttpRequest& request, const std::string& customer, const std::string& model,
-                     const std::string* record_id);
+  /// Where a write goes: its integration, and the payload to decide (integration_id taken out
+  /// unless the route's body declares it).
+  struct WriteTarget {
+    store::Integration integration;
+    std::string payload;
+  };
+  HttpResponse write(const HttpRequest& request, const std::string& customer, const Program& program,
+                     const ResolvedRoute& route);
+  std::variant<WriteTarget, HttpResponse> write_target(const std::string& customer, const GenericModel& model,
+                                                       ast::Operation op, const std::string& record_id,
+                                                       const std::string& body);
   HttpResponse write_status(const std::string& customer, const std::string& job_id);
   HttpResponse cached_record(const std::string& customer, const std::string& model, const std::string& id);
   HttpResponse meta(const HttpRequest& request, const std::string& customer, const std::string& model,

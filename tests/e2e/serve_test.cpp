@@ -187,6 +187,163 @@ TEST_F(ServeTest, ARecordIdThatIsNotUtf8IsQuotedAsValidUtf8) {
   EXPECT_EQ(std::string_view(body["error"]["message"]), "no residents record '\\xc3('");
 }
 
+// The generic write routes: derived from the rules, each at the document's path and method.
+
+/// A body parsed, or a failed assertion.
+simdjson::dom::element parse(simdjson::dom::parser& parser, const std::string& body) {
+  simdjson::dom::element out;
+  EXPECT_EQ(parser.parse(body).get(out), simdjson::SUCCESS) << body;
+  return out;
+}
+
+const std::string rm_create =
+    R"({"integration_id":"int-rm","property_id":"p1","first_name":"Ann","last_name":"Lee","rent_period":"MONTHLY","rent_due_day":1})";
+
+TEST_F(ServeTest, AGenericCreateWithAndWithoutTheTrailingSlash) {
+  Service service(config);
+  auto c = service.client();
+  for (const char* path : {"/v1/residents", "/v1/residents/"}) {
+    auto r = c.Post(path, auth("key-acme"), rm_create, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 202) << path << ": " << r->body;
+  }
+  auto update = c.Put("/v1/residents/res-rm/", auth("key-acme"), R"({"last_name":"Li","rent_period":"MONTHLY","rent_due_day":1})",
+                      "application/json");
+  ASSERT_TRUE(update);
+  EXPECT_EQ(update->status, 202) << update->body;
+}
+
+// The unified API's document declares job_id and data; gatehouse's meta stays beside them.
+TEST_F(ServeTest, AnAcceptedWriteAnswersJobIdAndTheDataThatGoesToThePms) {
+  Service service(config);
+  auto c = service.client();
+  auto r = c.Put("/v1/residents/res-rm?ignore_unknown_fields=true", auth("key-acme"), rm, "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 202) << r->body;
+  simdjson::dom::parser parser;
+  auto body = parse(parser, r->body);
+  std::string_view job, meta_job, verdict;
+  ASSERT_EQ(body["job_id"].get(job), simdjson::SUCCESS) << r->body;
+  ASSERT_EQ(body["meta"]["job_id"].get(meta_job), simdjson::SUCCESS) << r->body;
+  EXPECT_EQ(job, meta_job);
+  EXPECT_EQ(body["meta"]["verdict"].get(verdict), simdjson::SUCCESS);
+  EXPECT_EQ(verdict, "strip");
+  EXPECT_EQ(simdjson::to_string(body["data"]), R"({"last_name":"Lee","rent_period":"MONTHLY","rent_due_day":1})")
+      << "data is the payload after the strip: " << r->body;
+  // A create's data is what goes to the PMS: integration_id only names the integration.
+  auto created = c.Post("/v1/residents/", auth("key-acme"), rm_create, "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 202) << created->body;
+  auto created_body = parse(parser, created->body);
+  std::string_view last_name;
+  EXPECT_EQ(created_body["data"]["last_name"].get(last_name), simdjson::SUCCESS) << created->body;
+  EXPECT_EQ(created_body["data"]["integration_id"].error(), simdjson::NO_SUCH_FIELD) << created->body;
+  auto status = c.Get(("/v1/admin/write-status/" + std::string(job)).c_str(), auth("key-acme"));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->status, 200) << status->body;
+}
+
+TEST_F(ServeTest, APerPmsUpdateDecidesWithThatPmsRules) {
+  Service service(config);
+  auto c = service.client();
+  auto rejected = c.Put("/v1/residents/rentmanager/res-rm", auth("key-acme"), rm, "application/json");
+  ASSERT_TRUE(rejected);
+  EXPECT_EQ(rejected->status, 400) << rejected->body;
+  EXPECT_NE(rejected->body.find("unsupported_field"), std::string::npos) << rejected->body;
+  auto r = c.Put("/v1/residents/rentmanager/res-rm/?ignore_unknown_fields=true", auth("key-acme"), rm, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 202) << r->body;
+  auto bd = c.Put("/v1/residents/buildium/res-bd", auth("key-acme"),
+                  R"({"first_name":"Ann","last_name":"Lee","address_1":"1 Main St","notes":"x"})", "application/json");
+  ASSERT_TRUE(bd);
+  EXPECT_EQ(bd->status, 202) << bd->body;
+}
+
+TEST_F(ServeTest, APerPmsRouteRefusesAnotherPmsIntegration) {
+  Service service(config);
+  auto c = service.client();
+  auto record = c.Put("/v1/residents/buildium/res-rm", auth("key-acme"), rm, "application/json");
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->status, 409) << record->body;
+  EXPECT_NE(record->body.find(R"("code":"wrong_pms")"), std::string::npos) << record->body;
+  EXPECT_NE(record->body.find("residents record 'res-rm' (integration 'int-rm') is on RENTMANAGER, but this is BUILDIUM's route"), std::string::npos)
+      << record->body;
+  auto create = c.Post("/v1/residents/buildium/", auth("key-acme"), rm_create, "application/json");
+  ASSERT_TRUE(create);
+  EXPECT_EQ(create->status, 409) << create->body;
+  EXPECT_NE(create->body.find("integration 'int-rm' is on RENTMANAGER, but this is BUILDIUM's route (use POST /v1/residents/, or the route with 'rentmanager')"), std::string::npos) << create->body;
+}
+
+// A named operation is served at its route and decided with its body; no connector carries one
+// to a PMS yet, so an allowed one is refused (501) before it is stored, not queued and lost.
+TEST_F(ServeTest, ANamedOperationRoute) {
+  std::ofstream(dir / "rules" / "appointments.rules")
+      << "model events_appointments_leads \"events/appointments/leads\" {\n"
+         "  integration_id: string\n  event_id: string\n  notes: string\n"
+         "  create { integration_id required  event_id  notes }\n"
+         "  cancel { integration_id required  event_id required }\n}\n";
+  fs::path rm_rules = dir / "rules" / "pms" / "rentmanager.rules";
+  std::string original;
+  {
+    std::ifstream in(rm_rules);
+    original.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::string with_cancel = std::regex_replace(original, std::regex("pms RENTMANAGER \"Rent Manager\" \\{\n"),
+                                               "pms RENTMANAGER \"Rent Manager\" {\n"
+                                               "  events_appointments_leads {\n    cancel { event_id }\n  }\n");
+  ASSERT_NE(with_cancel, original);
+  std::ofstream(rm_rules) << with_cancel;
+  Service service(config);
+  auto c = service.client();
+  for (const char* path : {"/v1/events/appointments/leads/cancel", "/v1/events/appointments/leads/cancel/rentmanager/"}) {
+    auto r = c.Post(path, auth("key-acme"), R"({"integration_id":"int-rm","event_id":"e1"})", "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 501) << path << ": " << r->body;
+    EXPECT_NE(r->body.find("no connector carries events_appointments_leads cancel to RENTMANAGER yet"), std::string::npos)
+        << r->body;
+  }
+  auto missing = c.Post("/v1/events/appointments/leads/cancel", auth("key-acme"), R"({"integration_id":"int-rm"})",
+                        "application/json");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 400) << missing->body;
+  EXPECT_NE(missing->body.find(R"({"path":"/event_id","code":"missing_required_field")"), std::string::npos)
+      << missing->body;
+  auto not_offered = c.Post("/v1/events/appointments/leads/", auth("key-acme"), R"({"integration_id":"int-rm"})",
+                            "application/json");
+  ASSERT_TRUE(not_offered);
+  EXPECT_EQ(not_offered->status, 405) << "Rent Manager's rules do not cover the create: " << not_offered->body;
+  EXPECT_NE(not_offered->body.find(R"("code":"operation_not_supported")"), std::string::npos) << not_offered->body;
+}
+
+TEST_F(ServeTest, AnUnknownPathIs404InTheErrorShape) {
+  Service service(config);
+  auto c = service.client();
+  for (const char* path : {"/v1/nothing", "/v1/residents/res-rm/file-upload", "/v1/residents/yardi/rentmanager/x1"}) {
+    auto r = c.Post(path, auth("key-acme"), R"({"integration_id":"int-rm"})", "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 404) << path << ": " << r->body;
+    EXPECT_EQ(r->body.rfind(R"({"error":{"status":404,"code":"not_found","message":"no route POST ')", 0), 0u) << r->body;
+  }
+}
+
+TEST_F(ServeTest, AKnownPathWithAnotherMethodIs405WithAllow) {
+  Service service(config);
+  auto c = service.client();
+  auto r = c.Delete("/v1/residents/res-rm", auth("key-acme"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 405) << r->body;
+  EXPECT_EQ(r->get_header_value("Allow"), "GET, PUT");
+  EXPECT_NE(r->body.find(R"("code":"method_not_allowed")"), std::string::npos) << r->body;
+  auto create = c.Patch("/v1/residents/", auth("key-acme"), "{}", "application/json");
+  ASSERT_TRUE(create);
+  EXPECT_EQ(create->status, 405) << create->body;
+  EXPECT_EQ(create->get_header_value("Allow"), "POST");
+  auto per_pms = c.Get("/v1/residents/buildium/res-bd", auth("key-acme"));
+  ASSERT_TRUE(per_pms);
+  EXPECT_EQ(per_pms->status, 405) << per_pms->body;
+  EXPECT_EQ(per_pms->get_header_value("Allow"), "PUT");
+}
+
 TEST_F(ServeTest, TheAdminEndpointNeedsTheAdminKey) {
   Service service(config);
   auto r = service.client().Post("/v1/admin/reload", auth("key-acme"), "", "application/json");

@@ -85,6 +85,17 @@ TEST(Connector, RentManagerSavesAListAndCarriesTheIdInTheBody) {
   EXPECT_EQ(r.body, R"([{"LastName":"Park","RentDueDay":3,"TenantID":"5001"}])");
 }
 
+// Connectors route create and update (and reads); a named operation has no route, so the
+// service refuses it (501) instead of queueing a job that could only fail.
+TEST(Connector, NamedOperationsHaveNoRoute) {
+  const ModelConnector* residents = bundled("RENTMANAGER").model("residents");
+  ASSERT_NE(residents, nullptr);
+  EXPECT_TRUE(residents->route("create").has_value());
+  EXPECT_TRUE(residents->route("list").has_value());
+  for (const char* op : {"cancel", "assign", "batch_create", "upload_file", "create_note", "update_custom_data"})
+    EXPECT_FALSE(residents->route(op).has_value()) << op;
+}
+
 TEST(Connector, NativeRecordsComeBackAsGenericOnes) {
   const Connector& c = bundled("BUILDIUM");
   auto records = c.generic_records(

@@ -159,6 +159,43 @@ TEST_F(WriteServiceTest, AWriteNoConnectorCanCarryIsRefusedBeforeItIsStored) {
   EXPECT_EQ(enqueued, 1) << "the dispatcher is woken for each stored job";
 }
 
+// The accepted answer: job_id and data (what goes to the PMS) at the top, meta beside them.
+TEST_F(WriteServiceTest, AnAcceptedWriteAnswersJobIdDataAndMeta) {
+  HttpResponse r = call("POST", "/v1/residents/",
+                        R"({"integration_id":"int-rm","property_id":"p1","first_name":"Ann","last_name":"Lee","rent_period":"MONTHLY","rent_due_day":1})");
+  ASSERT_EQ(r.status, 202) << r.body;
+  std::string id = job_id(r);
+  EXPECT_EQ(r.body, R"({"job_id":")" + id + R"(","data":{"property_id":"p1","first_name":"Ann","last_name":"Lee","rent_period":"MONTHLY","rent_due_day":1},)" +
+                        R"("meta":{"job_id":")" + id + R"(","verdict":"accept","stripped":[],"rules_version":")" +
+                        engine->program()->rules_version() + R"("}})");
+}
+
+TEST_F(WriteServiceTest, PerPmsRoutesDecideWithTheirPmsAndRefuseAnotherPmsIntegration) {
+  EXPECT_EQ(call("PUT", "/v1/residents/rentmanager/res-rm", rm_update, "key-acme", {{"ignore_unknown_fields", "true"}}).status, 202);
+  HttpResponse record = call("PUT", "/v1/residents/buildium/res-rm", rm_update);
+  EXPECT_EQ(record.status, 409) << record.body;
+  EXPECT_NE(record.body.find(R"("code":"wrong_pms")"), std::string::npos) << record.body;
+  HttpResponse create = call("POST", "/v1/residents/buildium/", R"({"integration_id":"int-rm","last_name":"Lee"})");
+  EXPECT_EQ(create.status, 409) << create.body;
+  // An integration_id beside a record id must be the record's own.
+  HttpResponse mismatch = call("PUT", "/v1/residents/res-rm", R"({"integration_id":"int-bd","last_name":"Lee"})");
+  EXPECT_EQ(mismatch.status, 409) << mismatch.body;
+  EXPECT_NE(mismatch.body.find(R"("code":"integration_mismatch")"), std::string::npos) << mismatch.body;
+}
+
+TEST_F(WriteServiceTest, UnknownPathsAre404AndOtherMethods405WithAllow) {
+  HttpResponse unknown = call("POST", "/v1/nothing/at/all", "{}");
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+  HttpResponse wrong = call("POST", "/v1/residents/res-rm", "{}");
+  EXPECT_EQ(wrong.status, 405) << wrong.body;
+  ASSERT_EQ(wrong.headers.size(), 1u);
+  EXPECT_EQ(wrong.headers[0], (std::pair<std::string, std::string>{"Allow", "GET, PUT"}));
+  HttpResponse status = call("PUT", "/v1/admin/write-status/x", "{}");
+  EXPECT_EQ(status.status, 405);
+  ASSERT_EQ(status.headers.size(), 1u);
+  EXPECT_EQ(status.headers[0].second, "GET");
+}
+
 TEST_F(WriteServiceTest, MetaGivesTheIntegrationsSchema) {
   HttpResponse r = call("GET", "/v1/meta/residents/update", "", "key-acme", {{"integration_id", "int-rm"}});
   EXPECT_EQ(r.status, 200) << r.body;
@@ -172,9 +209,9 @@ TEST_F(WriteServiceTest, ErrorBodiesThatQuoteRequestBytesAreValidUtf8) {
   const std::pair<HttpResponse, std::string> cases[] = {
       {call("PUT", "/v1/residents/\xc3(", rm_update), "no residents record '\\xc3('"},
       {call("GET", "/v1/residents/\xc3("), "no residents record '\\xc3('"},
-      {call("PUT", "/v1/resident\xff/res-rm", rm_update), "no resident\\xff record 'res-rm'"},
+      {call("PUT", "/v1/resident\xff/res-rm", rm_update), "no route PUT '/v1/resident\\xff/res-rm'"},
       {call("POST", "/v1/resident\xff", R"({"integration_id":"int-rm","last_name":"Lee"})"),
-       "no such model 'resident\\xff'"},
+       "no route POST '/v1/resident\\xff'"},
       {call("POST", "/v1/residents", "{\"integration_id\":\"int\\u00e9\",\"last_name\":\"Lee\"}"),
        "no integration 'int\xc3\xa9'"},
       {call("GET", "/v1/admin/write-status/\xed\xa0\x80"), "no write '\\xed\\xa0\\x80'"},
