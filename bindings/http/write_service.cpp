@@ -7,6 +7,7 @@
 
 #include "gatehouse/json_schema.hpp"
 #include "gatehouse/json_string.hpp"
+#include "record_ids.hpp"
 
 namespace gatehouse::service {
 
@@ -157,7 +158,8 @@ HttpResponse WriteService::route(const HttpRequest& request) {
   }
   if (parts.size() == 2) {
     if (request.method == "POST") return write(request, *customer, parts[1], nullptr);
-    return error_response(405, "method_not_allowed", "use POST to create a record");
+    if (request.method == "GET") return records_by_x_id(request, *customer, parts[1]);
+    return error_response(405, "method_not_allowed", "use POST to create a record or GET ?x_id= to find one");
   }
   return error_response(404, "not_found", "no such endpoint");
 }
@@ -170,21 +172,23 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
   if (request.body.size() > limits_.max_payload_bytes)
     return error_response(413, "payload_too_large", "the payload is " + std::to_string(request.body.size()) +
                                                " bytes; the limit is " + std::to_string(limits_.max_payload_bytes));
-  // Which integration (and so which PMS) the write goes to.
-  std::string integration_id, payload;
+  // Which integration (and so which PMS) the write goes to, and for an update the PMS's id of
+  // the record (gatehouse's id names it here; the PMS knows it by its own).
+  std::optional<store::Integration> integration;
+  std::string payload, native_id;
   if (record_id) {
-    auto record_integration = store_.record_integration(customer, model, *record_id);
-    if (!record_integration) return error_response(404, "not_found", "no " + utf8_text(model) + " record " + quote_bytes(*record_id));
-    integration_id = std::move(*record_integration);
+    auto record = resolve_record(store_, customer, model, *record_id);
+    if (!record) return error_response(404, "not_found", "no " + utf8_text(model) + " record " + quote_bytes(*record_id));
+    integration = std::move(record->integration);
+    native_id = std::move(record->native_id);
     payload = request.body;
   } else {
     auto taken = take_member(request.body, "integration_id");
     if (!taken) return error_response(400, "missing_integration_id", "the body must be a JSON object with a string integration_id");
-    integration_id = taken->first;
+    integration = store_.integration(customer, taken->first);
+    if (!integration) return error_response(404, "not_found", "no integration " + quote_bytes(taken->first));
     payload = taken->second;
   }
-  auto integration = store_.integration(customer, integration_id);
-  if (!integration) return error_response(404, "not_found", "no integration " + quote_bytes(integration_id));
 
   auto ignore = request.query.find("ignore_unknown_fields");
   bool strip = ignore != request.query.end() && ignore->second == "true";
@@ -217,7 +221,7 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
   job.pms = integration->pms;
   job.model = model;
   job.operation = operation;
-  job.record_id = record_id ? *record_id : "";
+  job.record_id = native_id;  // "" for a create
   job.payload = std::string(*decision.payload);
   job.verdict = std::string(verdict_name(decision.verdict));
   job.rules_version = std::string(decision.rules_version);
@@ -238,8 +242,24 @@ HttpResponse WriteService::write_status(const std::string& customer, const std::
 HttpResponse WriteService::cached_record(const std::string& customer, const std::string& model, const std::string& id) {
   auto record = store_.record(customer, model, id);
   if (!record) return error_response(404, "not_found", "no " + utf8_text(model) + " record " + quote_bytes(id));
-  return {200, "{\"data\":" + record->json + ",\"integration_id\":" + json_quote(record->integration_id) +
-                   ",\"synced_at\":" + json_quote(record->synced_at) + "}"};
+  return {200, record_body(*record)};
+}
+
+HttpResponse WriteService::records_by_x_id(const HttpRequest& request, const std::string& customer,
+                                           const std::string& model) {
+  auto x_id = request.query.find("x_id");
+  if (x_id == request.query.end())
+    return error_response(400, "missing_x_id", "add ?x_id=<the PMS's id> (and &integration_id=... to pick one)");
+  auto integration = request.query.find("integration_id");
+  std::string body = "{\"records\":[";
+  bool first = true;
+  for (const auto& record : store_.records_by_native_id(customer, model, x_id->second)) {
+    if (integration != request.query.end() && record.integration_id != integration->second) continue;
+    if (!first) body += ',';
+    first = false;
+    body += record_body(record);
+  }
+  return {200, body + "]}"};
 }
 
 HttpResponse WriteService::meta(const HttpRequest& request, const std::string& customer, const std::string& model,

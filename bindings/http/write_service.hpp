@@ -6,6 +6,10 @@
 //   PUT  /v1/{model}/{id}                      update a cached record's PMS record  -> 202 + job
 //   POST /v1/{model}                           create (body carries integration_id) -> 202 + job
 //   GET  /v1/{model}/{id}                      the cached record (changed only by the PMS)
+//   GET  /v1/{model}?x_id=...[&integration_id=...]  the cached records with that PMS id
+//
+// `{id}` is gatehouse's record id (record_ids.hpp), never the PMS's: that one repeats across
+// integrations, so it is served beside it as `x_id`.
 //   GET  /v1/admin/write-status/{root_job_id}  what became of a write
 //   GET  /v1/meta/{model}/{operation}?integration_id=...  the JSON Schema that integration takes
 //   GET  /healthz
@@ -72,6 +76,7 @@ class WriteService {
                      const std::string* record_id);
   HttpResponse write_status(const std::string& customer, const std::string& job_id);
   HttpResponse cached_record(const std::string& customer, const std::string& model, const std::string& id);
+  HttpResponse records_by_x_id(const HttpRequest& request, const std::string& customer, const std::string& model);
   HttpResponse meta(const HttpRequest& request, const std::string& customer, const std::string& model,
                     const std::string& operation);
 
