@@ -30,6 +30,11 @@ api() {
 }
 admin() { curl -s -X POST -H "Authorization: Bearer demo-admin" -d "" "$service$1"; }
 job_of() { sed -n 's/.*"job_id": *"\([0-9a-f]*\)".*/\1/p' <<<"$last_body" | head -1; }
+# Gatehouse's id of the resident the PMS knows as $1 (found by x_id; the routes take gatehouse's).
+id_of() {
+  curl -s -H "Authorization: Bearer demo-key" "$service/v1/residents?x_id=$1" |
+    sed -n 's/.*"data":{"id":"\(rec_[0-9a-f]*\)".*/\1/p' | head -1
+}
 
 # Polls write-status until the write is no longer PENDING, then shows it.
 status_of() {
@@ -70,41 +75,47 @@ cat "$work/serve.log"
 show "curl -X POST $service/v1/admin/sync   # read every integration's records into the cache"
 admin /v1/admin/sync | pretty
 
+step "Records are named by gatehouse's id; the PMS's id is x_id (it repeats across integrations)"
+api GET '/v1/residents?x_id=5001'
+cy="$(id_of 5001)"
+ann="$(id_of 1001)"
+bo="$(id_of 1002)"
+
 step "Rent Manager has no notes on residents: rejected, every reason with its rule"
-api PUT /v1/residents/5001 '{"last_name":"Park","notes":"call first","rent_period":"MONTHLY","rent_due_day":1}'
+api PUT "/v1/residents/$cy" '{"last_name":"Park","notes":"call first","rent_period":"MONTHLY","rent_due_day":1}'
 
 step "The same with ignore_unknown_fields=true: notes stripped, the job stored before the 202"
-api PUT '/v1/residents/5001?ignore_unknown_fields=true' '{"last_name":"Parker","notes":"call first","rent_period":"MONTHLY","rent_due_day":1}'
+api PUT "/v1/residents/$cy?ignore_unknown_fields=true" '{"last_name":"Parker","notes":"call first","rent_period":"MONTHLY","rent_due_day":1}'
 status_of "$(job_of)"
 step "Rent Manager residents say 'refresh after write': the cache has the PMS's record already"
 sleep 0.3
-api GET /v1/residents/5001
+api GET "/v1/residents/$cy"
 
 step "Buildium keeps notes under the tenant: the write fans out into a child job"
-api PUT /v1/residents/1001 '{"first_name":"Annie","last_name":"Lee","address_1":"1 Main St","notes":"call first"}'
+api PUT "/v1/residents/$ann" '{"first_name":"Annie","last_name":"Lee","address_1":"1 Main St","notes":"call first"}'
 status_of "$(job_of)"
 show "curl $pms/buildium/v1/leases/tenants/1001/notes   # in the PMS"
 curl -s "$pms/buildium/v1/leases/tenants/1001/notes" | pretty
 
 step "The cache still has Ann: it changes when the PMS sends the record back (the sync)"
-api GET /v1/residents/1001
+api GET "/v1/residents/$ann"
 show "curl -X POST $service/v1/admin/sync"
 admin /v1/admin/sync | pretty
-api GET /v1/residents/1001
+api GET "/v1/residents/$ann"
 
 step "The PMS answers 503 after applying the write; the retry carries the same Idempotency-Key"
 sim POST /_sim/faults '{"status":503,"apply":true}'
-api PUT /v1/residents/1001 '{"first_name":"Annie","last_name":"Lee","address_1":"1 Main St","email_1":"annie@example.com"}'
+api PUT "/v1/residents/$ann" '{"first_name":"Annie","last_name":"Lee","address_1":"1 Main St","email_1":"annie@example.com"}'
 job="$(job_of)"
 status_of "$job"
 show "curl $pms/_sim/stats   # writes the PMS applied, by key"
 curl -s "$pms/_sim/stats" | pretty
 
 step "A failure only the PMS can see: tenant 1002 moved out"
-api PUT /v1/residents/1002 '{"first_name":"Bo","last_name":"Diaz","address_1":"2 Main St"}'
+api PUT "/v1/residents/$bo" '{"first_name":"Bo","last_name":"Diaz","address_1":"2 Main St"}'
 status_of "$(job_of)"
 
-step "A create: write-status lists the record the PMS created"
+step "A create: write-status lists the record the PMS created, by gatehouse's id (x_id: the PMS's)"
 api POST /v1/residents '{"integration_id":"int-bd","first_name":"Di","last_name":"Ng","address_1":"3 Main St","lease_id":"77"}'
 status_of "$(job_of)"
 

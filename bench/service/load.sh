@@ -36,6 +36,9 @@ records:
   - {model: residents, id: "1001", integration: int-bd, data: '{}'}
 YAML
 start_listening service "$work/serve.log" "$build/bindings/cli/gatehouse" serve --config "$work/gatehouse.yaml"
+# The seeded record's gatehouse id (the seed names it by the PMS's id, 1001).
+record="$(curl -s -H "Authorization: Bearer key-bench" "$service/v1/residents?x_id=1001" |
+          sed -n 's/.*"data":{"id":"\(rec_[0-9a-f]*\)".*/\1/p')"
 
 run() {  # name, connections, wrk args...: prints "name rps p50 p99", keeps rps in $work/name.rps
   local name="$1" connections="$2"; shift 2
@@ -57,7 +60,7 @@ echo "gatehouse service load: ${duration}s per run, $threads wrk threads, dispat
 for connections in $connection_counts; do
   echo "$connections connections:"
   run healthz "$connections" "$service/healthz"
-  run durable_write "$connections" -s "$here/put_resident.lua" "$service/v1/residents/1001"
+  run durable_write "$connections" -s "$here/put_resident.lua" "$service/v1/residents/$record"
   python3 - "$work/durable_write.rps" "$work/healthz.rps" <<'PY'
 import sys
 w, h = (float(open(f).read()) for f in sys.argv[1:3])

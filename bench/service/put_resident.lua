@@ -4,7 +4,7 @@
 -- Refused writes show in wrk's own "Non-2xx or 3xx responses" count, which load.sh checks (the
 -- endpoint answers 202 or an error, never another 2xx).
 wrk.method = "PUT"
-wrk.path = "/v1/residents/1001"
+-- The path is the URL's: load.sh gives the record's gatehouse id, known only once the service runs.
 wrk.headers["Authorization"] = "Bearer key-bench"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"first_name":"Ann","last_name":"Lee","address_1":"1 Main St","email_1":"ann@example.com"}'

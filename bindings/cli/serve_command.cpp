@@ -163,6 +163,7 @@ void seed(const ServeConfig& c, store::Store& store) {
     store.put_integration({required(i, "id", "integrations"), required(i, "customer", "integrations"),
                            required(i, "pms", "integrations"), required(i, "base_url", "integrations"),
                            i["sync_interval_seconds"] ? i["sync_interval_seconds"].as<int>() : 0});
+  // A seed's `id` is the PMS's id; the store mints gatehouse's (found with GET /v1/{model}?x_id=).
   for (const auto& r : c.root["records"])
     store.put_record({required(r, "model", "records"), required(r, "id", "records"),
                       required(r, "integration", "records"), required(r, "data", "records"), service::utc_now()});

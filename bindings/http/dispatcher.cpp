@@ -201,7 +201,9 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
   const std::string code = code_of(call);
   if (call.status >= 200 && call.status < 300) {
     std::vector<store::CreatedRecord> created;
-    std::string record_id = job.record_id;
+    // The PMS's id throughout (a job carries it, not gatehouse's): the store gives a created
+    // record its gatehouse id when it records the success.
+    std::string native_id = job.record_id;
     if (job.operation == "create") {
       std::optional<std::string> id;
       try {
@@ -211,11 +213,11 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
         // The PMS took the write but gave no record back: the id comes with the next sync.
       }
       created.push_back({job.model, id});
-      record_id = id.value_or("");
+      native_id = id.value_or("");
     }
     std::vector<store::NewJob> children;
     for (auto& payload : follow_ups) {
-      store::NewJob child{job.customer_id, job.integration_id, job.pms, job.model, "update", record_id,
+      store::NewJob child{job.customer_id, job.integration_id, job.pms, job.model, "update", native_id,
                           std::move(payload), job.verdict, job.rules_version, job.id};
       children.push_back(std::move(child));
     }
@@ -228,8 +230,8 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
     auto program = engine_.program();
     const PmsRules* rules = program->find_pms(job.pms);
     auto model = rules ? rules->models.find(job.model) : decltype(rules->models.end()){};
-    if (rules && model != rules->models.end() && model->second.refresh_after_write && !record_id.empty())
-      refresh(*integration, *c, job.model, record_id);
+    if (rules && model != rules->models.end() && model->second.refresh_after_write && !native_id.empty())
+      refresh(*integration, *c, job.model, native_id);
     return;
   }
   std::string message = call.status == 0 ? call.error : c->error_message(call.body);

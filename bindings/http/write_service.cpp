@@ -8,6 +8,7 @@
 #include "gatehouse/evaluator.hpp"
 #include "gatehouse/json_schema.hpp"
 #include "gatehouse/json_string.hpp"
+#include "record_ids.hpp"
 
 namespace gatehouse::service {
 
@@ -163,6 +164,12 @@ HttpResponse WriteService::route(const HttpRequest& request) {
   // model alive for this request, whatever a reload does meanwhile.
   auto program = engine_.program();
   RouteResolution resolution = resolve_route(*program, request.method, request.path);
+  // GET /v1/<resource>?x_id=...: the records a PMS knows by that id (gatehouse's ids name them).
+  if (!resolution.route && request.method == "GET") {
+    RouteResolution create = resolve_route(*program, "POST", request.path);
+    if (create.route && create.route->operation && create.route->record_id.empty())
+      return records_by_x_id(request, *customer, create.route->model->name);
+  }
   if (!resolution.route) {
     if (!resolution.allowed.empty()) return method_not_allowed(resolution.allowed);
     return error_response(404, "not_found", "no route " + utf8_text(request.method) + " " + quote_bytes(request.path));
@@ -185,7 +192,7 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
   const std::string operation = ast::operation_name(op);
   auto target = write_target(customer, model, op, route.record_id, request.body);
   if (auto* refused = std::get_if<HttpResponse>(&target)) return std::move(*refused);
-  auto& [integration, payload] = std::get<WriteTarget>(target);
+  auto& [integration, payload, native_id] = std::get<WriteTarget>(target);
   // A per-PMS route is the reference's page of one PMS: a write for another PMS's integration
   // would be decided by rules its PMS does not follow, so it is refused, not redirected.
   if (route.pms && route.pms->id != integration.pms) {
@@ -223,7 +230,7 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
   job.pms = integration.pms;
   job.model = model.name;
   job.operation = operation;
-  job.record_id = route.record_id;
+  job.record_id = native_id;  // the PMS's id of the record; "" for a create
   job.payload = std::string(*decision.payload);
   job.verdict = std::string(verdict_name(decision.verdict));
   job.rules_version = std::string(decision.rules_version);
@@ -249,15 +256,16 @@ std::variant<WriteService::WriteTarget, HttpResponse> WriteService::write_target
   auto named = take_member(body, "integration_id");
   std::string integration_id, payload = named && !declared ? named->second : body;
   if (!record_id.empty()) {
-    auto record_integration = store_.record_integration(customer, model.name, record_id);
-    if (!record_integration)
+    // gatehouse's record id names the integration, and the PMS's own id of the record.
+    auto record = resolve_record(store_, customer, model.name, record_id);
+    if (!record)
       return error_response(404, "not_found", "no " + utf8_text(model.name) + " record " + quote_bytes(record_id));
-    if (named && named->first != *record_integration)
+    if (named && named->first != record->integration.id)
       return error_response(409, "integration_mismatch",
                             "the " + utf8_text(model.name) + " record " + quote_bytes(record_id) +
-                                " belongs to integration " + quote_bytes(*record_integration) + ", not " +
+                                " belongs to integration " + quote_bytes(record->integration.id) + ", not " +
                                 quote_bytes(named->first));
-    integration_id = std::move(*record_integration);
+    return WriteTarget{std::move(record->integration), std::move(payload), std::move(record->native_id)};
   } else {
     if (!named)
       return error_response(400, "missing_integration_id", "the body must be a JSON object with a string integration_id");
@@ -265,7 +273,7 @@ std::variant<WriteService::WriteTarget, HttpResponse> WriteService::write_target
   }
   auto integration = store_.integration(customer, integration_id);
   if (!integration) return error_response(404, "not_found", "no integration " + quote_bytes(integration_id));
-  return WriteTarget{std::move(*integration), std::move(payload)};
+  return WriteTarget{std::move(*integration), std::move(payload), ""};
 }
 
 HttpResponse WriteService::write_status(const std::string& customer, const std::string& job_id) {
@@ -277,8 +285,24 @@ HttpResponse WriteService::write_status(const std::string& customer, const std::
 HttpResponse WriteService::cached_record(const std::string& customer, const std::string& model, const std::string& id) {
   auto record = store_.record(customer, model, id);
   if (!record) return error_response(404, "not_found", "no " + utf8_text(model) + " record " + quote_bytes(id));
-  return {200, "{\"data\":" + record->json + ",\"integration_id\":" + json_quote(record->integration_id) +
-                   ",\"synced_at\":" + json_quote(record->synced_at) + "}"};
+  return {200, record_body(*record)};
+}
+
+HttpResponse WriteService::records_by_x_id(const HttpRequest& request, const std::string& customer,
+                                           const std::string& model) {
+  auto x_id = request.query.find("x_id");
+  if (x_id == request.query.end())
+    return error_response(400, "missing_x_id", "add ?x_id=<the PMS's id> (and &integration_id=... to pick one)");
+  auto integration = request.query.find("integration_id");
+  std::string body = "{\"records\":[";
+  bool first = true;
+  for (const auto& record : store_.records_by_native_id(customer, model, x_id->second)) {
+    if (integration != request.query.end() && record.integration_id != integration->second) continue;
+    if (!first) body += ',';
+    first = false;
+    body += record_body(record);
+  }
+  return {200, body + "]}"};
 }
 
 HttpResponse WriteService::meta(const HttpRequest& request, const std::string& customer, const std::string& model,

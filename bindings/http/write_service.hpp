@@ -7,6 +7,10 @@
 //                                              per-PMS ones (`/v1/residents/buildium/{id}`): see
 //                                              route_resolver.hpp              -> 202 + job
 //   GET  /v1/<resource>/{id}                   the cached record (changed only by the PMS)
+//   GET  /v1/<resource>?x_id=...[&integration_id=...]  the cached records with that PMS id
+//
+// `{id}` is gatehouse's record id (record_ids.hpp), never the PMS's: that one repeats across
+// integrations, so it is served beside it as `x_id`.
 //   GET  /v1/admin/write-status/{root_job_id}  what became of a write
 //   GET  /v1/meta/{model}/{operation}?integration_id=...  the JSON Schema that integration takes
 //   GET  /healthz
@@ -90,6 +94,7 @@ class WriteService {
   struct WriteTarget {
     store::Integration integration;
     std::string payload;
+    std::string native_id;  ///< the PMS's id of the record a route's `{id}` names; "" without one
   };
   HttpResponse write(const HttpRequest& request, const std::string& customer, const Program& program,
                      const ResolvedRoute& route);
@@ -98,6 +103,7 @@ class WriteService {
                                                        const std::string& body);
   HttpResponse write_status(const std::string& customer, const std::string& job_id);
   HttpResponse cached_record(const std::string& customer, const std::string& model, const std::string& id);
+  HttpResponse records_by_x_id(const HttpRequest& request, const std::string& customer, const std::string& model);
   HttpResponse meta(const HttpRequest& request, const std::string& customer, const std::string& model,
                     const std::string& operation);
 

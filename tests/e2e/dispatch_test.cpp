@@ -120,6 +120,8 @@ class DispatchTest : public ::testing::Test {
   }
 
   int buildium_sync_seconds = 0;  // the Buildium integration's own sync window (0: none)
+  std::string more_integrations;  // config lines after the two of acme's (a test's own PMSs)
+  int records_at_start = 3;       // what the first sync reads from the PMSs
 
   void write_config(int max_attempts = 4) {
     std::ofstream(config) << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules").string()
@@ -134,7 +136,8 @@ class DispatchTest : public ::testing::Test {
                           << "  - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: '" << pms->url() << "/buildium'"
                           << ", sync_interval_seconds: " << buildium_sync_seconds << "}\n"
                           << "  - {id: int-rm, customer: acme, pms: RENTMANAGER, base_url: '" << pms->url()
-                          << "/rentmanager'}\n";
+                          << "/rentmanager'}\n"
+                          << more_integrations;
   }
 
   void start_service() {
@@ -149,7 +152,30 @@ class DispatchTest : public ::testing::Test {
     auto r = service->client().Post("/v1/admin/sync", admin, "", "application/json");
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 200) << r->body;
-    ASSERT_NE(r->body.find("\"records\":3"), std::string::npos) << r->body;
+    ASSERT_NE(r->body.find("\"records\":" + std::to_string(records_at_start) + ","), std::string::npos) << r->body;
+  }
+
+  /// Gatehouse's ids of the cached `model` records the PMSs know as `x_id`, as the customer of
+  /// `key` finds them (`integration`: in that one only).
+  std::vector<std::string> ids_of(const std::string& x_id, const std::string& integration = "",
+                                  const httplib::Headers& key = acme, const std::string& model = "residents") {
+    std::string path = "/v1/" + model + "?x_id=" + x_id + (integration.empty() ? "" : "&integration_id=" + integration);
+    auto r = service->client().Get(path, key);
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
+    std::vector<std::string> ids;
+    if (!r) return ids;
+    const std::regex id("\"data\":\\{\"id\":\"(rec_[0-9a-f]{32})\"");
+    for (std::sregex_iterator it(r->body.begin(), r->body.end(), id), end; it != end; ++it) ids.push_back((*it)[1]);
+    return ids;
+  }
+  /// The one record a PMS id names for the customer (the test's PMSs give each id once).
+  std::string id_of(const std::string& x_id, const std::string& integration = "", const httplib::Headers& key = acme) {
+    auto ids = ids_of(x_id, integration, key);
+    EXPECT_EQ(ids.size(), 1u) << "records with x_id " << x_id;
+    return ids.empty() ? "no-record-" + x_id : ids.front();
+  }
+  std::string record_path(const std::string& x_id, const std::string& query = "") {
+    return "/v1/residents/" + id_of(x_id) + query;
   }
 
   static std::string job_id(const std::string& body) {
@@ -204,10 +230,10 @@ const std::string bd_update_with_notes = R"({"first_name":"Ann","last_name":"Lee
 TEST_F(DispatchTest, NotesExampleReachesEachPmsInItsOwnFields) {
   start();
   // Rent Manager has no notes on residents: rejected, or stripped with the flag.
-  submit("PUT", "/v1/residents/5001", rm_update, 400);
-  std::string rm_job = submit("PUT", "/v1/residents/5001?ignore_unknown_fields=true", rm_update);
+  submit("PUT", record_path("5001"), rm_update, 400);
+  std::string rm_job = submit("PUT", record_path("5001", "?ignore_unknown_fields=true"), rm_update);
   // Buildium takes notes, as notes of their own under the tenant: the write fans out into a child job.
-  std::string bd_job = submit("PUT", "/v1/residents/1001", bd_update_with_notes);
+  std::string bd_job = submit("PUT", record_path("1001"), bd_update_with_notes);
   EXPECT_NE(finished_status(rm_job).find("\"write_status\":\"SUCCESS\""), std::string::npos);
   std::string bd_status = finished_status(bd_job);
   EXPECT_NE(bd_status.find("\"write_status\":\"SUCCESS\""), std::string::npos) << bd_status;
@@ -222,7 +248,7 @@ TEST_F(DispatchTest, NotesExampleReachesEachPmsInItsOwnFields) {
 
 TEST_F(DispatchTest, AFailureOnlyThePmsSeesIsInWriteStatus) {
   start();
-  std::string id = submit("PUT", "/v1/residents/1002", R"({"first_name":"Bo","last_name":"Diaz","address_1":"2 Main St"})");
+  std::string id = submit("PUT", record_path("1002"), R"({"first_name":"Bo","last_name":"Diaz","address_1":"2 Main St"})");
   std::string status = finished_status(id);
   EXPECT_NE(status.find("\"write_status\":\"FAILURE\""), std::string::npos) << status;
   EXPECT_NE(status.find("\"errors\":[\"resident already moved to another lease\"]"), std::string::npos) << status;
@@ -234,7 +260,7 @@ TEST_F(DispatchTest, AFanOutWhosePartsDisagreeIsAPartialSuccess) {
   start();
   // The tenant is updated; the PMS refuses its note.
   ASSERT_EQ(pms->client().Post("/_sim/faults", R"({"status":422,"path":"/notes"})", "application/json")->status, 200);
-  std::string id = submit("PUT", "/v1/residents/1001", bd_update_with_notes);
+  std::string id = submit("PUT", record_path("1001"), bd_update_with_notes);
   std::string status = finished_status(id);
   EXPECT_NE(status.find("\"write_status\":\"PARTIAL_SUCCESS\""), std::string::npos) << status;
   EXPECT_NE(status.find("\"errors\":[\"simulated fault\"]"), std::string::npos) << status;
@@ -247,7 +273,7 @@ TEST_F(DispatchTest, RetriesAfter503AreAppliedExactlyOnce) {
   // third is answered from the PMS's idempotency record, not applied again.
   ASSERT_EQ(pms->client().Post("/_sim/faults", R"({"status":503,"apply":true})", "application/json")->status, 200);
   ASSERT_EQ(pms->client().Post("/_sim/faults", R"({"status":503})", "application/json")->status, 200);
-  std::string id = submit("PUT", "/v1/residents/1001", bd_update);
+  std::string id = submit("PUT", record_path("1001"), bd_update);
   std::string status = finished_status(id);
   EXPECT_NE(status.find("\"write_status\":\"SUCCESS\""), std::string::npos) << status;
   EXPECT_EQ(count(status, "\"pms_status\":503"), 2) << status;
@@ -261,7 +287,7 @@ TEST_F(DispatchTest, ATimedOutCallIsRetriedAndAppliedOnce) {
   start();
   // The PMS answers after 1.5 s; the dispatcher waits 1 s, gives up and retries with the same key.
   ASSERT_EQ(pms->client().Post("/_sim/faults", R"({"delay_ms":1500})", "application/json")->status, 200);
-  std::string id = submit("PUT", "/v1/residents/1001", bd_update);
+  std::string id = submit("PUT", record_path("1001"), bd_update);
   std::string status = finished_status(id);
   EXPECT_NE(status.find("\"write_status\":\"SUCCESS\""), std::string::npos) << status;
   EXPECT_NE(status.find("\"code\":\"timeout\""), std::string::npos) << status;
@@ -274,27 +300,169 @@ TEST_F(DispatchTest, ACreateListsTheCreatedIdAndTheRecordComesWithTheSync) {
                           R"({"integration_id":"int-bd","first_name":"Di","last_name":"Ng","address_1":"3 Main St","lease_id":"77"})");
   std::string status = finished_status(id);
   EXPECT_NE(status.find("\"write_status\":\"SUCCESS\""), std::string::npos) << status;
-  EXPECT_NE(status.find("\"created_record_id\":\"1003\""), std::string::npos) << status;
-  EXPECT_NE(status.find("\"created\":[{\"model\":\"residents\",\"id\":\"1003\"}]"), std::string::npos) << status;
-  // Buildium residents have no `refresh after write`: the record is cached at the next sync.
-  EXPECT_EQ(cached("/v1/residents/1003").substr(0, 3), "404");
+  // Gatehouse's id for the record, from the moment the PMS answered with its own (1003).
+  std::smatch created;
+  ASSERT_TRUE(std::regex_search(status, created, std::regex("\"created_record_id\":\"(rec_[0-9a-f]{32})\"")))
+      << status;
+  const std::string record = created[1];
+  EXPECT_NE(status.find("\"created\":[{\"model\":\"residents\",\"id\":\"" + record + "\",\"x_id\":\"1003\"}]"),
+            std::string::npos)
+      << status;
+  // Buildium residents have no `refresh after write`: the record is cached at the next sync,
+  // under the id the write-status gave.
+  EXPECT_EQ(cached("/v1/residents/" + record).substr(0, 3), "404");
+  EXPECT_EQ(cached("/v1/residents/1003").substr(0, 3), "404") << "the PMS's id names no record";
   ASSERT_EQ(service->client().Post("/v1/admin/sync", admin, "", "application/json")->status, 200);
-  EXPECT_NE(cached("/v1/residents/1003").find("\"first_name\":\"Di\""), std::string::npos) << cached("/v1/residents/1003");
+  std::string after = cached("/v1/residents/" + record);
+  EXPECT_NE(after.find("\"first_name\":\"Di\""), std::string::npos) << after;
+  EXPECT_NE(after.find("\"x_id\":\"1003\""), std::string::npos) << after;
+  EXPECT_EQ(id_of("1003"), record);
+}
+
+TEST_F(DispatchTest, RecordIdsAreStableAcrossSyncs) {
+  start();
+  const std::string rm = id_of("5001"), bd = id_of("1001");
+  EXPECT_NE(rm, bd);
+  put_pms("/_sim/rentmanager/tenants/5001", R"({"FirstName":"Cy","LastName":"Parks","RentPeriod":"MONTHLY","RentDueDay":1})");
+  for (int sync = 0; sync < 2; ++sync) {
+    auto r = service->client().Post("/v1/admin/sync", admin, "", "application/json");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(id_of("5001"), rm);
+    EXPECT_EQ(id_of("1001"), bd);
+  }
+  EXPECT_NE(cached("/v1/residents/" + rm).find("\"last_name\":\"Parks\""), std::string::npos) << cached("/v1/residents/" + rm);
+  // And across a restart on the same store.
+  service.reset();
+  start_service();
+  EXPECT_EQ(id_of("5001"), rm);
+}
+
+/// A second Rent Manager, its own process: its tenant 5001 is not the first one's.
+class TwoPmsDispatchTest : public DispatchTest {
+ protected:
+  std::unique_ptr<ChildProcess> pms2;
+
+  void SetUp() override {
+    DispatchTest::SetUp();
+    pms2 = std::make_unique<ChildProcess>(std::vector<std::string>{GATEHOUSE_SIMULATOR});
+    auto r = pms2->client().Put("/_sim/rentmanager/tenants/5001",
+                                R"({"FirstName":"Ed","LastName":"Stone","RentPeriod":"MONTHLY","RentDueDay":3,"PropertyID":"9"})",
+                                "application/json");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    records_at_start = 4;
+  }
+  void TearDown() override {
+    DispatchTest::TearDown();
+    pms2.reset();
+  }
+  std::string pms2_tenant() {
+    auto r = pms2->client().Get("/rentmanager/Tenants/5001");
+    return r ? r->body : "";
+  }
+
+  /// A write to record `id` as the customer of `key`; the write-status once finished.
+  std::string write(const std::string& id, const std::string& last_name, const httplib::Headers& key) {
+    auto r = service->client().Put("/v1/residents/" + id, key,
+                                   R"({"last_name":")" + last_name + R"(","rent_period":"MONTHLY","rent_due_day":1})",
+                                   "application/json");
+    EXPECT_TRUE(r);
+    if (!r) return "";
+    EXPECT_EQ(r->status, 202) << r->body;
+    std::string job = job_id(r->body);
+    std::string body;
+    for (auto until = std::chrono::steady_clock::now() + 15s; std::chrono::steady_clock::now() < until;) {
+      auto s = service->client().Get("/v1/admin/write-status/" + job, key);
+      if (s && s->status == 200 && s->body.find("\"write_status\":\"PENDING\"") == std::string::npos) return s->body;
+      std::this_thread::sleep_for(20ms);
+    }
+    return body;
+  }
+  /// The cached record `id` once it shows `text` (Rent Manager residents refresh after a write).
+  std::string cached_once(const std::string& id, const std::string& text, const httplib::Headers& key) {
+    std::string record;
+    for (auto until = std::chrono::steady_clock::now() + 5s; std::chrono::steady_clock::now() < until;) {
+      record = cached("/v1/residents/" + id, key);
+      if (record.find(text) != std::string::npos) break;
+      std::this_thread::sleep_for(20ms);
+    }
+    return record;
+  }
+};
+
+TEST_F(TwoPmsDispatchTest, TwoIntegrationsOfOneCustomerWithTheSamePmsIdsEachReachTheirOwnRecord) {
+  more_integrations = "  - {id: int-rm2, customer: acme, pms: RENTMANAGER, base_url: '" + pms2->url() + "/rentmanager'}\n";
+  start();
+  // One PMS id, two records: the sync kept both, each with its own id and data.
+  auto both = ids_of("5001");
+  ASSERT_EQ(both.size(), 2u);
+  const std::string first = id_of("5001", "int-rm"), second = id_of("5001", "int-rm2");
+  EXPECT_NE(first, second);
+  EXPECT_NE(cached("/v1/residents/" + first).find("\"last_name\":\"Park\""), std::string::npos) << cached("/v1/residents/" + first);
+  EXPECT_NE(cached("/v1/residents/" + second).find("\"last_name\":\"Stone\""), std::string::npos) << cached("/v1/residents/" + second);
+
+  EXPECT_NE(write(second, "Stoner", acme).find("\"write_status\":\"SUCCESS\""), std::string::npos);
+  EXPECT_NE(pms2_tenant().find("\"LastName\":\"Stoner\""), std::string::npos) << pms2_tenant();
+  EXPECT_NE(pms_get("/rentmanager/Tenants/5001").find("\"LastName\":\"Park\""), std::string::npos)
+      << "the other PMS's tenant 5001 is untouched: " << pms_get("/rentmanager/Tenants/5001");
+  EXPECT_NE(write(first, "Parker", acme).find("\"write_status\":\"SUCCESS\""), std::string::npos);
+  EXPECT_NE(pms_get("/rentmanager/Tenants/5001").find("\"LastName\":\"Parker\""), std::string::npos)
+      << pms_get("/rentmanager/Tenants/5001");
+  EXPECT_NE(pms2_tenant().find("\"LastName\":\"Stoner\""), std::string::npos) << pms2_tenant();
+
+  // The refresh after each write put each record back in its own place.
+  EXPECT_NE(cached_once(first, "Parker", acme).find("\"last_name\":\"Parker\""), std::string::npos);
+  EXPECT_NE(cached_once(second, "Stoner", acme).find("\"last_name\":\"Stoner\""), std::string::npos);
+  EXPECT_EQ(cached("/v1/residents/" + first).find("Stone"), std::string::npos) << cached("/v1/residents/" + first);
+}
+
+TEST_F(TwoPmsDispatchTest, TwoCustomersWithTheSamePmsIdsEachReachTheirOwnRecordAndNotTheOther) {
+  more_integrations = "  - {id: int-globex, customer: globex, pms: RENTMANAGER, base_url: '" + pms2->url() + "/rentmanager'}\n";
+  start();
+  const std::string acmes = id_of("5001", "", acme), globexs = id_of("5001", "", globex);
+  EXPECT_NE(acmes, globexs);
+
+  EXPECT_NE(write(globexs, "Stoner", globex).find("\"write_status\":\"SUCCESS\""), std::string::npos);
+  EXPECT_NE(pms2_tenant().find("\"LastName\":\"Stoner\""), std::string::npos) << pms2_tenant();
+  EXPECT_NE(pms_get("/rentmanager/Tenants/5001").find("\"LastName\":\"Park\""), std::string::npos)
+      << pms_get("/rentmanager/Tenants/5001");
+  EXPECT_NE(write(acmes, "Parker", acme).find("\"write_status\":\"SUCCESS\""), std::string::npos);
+  EXPECT_NE(pms_get("/rentmanager/Tenants/5001").find("\"LastName\":\"Parker\""), std::string::npos)
+      << pms_get("/rentmanager/Tenants/5001");
+  EXPECT_NE(pms2_tenant().find("\"LastName\":\"Stoner\""), std::string::npos) << pms2_tenant();
+
+  // Another customer's id does not exist: 404 to read it or write it, as for an unknown id.
+  EXPECT_EQ(cached("/v1/residents/" + acmes, globex).substr(0, 3), "404");
+  EXPECT_EQ(cached("/v1/residents/" + globexs, acme).substr(0, 3), "404");
+  auto r = service->client().Put("/v1/residents/" + globexs, acme, R"({"last_name":"X","rent_period":"MONTHLY","rent_due_day":1})",
+                                 "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404) << r->body;
+  auto unknown = service->client().Put("/v1/residents/rec_00000000000000000000000000000000", acme,
+                                       R"({"last_name":"X","rent_period":"MONTHLY","rent_due_day":1})", "application/json");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  std::string unknown_body = unknown->body;
+  unknown_body.replace(unknown_body.find("rec_00000000000000000000000000000000"), globexs.size(), globexs);
+  EXPECT_EQ(r->body, unknown_body) << "the same answer as for an id nobody has";
+  EXPECT_EQ(ids_of("5001", "int-globex", acme).size(), 0u) << "nor is found by its PMS id";
+  EXPECT_NE(pms2_tenant().find("\"LastName\":\"Stoner\""), std::string::npos) << "the refused write never left: " << pms2_tenant();
 }
 
 TEST_F(DispatchTest, TheCacheChangesOnlyWhenThePmsSendsTheRecordBack) {
   start();
-  std::string id = submit("PUT", "/v1/residents/1001",
+  std::string id = submit("PUT", record_path("1001"),
                           R"({"first_name":"Annie","last_name":"Lee","address_1":"1 Main St"})");
   EXPECT_NE(finished_status(id).find("SUCCESS"), std::string::npos);
-  EXPECT_NE(cached("/v1/residents/1001").find("\"first_name\":\"Ann\""), std::string::npos)
-      << "a write does not change the cache: " << cached("/v1/residents/1001");
+  EXPECT_NE(cached(record_path("1001")).find("\"first_name\":\"Ann\""), std::string::npos)
+      << "a write does not change the cache: " << cached(record_path("1001"));
   // Changed in the PMS since the last sync, by someone else.
   put_pms("/_sim/buildium/tenants/1001",
           R"({"FirstName":"Annie","LastName":"Lee-Ross","PrimaryAddress":{"AddressLine1":"1 Main St"},"Status":"Active"})");
-  EXPECT_NE(cached("/v1/residents/1001").find("\"last_name\":\"Lee\""), std::string::npos);
+  EXPECT_NE(cached(record_path("1001")).find("\"last_name\":\"Lee\""), std::string::npos);
   ASSERT_EQ(service->client().Post("/v1/admin/sync", admin, "", "application/json")->status, 200);
-  std::string after = cached("/v1/residents/1001");
+  std::string after = cached(record_path("1001"));
   EXPECT_NE(after.find("\"first_name\":\"Annie\""), std::string::npos) << after;
   EXPECT_NE(after.find("\"last_name\":\"Lee-Ross\""), std::string::npos) << after;
 }
@@ -306,7 +474,7 @@ TEST_F(DispatchTest, TheSyncLoopRereadsAnIntegrationOnItsOwnWindow) {
           R"({"FirstName":"Ann","LastName":"Lee-Ross","PrimaryAddress":{"AddressLine1":"1 Main St"},"Status":"Active"})");
   std::string record;
   for (auto until = std::chrono::steady_clock::now() + 8s; std::chrono::steady_clock::now() < until;) {
-    record = cached("/v1/residents/1001");
+    record = cached(record_path("1001"));
     if (record.find("Lee-Ross") != std::string::npos) break;
     std::this_thread::sleep_for(100ms);
   }
@@ -316,11 +484,11 @@ TEST_F(DispatchTest, TheSyncLoopRereadsAnIntegrationOnItsOwnWindow) {
 TEST_F(DispatchTest, RefreshAfterWriteFetchesTheRecordRightAway) {
   start();
   // Rent Manager residents say `refresh after write`: no sync needed.
-  std::string id = submit("PUT", "/v1/residents/5001", R"({"last_name":"Parker","rent_period":"MONTHLY","rent_due_day":2})");
+  std::string id = submit("PUT", record_path("5001"), R"({"last_name":"Parker","rent_period":"MONTHLY","rent_due_day":2})");
   EXPECT_NE(finished_status(id).find("SUCCESS"), std::string::npos);
   std::string record;
   for (auto until = std::chrono::steady_clock::now() + 5s; std::chrono::steady_clock::now() < until;) {
-    record = cached("/v1/residents/5001");
+    record = cached(record_path("5001"));
     if (record.find("Parker") != std::string::npos) break;
     std::this_thread::sleep_for(20ms);
   }
@@ -330,10 +498,10 @@ TEST_F(DispatchTest, RefreshAfterWriteFetchesTheRecordRightAway) {
 
 TEST_F(DispatchTest, AnotherCustomerGets404ForTheJobAndTheRecord) {
   start();
-  std::string id = submit("PUT", "/v1/residents/1001", bd_update);
+  std::string id = submit("PUT", record_path("1001"), bd_update);
   EXPECT_EQ(cached("/v1/admin/write-status/" + id, globex).substr(0, 3), "404");
-  EXPECT_EQ(cached("/v1/residents/1001", globex).substr(0, 3), "404");
-  auto r = service->client().Put("/v1/residents/1001", globex, bd_update, "application/json");
+  EXPECT_EQ(cached(record_path("1001"), globex).substr(0, 3), "404");
+  auto r = service->client().Put(record_path("1001"), globex, bd_update, "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 404);
 }
@@ -343,7 +511,7 @@ TEST_F(DispatchTest, AKilledServiceLosesNoAcceptedJobAndAppliesItOnce) {
   start(/*max_attempts=*/8);
   // The PMS is slow; the service is killed (SIGKILL) while its call is in flight.
   ASSERT_EQ(pms->client().Post("/_sim/faults", R"({"delay_ms":2500})", "application/json")->status, 200);
-  std::string id = submit("PUT", "/v1/residents/1001", bd_update);
+  std::string id = submit("PUT", record_path("1001"), bd_update);
   std::this_thread::sleep_for(300ms);
   service->stop(SIGKILL);
   start_service();
@@ -358,7 +526,7 @@ TEST_F(DispatchTest, FinishedWritesArePostedToTheSignedWebhookWithRetries) {
   WebhookReceiver receiver(/*failures=*/1);
   webhook_url = receiver.url();
   start();
-  std::string id = submit("PUT", "/v1/residents/1001", bd_update);
+  std::string id = submit("PUT", record_path("1001"), bd_update);
   EXPECT_NE(finished_status(id).find("SUCCESS"), std::string::npos);
   for (auto until = std::chrono::steady_clock::now() + 10s;
        receiver.bodies().empty() && std::chrono::steady_clock::now() < until;)
@@ -374,7 +542,7 @@ TEST_F(DispatchTest, FinishedWritesArePostedToTheSignedWebhookWithRetries) {
 TEST_F(DispatchTest, AnUnreachablePmsFailsAfterTheBoundedAttempts) {
   start();
   pms->stop();
-  std::string id = submit("PUT", "/v1/residents/1001", bd_update);
+  std::string id = submit("PUT", record_path("1001"), bd_update);
   std::string status = finished_status(id);
   EXPECT_NE(status.find("\"write_status\":\"FAILURE\""), std::string::npos) << status;
   EXPECT_EQ(count(status, "\"code\":\"unreachable\""), 4) << "max_attempts is 4: " << status;
@@ -382,7 +550,7 @@ TEST_F(DispatchTest, AnUnreachablePmsFailsAfterTheBoundedAttempts) {
 
 TEST_F(DispatchTest, MetricsCountJobOutcomes) {
   start();
-  std::string id = submit("PUT", "/v1/residents/1001", bd_update);
+  std::string id = submit("PUT", record_path("1001"), bd_update);
   finished_status(id);
   auto r = service->client().Get("/metrics");
   ASSERT_TRUE(r);

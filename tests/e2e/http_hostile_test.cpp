@@ -104,6 +104,12 @@ class HttpHostileTest : public ::testing::Test {
            "records:\n  - {model: residents, id: res-rm, integration: int-rm, data: '{\"last_name\":\"Lee\"}'}\n";
     service = std::make_unique<gatehouse::testing::ChildProcess>(
         std::vector<std::string>{GATEHOUSE_BINARY, "serve", "--config", (dir / "config.yaml").string()});
+    // The seeded record's path, by gatehouse's id (the seed gave the PMS's).
+    auto r = service->client().Get("/v1/residents?x_id=res-rm", {{"Authorization", "Bearer key-acme"}});
+    ASSERT_TRUE(r);
+    auto at = r->body.find("\"id\":\"rec_");
+    ASSERT_NE(at, std::string::npos) << r->body;
+    record_path = "/v1/residents/" + r->body.substr(at + 6, 36);
   }
   void TearDown() override {
     service.reset();
@@ -117,15 +123,17 @@ class HttpHostileTest : public ::testing::Test {
     return status_of(c.receive(wait)) == 200;
   }
 
-  static std::string put(const std::string& headers, const std::string& body) {
-    return "PUT /v1/residents/res-rm HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer key-acme\r\n"
+  std::string record_path;
+
+  std::string put(const std::string& headers, const std::string& body) const {
+    return "PUT " + record_path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer key-acme\r\n"
            "Content-Type: application/json\r\n" + headers + "\r\n" + body;
   }
 };
 
 TEST_F(HttpHostileTest, ASlowClientIsCutOffAndOthersAreServed) {
   Connection slow(service->port());
-  ASSERT_TRUE(slow.send_all("PUT /v1/residents/res-rm HTTP/1.1\r\nHost: x\r\n"));  // and then nothing
+  ASSERT_TRUE(slow.send_all("PUT " + record_path + " HTTP/1.1\r\nHost: x\r\n"));  // and then nothing
   EXPECT_TRUE(healthy(500ms)) << "another client is served meanwhile";
   EXPECT_TRUE(slow.closed_within(4000ms)) << "the read timeout (1 s) closes the connection";
 }

@@ -57,10 +57,18 @@ TEST(PostgresInstances, TwoInstancesCarryEveryJobExactlyOnce) {
       << "records:\n" << records;
   const std::vector<std::string> serve = {GATEHOUSE_BINARY, "serve", "--config", (dir / "config.yaml").string()};
   ChildProcess a(serve), b(serve);
+  // Gatehouse's ids of the seeded records (the seeds name them by the PMS's).
+  std::vector<std::string> ids;
+  for (int id = 1001; id <= 1005; ++id) {
+    auto r = b.client().Get("/v1/residents?x_id=" + std::to_string(id), {{"Authorization", "Bearer key-acme"}});
+    std::smatch m;
+    ASSERT_TRUE(r && std::regex_search(r->body, m, std::regex("\"id\":\"(rec_[0-9a-f]{32})\""))) << (r ? r->body : "");
+    ids.push_back(m[1]);
+  }
 
   std::vector<std::string> jobs;
   for (int i = 0; i < 60; ++i) {
-    auto r = (i % 2 ? a : b).client().Put("/v1/residents/" + std::to_string(1001 + i % 5),
+    auto r = (i % 2 ? a : b).client().Put("/v1/residents/" + ids[static_cast<std::size_t>(i % 5)],
                                           {{"Authorization", "Bearer key-acme"}},
                                           R"({"first_name":"A)" + std::to_string(i) + R"(","last_name":"B","address_1":"1 Main St"})",
                                           "application/json");

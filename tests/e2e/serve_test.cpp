@@ -44,6 +44,18 @@ class ServeTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir); }
 
   static httplib::Headers auth(const std::string& key) { return {{"Authorization", "Bearer " + key}}; }
+  /// The path of the record the PMS knows as `x_id` (seeded above), by gatehouse's id.
+  static std::string record_path(Service& service, const std::string& x_id, const std::string& query = "") {
+    auto r = service.client().Get("/v1/residents?x_id=" + x_id, auth("key-acme"));
+    std::smatch id;
+    if (!r || !std::regex_search(r->body, id, std::regex("\"id\":\"(rec_[0-9a-f]{32})\""))) return "/v1/residents/none";
+    return "/v1/residents/" + id[1].str() + query;
+  }
+  /// gatehouse's id of the record the PMS knows as `x_id`.
+  static std::string gid(Service& service, const std::string& x_id) {
+    std::string path = record_path(service, x_id);
+    return path.substr(path.rfind('/') + 1);
+  }
   static std::string job_id(const std::string& body) {
     auto at = body.find("\"job_id\":\"");
     return at == std::string::npos ? "" : body.substr(at + 10, 32);
@@ -56,14 +68,15 @@ const std::string rm_with_middle_name = R"({"last_name":"Lee","middle_name":"Q",
 TEST_F(ServeTest, NotesExampleOverHttpAndTenancy) {
   Service service(config);
   auto c = service.client();
-  auto rejected = c.Put("/v1/residents/res-rm", auth("key-acme"), rm, "application/json");
+  const std::string rm_path = record_path(service, "res-rm", "?ignore_unknown_fields=true");
+  auto rejected = c.Put(record_path(service, "res-rm"), auth("key-acme"), rm, "application/json");
   ASSERT_TRUE(rejected);
   EXPECT_EQ(rejected->status, 400) << rejected->body;
   EXPECT_NE(rejected->body.find("unsupported_field"), std::string::npos);
-  auto stripped = c.Put("/v1/residents/res-rm?ignore_unknown_fields=true", auth("key-acme"), rm, "application/json");
+  auto stripped = c.Put(rm_path, auth("key-acme"), rm, "application/json");
   ASSERT_TRUE(stripped);
   EXPECT_EQ(stripped->status, 202) << stripped->body;
-  auto buildium = c.Put("/v1/residents/res-bd", auth("key-acme"),
+  auto buildium = c.Put(record_path(service, "res-bd"), auth("key-acme"),
                         R"({"first_name":"Ann","last_name":"Lee","address_1":"1 Main St","notes":"x"})", "application/json");
   ASSERT_TRUE(buildium);
   EXPECT_EQ(buildium->status, 202) << buildium->body;
@@ -74,15 +87,17 @@ TEST_F(ServeTest, NotesExampleOverHttpAndTenancy) {
   EXPECT_EQ(status->status, 200);
   EXPECT_NE(status->body.find("\"write_status\":\"PENDING\""), std::string::npos) << status->body;
   EXPECT_EQ(c.Get(("/v1/admin/write-status/" + id).c_str(), auth("key-globex"))->status, 404);
-  EXPECT_EQ(c.Get("/v1/residents/res-rm", auth("key-globex"))->status, 404);
-  EXPECT_EQ(c.Get("/v1/residents/res-rm", auth("key-acme"))->body.find("\"data\":{\"last_name\":\"Lee\"}") != std::string::npos, true);
+  const std::string res_rm = record_path(service, "res-rm");
+  EXPECT_EQ(c.Get(res_rm, auth("key-globex"))->status, 404);
+  EXPECT_NE(c.Get(res_rm, auth("key-acme"))->body.find(",\"x_id\":\"res-rm\",\"last_name\":\"Lee\"}"), std::string::npos);
+  EXPECT_EQ(c.Get("/v1/residents/res-rm", auth("key-acme"))->status, 404) << "a seed's id is the PMS's, not gatehouse's";
 }
 
 TEST_F(ServeTest, ARestartLosesNoAcceptedJob) {
   std::string id;
   {
     Service service(config);
-    auto r = service.client().Put("/v1/residents/res-rm?ignore_unknown_fields=true", auth("key-acme"), rm, "application/json");
+    auto r = service.client().Put(record_path(service, "res-rm", "?ignore_unknown_fields=true"), auth("key-acme"), rm, "application/json");
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 202);
     id = job_id(r->body);
@@ -95,6 +110,7 @@ TEST_F(ServeTest, ARestartLosesNoAcceptedJob) {
 
 TEST_F(ServeTest, ReloadUnderLoadNeverMixesRules) {
   Service service(config);
+  const std::string rm_path = record_path(service, "res-rm", "?ignore_unknown_fields=true");
   fs::path rm_rules = dir / "rules" / "pms" / "rentmanager.rules";
   std::string original;
   {
@@ -115,7 +131,7 @@ TEST_F(ServeTest, ReloadUnderLoadNeverMixesRules) {
     clients.emplace_back([&] {
       auto c = service.client();
       while (!stop) {
-        auto r = c.Put("/v1/residents/res-rm?ignore_unknown_fields=true", auth("key-acme"), rm_with_middle_name,
+        auto r = c.Put(rm_path, auth("key-acme"), rm_with_middle_name,
                        "application/json");
         ++requests;
         if (!r || r->status != 202) {
@@ -167,7 +183,7 @@ TEST_F(ServeTest, TheConnectorsMustCoverReloadedRules) {
   EXPECT_EQ(r->status, 422) << r->body;
   EXPECT_NE(r->body.find("residents update offers 'notes', which the connector does not map"), std::string::npos)
       << r->body;
-  auto still = service.client().Put("/v1/residents/res-rm", auth("key-acme"), rm, "application/json");
+  auto still = service.client().Put(record_path(service, "res-rm"), auth("key-acme"), rm, "application/json");
   ASSERT_TRUE(still);
   EXPECT_EQ(still->status, 400) << "the old rules stay: " << still->body;
 }
@@ -207,7 +223,7 @@ TEST_F(ServeTest, AGenericCreateWithAndWithoutTheTrailingSlash) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 202) << path << ": " << r->body;
   }
-  auto update = c.Put("/v1/residents/res-rm/", auth("key-acme"), R"({"last_name":"Li","rent_period":"MONTHLY","rent_due_day":1})",
+  auto update = c.Put(record_path(service, "res-rm") + "/", auth("key-acme"), R"({"last_name":"Li","rent_period":"MONTHLY","rent_due_day":1})",
                       "application/json");
   ASSERT_TRUE(update);
   EXPECT_EQ(update->status, 202) << update->body;
@@ -217,7 +233,7 @@ TEST_F(ServeTest, AGenericCreateWithAndWithoutTheTrailingSlash) {
 TEST_F(ServeTest, AnAcceptedWriteAnswersJobIdAndTheDataThatGoesToThePms) {
   Service service(config);
   auto c = service.client();
-  auto r = c.Put("/v1/residents/res-rm?ignore_unknown_fields=true", auth("key-acme"), rm, "application/json");
+  auto r = c.Put(record_path(service, "res-rm", "?ignore_unknown_fields=true"), auth("key-acme"), rm, "application/json");
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 202) << r->body;
   simdjson::dom::parser parser;
@@ -246,14 +262,14 @@ TEST_F(ServeTest, AnAcceptedWriteAnswersJobIdAndTheDataThatGoesToThePms) {
 TEST_F(ServeTest, APerPmsUpdateDecidesWithThatPmsRules) {
   Service service(config);
   auto c = service.client();
-  auto rejected = c.Put("/v1/residents/rentmanager/res-rm", auth("key-acme"), rm, "application/json");
+  auto rejected = c.Put("/v1/residents/rentmanager/" + gid(service, "res-rm"), auth("key-acme"), rm, "application/json");
   ASSERT_TRUE(rejected);
   EXPECT_EQ(rejected->status, 400) << rejected->body;
   EXPECT_NE(rejected->body.find("unsupported_field"), std::string::npos) << rejected->body;
-  auto r = c.Put("/v1/residents/rentmanager/res-rm/?ignore_unknown_fields=true", auth("key-acme"), rm, "application/json");
+  auto r = c.Put("/v1/residents/rentmanager/" + gid(service, "res-rm") + "/?ignore_unknown_fields=true", auth("key-acme"), rm, "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 202) << r->body;
-  auto bd = c.Put("/v1/residents/buildium/res-bd", auth("key-acme"),
+  auto bd = c.Put("/v1/residents/buildium/" + gid(service, "res-bd"), auth("key-acme"),
                   R"({"first_name":"Ann","last_name":"Lee","address_1":"1 Main St","notes":"x"})", "application/json");
   ASSERT_TRUE(bd);
   EXPECT_EQ(bd->status, 202) << bd->body;
@@ -262,11 +278,13 @@ TEST_F(ServeTest, APerPmsUpdateDecidesWithThatPmsRules) {
 TEST_F(ServeTest, APerPmsRouteRefusesAnotherPmsIntegration) {
   Service service(config);
   auto c = service.client();
-  auto record = c.Put("/v1/residents/buildium/res-rm", auth("key-acme"), rm, "application/json");
+  auto record = c.Put("/v1/residents/buildium/" + gid(service, "res-rm"), auth("key-acme"), rm, "application/json");
   ASSERT_TRUE(record);
   EXPECT_EQ(record->status, 409) << record->body;
   EXPECT_NE(record->body.find(R"("code":"wrong_pms")"), std::string::npos) << record->body;
-  EXPECT_NE(record->body.find("residents record 'res-rm' (integration 'int-rm') is on RENTMANAGER, but this is BUILDIUM's route"), std::string::npos)
+  EXPECT_NE(record->body.find("residents record '" + gid(service, "res-rm") +
+                              "' (integration 'int-rm') is on RENTMANAGER, but this is BUILDIUM's route"),
+            std::string::npos)
       << record->body;
   auto create = c.Post("/v1/residents/buildium/", auth("key-acme"), rm_create, "application/json");
   ASSERT_TRUE(create);
@@ -329,7 +347,7 @@ TEST_F(ServeTest, AnUnknownPathIs404InTheErrorShape) {
 TEST_F(ServeTest, AKnownPathWithAnotherMethodIs405WithAllow) {
   Service service(config);
   auto c = service.client();
-  auto r = c.Delete("/v1/residents/res-rm", auth("key-acme"));
+  auto r = c.Delete(record_path(service, "res-rm"), auth("key-acme"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 405) << r->body;
   EXPECT_EQ(r->get_header_value("Allow"), "GET, PUT");
@@ -338,7 +356,7 @@ TEST_F(ServeTest, AKnownPathWithAnotherMethodIs405WithAllow) {
   ASSERT_TRUE(create);
   EXPECT_EQ(create->status, 405) << create->body;
   EXPECT_EQ(create->get_header_value("Allow"), "POST");
-  auto per_pms = c.Get("/v1/residents/buildium/res-bd", auth("key-acme"));
+  auto per_pms = c.Get("/v1/residents/buildium/" + gid(service, "res-bd"), auth("key-acme"));
   ASSERT_TRUE(per_pms);
   EXPECT_EQ(per_pms->status, 405) << per_pms->body;
   EXPECT_EQ(per_pms->get_header_value("Allow"), "PUT");

@@ -23,12 +23,13 @@ struct Fixture {
     store.put_customer("globex", "key-globex");
     store.put_integration({"int-rm", "acme", "RENTMANAGER", "http://127.0.0.1:1"});
     store.put_integration({"int-bd", "acme", "BUILDIUM", "http://127.0.0.1:1"});
-    store.put_record({"residents", "res-rm", "int-rm", R"({"last_name":"Lee"})", "2026-11-28T09:00:00.000Z"});
-    store.put_record({"residents", "res-bd", "int-bd", R"({"last_name":"Lee"})", "2026-11-28T09:00:00.000Z"});
+    res_rm = store.put_record({"residents", "res-rm", "int-rm", R"({"last_name":"Lee"})", "2026-11-28T09:00:00.000Z"});
+    res_bd = store.put_record({"residents", "res-bd", "int-bd", R"({"last_name":"Lee"})", "2026-11-28T09:00:00.000Z"});
     service = std::make_unique<gatehouse::service::WriteService>(
         *engine, store, gatehouse::Limits{}, [] { return std::string("2026-11-28T10:00:00.000Z"); });
   }
   gatehouse::store::SqliteStore store;
+  std::string res_rm, res_bd;  // gatehouse's ids of the two records (minted: random per run)
   std::unique_ptr<gatehouse::Engine> engine;
   std::unique_ptr<gatehouse::service::WriteService> service;
 };
@@ -52,6 +53,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string target = space == std::string::npos ? "" : first.substr(space + 1);
   auto question = target.find('?');
   request.path = target.substr(0, question);
+  // The corpus names the records by their PMS ids; their gatehouse ids are new in every run, so
+  // a path segment that is one of those stands for the record's id (else no input reaches a write).
+  for (const auto& [native, id] : {std::pair{std::string("/res-rm"), fixture.res_rm}, {std::string("/res-bd"), fixture.res_bd}})
+    if (request.path.size() >= native.size() && request.path.compare(request.path.size() - native.size(), native.size(), native) == 0)
+      request.path.replace(request.path.size() - native.size(), native.size(), "/" + id);
   if (question != std::string::npos) {
     std::string query = target.substr(question + 1);
     for (std::size_t at = 0; at <= query.size();) {

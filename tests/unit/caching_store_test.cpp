@@ -19,11 +19,17 @@ using namespace std::chrono_literals;
 class CachingStoreTest : public ::testing::Test {
  protected:
   SqliteStore inner{":memory:"};
+  std::string r1;  // gatehouse's id of the record
 
   void SetUp() override {
     inner.put_customer("acme", "key-1");
     inner.put_integration({"int-1", "acme", "RENTMANAGER", "http://pms", 0});
-    inner.put_record({"residents", "r-1", "int-1", "{}", "2026-11-28T00:00:00.000Z"});
+    r1 = inner.put_record({"residents", "r-1", "int-1", "{}", "2026-11-28T00:00:00.000Z"});
+  }
+  std::optional<std::string> integration_of(CachingStore& cache, const std::string& customer) {
+    auto key = cache.record_key(customer, "residents", r1);
+    if (!key) return std::nullopt;
+    return key->integration_id;
   }
 };
 
@@ -41,24 +47,27 @@ TEST_F(CachingStoreTest, AChangeThroughItIsSeenAtOnce) {
   CachingStore cache(inner, 1h);
   EXPECT_EQ(cache.customer_for_key("key-1"), "acme");
   EXPECT_EQ(cache.integration("acme", "int-1")->base_url, "http://pms");
-  EXPECT_EQ(cache.record_integration("acme", "residents", "r-1"), "int-1");
+  EXPECT_EQ(integration_of(cache, "acme"), "int-1");
 
   cache.put_customer("acme", "key-2");
   EXPECT_EQ(cache.customer_for_key("key-1"), std::nullopt);
   cache.put_integration({"int-1", "acme", "RENTMANAGER", "http://elsewhere", 0});
   EXPECT_EQ(cache.integration("acme", "int-1")->base_url, "http://elsewhere");
-  cache.put_integration({"int-2", "acme", "BUILDIUM", "http://pms2", 0});
-  cache.put_record({"residents", "r-1", "int-2", "{}", "2026-11-28T00:00:01.000Z"});
-  EXPECT_EQ(cache.record_integration("acme", "residents", "r-1"), "int-2");
+  // The same PMS id in another integration is another record, with an id of its own.
+  cache.put_integration({"int-2", "acme", "RENTMANAGER", "http://pms2", 0});
+  std::string r2 = cache.put_record({"residents", "r-1", "int-2", "{}", "2026-11-28T00:00:01.000Z"});
+  EXPECT_NE(r2, r1);
+  EXPECT_EQ(cache.record_key("acme", "residents", r2)->integration_id, "int-2");
+  EXPECT_EQ(integration_of(cache, "acme"), "int-1");
 }
 
 TEST_F(CachingStoreTest, AnIntegrationGivenToAnotherCustomerTakesItsRecordsAlong) {
   CachingStore cache(inner, 1h);
   inner.put_customer("globex", "key-g");
-  EXPECT_EQ(cache.record_integration("acme", "residents", "r-1"), "int-1");
+  EXPECT_EQ(integration_of(cache, "acme"), "int-1");
   cache.put_integration({"int-1", "globex", "RENTMANAGER", "http://pms", 0});
-  EXPECT_EQ(cache.record_integration("acme", "residents", "r-1"), std::nullopt);
-  EXPECT_EQ(cache.record_integration("globex", "residents", "r-1"), "int-1");
+  EXPECT_EQ(integration_of(cache, "acme"), std::nullopt);
+  EXPECT_EQ(integration_of(cache, "globex"), "int-1");
 }
 
 TEST_F(CachingStoreTest, WhatWasNotFoundIsAskedForAgain) {
@@ -93,24 +102,28 @@ TEST_F(CachingStoreTest, ItHoldsAtMostItsMaximumOfEntries) {
 }
 
 TEST_F(CachingStoreTest, ReadersRacingWritesEndOnTheLastValue) {
-  // Lookups on many threads while the record moves between integrations through the cache: once
-  // the moves stop, every lookup sees the last one (a read that overlapped a put is not kept).
+  // Lookups on many threads while the integration (and so its record) moves between customers
+  // through the cache: once the moves stop, every lookup sees the last one (a read that
+  // overlapped a put is not kept).
   CachingStore cache(inner, 1h);
-  cache.put_integration({"int-2", "acme", "BUILDIUM", "http://pms2", 0});
+  inner.put_customer("globex", "key-g");
   std::atomic<bool> stop{false};
   std::vector<std::thread> readers;
   for (int t = 0; t < 4; ++t)
     readers.emplace_back([&] {
       while (!stop) {
-        auto found = cache.record_integration("acme", "residents", "r-1");
-        ASSERT_TRUE(found == "int-1" || found == "int-2");
+        auto acme = integration_of(cache, "acme");
+        ASSERT_TRUE(acme == "int-1" || acme == std::nullopt);
       }
     });
   for (int i = 0; i < 200; ++i)
-    cache.put_record({"residents", "r-1", i % 2 ? "int-1" : "int-2", "{}", "2026-11-28T00:00:00.000Z"});
+    cache.put_integration({"int-1", i % 2 ? "acme" : "globex", "RENTMANAGER", "http://pms", 0});
   stop = true;
   for (auto& r : readers) r.join();
-  for (int i = 0; i < 10; ++i) EXPECT_EQ(cache.record_integration("acme", "residents", "r-1"), "int-1");
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_EQ(integration_of(cache, "acme"), "int-1");
+    EXPECT_EQ(integration_of(cache, "globex"), std::nullopt);
+  }
 }
 
 }  // namespace

@@ -62,10 +62,18 @@ class FlakyOutcomeStore final : public store::Store {
   std::optional<store::Integration> integration(std::string_view customer, std::string_view id) override {
     return inner_.integration(customer, id);
   }
-  void put_record(const store::CachedRecord& r) override { inner_.put_record(r); }
+  std::string put_record(const store::CachedRecord& r) override { return inner_.put_record(r); }
   std::optional<store::CachedRecord> record(std::string_view customer, std::string_view model,
                                             std::string_view id) override {
     return inner_.record(customer, model, id);
+  }
+  std::optional<store::RecordKey> record_key(std::string_view customer, std::string_view model,
+                                             std::string_view id) override {
+    return inner_.record_key(customer, model, id);
+  }
+  std::vector<store::CachedRecord> records_by_native_id(std::string_view customer, std::string_view model,
+                                                        std::string_view native_id) override {
+    return inner_.records_by_native_id(customer, model, native_id);
   }
 
  private:

@@ -15,6 +15,7 @@
 
 #include "gatehouse/store/postgres_store.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
+#include "store/record_id.hpp"
 #include "store/store_support.hpp"
 
 namespace gatehouse::store {
@@ -85,7 +86,7 @@ class JobStoreTest : public ::testing::TestWithParam<std::string> {
     PGconn* c = PQconnectdb(postgres_conninfo().c_str());
     ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
     PQclear(PQexec(c, "SET client_min_messages TO warning"));
-    PQclear(PQexec(c, ("DROP SCHEMA IF EXISTS " + schema + " CASCADE").c_str()));
+    PQclear(PQexec(c, ("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE").c_str()));  // quoted, as the store names it
     PQfinish(c);
   }
 };
@@ -93,9 +94,14 @@ class JobStoreTest : public ::testing::TestWithParam<std::string> {
 INSTANTIATE_TEST_SUITE_P(Stores, JobStoreTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& test) { return test.param; });
 
+/// Gatehouse's record ids: "rec_" and 128 random bits in hex (store/record_id.hpp).
+const std::regex record_id_form("rec_[0-9a-f]{32}");
+
 TEST_P(JobStoreTest, AJobIsPendingUntilItSucceeds) {
   auto owned = open();
   Store& store = *owned;
+  store.put_customer("c1", "k1");
+  store.put_integration({"int-1", "c1", "RENTMANAGER", "http://127.0.0.1:9090"});
   std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z");
   EXPECT_EQ(id.size(), 32u);
   auto status = store.write_status("c1", id);
@@ -114,9 +120,15 @@ TEST_P(JobStoreTest, AJobIsPendingUntilItSucceeds) {
   store.succeed(id, {200, "ok", "created"}, {{"residents", "res-9"}, {"notes", std::nullopt}}, "2026-11-28T10:00:02Z");
   status = store.write_status("c1", id);
   EXPECT_EQ(status->state, WriteState::success);
+  ASSERT_EQ(status->created.size(), 2u);
+  ASSERT_TRUE(status->created[0].id);
+  const std::string created = *status->created[0].id;
+  EXPECT_TRUE(std::regex_match(created, record_id_form)) << created;
   std::string json = to_json(*status);
-  EXPECT_NE(json.find("\"created_record_id\":\"res-9\""), std::string::npos) << json;
-  EXPECT_NE(json.find("{\"model\":\"notes\",\"id\":null,\"note\":"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"created_record_id\":\"" + created + "\""), std::string::npos)
+      << "gatehouse's id, not the PMS's: " << json;
+  EXPECT_NE(json.find("{\"model\":\"residents\",\"id\":\"" + created + "\",\"x_id\":\"res-9\"}"), std::string::npos) << json;
+  EXPECT_NE(json.find("{\"model\":\"notes\",\"id\":null,\"x_id\":null,\"note\":"), std::string::npos) << json;
   EXPECT_NE(json.find("\"finished_at\":\"2026-11-28T10:00:02Z\""), std::string::npos) << json;
 }
 
@@ -256,7 +268,7 @@ TEST_P(JobStoreTest, KeysAreStoredHashedAndTenancyScopesEveryRead) {
   store.put_customer("acme", "key-acme-123");
   store.put_customer("globex", "key-globex-456");
   store.put_integration({"int-1", "acme", "RENTMANAGER", "http://127.0.0.1:9090"});
-  store.put_record({"residents", "r-1", "int-1", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"});
+  std::string id = store.put_record({"residents", "r-1", "int-1", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"});
 
   EXPECT_EQ(store.customer_for_key("key-acme-123"), "acme");
   EXPECT_EQ(store.customer_for_key("key-globex-456"), "globex");
@@ -266,16 +278,236 @@ TEST_P(JobStoreTest, KeysAreStoredHashedAndTenancyScopesEveryRead) {
   ASSERT_TRUE(store.integration("acme", "int-1"));
   EXPECT_EQ(store.integration("acme", "int-1")->pms, "RENTMANAGER");
   EXPECT_FALSE(store.integration("globex", "int-1"));
-  ASSERT_TRUE(store.record("acme", "residents", "r-1"));
-  EXPECT_EQ(store.record("acme", "residents", "r-1")->json, R"({"last_name":"Lee"})");
-  EXPECT_FALSE(store.record("globex", "residents", "r-1"));
-  EXPECT_FALSE(store.record("acme", "leads", "r-1"));
-  EXPECT_EQ(store.record_integration("acme", "residents", "r-1"), "int-1");
-  EXPECT_FALSE(store.record_integration("globex", "residents", "r-1"));
-  EXPECT_FALSE(store.record_integration("acme", "leads", "r-1"));
+  ASSERT_TRUE(store.record("acme", "residents", id));
+  EXPECT_EQ(store.record("acme", "residents", id)->json, R"({"last_name":"Lee"})");
+  EXPECT_EQ(store.record("acme", "residents", id)->native_id, "r-1");
+  EXPECT_EQ(store.record("acme", "residents", id)->id, id);
+  EXPECT_FALSE(store.record("globex", "residents", id));
+  EXPECT_FALSE(store.record("acme", "leads", id));
+  EXPECT_FALSE(store.record("acme", "residents", "r-1")) << "the PMS's id names no record";
+  ASSERT_TRUE(store.record_key("acme", "residents", id));
+  EXPECT_EQ(store.record_key("acme", "residents", id)->integration_id, "int-1");
+  EXPECT_EQ(store.record_key("acme", "residents", id)->native_id, "r-1");
+  EXPECT_FALSE(store.record_key("globex", "residents", id));
+  EXPECT_FALSE(store.record_key("acme", "leads", id));
+  EXPECT_EQ(store.records_by_native_id("acme", "residents", "r-1").size(), 1u);
+  EXPECT_TRUE(store.records_by_native_id("globex", "residents", "r-1").empty());
 
   store.put_record({"residents", "r-1", "int-1", R"({"last_name":"Li"})", "2026-11-28T10:00:00Z"});
-  EXPECT_EQ(store.record("acme", "residents", "r-1")->json, R"({"last_name":"Li"})");
+  EXPECT_EQ(store.record("acme", "residents", id)->json, R"({"last_name":"Li"})");
+}
+
+TEST_P(JobStoreTest, TheSamePmsIdInTwoIntegrationsIsTwoRecords) {
+  // Two Rent Manager integrations of one customer and one of another all have tenant 5001.
+  auto owned = open();
+  Store& store = *owned;
+  store.put_customer("acme", "k1");
+  store.put_customer("globex", "k2");
+  store.put_integration({"int-a", "acme", "RENTMANAGER", "http://a"});
+  store.put_integration({"int-b", "acme", "RENTMANAGER", "http://b"});
+  store.put_integration({"int-g", "globex", "RENTMANAGER", "http://g"});
+  std::string a = store.put_record({"residents", "5001", "int-a", R"({"last_name":"A"})", "2026-11-28T09:00:00Z"});
+  std::string b = store.put_record({"residents", "5001", "int-b", R"({"last_name":"B"})", "2026-11-28T09:00:00Z"});
+  std::string g = store.put_record({"residents", "5001", "int-g", R"({"last_name":"G"})", "2026-11-28T09:00:00Z"});
+  for (const auto& id : {a, b, g}) EXPECT_TRUE(std::regex_match(id, record_id_form)) << id;
+  EXPECT_NE(a, b);
+  EXPECT_NE(a, g);
+  EXPECT_NE(b, g);
+  EXPECT_EQ(store.record("acme", "residents", a)->json, R"({"last_name":"A"})");
+  EXPECT_EQ(store.record("acme", "residents", b)->json, R"({"last_name":"B"})");
+  EXPECT_EQ(store.record("globex", "residents", g)->json, R"({"last_name":"G"})");
+  EXPECT_EQ(store.record_key("acme", "residents", b)->integration_id, "int-b");
+  EXPECT_EQ(store.record_key("acme", "residents", b)->native_id, "5001");
+  // Another customer's id does not exist for a customer, whatever it names.
+  EXPECT_FALSE(store.record("acme", "residents", g));
+  EXPECT_FALSE(store.record_key("acme", "residents", g));
+  EXPECT_FALSE(store.record_key("globex", "residents", a));
+  auto acmes = store.records_by_native_id("acme", "residents", "5001");
+  ASSERT_EQ(acmes.size(), 2u);
+  EXPECT_EQ(acmes[0].id, a);
+  EXPECT_EQ(acmes[0].integration_id, "int-a");
+  EXPECT_EQ(acmes[1].id, b);
+  ASSERT_EQ(store.records_by_native_id("globex", "residents", "5001").size(), 1u);
+}
+
+TEST_P(JobStoreTest, ARecordKeepsItsIdAcrossSyncsAndRestarts) {
+  std::string first;
+  {
+    auto owned = open();
+    Store& store = *owned;
+    store.put_customer("acme", "k1");
+    store.put_integration({"int-a", "acme", "RENTMANAGER", "http://a"});
+    first = store.put_record({"residents", "5001", "int-a", R"({"last_name":"Park"})", "2026-11-28T09:00:00Z"});
+    EXPECT_EQ(store.put_record({"residents", "5001", "int-a", R"({"last_name":"Parker"})", "2026-11-28T09:05:00Z"}), first);
+  }
+  auto owned = open();
+  Store& store = *owned;
+  EXPECT_EQ(store.put_record({"residents", "5001", "int-a", R"({"last_name":"Parks"})", "2026-11-28T09:10:00Z"}), first);
+  auto record = store.record("acme", "residents", first);
+  ASSERT_TRUE(record);
+  EXPECT_EQ(record->json, R"({"last_name":"Parks"})");
+  EXPECT_EQ(record->synced_at, "2026-11-28T09:10:00Z");
+}
+
+TEST_P(JobStoreTest, ACreatedRecordHasItsIdBeforeTheSyncBringsIt) {
+  auto owned = open();
+  Store& store = *owned;
+  store.put_customer("c1", "k1");
+  store.put_integration({"int-1", "c1", "BUILDIUM", "http://b"});
+  NewJob create = job();
+  create.operation = "create";
+  create.record_id = "";
+  std::string root = store.enqueue(create, "2026-11-28T10:00:00Z");
+  ASSERT_TRUE(store.claim("w", "2026-11-28T10:00:00Z"));
+  store.succeed(root, {201, "ok", "created"}, {{"residents", "1003"}}, "2026-11-28T10:00:01Z");
+  auto status = store.write_status("c1", root);
+  ASSERT_TRUE(status && status->created.size() == 1 && status->created[0].id);
+  const std::string id = *status->created[0].id;
+  EXPECT_EQ(status->created[0].native_id, "1003");
+  EXPECT_FALSE(store.record("c1", "residents", id)) << "no data until the PMS sends the record";
+  ASSERT_TRUE(store.record_key("c1", "residents", id)) << "but a write can reach it";
+  EXPECT_EQ(store.record_key("c1", "residents", id)->native_id, "1003");
+  EXPECT_EQ(store.put_record({"residents", "1003", "int-1", R"({"first_name":"Di"})", "2026-11-28T10:05:00Z"}), id)
+      << "the sync keeps the id the write-status gave";
+  EXPECT_EQ(store.record("c1", "residents", id)->json, R"({"first_name":"Di"})");
+}
+
+/// The schema the stores had before records were keyed by integration (SQLite user_version 2,
+/// PostgreSQL schema_version 1), as those versions wrote it, with a few rows: a synced record per
+/// integration, and a create whose record the PMS made but no sync has brought yet.
+std::string old_schema(const std::string& store) {
+  const std::string tables =
+      store == "sqlite"
+          ? R"(
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY, root_id TEXT NOT NULL, parent_id TEXT, customer_id TEXT NOT NULL,
+  integration_id TEXT NOT NULL, pms TEXT NOT NULL, model TEXT NOT NULL,
+  operation TEXT NOT NULL CHECK (operation IN ('create', 'update')), record_id TEXT NOT NULL,
+  payload BLOB NOT NULL, verdict TEXT NOT NULL, rules_version TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0, due_at TEXT NOT NULL, claimed_by TEXT, submitted_at TEXT NOT NULL,
+  finished_at TEXT);
+CREATE INDEX jobs_due ON jobs (state, due_at);
+CREATE INDEX jobs_root ON jobs (root_id);
+CREATE TABLE attempts (job_id TEXT NOT NULL REFERENCES jobs (id), at TEXT NOT NULL, pms_status INTEGER NOT NULL,
+  code TEXT NOT NULL, message TEXT NOT NULL);
+CREATE INDEX attempts_job ON attempts (job_id);
+CREATE TABLE customers (id TEXT PRIMARY KEY, api_key_sha256 TEXT NOT NULL UNIQUE, webhook_url TEXT, webhook_secret TEXT);
+CREATE TABLE integrations (id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers (id),
+  pms TEXT NOT NULL, base_url TEXT NOT NULL, sync_interval_seconds INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE records (model TEXT NOT NULL, id TEXT NOT NULL, integration_id TEXT NOT NULL REFERENCES integrations (id),
+  json TEXT NOT NULL, synced_at TEXT NOT NULL, PRIMARY KEY (model, id));
+CREATE TABLE created_records (job_id TEXT NOT NULL REFERENCES jobs (id), model TEXT NOT NULL, record_id TEXT);
+CREATE TABLE webhooks (id TEXT PRIMARY KEY, root_id TEXT NOT NULL UNIQUE REFERENCES jobs (id),
+  customer_id TEXT NOT NULL REFERENCES customers (id),
+  state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0, due_at TEXT NOT NULL, last_error TEXT, finished_at TEXT);
+CREATE INDEX webhooks_due ON webhooks (state, due_at);
+PRAGMA user_version = 2;
+)"
+          : R"(
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+INSERT INTO schema_version VALUES (1);
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY, root_id TEXT NOT NULL, parent_id TEXT, customer_id TEXT NOT NULL,
+  integration_id TEXT NOT NULL, pms TEXT NOT NULL, model TEXT NOT NULL,
+  operation TEXT NOT NULL CHECK (operation IN ('create', 'update')), record_id TEXT NOT NULL,
+  payload TEXT NOT NULL, verdict TEXT NOT NULL, rules_version TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0, due_at TEXT COLLATE "C" NOT NULL, claimed_by TEXT,
+  claimed_until TIMESTAMPTZ, submitted_at TEXT COLLATE "C" NOT NULL, finished_at TEXT COLLATE "C", seq BIGSERIAL);
+CREATE INDEX jobs_due ON jobs (state, due_at);
+CREATE INDEX jobs_root ON jobs (root_id);
+CREATE TABLE attempts (job_id TEXT NOT NULL REFERENCES jobs (id), at TEXT COLLATE "C" NOT NULL,
+  pms_status INTEGER NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL, seq BIGSERIAL);
+CREATE INDEX attempts_job ON attempts (job_id);
+CREATE TABLE customers (id TEXT PRIMARY KEY, api_key_sha256 TEXT NOT NULL UNIQUE, webhook_url TEXT, webhook_secret TEXT);
+CREATE TABLE integrations (id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers (id),
+  pms TEXT NOT NULL, base_url TEXT NOT NULL, sync_interval_seconds INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE records (model TEXT NOT NULL, id TEXT NOT NULL, integration_id TEXT NOT NULL REFERENCES integrations (id),
+  json TEXT NOT NULL, synced_at TEXT COLLATE "C" NOT NULL, PRIMARY KEY (model, id));
+CREATE TABLE created_records (job_id TEXT NOT NULL REFERENCES jobs (id), model TEXT NOT NULL, record_id TEXT,
+  seq BIGSERIAL);
+CREATE TABLE webhooks (id TEXT PRIMARY KEY, root_id TEXT NOT NULL UNIQUE REFERENCES jobs (id),
+  customer_id TEXT NOT NULL REFERENCES customers (id),
+  state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL DEFAULT 0, due_at TEXT COLLATE "C" NOT NULL, claimed_until TIMESTAMPTZ,
+  last_error TEXT, finished_at TEXT COLLATE "C");
+CREATE INDEX webhooks_due ON webhooks (state, due_at);
+)";
+  return tables + R"(
+INSERT INTO customers (id, api_key_sha256) VALUES ('acme', 'h1'), ('globex', 'h2');
+INSERT INTO integrations (id, customer_id, pms, base_url) VALUES
+  ('int-rm', 'acme', 'RENTMANAGER', 'http://rm'), ('int-bd', 'acme', 'BUILDIUM', 'http://bd');
+INSERT INTO records (model, id, integration_id, json, synced_at) VALUES
+  ('residents', '5001', 'int-rm', '{"id":"5001","last_name":"Park"}', '2026-11-28T09:00:00Z'),
+  ('residents', '1001', 'int-bd', '{"id":"1001","last_name":"Lee"}', '2026-11-28T09:00:00Z');
+INSERT INTO jobs (id, root_id, customer_id, integration_id, pms, model, operation, record_id, payload, verdict,
+                  rules_version, state, attempts, due_at, submitted_at, finished_at)
+  VALUES ('job-1', 'job-1', 'acme', 'int-bd', 'BUILDIUM', 'residents', 'create', '', '{}', 'accept', 'v1',
+          'succeeded', 1, '2026-11-28T09:00:00Z', '2026-11-28T09:00:00Z', '2026-11-28T09:00:01Z');
+INSERT INTO created_records (job_id, model, record_id) VALUES ('job-1', 'residents', '1003');
+)";
+}
+
+TEST_P(JobStoreTest, AnOldSchemaIsMigratedWithItsRecords) {
+  if (GetParam() == "sqlite") {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file.string().c_str(), &db), SQLITE_OK);
+    char* error = nullptr;
+    int rc = sqlite3_exec(db, old_schema("sqlite").c_str(), nullptr, nullptr, &error);
+    std::string message = error ? error : "";
+    sqlite3_free(error);
+    sqlite3_close(db);
+    ASSERT_EQ(rc, SQLITE_OK) << message;
+  } else {
+    PGconn* c = PQconnectdb(postgres_conninfo().c_str());
+    ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
+    // Quoted as the store quotes it (the name has capitals).
+    const std::string quoted = "\"" + schema + "\"";
+    PGresult* r = PQexec(c, ("CREATE SCHEMA " + quoted + "; SET search_path TO " + quoted + ";" + old_schema("postgres")).c_str());
+    std::string message = PQresultErrorMessage(r);
+    auto status = PQresultStatus(r);
+    PQclear(r);
+    PQfinish(c);
+    ASSERT_EQ(status, PGRES_COMMAND_OK) << message;
+  }
+
+  std::string park;
+  {
+    auto owned = open();
+    Store& store = *owned;
+    auto found = store.records_by_native_id("acme", "residents", "5001");
+    ASSERT_EQ(found.size(), 1u);
+    park = found[0].id;
+    EXPECT_TRUE(std::regex_match(park, record_id_form)) << park;
+    auto record = store.record("acme", "residents", park);
+    ASSERT_TRUE(record) << "a record of the old schema is reachable by its new id";
+    EXPECT_EQ(record->json, R"({"id":"5001","last_name":"Park"})");
+    EXPECT_EQ(record->integration_id, "int-rm");
+    EXPECT_EQ(store.record_key("acme", "residents", park)->native_id, "5001");
+    EXPECT_FALSE(store.record("acme", "residents", "5001")) << "the old id (the PMS's) names no record any more";
+    EXPECT_FALSE(store.record("globex", "residents", park));
+    ASSERT_EQ(store.records_by_native_id("acme", "residents", "1001").size(), 1u);
+
+    // The create's record has an id too, and the sync that brings it keeps it.
+    auto status = store.write_status("acme", "job-1");
+    ASSERT_TRUE(status);
+    ASSERT_EQ(status->created.size(), 1u);
+    ASSERT_TRUE(status->created[0].id);
+    EXPECT_TRUE(std::regex_match(*status->created[0].id, record_id_form));
+    EXPECT_EQ(status->created[0].native_id, "1003");
+    EXPECT_EQ(store.put_record({"residents", "1003", "int-bd", R"({"id":"1003"})", "2026-11-28T10:00:00Z"}),
+              *status->created[0].id);
+
+    // Now two integrations may hold the same PMS id, which the old key refused.
+    std::string other = store.put_record({"residents", "5001", "int-bd", R"({"id":"5001"})", "2026-11-28T10:00:00Z"});
+    EXPECT_NE(other, park);
+    EXPECT_EQ(store.put_record({"residents", "5001", "int-rm", R"({"id":"5001"})", "2026-11-28T10:00:00Z"}), park);
+  }
+  auto reopened = open();
+  EXPECT_EQ(reopened->records_by_native_id("acme", "residents", "5001").size(), 2u);
+  EXPECT_EQ(reopened->record("acme", "residents", park)->integration_id, "int-rm") << "migrated once, ids kept";
 }
 
 TEST_P(JobStoreTest, CallsThatFollowASuccessAreQueuedWithIt) {
@@ -430,6 +662,15 @@ TEST(JobStore, AnUnopenableFileIsAClearError) {
     FAIL() << "expected an error";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("cannot open '/nonexistent/folder/jobs.db'"), std::string::npos) << e.what();
+  }
+}
+
+TEST(JobStore, RecordIdsAreRandomAndNeverRepeat) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 2000; ++i) {
+    std::string id = new_record_id();
+    ASSERT_TRUE(std::regex_match(id, record_id_form)) << id;
+    EXPECT_TRUE(seen.insert(id).second) << "made twice: " << id;
   }
 }
 

@@ -20,6 +20,7 @@ class WriteServiceTest : public ::testing::Test {
   std::unique_ptr<store::SqliteStore> store;
   std::unique_ptr<Engine> engine;
   std::unique_ptr<WriteService> service;
+  std::string res_rm, res_bd;  // gatehouse's ids of the records the PMSs know as res-rm and res-bd
 
   void SetUp() override {
     Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
@@ -30,8 +31,8 @@ class WriteServiceTest : public ::testing::Test {
     store->put_customer("globex", "key-globex");
     store->put_integration({"int-rm", "acme", "RENTMANAGER", "http://127.0.0.1:1"});
     store->put_integration({"int-bd", "acme", "BUILDIUM", "http://127.0.0.1:1"});
-    store->put_record({"residents", "res-rm", "int-rm", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"});
-    store->put_record({"residents", "res-bd", "int-bd", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"});
+    res_rm = store->put_record({"residents", "res-rm", "int-rm", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"});
+    res_bd = store->put_record({"residents", "res-bd", "int-bd", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"});
     service = std::make_unique<WriteService>(*engine, *store, Limits{}, [] { return std::string("2026-11-28T10:00:00Z"); });
   }
   void TearDown() override {
@@ -61,12 +62,12 @@ class WriteServiceTest : public ::testing::Test {
 const std::string rm_update = R"({"last_name":"Lee","notes":"x","rent_period":"MONTHLY","rent_due_day":1})";
 
 TEST_F(WriteServiceTest, NotesOnRentManagerRejectWithoutTheFlagAndStripWithIt) {
-  HttpResponse rejected = call("PUT", "/v1/residents/res-rm", rm_update);
+  HttpResponse rejected = call("PUT", "/v1/residents/" + res_rm, rm_update);
   EXPECT_EQ(rejected.status, 400) << rejected.body;
   EXPECT_NE(rejected.body.find(R"("code":"rejected")"), std::string::npos) << rejected.body;
   EXPECT_NE(rejected.body.find(R"({"path":"/notes","code":"unsupported_field")"), std::string::npos) << rejected.body;
 
-  HttpResponse stripped = call("PUT", "/v1/residents/res-rm", rm_update, "key-acme", {{"ignore_unknown_fields", "true"}});
+  HttpResponse stripped = call("PUT", "/v1/residents/" + res_rm, rm_update, "key-acme", {{"ignore_unknown_fields", "true"}});
   EXPECT_EQ(stripped.status, 202) << stripped.body;
   EXPECT_NE(stripped.body.find(R"("verdict":"strip")"), std::string::npos) << stripped.body;
   EXPECT_NE(stripped.body.find(R"("stripped":[{"path":"/notes")"), std::string::npos) << stripped.body;
@@ -76,17 +77,53 @@ TEST_F(WriteServiceTest, NotesOnRentManagerRejectWithoutTheFlagAndStripWithIt) {
 }
 
 TEST_F(WriteServiceTest, BuildiumTakesNotes) {
-  HttpResponse r = call("PUT", "/v1/residents/res-bd",
+  HttpResponse r = call("PUT", "/v1/residents/" + res_bd,
                         R"({"first_name":"Ann","last_name":"Lee","address_1":"1 Main St","notes":"x"})");
   EXPECT_EQ(r.status, 202) << r.body;
   EXPECT_NE(r.body.find(R"("verdict":"accept")"), std::string::npos);
 }
 
 TEST_F(WriteServiceTest, TheCacheDoesNotChangeOnAWrite) {
-  call("PUT", "/v1/residents/res-rm", R"({"last_name":"Li","rent_period":"MONTHLY","rent_due_day":1})");
-  HttpResponse r = call("GET", "/v1/residents/res-rm");
+  call("PUT", "/v1/residents/" + res_rm, R"({"last_name":"Li","rent_period":"MONTHLY","rent_due_day":1})");
+  HttpResponse r = call("GET", "/v1/residents/" + res_rm);
   EXPECT_EQ(r.status, 200);
-  EXPECT_NE(r.body.find(R"("data":{"last_name":"Lee"})"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("data":{"id":")" + res_rm + R"(","x_id":"res-rm","last_name":"Lee"})"), std::string::npos)
+      << r.body;
+}
+
+TEST_F(WriteServiceTest, RecordsAreNamedByGatehousesIdAndFoundByThePmsId) {
+  // The PMS's id served as x_id, in place of whatever the cached JSON held as id.
+  std::string rm2 = store->put_record({"residents", "5001", "int-rm", R"({"id":"5001","x_id":"?","last_name":"Park"})",
+                                        "2026-11-28T09:00:00Z"});
+  HttpResponse r = call("GET", "/v1/residents/" + rm2);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"data":{"id":")" + rm2 +
+                        R"(","x_id":"5001","last_name":"Park"},"integration_id":"int-rm","synced_at":"2026-11-28T09:00:00Z"})");
+  HttpResponse found = call("GET", "/v1/residents", "", "key-acme", {{"x_id", "5001"}});
+  EXPECT_EQ(found.status, 200);
+  EXPECT_EQ(found.body, "{\"records\":[" + r.body + "]}");
+  EXPECT_EQ(call("GET", "/v1/residents", "", "key-acme", {{"x_id", "5001"}, {"integration_id", "int-bd"}}).body,
+            R"({"records":[]})");
+  EXPECT_EQ(call("GET", "/v1/residents", "", "key-globex", {{"x_id", "5001"}}).body, R"({"records":[]})");
+  EXPECT_EQ(call("GET", "/v1/residents").status, 400);
+  // The PMS's id names no record: it is not unique across integrations.
+  EXPECT_EQ(call("GET", "/v1/residents/5001").status, 404);
+  EXPECT_EQ(call("PUT", "/v1/residents/res-rm", rm_update).status, 404);
+  EXPECT_EQ(call("GET", "/v1/leads/" + rm2).status, 404) << "an id of another model";
+}
+
+TEST_F(WriteServiceTest, AWriteCarriesThePmsIdOfTheRecordItsIdNames) {
+  // A second Rent Manager integration whose PMS also has a tenant res-rm.
+  store->put_integration({"int-rm2", "acme", "RENTMANAGER", "http://127.0.0.1:2"});
+  std::string other = store->put_record({"residents", "res-rm", "int-rm2", "{}", "2026-11-28T09:00:00Z"});
+  ASSERT_NE(other, res_rm);
+  const std::string body = R"({"last_name":"Li","rent_period":"MONTHLY","rent_due_day":1})";
+  ASSERT_EQ(call("PUT", "/v1/residents/" + other, body).status, 202);
+  ASSERT_EQ(call("PUT", "/v1/residents/" + res_rm, body).status, 202);
+  std::map<std::string, std::string> native_id_by_integration;
+  while (auto job = store->claim("w", "2026-11-28T10:00:00Z")) native_id_by_integration[job->integration_id] = job->record_id;
+  EXPECT_EQ(native_id_by_integration, (std::map<std::string, std::string>{{"int-rm", "res-rm"}, {"int-rm2", "res-rm"}}))
+      << "each write to its own integration, with the PMS's id";
 }
 
 TEST_F(WriteServiceTest, CreatesNameTheirIntegrationInTheBody) {
@@ -101,20 +138,20 @@ TEST_F(WriteServiceTest, CreatesNameTheirIntegrationInTheBody) {
 }
 
 TEST_F(WriteServiceTest, AnotherCustomerSeesNothing) {
-  HttpResponse accepted = call("PUT", "/v1/residents/res-rm", R"({"last_name":"Li","rent_period":"MONTHLY","rent_due_day":1})");
+  HttpResponse accepted = call("PUT", "/v1/residents/" + res_rm, R"({"last_name":"Li","rent_period":"MONTHLY","rent_due_day":1})");
   ASSERT_EQ(accepted.status, 202);
   EXPECT_EQ(call("GET", "/v1/admin/write-status/" + job_id(accepted), "", "key-globex").status, 404);
-  EXPECT_EQ(call("GET", "/v1/residents/res-rm", "", "key-globex").status, 404);
-  EXPECT_EQ(call("PUT", "/v1/residents/res-rm", "{}", "key-globex").status, 404);
+  EXPECT_EQ(call("GET", "/v1/residents/" + res_rm, "", "key-globex").status, 404);
+  EXPECT_EQ(call("PUT", "/v1/residents/" + res_rm, "{}", "key-globex").status, 404);
   EXPECT_EQ(call("GET", "/v1/meta/residents/update", "", "key-globex", {{"integration_id", "int-rm"}}).status, 404);
 }
 
 TEST_F(WriteServiceTest, AuthenticationMediaTypeAndLimits) {
-  EXPECT_EQ(call("GET", "/v1/residents/res-rm", "", "").status, 401);
-  EXPECT_EQ(call("GET", "/v1/residents/res-rm", "", "wrong").status, 401);
+  EXPECT_EQ(call("GET", "/v1/residents/" + res_rm, "", "").status, 401);
+  EXPECT_EQ(call("GET", "/v1/residents/" + res_rm, "", "wrong").status, 401);
   HttpRequest text;
   text.method = "PUT";
-  text.path = "/v1/residents/res-rm";
+  text.path = "/v1/residents/" + res_rm;
   text.headers = {{"authorization", "Bearer key-acme"}, {"content-type", "text/plain"}};
   text.body = "{}";
   EXPECT_EQ(service->handle(text).status, 415);
@@ -124,14 +161,14 @@ TEST_F(WriteServiceTest, AuthenticationMediaTypeAndLimits) {
   HttpResponse too_large = small.handle(text);
   EXPECT_EQ(too_large.status, 413);
   EXPECT_EQ(too_large.body.rfind("{\"error\":{\"status\":413,\"code\":\"payload_too_large\"", 0), 0u) << too_large.body;
-  EXPECT_EQ(call("DELETE", "/v1/residents/res-rm").status, 405);
+  EXPECT_EQ(call("DELETE", "/v1/residents/" + res_rm).status, 405);
   EXPECT_EQ(call("GET", "/v2/anything").status, 404);
   EXPECT_EQ(call("GET", "/healthz", "", "").status, 200);
 }
 
 TEST_F(WriteServiceTest, MetricsCountDecisionsAndResponses) {
-  call("PUT", "/v1/residents/res-rm", rm_update);
-  call("PUT", "/v1/residents/res-rm", rm_update, "key-acme", {{"ignore_unknown_fields", "true"}});
+  call("PUT", "/v1/residents/" + res_rm, rm_update);
+  call("PUT", "/v1/residents/" + res_rm, rm_update, "key-acme", {{"ignore_unknown_fields", "true"}});
   call("GET", "/v1/residents/nope");
   HttpRequest r;
   r.method = "GET";
@@ -150,11 +187,11 @@ TEST_F(WriteServiceTest, AWriteNoConnectorCanCarryIsRefusedBeforeItIsStored) {
   int enqueued = 0;
   service->set_hooks({[](std::string_view pms, std::string_view, std::string_view) { return pms == "BUILDIUM"; },
                       [&] { ++enqueued; }, nullptr});
-  auto refused = call("PUT", "/v1/residents/res-rm", rm_update, "key-acme", {{"ignore_unknown_fields", "true"}});
+  auto refused = call("PUT", "/v1/residents/" + res_rm, rm_update, "key-acme", {{"ignore_unknown_fields", "true"}});
   EXPECT_EQ(refused.status, 501) << refused.body;
   EXPECT_NE(refused.body.find("\"code\":\"no_connector\""), std::string::npos) << refused.body;
   EXPECT_EQ(enqueued, 0);
-  auto taken = call("PUT", "/v1/residents/res-bd", R"({"first_name":"A","last_name":"Lee","address_1":"1 Main St"})");
+  auto taken = call("PUT", "/v1/residents/" + res_bd, R"({"first_name":"A","last_name":"Lee","address_1":"1 Main St"})");
   EXPECT_EQ(taken.status, 202) << taken.body;
   EXPECT_EQ(enqueued, 1) << "the dispatcher is woken for each stored job";
 }
@@ -171,14 +208,14 @@ TEST_F(WriteServiceTest, AnAcceptedWriteAnswersJobIdDataAndMeta) {
 }
 
 TEST_F(WriteServiceTest, PerPmsRoutesDecideWithTheirPmsAndRefuseAnotherPmsIntegration) {
-  EXPECT_EQ(call("PUT", "/v1/residents/rentmanager/res-rm", rm_update, "key-acme", {{"ignore_unknown_fields", "true"}}).status, 202);
-  HttpResponse record = call("PUT", "/v1/residents/buildium/res-rm", rm_update);
+  EXPECT_EQ(call("PUT", "/v1/residents/rentmanager/" + res_rm, rm_update, "key-acme", {{"ignore_unknown_fields", "true"}}).status, 202);
+  HttpResponse record = call("PUT", "/v1/residents/buildium/" + res_rm, rm_update);
   EXPECT_EQ(record.status, 409) << record.body;
   EXPECT_NE(record.body.find(R"("code":"wrong_pms")"), std::string::npos) << record.body;
   HttpResponse create = call("POST", "/v1/residents/buildium/", R"({"integration_id":"int-rm","last_name":"Lee"})");
   EXPECT_EQ(create.status, 409) << create.body;
   // An integration_id beside a record id must be the record's own.
-  HttpResponse mismatch = call("PUT", "/v1/residents/res-rm", R"({"integration_id":"int-bd","last_name":"Lee"})");
+  HttpResponse mismatch = call("PUT", "/v1/residents/" + res_rm, R"({"integration_id":"int-bd","last_name":"Lee"})");
   EXPECT_EQ(mismatch.status, 409) << mismatch.body;
   EXPECT_NE(mismatch.body.find(R"("code":"integration_mismatch")"), std::string::npos) << mismatch.body;
 }

@@ -74,7 +74,7 @@ CachingStore::CachingStore(Store& inner, std::chrono::milliseconds ttl, std::siz
     : inner_(inner),
       customers_(std::make_unique<Cache<std::string>>(ttl, max_entries)),
       integrations_(std::make_unique<Cache<Integration>>(ttl, max_entries)),
-      record_integrations_(std::make_unique<Cache<std::string>>(ttl, max_entries)) {}
+      record_keys_(std::make_unique<Cache<RecordKey>>(ttl, max_entries)) {}
 
 CachingStore::~CachingStore() = default;
 
@@ -88,10 +88,9 @@ std::optional<Integration> CachingStore::integration(std::string_view customer_i
   return integrations_->get(key_of({customer_id, id}), [&] { return inner_.integration(customer_id, id); });
 }
 
-std::optional<std::string> CachingStore::record_integration(std::string_view customer_id, std::string_view model,
-                                                            std::string_view id) {
-  return record_integrations_->get(key_of({customer_id, model, id}),
-                                   [&] { return inner_.record_integration(customer_id, model, id); });
+std::optional<RecordKey> CachingStore::record_key(std::string_view customer_id, std::string_view model,
+                                                  std::string_view id) {
+  return record_keys_->get(key_of({customer_id, model, id}), [&] { return inner_.record_key(customer_id, model, id); });
 }
 
 // Each put empties before and after the write: before, so no one keeps using the old value once
@@ -104,16 +103,10 @@ void CachingStore::put_customer(std::string_view customer_id, std::string_view a
 
 void CachingStore::put_integration(const Integration& integration) {
   integrations_->clear();
-  record_integrations_->clear();  // a record's integration may now belong to another customer
+  record_keys_->clear();  // the integration, and so its records, may now belong to another customer
   inner_.put_integration(integration);
   integrations_->clear();
-  record_integrations_->clear();
-}
-
-void CachingStore::put_record(const CachedRecord& record) {
-  record_integrations_->clear();
-  inner_.put_record(record);
-  record_integrations_->clear();
+  record_keys_->clear();
 }
 
 }  // namespace gatehouse::store

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "store/record_id.hpp"
 #include "store/store_support.hpp"
 
 namespace gatehouse::store {
@@ -12,9 +13,17 @@ namespace {
 
 // Times are the service's fixed-width RFC 3339 strings, compared as strings: COLLATE "C" makes
 // that a byte comparison whatever the database's locale. Leases use the database's own clock.
-const char* const migrations[] = {
+/// A migration: its SQL, then (when set) a step that needs code, in the same transaction.
+struct Migration {
+  const char* sql;
+  void (*then)(PGconn*) = nullptr;
+};
+
+void carry_records_over(PGconn* c);
+
+const Migration migrations[] = {
     // 1: everything the SQLite store has, in one step (this store started at that schema).
-    R"(
+    {R"(
 CREATE TABLE jobs (
   id TEXT PRIMARY KEY,
   root_id TEXT NOT NULL,
@@ -87,7 +96,23 @@ CREATE TABLE webhooks (
   finished_at TEXT COLLATE "C"
 );
 CREATE INDEX webhooks_due ON webhooks (state, due_at);
+)"},
+    // 2: records keyed by (integration, model, PMS id), each with gatehouse's id. Before, the key
+    // was (model, PMS id) across every integration: two PMSs' tenant 5001 were one row. The rows
+    // are carried over with ids minted for them (carry_records_over), and so are the records
+    // writes created (by their PMS id, without data until a sync brings it).
+    {R"(
+CREATE TABLE records_by_integration (
+  id TEXT PRIMARY KEY,                   -- gatehouse's id (store/record_id.hpp)
+  integration_id TEXT NOT NULL REFERENCES integrations (id),
+  model TEXT NOT NULL,
+  native_id TEXT NOT NULL,               -- the PMS's id
+  json TEXT,                             -- NULL: created by a write, not yet read from the PMS
+  synced_at TEXT COLLATE "C",
+  UNIQUE (integration_id, model, native_id)
+);
 )",
+     carry_records_over},
 };
 
 using Param = std::optional<std::string>;
@@ -191,6 +216,30 @@ void add_attempt(PGconn* c, const std::string& job_id, const AttemptResult& r, s
       {p(job_id), p(now), p(r.pms_status), p(r.code), p(r.message)});
 }
 
+/// Migration 2's step: each old row under a new id, then the records writes created (so their
+/// write-status shows gatehouse's id), then the new table in the old one's place.
+void carry_records_over(PGconn* c) {
+  Rows old = run(c, "SELECT integration_id, model, id, json, synced_at FROM records");
+  for (int i = 0; i < old.size(); ++i)
+    run(c,
+        "INSERT INTO records_by_integration (id, integration_id, model, native_id, json, synced_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6)",
+        {p(new_record_id()), p(old.text(i, 0)), p(old.text(i, 1)), p(old.text(i, 2)), p(old.text(i, 3)),
+         p(old.text(i, 4))});
+  Rows created = run(c,
+                     "SELECT DISTINCT j.integration_id, cr.model, cr.record_id FROM created_records cr"
+                     " JOIN jobs j ON j.id = cr.job_id JOIN integrations i ON i.id = j.integration_id"
+                     " WHERE cr.record_id IS NOT NULL");
+  for (int i = 0; i < created.size(); ++i)
+    run(c,
+        "INSERT INTO records_by_integration (id, integration_id, model, native_id) VALUES ($1, $2, $3, $4)"
+        " ON CONFLICT (integration_id, model, native_id) DO NOTHING",
+        {p(new_record_id()), p(created.text(i, 0)), p(created.text(i, 1)), p(created.text(i, 2))});
+  run(c,
+      "DROP TABLE records; ALTER TABLE records_by_integration RENAME TO records;"
+      " CREATE INDEX records_native ON records (model, native_id);");
+}
+
 std::string quote_identifier(const std::string& name) {
   for (char ch : name)
     if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'))
@@ -234,7 +283,8 @@ PostgresStore::PostgresStore(PostgresOptions options) : options_(std::move(optio
     int applied = v.empty() ? 0 : v.integer(0, 0);
     if (v.empty()) run(c, "INSERT INTO schema_version VALUES (0)");
     for (int i = applied; i < static_cast<int>(std::size(migrations)); ++i) {
-      run(c, migrations[i]);
+      run(c, migrations[i].sql);
+      if (migrations[i].then) migrations[i].then(c);
       run(c, "UPDATE schema_version SET version = $1", {p(i + 1)});
     }
     tx.commit();
@@ -331,9 +381,18 @@ void PostgresStore::succeed(const std::string& job_id, const AttemptResult& resu
   if (changed.affected() == 0) return;
   for (const auto& child : children) insert_job(c, child, now);
   add_attempt(c, job_id, result, now);
-  for (const auto& r : created)
+  for (const auto& r : created) {
     run(c, "INSERT INTO created_records (job_id, model, record_id) VALUES ($1, $2, $3)",
-        {p(job_id), p(r.model), r.id ? p(*r.id) : Param()});
+        {p(job_id), p(r.model), r.native_id ? p(*r.native_id) : Param()});
+    // Its gatehouse id, now: the write-status and its webhook name the record by it, and the
+    // sync that brings the record's data keeps it.
+    if (r.native_id)
+      run(c,
+          "INSERT INTO records (id, integration_id, model, native_id)"
+          " SELECT $1, j.integration_id, $2, $3 FROM jobs j JOIN integrations i ON i.id = j.integration_id"
+          " WHERE j.id = $4 ON CONFLICT (integration_id, model, native_id) DO NOTHING",
+          {p(new_record_id()), p(r.model), p(*r.native_id), p(job_id)});
+  }
   queue_webhook_if_finished(c, job_id, now);  // after the children: a queued child means not finished
   tx.commit();
 }
@@ -378,12 +437,16 @@ std::optional<WriteStatus> PostgresStore::write_status(std::string_view customer
     status.attempts.push_back({attempts.text(i, 0), attempts.text(i, 1), attempts.integer(i, 2), attempts.text(i, 3),
                                attempts.text(i, 4)});
   Rows created = run(c,
-                     "SELECT cr.model, cr.record_id FROM created_records cr JOIN jobs j ON j.id = cr.job_id"
+                     "SELECT cr.model, cr.record_id, r.id FROM created_records cr JOIN jobs j ON j.id = cr.job_id"
+                     " LEFT JOIN records r ON r.integration_id = j.integration_id AND r.model = cr.model"
+                     "  AND r.native_id = cr.record_id"
                      " WHERE j.root_id = $1 ORDER BY j.submitted_at, cr.seq",
                      {p(root_job_id)});
+  auto optional_text = [&](int row, int column) {
+    return created.is_null(row, column) ? std::nullopt : std::optional(created.text(row, column));
+  };
   for (int i = 0; i < created.size(); ++i)
-    status.created.push_back(
-        {created.text(i, 0), created.is_null(i, 1) ? std::nullopt : std::optional(created.text(i, 1))});
+    status.created.push_back({created.text(i, 0), optional_text(i, 1), optional_text(i, 2)});
   tx.commit();
   roll_up(status, jobs);
   return status;
@@ -470,36 +533,63 @@ std::optional<Integration> PostgresStore::integration(std::string_view customer_
   return Integration{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.integer(0, 4)};
 }
 
-void PostgresStore::put_record(const CachedRecord& rec) {
+std::string PostgresStore::put_record(const CachedRecord& rec) {
   Lease l(*this);
-  run(l.get(),
-      "INSERT INTO records (model, id, integration_id, json, synced_at) VALUES ($1, $2, $3, $4, $5)"
-      " ON CONFLICT (model, id) DO UPDATE SET integration_id = excluded.integration_id, json = excluded.json,"
-      " synced_at = excluded.synced_at",
-      {p(rec.model), p(rec.id), p(rec.integration_id), p(rec.json), p(rec.synced_at)});
+  // A new id is drawn every time and kept only when the record is new: the id of a record the
+  // store knows stays as it is (RETURNING gives the row's, not the one offered).
+  Rows r = run(l.get(),
+               "INSERT INTO records (id, integration_id, model, native_id, json, synced_at) VALUES ($1, $2, $3, $4, $5, $6)"
+               " ON CONFLICT (integration_id, model, native_id) DO UPDATE SET json = excluded.json,"
+               " synced_at = excluded.synced_at RETURNING id",
+               {p(new_record_id()), p(rec.integration_id), p(rec.model), p(rec.native_id), p(rec.json),
+                p(rec.synced_at)});
+  return r.text(0, 0);
 }
+
+namespace {
+
+CachedRecord record_of(const Rows& r, int row) {
+  return CachedRecord{r.text(row, 0), r.text(row, 1), r.text(row, 2), r.text(row, 3), r.text(row, 4), r.text(row, 5)};
+}
+
+}  // namespace
 
 std::optional<CachedRecord> PostgresStore::record(std::string_view customer_id, std::string_view model,
                                                   std::string_view id) {
   Lease l(*this);
   Rows r = run(l.get(),
-               "SELECT r.model, r.id, r.integration_id, r.json, r.synced_at FROM records r"
-               " JOIN integrations i ON i.id = r.integration_id WHERE r.model = $1 AND r.id = $2 AND i.customer_id = $3",
-               {p(model), p(id), p(customer_id)});
+               "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
+               " JOIN integrations i ON i.id = r.integration_id"
+               " WHERE r.id = $1 AND r.model = $2 AND i.customer_id = $3 AND r.json IS NOT NULL",
+               {p(id), p(model), p(customer_id)});
   if (r.empty()) return std::nullopt;
-  return CachedRecord{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.text(0, 4)};
+  return record_of(r, 0);
 }
 
-std::optional<std::string> PostgresStore::record_integration(std::string_view customer_id, std::string_view model,
-                                                             std::string_view id) {
-  // Every write to an existing record asks this: the integration only, not the record's JSON.
+std::optional<RecordKey> PostgresStore::record_key(std::string_view customer_id, std::string_view model,
+                                                   std::string_view id) {
+  // Every write to an existing record asks this: where it points, not the record's JSON.
   Lease l(*this);
   Rows r = run(l.get(),
-               "SELECT r.integration_id FROM records r JOIN integrations i ON i.id = r.integration_id"
-               " WHERE r.model = $1 AND r.id = $2 AND i.customer_id = $3",
-               {p(model), p(id), p(customer_id)});
+               "SELECT r.integration_id, r.model, r.native_id FROM records r JOIN integrations i ON i.id = r.integration_id"
+               " WHERE r.id = $1 AND r.model = $2 AND i.customer_id = $3",
+               {p(id), p(model), p(customer_id)});
   if (r.empty()) return std::nullopt;
-  return r.text(0, 0);
+  return RecordKey{r.text(0, 0), r.text(0, 1), r.text(0, 2)};
+}
+
+std::vector<CachedRecord> PostgresStore::records_by_native_id(std::string_view customer_id, std::string_view model,
+                                                              std::string_view native_id) {
+  Lease l(*this);
+  Rows r = run(l.get(),
+               "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
+               " JOIN integrations i ON i.id = r.integration_id"
+               " WHERE r.model = $1 AND r.native_id = $2 AND i.customer_id = $3 AND r.json IS NOT NULL"
+               " ORDER BY r.integration_id",
+               {p(model), p(native_id), p(customer_id)});
+  std::vector<CachedRecord> out;
+  for (int i = 0; i < r.size(); ++i) out.push_back(record_of(r, i));
+  return out;
 }
 
 }  // namespace gatehouse::store

@@ -1,5 +1,6 @@
 #include "gatehouse/store/sqlite_store.hpp"
 
+#include "store/record_id.hpp"
 #include "store/store_support.hpp"
 
 #include <pthread.h>
@@ -77,9 +78,17 @@ CREATE TABLE IF NOT EXISTS created_records (
 );
 )";
 
-const char* const migrations[] = {
+/// A migration: its SQL, then (when set) a step that needs code, in the same transaction.
+struct Migration {
+  const char* sql;
+  void (*then)(SqliteStore::Connection&) = nullptr;
+};
+
+void carry_records_over(SqliteStore::Connection& db);
+
+const Migration migrations[] = {
     // 1: webhooks. A customer's URL and secret; one delivery per finished write.
-    R"(
+    {R"(
 ALTER TABLE customers ADD COLUMN webhook_url TEXT;
 ALTER TABLE customers ADD COLUMN webhook_secret TEXT;
 CREATE TABLE webhooks (
@@ -93,11 +102,29 @@ CREATE TABLE webhooks (
   finished_at TEXT
 );
 CREATE INDEX webhooks_due ON webhooks (state, due_at);
-)",
+)"},
     // 2: a sync window per integration (0: the service's default).
-    R"(
+    {R"(
 ALTER TABLE integrations ADD COLUMN sync_interval_seconds INTEGER NOT NULL DEFAULT 0;
+)"},
+    // 3: records keyed by (integration, model, PMS id), each with gatehouse's id. Before, the key
+    // was (model, PMS id) across every integration: two PMSs' tenant 5001 were one row. The rows
+    // are carried over with ids minted for them (carry_records_over), and so are the records
+    // writes created (by their PMS id, without data until a sync brings it). SQLite cannot change
+    // a primary key in place: a new table takes the old one's place.
+    {R"(
+CREATE TABLE records_by_integration (
+  id TEXT NOT NULL PRIMARY KEY,          -- gatehouse's id (store/record_id.hpp)
+  integration_id TEXT NOT NULL REFERENCES integrations (id),
+  model TEXT NOT NULL,
+  native_id TEXT NOT NULL,               -- the PMS's id
+  json TEXT,                             -- NULL: created by a write, not yet read from the PMS
+  synced_at TEXT,
+  UNIQUE (integration_id, model, native_id)
+);
+CREATE INDEX records_native ON records_by_integration (model, native_id);
 )",
+     carry_records_over},
 };
 
 [[noreturn]] void fail(sqlite3* db, const char* what) {
@@ -260,6 +287,31 @@ std::string insert_job(Connection& db, const NewJob& job, std::string_view now) 
 
 namespace {
 
+/// Migration 3's step: each old row under a new id, then the records writes created (so their
+/// write-status shows gatehouse's id), then the new table in the old one's place.
+void carry_records_over(Connection& db) {
+  {
+    Statement old(db, "SELECT integration_id, model, id, json, synced_at FROM records");
+    while (old.step()) {
+      Statement insert(db, "INSERT INTO records_by_integration (id, integration_id, model, native_id, json, synced_at)"
+                           " VALUES (?, ?, ?, ?, ?, ?)");
+      insert.bind(1, new_record_id()).bind(2, old.text(0)).bind(3, old.text(1)).bind(4, old.text(2))
+          .bind(5, old.text(3)).bind(6, old.text(4)).step();
+    }
+  }
+  {
+    Statement created(db, "SELECT DISTINCT j.integration_id, c.model, c.record_id FROM created_records c"
+                          " JOIN jobs j ON j.id = c.job_id JOIN integrations i ON i.id = j.integration_id"
+                          " WHERE c.record_id IS NOT NULL");
+    while (created.step()) {
+      Statement insert(db, "INSERT INTO records_by_integration (id, integration_id, model, native_id) VALUES (?, ?, ?, ?)"
+                           " ON CONFLICT (integration_id, model, native_id) DO NOTHING");
+      insert.bind(1, new_record_id()).bind(2, created.text(0)).bind(3, created.text(1)).bind(4, created.text(2)).step();
+    }
+  }
+  exec(db.handle, "DROP TABLE records; ALTER TABLE records_by_integration RENAME TO records;");
+}
+
 /// Opens `path` into a new connection; throws with SQLite's message.
 std::unique_ptr<Connection> open_connection(const std::string& path, int flags, const char* purpose) {
   auto c = std::make_unique<Connection>();
@@ -287,7 +339,8 @@ SqliteStore::SqliteStore(const std::string& path)
   const int latest = static_cast<int>(std::size(migrations));
   for (int v = applied; v < latest; ++v) {
     Transaction tx(writer_->handle);
-    exec(writer_->handle, migrations[v]);
+    exec(writer_->handle, migrations[v].sql);
+    if (migrations[v].then) migrations[v].then(*writer_);
     exec(writer_->handle, ("PRAGMA user_version = " + std::to_string(v + 1)).c_str());
     tx.commit();
   }
@@ -471,12 +524,19 @@ void SqliteStore::succeed(const std::string& job_id, const AttemptResult& result
     for (const auto& r : created) {
       Statement c(db, "INSERT INTO created_records (job_id, model, record_id) VALUES (?, ?, ?)");
       c.bind(1, job_id).bind(2, r.model);
-      if (r.id) {
-        c.bind(3, *r.id);
+      if (r.native_id) {
+        c.bind(3, *r.native_id);
       } else {
         c.bind_null(3);
       }
       c.step();
+      if (!r.native_id) continue;
+      // Its gatehouse id, now: the write-status and its webhook name the record by it, and the
+      // sync that brings the record's data keeps it.
+      Statement known(db, "INSERT INTO records (id, integration_id, model, native_id)"
+                          " SELECT ?, j.integration_id, ?, ? FROM jobs j JOIN integrations i ON i.id = j.integration_id"
+                          " WHERE j.id = ? ON CONFLICT (integration_id, model, native_id) DO NOTHING");
+      known.bind(1, new_record_id()).bind(2, r.model).bind(3, *r.native_id).bind(4, job_id).step();
     }
     queue_webhook_if_finished(db, job_id, now);  // after the children: a queued child means not finished
   });
@@ -519,11 +579,13 @@ std::optional<WriteStatus> SqliteStore::write_status(std::string_view customer_i
   while (attempts.step())
     status.attempts.push_back({attempts.text(0), attempts.text(1), attempts.integer(2), attempts.text(3), attempts.text(4)});
   Statement created(db,
-                    "SELECT c.model, c.record_id FROM created_records c JOIN jobs j ON j.id = c.job_id"
+                    "SELECT c.model, c.record_id, r.id FROM created_records c JOIN jobs j ON j.id = c.job_id"
+                    " LEFT JOIN records r ON r.integration_id = j.integration_id AND r.model = c.model"
+                    "  AND r.native_id = c.record_id"
                     " WHERE j.root_id = ? ORDER BY j.submitted_at, c.rowid");
   created.bind(1, root_job_id);
-  while (created.step())
-    status.created.push_back({created.text(0), created.is_null(1) ? std::nullopt : std::optional(created.text(1))});
+  auto optional_text = [&](int column) { return created.is_null(column) ? std::nullopt : std::optional(created.text(column)); };
+  while (created.step()) status.created.push_back({created.text(0), optional_text(1), optional_text(2)});
   roll_up(status, jobs);
   return status;
 }
@@ -621,35 +683,65 @@ std::optional<Integration> SqliteStore::integration(std::string_view customer_id
   return Integration{s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4)};
 }
 
-void SqliteStore::put_record(const CachedRecord& r) {
+std::string SqliteStore::put_record(const CachedRecord& r) {
   std::lock_guard lock(mutex_);
-  Statement s(*writer_, "INSERT INTO records (model, id, integration_id, json, synced_at) VALUES (?, ?, ?, ?, ?)"
-                   " ON CONFLICT (model, id) DO UPDATE SET integration_id = excluded.integration_id,"
-                   " json = excluded.json, synced_at = excluded.synced_at");
-  s.bind(1, r.model).bind(2, r.id).bind(3, r.integration_id).bind(4, r.json).bind(5, r.synced_at).step();
+  // A new id is drawn every time and kept only when the record is new: the id of a record the
+  // store knows stays as it is (RETURNING gives the row's, not the one offered).
+  Statement s(*writer_, "INSERT INTO records (id, integration_id, model, native_id, json, synced_at) VALUES (?, ?, ?, ?, ?, ?)"
+                   " ON CONFLICT (integration_id, model, native_id) DO UPDATE SET json = excluded.json,"
+                   " synced_at = excluded.synced_at RETURNING id");
+  s.bind(1, new_record_id()).bind(2, r.integration_id).bind(3, r.model).bind(4, r.native_id).bind(5, r.json)
+      .bind(6, r.synced_at);
+  if (!s.step()) fail(writer_->handle, "put_record returned no id");
+  std::string id = s.text(0);
+  while (s.step()) {
+  }
+  return id;
 }
+
+namespace {
+
+CachedRecord record_of(const Statement& s) {
+  return CachedRecord{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5)};
+}
+
+}  // namespace
 
 std::optional<CachedRecord> SqliteStore::record(std::string_view customer_id, std::string_view model,
                                                 std::string_view id) {
   Reader reader(*this);
   Connection& db = reader.get();
-  Statement s(db, "SELECT r.model, r.id, r.integration_id, r.json, r.synced_at FROM records r"
+  Statement s(db, "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
                    " JOIN integrations i ON i.id = r.integration_id"
-                   " WHERE r.model = ? AND r.id = ? AND i.customer_id = ?");
-  s.bind(1, model).bind(2, id).bind(3, customer_id);
+                   " WHERE r.id = ? AND r.model = ? AND i.customer_id = ? AND r.json IS NOT NULL");
+  s.bind(1, id).bind(2, model).bind(3, customer_id);
   if (!s.step()) return std::nullopt;
-  return CachedRecord{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4)};
+  return record_of(s);
 }
 
-std::optional<std::string> SqliteStore::record_integration(std::string_view customer_id, std::string_view model,
-                                                           std::string_view id) {
+std::optional<RecordKey> SqliteStore::record_key(std::string_view customer_id, std::string_view model,
+                                                 std::string_view id) {
   Reader reader(*this);
   Connection& db = reader.get();
-  Statement s(db, "SELECT r.integration_id FROM records r JOIN integrations i ON i.id = r.integration_id"
-                   " WHERE r.model = ? AND r.id = ? AND i.customer_id = ?");
-  s.bind(1, model).bind(2, id).bind(3, customer_id);
+  Statement s(db, "SELECT r.integration_id, r.model, r.native_id FROM records r JOIN integrations i ON i.id = r.integration_id"
+                   " WHERE r.id = ? AND r.model = ? AND i.customer_id = ?");
+  s.bind(1, id).bind(2, model).bind(3, customer_id);
   if (!s.step()) return std::nullopt;
-  return s.text(0);
+  return RecordKey{s.text(0), s.text(1), s.text(2)};
+}
+
+std::vector<CachedRecord> SqliteStore::records_by_native_id(std::string_view customer_id, std::string_view model,
+                                                            std::string_view native_id) {
+  Reader reader(*this);
+  Connection& db = reader.get();
+  Statement s(db, "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
+                   " JOIN integrations i ON i.id = r.integration_id"
+                   " WHERE r.model = ? AND r.native_id = ? AND i.customer_id = ? AND r.json IS NOT NULL"
+                   " ORDER BY r.integration_id");
+  s.bind(1, model).bind(2, native_id).bind(3, customer_id);
+  std::vector<CachedRecord> out;
+  while (s.step()) out.push_back(record_of(s));
+  return out;
 }
 
 }  // namespace gatehouse::store

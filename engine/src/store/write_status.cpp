@@ -21,6 +21,7 @@ std::string to_json(const WriteStatus& s) {
     if (i) out += ',';
     append_json_string(out, s.errors[i]);
   }
+  // Gatehouse's id: the one a client reads and writes the record by (the PMS's is `x_id`).
   out += "],\"created_record_id\":";
   const CreatedRecord* first = nullptr;
   for (const auto& c : s.created)
@@ -40,12 +41,19 @@ std::string to_json(const WriteStatus& s) {
     if (i) out += ',';
     out += "{\"model\":";
     append_json_string(out, s.created[i].model);
+    auto optional_string = [&](const std::optional<std::string>& text) {
+      if (text) {
+        append_json_string(out, *text);
+      } else {
+        out += "null";
+      }
+    };
     out += ",\"id\":";
-    if (s.created[i].id) {
-      append_json_string(out, *s.created[i].id);
-    } else {
-      out += "null,\"note\":\"the PMS returns no id for this record; it appears at the next sync\"";
-    }
+    optional_string(s.created[i].id);
+    out += ",\"x_id\":";
+    optional_string(s.created[i].native_id);
+    if (!s.created[i].native_id)
+      out += ",\"note\":\"the PMS returns no id for this record; it appears at the next sync\"";
     out += '}';
   }
   out += "],\"attempts\":[";

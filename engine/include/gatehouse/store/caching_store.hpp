@@ -1,6 +1,6 @@
 #pragma once
 // CachingStore: a Store in front of another that keeps in memory the three lookups every write
-// request makes (API key -> customer, a customer's integration, a record's integration), so a
+// request makes (API key -> customer, a customer's integration, where a record id points), so a
 // request pays for the one durable insert and not for three reads besides.
 //
 // Exact within one process: every put_* through this store empties the matching cache, and a
@@ -25,12 +25,15 @@ class CachingStore final : public Store {
   // Kept in memory.
   std::optional<std::string> customer_for_key(std::string_view api_key) override;
   std::optional<Integration> integration(std::string_view customer_id, std::string_view id) override;
-  std::optional<std::string> record_integration(std::string_view customer_id, std::string_view model,
-                                                std::string_view id) override;
+  std::optional<RecordKey> record_key(std::string_view customer_id, std::string_view model,
+                                      std::string_view id) override;
   // Forgetting what they change, then passed on.
   void put_customer(std::string_view customer_id, std::string_view api_key) override;
   void put_integration(const Integration& integration) override;
-  void put_record(const CachedRecord& record) override;
+
+  // Passed on as it is: a record id, once minted, points at the same (integration, model, PMS
+  // id) for good, so a put changes no kept key (and unknown ids are not kept: a new one is seen).
+  std::string put_record(const CachedRecord& record) override { return inner_.put_record(record); }
 
   // Passed on as they are.
   std::string enqueue(const NewJob& job, std::string_view now) override { return inner_.enqueue(job, now); }
@@ -62,6 +65,10 @@ class CachingStore final : public Store {
                                      std::string_view id) override {
     return inner_.record(customer_id, model, id);
   }
+  std::vector<CachedRecord> records_by_native_id(std::string_view customer_id, std::string_view model,
+                                                 std::string_view native_id) override {
+    return inner_.records_by_native_id(customer_id, model, native_id);
+  }
 
  private:
   template <class Value>
@@ -69,7 +76,7 @@ class CachingStore final : public Store {
   Store& inner_;
   std::unique_ptr<Cache<std::string>> customers_;           // by API key
   std::unique_ptr<Cache<Integration>> integrations_;        // by customer, integration id
-  std::unique_ptr<Cache<std::string>> record_integrations_;  // by customer, model, record id
+  std::unique_ptr<Cache<RecordKey>> record_keys_;           // by customer, model, record id
 };
 
 }  // namespace gatehouse::store

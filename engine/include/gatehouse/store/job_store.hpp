@@ -20,7 +20,7 @@ struct NewJob {
   std::string customer_id;
   std::string integration_id;
   std::string pms, model, operation;  ///< operation: "create" or "update"
-  std::string record_id;              ///< the record an update targets ("" for a create)
+  std::string record_id;              ///< the PMS's id of the record an update targets ("" for a create)
   std::string payload;                ///< what goes to the PMS (after any strip)
   std::string verdict;                ///< "accept" or "strip"
   std::string rules_version;
@@ -43,7 +43,10 @@ struct AttemptResult {
 
 struct CreatedRecord {
   std::string model;
-  std::optional<std::string> id;  ///< absent when the PMS returns no id (it comes at the next sync)
+  std::optional<std::string> native_id;  ///< the PMS's id; absent when it returned none (the record comes at the next sync)
+  /// Gatehouse's id, minted when the success is recorded (the sync that brings the record keeps
+  /// it); set by write_status(), ignored by succeed(). Absent without a native id.
+  std::optional<std::string> id = std::nullopt;
 };
 
 enum class WriteState { pending, success, partial_success, failure };
@@ -83,7 +86,8 @@ class JobStore {
   /// A failed attempt: the job is due again at `retry_at`, or failed for good without one.
   virtual void fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
                             const std::optional<std::string>& retry_at) = 0;
-  /// The PMS took the write; `created` lists the records it made. `children` are the calls
+  /// The PMS took the write; `created` lists the records it made (each with a native id gets its
+  /// gatehouse id here, in the same transaction). `children` are the calls
   /// that follow from it (their parent_id set), queued in the same transaction, so a crash
   /// cannot finish the job and lose them.
   virtual void succeed(const std::string& job_id, const AttemptResult& result,

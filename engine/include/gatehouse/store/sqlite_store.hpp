@@ -46,11 +46,13 @@ class SqliteStore final : public Store {
   void put_integration(const Integration& integration) override;
   std::vector<Integration> integrations() override;
   std::optional<Integration> integration(std::string_view customer_id, std::string_view id) override;
-  void put_record(const CachedRecord& record) override;
+  std::string put_record(const CachedRecord& record) override;
   std::optional<CachedRecord> record(std::string_view customer_id, std::string_view model,
                                      std::string_view id) override;
-  std::optional<std::string> record_integration(std::string_view customer_id, std::string_view model,
-                                                std::string_view id) override;
+  std::optional<RecordKey> record_key(std::string_view customer_id, std::string_view model,
+                                      std::string_view id) override;
+  std::vector<CachedRecord> records_by_native_id(std::string_view customer_id, std::string_view model,
+                                                 std::string_view native_id) override;
 
  public:
   struct Connection;  // a connection and its prepared statements (sqlite_store.cpp)

@@ -1,9 +1,16 @@
 #pragma once
 // Store: everything the write service keeps. Jobs and their attempts (JobStore), and the
 // tenancy around them: customers with their API keys (kept as SHA-256 hashes, never as sent),
-// the integrations each customer has (a connection to one PMS), and the record cache with its
-// id -> integration index. Every read that serves a customer is scoped to that customer: another
-// customer's integration or record does not exist for them.
+// the integrations each customer has (a connection to one PMS), and the record cache. Every read
+// that serves a customer is scoped to that customer: another customer's integration or record
+// does not exist for them.
+//
+// A cached record has two ids. The PMS's own (`native_id`, served as `x_id`) is what the PMS
+// knows it by and what a write carries to it; it is unique only within one integration and
+// model (two Rent Manager integrations both have tenant 5001). Gatehouse's (`id`) is minted by the
+// store the first time it sees (integration, model, native id), random and opaque
+// (store/record_id.hpp), and kept for that record ever after: it names exactly one record of one
+// integration, and it is the id clients use.
 //
 // SqliteStore (sqlite_store.hpp) is the embedded default, PostgresStore (postgres_store.hpp) the
 // one several instances share; CachingStore (caching_store.hpp) keeps the lookups every request
@@ -27,10 +34,19 @@ struct Integration {
 };
 
 struct CachedRecord {
-  std::string model, id;
+  std::string model;
+  std::string native_id;   ///< the PMS's id (`x_id`): unique within its integration and model only
   std::string integration_id;
   std::string json;        ///< the record as the PMS last sent it
   std::string synced_at;   ///< when it was read from the PMS
+  std::string id = {};     ///< gatehouse's id; minted by the store (put_record ignores it)
+};
+
+/// Where a gatehouse record id points: what a write needs to reach the record in its PMS.
+struct RecordKey {
+  std::string integration_id;
+  std::string model;
+  std::string native_id;
 };
 
 /// A finished write on its way to the customer's webhook.
@@ -64,19 +80,22 @@ class Store : public JobStore {
   /// The integration, if it exists and belongs to `customer_id`.
   virtual std::optional<Integration> integration(std::string_view customer_id, std::string_view id) = 0;
 
-  /// Adds or replaces a cached record (what a sync read from the PMS).
-  virtual void put_record(const CachedRecord& record) = 0;
-  /// The cached record `model`/`id`, if its integration belongs to `customer_id`.
+  /// Adds or replaces the cached record (integration, model, native id) (what a sync read from
+  /// the PMS); returns its gatehouse id, minted the first time and the same on every later put.
+  virtual std::string put_record(const CachedRecord& record) = 0;
+  /// The cached record with gatehouse id `id`, if it is a `model` record, its integration belongs
+  /// to `customer_id` and the PMS has sent its data (a record a write created is known by its id
+  /// before the next sync brings it).
   virtual std::optional<CachedRecord> record(std::string_view customer_id, std::string_view model,
                                              std::string_view id) = 0;
-  /// Only the integration of that record (what a write needs to find its PMS); a store may
-  /// answer it without reading the record's data.
-  virtual std::optional<std::string> record_integration(std::string_view customer_id, std::string_view model,
-                                                        std::string_view id) {
-    auto r = record(customer_id, model, id);
-    if (!r) return std::nullopt;
-    return std::move(r->integration_id);
-  }
+  /// Where gatehouse id `id` points, under the same conditions but the last: what a write needs,
+  /// without the record's data (so a record a write created can be written to before it is synced).
+  virtual std::optional<RecordKey> record_key(std::string_view customer_id, std::string_view model,
+                                              std::string_view id) = 0;
+  /// The customer's cached `model` records whose PMS id is `native_id`, one per integration that
+  /// has one (how a client finds gatehouse's id for an id it knows from the PMS).
+  virtual std::vector<CachedRecord> records_by_native_id(std::string_view customer_id, std::string_view model,
+                                                         std::string_view native_id) = 0;
 };
 
 }  // namespace gatehouse::store
