@@ -87,12 +87,12 @@ api PUT "/v1/residents/$cy" '{"last_name":"Park","notes":"call first","rent_peri
 step "The same with ignore_unknown_fields=true: notes stripped, the job stored before the 202"
 api PUT "/v1/residents/$cy?ignore_unknown_fields=true" '{"last_name":"Parker","notes":"call first","rent_period":"MONTHLY","rent_due_day":1}'
 status_of "$(job_of)"
-step "Rent Manager residents say 'refresh after write': the cache has the PMS's record already"
-sleep 0.3
-api GET "/v1/residents/$cy"
+step "The same write through Rent Manager's own route (Propexo's /v1/residents/rentmanager/{id}): job_id and data"
+api PUT "/v1/residents/rentmanager/$cy?ignore_unknown_fields=true" '{"last_name":"Parker","notes":"call first","rent_period":"MONTHLY","rent_due_day":1}'
+status_of "$(job_of)"
 
 step "Buildium keeps notes under the tenant: the write fans out into a child job"
-api PUT "/v1/residents/$ann" '{"first_name":"Annie","last_name":"Lee","address_1":"1 Main St","notes":"call first"}'
+api PUT "/v1/residents/$ann" '{"first_name":"Annie","last_name":"Lee","address_1":"1 Main St","city":"Boston","state":"MA","zip":"02110","country":"US","notes":"call first"}'
 status_of "$(job_of)"
 show "curl $pms/buildium/v1/leases/tenants/1001/notes   # in the PMS"
 curl -s "$pms/buildium/v1/leases/tenants/1001/notes" | pretty
@@ -105,14 +105,14 @@ api GET "/v1/residents/$ann"
 
 step "The PMS answers 503 after applying the write; the retry carries the same Idempotency-Key"
 sim POST /_sim/faults '{"status":503,"apply":true}'
-api PUT "/v1/residents/$ann" '{"first_name":"Annie","last_name":"Lee","address_1":"1 Main St","email_1":"annie@example.com"}'
+api PUT "/v1/residents/$ann" '{"first_name":"Annie","last_name":"Lee","address_1":"1 Main St","city":"Boston","state":"MA","zip":"02110","country":"US","email_1":"annie@example.com"}'
 job="$(job_of)"
 status_of "$job"
 show "curl $pms/_sim/stats   # writes the PMS applied, by key"
 curl -s "$pms/_sim/stats" | pretty
 
 step "A failure only the PMS can see: tenant 1002 moved out"
-api PUT "/v1/residents/$bo" '{"first_name":"Bo","last_name":"Diaz","address_1":"2 Main St"}'
+api PUT "/v1/residents/$bo" '{"first_name":"Bo","last_name":"Diaz","address_1":"2 Main St","city":"Boston","state":"MA","zip":"02110","country":"US"}'
 status_of "$(job_of)"
 
 step "A create: write-status lists the record the PMS created, by gatehouse's id (x_id: the PMS's)"

@@ -30,9 +30,14 @@ step "REJECT: every problem at once, each with its JSON Pointer and rule" \
 "$gatehouse" eval --pms RENTMANAGER --model residents --op update --pretty "$here/demo/reject.json"
 echo "(exit $?)"
 
-step "REJECT 405: Rent Manager does not create units" \
-  "echo '{\"unit_number\": \"101\"}' | gatehouse eval --pms RENTMANAGER --model units --op create"
-echo '{"unit_number": "101"}' | "$gatehouse" eval --pms RENTMANAGER --model units --op create --pretty
+step "REJECT 405: Rent Manager does not create properties (its reference page says so)" \
+  "echo '{\"integration_id\": \"int-rm\", \"name\": \"Main St Lofts\"}' | gatehouse eval --pms RENTMANAGER --model properties --op create"
+echo '{"integration_id": "int-rm", "name": "Main St Lofts"}' | "$gatehouse" eval --pms RENTMANAGER --model properties --op create --pretty
+echo "(exit $?)"
+
+step "A named operation, by its route's name: cancel an applicant appointment in Rent Manager" \
+  "echo '{\"integration_id\": \"int-rm\", \"event_id\": \"ev_1\"}' | gatehouse eval --pms RENTMANAGER --model events/appointments/applicants --op cancel"
+echo '{"integration_id": "int-rm", "event_id": "ev_1"}' | "$gatehouse" eval --pms RENTMANAGER --model events/appointments/applicants --op cancel --pretty
 echo "(exit $?)"
 
 exec "$here/demo-service.sh" "$gatehouse" "$simulator"

@@ -211,6 +211,7 @@ NativeRequest Connector::write_request(std::string_view model_name, std::string_
   }
   for (auto& member : generic.GetObject()) {
     std::string_view name(member.name.GetString(), member.name.GetStringLength());
+    if (is_routing_field(name)) continue;  // names the integration: gatehouse's, not the PMS's
     if (m->separate_field(name))
       throw std::runtime_error(source_ + " sends '" + std::string(name) + "' of " + std::string(model_name) +
                                " in a call of its own");
@@ -344,6 +345,8 @@ std::map<std::string, Connector, std::less<>> load_connectors(const std::filesys
   return out;
 }
 
+bool is_routing_field(std::string_view name) { return name == "integration_id"; }
+
 std::vector<std::string> check_connector(const Program& program, const Connector& connector) {
   std::vector<std::string> problems;
   const PmsRules* pms = program.find_pms(connector.pms());
@@ -361,7 +364,7 @@ std::vector<std::string> check_connector(const Program& program, const Connector
         continue;
       }
       for (const auto& field : offered.record->fields) {
-        if (!field.supported) continue;
+        if (!field.supported || is_routing_field(field.name)) continue;
         bool mapped = m->separate_field(field.name) != nullptr;
         for (const auto& [generic, native] : m->fields) mapped = mapped || generic == field.name;
         if (!mapped)

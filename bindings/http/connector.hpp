@@ -104,4 +104,9 @@ std::map<std::string, Connector, std::less<>> load_connectors(const std::filesys
 /// must be mapped, and every routed model and operation must be offered. One line per problem.
 std::vector<std::string> check_connector(const Program& program, const Connector& connector);
 
+/// `integration_id`: the unified API's bodies name the integration a write goes to (the rules
+/// may require it), but it is gatehouse's routing, never a field of the PMS's record: a
+/// connector neither maps nor sends it.
+bool is_routing_field(std::string_view name);
+
 }  // namespace gatehouse::service

@@ -31,6 +31,20 @@ TEST(Connector, BundledConnectorsMapEveryFieldTheirRulesOffer) {
   }
 }
 
+// The product rules' connectors (the demo carries writes with them) map every field those rules
+// offer too, integration_id aside.
+TEST(Connector, TheProductRulesConnectorsMapEveryFieldTheirRulesOffer) {
+  const fs::path product = fs::path(GATEHOUSE_SOURCE_DIR) / "rules";
+  Compilation c = compile_directory(product);
+  ASSERT_TRUE(c.ok()) << c.render_diagnostics();
+  auto connectors = load_connectors(product);
+  EXPECT_EQ(connectors.size(), 2u);
+  for (const auto& [pms, connector] : connectors) {
+    auto problems = check_connector(*c.program, connector);
+    EXPECT_TRUE(problems.empty()) << pms << ": " << (problems.empty() ? "" : problems.front());
+  }
+}
+
 TEST(Connector, AFieldTheRulesOfferButTheConnectorMissesIsReported) {
   fs::path dir = fs::temp_directory_path() / ("gatehouse_connector_" + std::to_string(::getpid()));
   fs::create_directories(dir);
@@ -144,6 +158,23 @@ TEST(Connector, ABadFileNamesItselfAndTheProblem) {
     EXPECT_EQ(std::string(e.what()), file.string() + ": models.residents.update: unknown method 'DELETE'");
   }
   fs::remove(file);
+}
+
+}  // namespace
+}  // namespace gatehouse::service
+
+namespace gatehouse::service {
+namespace {
+
+// The unified API's create bodies carry integration_id (the rules may require it): it says
+// where the write goes, so a connector neither maps it nor sends it to the PMS.
+TEST(Connector, TheIntegrationIdIsRoutingNotAPmsField) {
+  const Connector& c = bundled("BUILDIUM");
+  NativeRequest r = c.write_request("residents", "create", "", R"({"integration_id":"int-bd","first_name":"Di","lease_id":"77"})");
+  EXPECT_EQ(r.body.find("int-bd"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("FirstName":"Di")"), std::string::npos) << r.body;
+  EXPECT_TRUE(is_routing_field("integration_id"));
+  EXPECT_FALSE(is_routing_field("lease_id"));
 }
 
 }  // namespace
