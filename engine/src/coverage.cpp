@@ -15,7 +15,8 @@ void collect(const RecordRules& r, const std::string& where, std::set<const Reco
   };
   for (const auto& f : r.fields) {
     if (!f.supported) continue;
-    add(f.rule, "field " + f.name, describe_value_rules(f.value) + (f.required ? " required" : ""));
+    add(f.rule, "field " + f.name,
+        describe_value_rules(f.value) + (f.required ? " required" : "") + (f.deprecated ? " (deprecated)" : ""));
     const ValueRules* v = &f.value;
     while (v->kind == ValueKind::list && v->element) v = v->element.get();
     if (v->kind == ValueKind::record && v->record) collect(*v->record, where + " " + f.name, seen, out);

@@ -324,3 +324,26 @@ TEST(Cli, ServeRefusesAMisspeltConfigKey) {
 }
 
 }  // namespace
+
+namespace {
+
+// A field the unified API marks deprecated is still decided as its rules say, and explain says so.
+TEST(Cli, ExplainMarksDeprecatedFields) {
+  Result r = run("explain " + bundled + " --pms BUILDIUM --model applicants --op create",
+                 R"({"integration_id":"i","first_name":"A","last_name":"B","custom_data":{}})");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("  /custom_data     ok "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("object (deprecated)\n"), std::string::npos) << r.out;
+}
+
+// The generic contract of a route, without --pms: the route's body as the unified API declares it.
+TEST(Cli, SchemaOfAGenericRoute) {
+  Result r = run("schema " + bundled + " --model service-requests --op update");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("\"title\": \"PUT /v1/service-requests/{id}\""), std::string::npos) << r.out;
+  Result none = run("schema " + bundled + " --model service-requests --op cancel");
+  EXPECT_EQ(none.exit_code, 1) << none.out;
+  EXPECT_NE(none.out.find("the unified API has no cancel route for service_requests"), std::string::npos) << none.out;
+}
+
+}  // namespace
