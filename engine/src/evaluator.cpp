@@ -608,27 +608,27 @@ class Walker {
       // As in JSON Schema, an integer is a number without a fractional part, however spelled
       // (10, 1E1 and 10.0 are the same integer); the payload still goes on as sent.
       if (!is_integer_token) {
-        double d;
-        if (auto e = v.get_double().get(d)) {
-          if (!is_json_number(raw)) return false;
-          (void)e;
-          error(ErrorCode::out_of_range, field.name + " is too large; got " + std::string(raw),
-                field.rule);
-          return true;
-        }
-        if (d != std::floor(d)) {
+        // Decided from the decimal text, not from a double: a double rounds
+        // 1.0000000000000001 to 1 and 9223372036854775807.0 past the 64-bit range.
+        if (!is_json_number(raw)) return false;
+        formats::ExactInteger exact = formats::exact_integer(raw);
+        if (exact.kind == formats::ExactInteger::fraction) {
           error(ErrorCode::type_mismatch, field.name + " must be an integer; got " + std::string(raw),
                 field.rule);
           return true;
         }
-        if (std::fabs(d) >= 9.2233720368547758e18) {
+        if (exact.kind == formats::ExactInteger::too_large) {
+          double d;
+          bool beyond_double = static_cast<bool>(v.get_double().get(d));  // 1e400: not even a double
           error(ErrorCode::out_of_range,
-                field.name + " must fit in a 64-bit signed integer; got " + std::string(raw), field.rule);
+                field.name + (beyond_double ? " is too large; got " : " must fit in a 64-bit signed integer; got ") +
+                    std::string(raw),
+                field.rule);
           return true;
         }
         out.kind = FieldValue::integer;
-        out.i = static_cast<std::int64_t>(d);
-        out.d = d;
+        out.i = exact.value;
+        out.d = static_cast<double>(exact.value);
       } else {
         std::int64_t i;
         if (v.get_int64().get(i)) {

@@ -1,5 +1,8 @@
 #include "value_formats.hpp"
 
+#include <algorithm>
+#include <string>
+
 namespace gatehouse::formats {
 
 namespace {
@@ -88,6 +91,9 @@ std::optional<Instant> parse_datetime(std::string_view s) {
     return std::nullopt;
   }
   if (pos != s.size()) return std::nullopt;
+  // A leap second is only ever the last second of a UTC day (23:59:60Z, whatever the offset it
+  // is written in): second 60 at any other minute names no instant.
+  if (ss == 60 && ((hh * 60 + mm - offset_minutes) % 1440 + 1440) % 1440 != 23 * 60 + 59) return std::nullopt;
   Instant t;
   t.seconds = *days * 86400 + hh * 3600 + mm * 60 + ss - offset_minutes * 60;
   t.nanos = nanos;
@@ -182,6 +188,63 @@ bool is_phone(std::string_view s) {
   }
   if (open || (previous & phone_separator)) return false;
   return count >= 7 && count <= 15;
+}
+
+ExactInteger exact_integer(std::string_view token) {
+  ExactInteger out;
+  std::size_t i = 0;
+  bool negative = i < token.size() && token[i] == '-';
+  if (negative) ++i;
+  // The significant digits (integer part, then fraction), and the power of ten they are scaled by.
+  std::string digits_seen;
+  std::int64_t scale = 0;
+  for (; i < token.size() && token[i] >= '0' && token[i] <= '9'; ++i) digits_seen += token[i];
+  if (i < token.size() && token[i] == '.') {
+    for (++i; i < token.size() && token[i] >= '0' && token[i] <= '9'; ++i) {
+      digits_seen += token[i];
+      --scale;
+    }
+  }
+  if (i < token.size() && (token[i] == 'e' || token[i] == 'E')) {
+    ++i;
+    bool minus = i < token.size() && token[i] == '-';
+    if (i < token.size() && (token[i] == '+' || token[i] == '-')) ++i;
+    std::int64_t exponent = 0;
+    for (; i < token.size() && token[i] >= '0' && token[i] <= '9'; ++i)
+      exponent = std::min<std::int64_t>(exponent * 10 + (token[i] - '0'), 1'000'000'000);  // saturates
+    scale += minus ? -exponent : exponent;
+  }
+  // Trailing zeros of the digits move into the scale; leading zeros say nothing.
+  while (!digits_seen.empty() && digits_seen.back() == '0') {
+    digits_seen.pop_back();
+    ++scale;
+  }
+  std::size_t first = digits_seen.find_first_not_of('0');
+  digits_seen = first == std::string::npos ? std::string() : digits_seen.substr(first);
+  if (digits_seen.empty()) {  // zero, however written
+    out.kind = ExactInteger::integer;
+    return out;
+  }
+  if (scale < 0) {
+    out.kind = ExactInteger::fraction;
+    return out;
+  }
+  if (static_cast<std::int64_t>(digits_seen.size()) + scale > 19) {
+    out.kind = ExactInteger::too_large;
+    return out;
+  }
+  // At most 19 digits: below 10^19, so within an unsigned 64-bit number.
+  std::uint64_t value = 0;
+  for (char c : digits_seen) value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  for (std::int64_t k = 0; k < scale; ++k) value *= 10;
+  const std::uint64_t limit = negative ? 9223372036854775808ull : 9223372036854775807ull;
+  if (value > limit) {
+    out.kind = ExactInteger::too_large;
+    return out;
+  }
+  out.kind = ExactInteger::integer;
+  out.value = negative ? static_cast<std::int64_t>(0 - value) : static_cast<std::int64_t>(value);
+  return out;
 }
 
 bool is_uri(std::string_view s) {

@@ -35,6 +35,15 @@ bool is_phone(std::string_view s);
 /// 8-4-4-4-12 hexadecimal digits (any case).
 bool is_uuid(std::string_view s);
 
+/// A JSON number's text read exactly, as an integer if it is one: `10`, `1E1`, `10.0` and
+/// `100e-1` are 10; `1.0000000000000001` is a fraction (a double would round it to 1);
+/// `9223372036854775807.0` is the largest 64-bit integer (a double would round it past it).
+struct ExactInteger {
+  enum Kind { integer, fraction, too_large } kind = integer;
+  std::int64_t value = 0;
+};
+ExactInteger exact_integer(std::string_view json_number);
+
 /// An absolute URI (RFC 3986): a scheme (a letter, then letters, digits, '+', '-', '.'), ':',
 /// then at least one character and no spaces, control characters, '<', '>', '"' or '\\'.
 bool is_uri(std::string_view s);

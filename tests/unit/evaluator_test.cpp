@@ -288,3 +288,29 @@ TEST_F(EvaluatorTest, NumbersBeyondADoubleAreValidJsonButOutOfRange) {
 
 }  // namespace
 }  // namespace gatehouse::testing
+
+namespace gatehouse::testing {
+namespace {
+
+// Integers with a fraction or an exponent were decided after rounding to a double.
+TEST_F(EvaluatorTest, IntegersAreDecidedFromTheirDecimalText) {
+  EvaluationContext context;
+  auto count = [&](const std::string& number) {
+    std::string payload = base(R"("count":)" + number);
+    Decision d = evaluate(*program_, Request{"TEST", "things", ast::Operation::update, false, payload}, context);
+    std::string out;
+    for (const auto& e : d.errors) out += std::string(error_code_name(e.code)) + ": " + e.message + "\n";
+    return out;
+  };
+  // count has `range 1..31`: the largest 64-bit integer is an integer (out of that range), one more is not.
+  EXPECT_EQ(count("9223372036854775807.0"), "out_of_range: count must be between 1 and 31; got 9223372036854775807.0\n");
+  EXPECT_EQ(count("9223372036854775808.0"),
+            "out_of_range: count must fit in a 64-bit signed integer; got 9223372036854775808.0\n");
+  EXPECT_EQ(count("1.0000000000000001"), "type_mismatch: count must be an integer; got 1.0000000000000001\n");
+  EXPECT_EQ(count("1e400"), "out_of_range: count is too large; got 1e400\n");
+  EXPECT_EQ(count("100e-2"), "");
+  EXPECT_EQ(count("3.10e1"), "");
+}
+
+}  // namespace
+}  // namespace gatehouse::testing

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 
 #include "value_formats.hpp"
@@ -74,6 +75,57 @@ TEST(Formats, CodePoints) {
   EXPECT_EQ(code_points(""), 0u);
   EXPECT_EQ(code_points("abc"), 3u);
   EXPECT_EQ(code_points("Éé€😀"), 4u);
+}
+
+}  // namespace
+}  // namespace gatehouse::formats
+
+namespace gatehouse::formats {
+namespace {
+
+// Second 60 was taken at any minute; it is only ever the last second of a UTC day.
+TEST(Formats, ALeapSecondIsOnlyTheLastSecondOfAUtcDay) {
+  EXPECT_TRUE(parse_datetime("2016-12-31T23:59:60Z"));
+  EXPECT_TRUE(parse_datetime("2017-01-01T01:59:60+02:00"));
+  EXPECT_TRUE(parse_datetime("2016-12-31T18:59:60-05:00"));
+  for (const char* bad : {"2016-12-31T12:00:60Z", "2016-12-31T23:58:60Z", "2016-12-31T23:59:60+01:00",
+                          "2017-01-01T00:00:60Z"})
+    EXPECT_FALSE(parse_datetime(bad)) << bad;
+}
+
+// Integers are read from the decimal text: a double rounds some of them.
+TEST(Formats, ExactIntegers) {
+  struct Row {
+    const char* text;
+    ExactInteger::Kind kind;
+    std::int64_t value;
+  };
+  const Row rows[] = {
+      {"10", ExactInteger::integer, 10},
+      {"1E1", ExactInteger::integer, 10},
+      {"10.0", ExactInteger::integer, 10},
+      {"100e-1", ExactInteger::integer, 10},
+      {"-0.0", ExactInteger::integer, 0},
+      {"0e999999999999", ExactInteger::integer, 0},
+      {"1.0000000000000001", ExactInteger::fraction, 0},
+      {"0.5", ExactInteger::fraction, 0},
+      {"1e-400", ExactInteger::fraction, 0},
+      {"9223372036854775807.0", ExactInteger::integer, INT64_MAX},
+      {"9.223372036854775807e18", ExactInteger::integer, INT64_MAX},
+      {"-9223372036854775808.0", ExactInteger::integer, INT64_MIN},
+      {"9223372036854775808.0", ExactInteger::too_large, 0},
+      {"-9223372036854775809e0", ExactInteger::too_large, 0},
+      {"1e19", ExactInteger::too_large, 0},
+      {"1e400", ExactInteger::too_large, 0},
+      {"12345678901234567890e-1", ExactInteger::integer, 1234567890123456789},
+      {"12345678901234567890e-2", ExactInteger::fraction, 0},
+      {"1234567890123456789.0e0", ExactInteger::integer, 1234567890123456789},
+  };
+  for (const auto& row : rows) {
+    ExactInteger got = exact_integer(row.text);
+    EXPECT_EQ(got.kind, row.kind) << row.text;
+    if (row.kind == ExactInteger::integer) EXPECT_EQ(got.value, row.value) << row.text;
+  }
 }
 
 }  // namespace
