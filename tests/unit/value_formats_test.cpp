@@ -124,7 +124,9 @@ TEST(Formats, ExactIntegers) {
   for (const auto& row : rows) {
     ExactInteger got = exact_integer(row.text);
     EXPECT_EQ(got.kind, row.kind) << row.text;
-    if (row.kind == ExactInteger::integer) EXPECT_EQ(got.value, row.value) << row.text;
+    if (row.kind == ExactInteger::integer) {
+      EXPECT_EQ(got.value, row.value) << row.text;
+    }
   }
 }
 
