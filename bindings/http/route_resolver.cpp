@@ -56,8 +56,13 @@ void match(const Program& program, const Segments& segments, const PmsRules* pms
       }
       if (matched) out.push_back(std::move(c));
     }
-    // The cached record: a read of the generic API only (the reference has no per-PMS reads).
+    // The cached record, and the model's records by the PMS's id (`GET /v1/<resource>?x_id=`):
+    // reads of the generic API only (the reference has no per-PMS reads). The collection is a
+    // route of every model, whatever writes it has: a model with updates only (deposit-summaries)
+    // has records to find all the same, and `GET /v1/amenities/units` is amenities_units'
+    // collection (two fixed segments), not the amenities record 'units' (one).
     if (!pms && rest.size() == 1) out.push_back({{&model, std::nullopt, std::string(rest[0]), nullptr}, "GET", base});
+    if (!pms && rest.empty()) out.push_back({{&model, std::nullopt, "", nullptr}, "GET", base});
   }
 }
 

@@ -8,7 +8,8 @@
 // The per-PMS routes of the unified API's reference put a lower-case PMS id somewhere in such a
 // path (`PUT /v1/residents/buildium/{id}`, `POST /v1/events/appointments/leads/cancel/yardi`,
 // `PUT /v1/amenities/buildium/units/{id}`), so a path is also read with the one segment that
-// names a PMS of the program taken out. `GET /v1/<resource>/{id}` reads the cached record.
+// names a PMS of the program taken out. `GET /v1/<resource>/{id}` reads the cached record, and
+// `GET /v1/<resource>` (with `?x_id=`) lists the records a PMS knows by its own id.
 //
 // When several readings match (an `{id}` may spell anything, a PMS name too), the one with the
 // most fixed segments wins (a PMS segment counts as fixed), and on a tie the reading without a
@@ -28,7 +29,8 @@ namespace gatehouse::service {
 
 struct ResolvedRoute {
   const GenericModel* model = nullptr;
-  /// The write the route carries; nullopt for `GET /v1/<resource>/{id}` (the cached record).
+  /// The write the route carries; nullopt for the reads: `GET /v1/<resource>/{id}` (the cached
+  /// record) and `GET /v1/<resource>` (the records by the PMS's id, record_id "").
   std::optional<ast::Operation> operation;
   std::string record_id;          ///< the `{id}` segment, or "" when the route has none
   const PmsRules* pms = nullptr;  ///< a per-PMS route: the PMS its path names; else nullptr

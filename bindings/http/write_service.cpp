@@ -164,17 +164,13 @@ HttpResponse WriteService::route(const HttpRequest& request) {
   // model alive for this request, whatever a reload does meanwhile.
   auto program = engine_.program();
   RouteResolution resolution = resolve_route(*program, request.method, request.path);
-  // GET /v1/<resource>?x_id=...: the records a PMS knows by that id (gatehouse's ids name them).
-  if (!resolution.route && request.method == "GET") {
-    RouteResolution create = resolve_route(*program, "POST", request.path);
-    if (create.route && create.route->operation && create.route->record_id.empty())
-      return records_by_x_id(request, *customer, create.route->model->name);
-  }
   if (!resolution.route) {
     if (!resolution.allowed.empty()) return method_not_allowed(resolution.allowed);
     return error_response(404, "not_found", "no route " + utf8_text(request.method) + " " + quote_bytes(request.path));
   }
   const ResolvedRoute& route = *resolution.route;
+  // GET /v1/<resource>?x_id=...: the records a PMS knows by that id (gatehouse's ids name them).
+  if (!route.operation && route.record_id.empty()) return records_by_x_id(request, *customer, route.model->name);
   if (!route.operation) return cached_record(*customer, route.model->name, route.record_id);
   return write(request, *customer, *program, route);
 }

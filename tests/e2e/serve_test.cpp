@@ -355,7 +355,7 @@ TEST_F(ServeTest, AKnownPathWithAnotherMethodIs405WithAllow) {
   auto create = c.Patch("/v1/residents/", auth("key-acme"), "{}", "application/json");
   ASSERT_TRUE(create);
   EXPECT_EQ(create->status, 405) << create->body;
-  EXPECT_EQ(create->get_header_value("Allow"), "POST");
+  EXPECT_EQ(create->get_header_value("Allow"), "GET, POST") << "GET: the records by the PMS's id";
   auto per_pms = c.Get("/v1/residents/buildium/" + gid(service, "res-bd"), auth("key-acme"));
   ASSERT_TRUE(per_pms);
   EXPECT_EQ(per_pms->status, 405) << per_pms->body;

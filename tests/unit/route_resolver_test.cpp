@@ -97,6 +97,13 @@ const Row rows[] = {
     {"PUT", "/v1/residents/r1", "residents update id=r1"},
     {"PUT", "/v1/residents/r1/", "residents update id=r1"},
     {"GET", "/v1/residents/r1", "residents read id=r1"},
+    {"GET", "/v1/residents", "residents read"},
+    {"GET", "/v1/residents/", "residents read"},
+    // The records by the PMS's id are at every model's collection, not only where a create is:
+    // amenities_units' collection has two fixed segments, the amenities record 'units' one.
+    {"GET", "/v1/amenities/units", "amenities_units read"},
+    {"GET", "/v1/amenities/units/u1", "amenities_units read id=u1"},
+    {"GET", "/v1/amenities/u1", "amenities read id=u1"},
     {"POST", "/v1/residents/r1/file-upload", "residents upload_file id=r1"},
     {"POST", "/v1/residents/r1/file-upload/", "residents upload_file id=r1"},
     {"POST", "/v1/events/appointments/leads/", "events_appointments_leads create"},
@@ -121,8 +128,9 @@ const Row rows[] = {
     {"PUT", "/v1/residents/buildium/yardi/r1", "404"},
     // Known paths, other methods: 405 with what the path takes.
     {"DELETE", "/v1/residents/r1", "405 GET, PUT"},
-    {"PATCH", "/v1/residents/", "405 POST"},
+    {"PATCH", "/v1/residents/", "405 GET, POST"},
     {"GET", "/v1/residents/buildium/r1", "405 PUT"},
+    {"GET", "/v1/residents/buildium", "residents read id=buildium"},
     {"PUT", "/v1/events/appointments/leads/cancel", "405 GET, POST"},
     // Unknown paths.
     {"POST", "/v1/nothing", "404"},

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <filesystem>
+#include <tuple>
 
 #include "gatehouse/rules_loader.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
@@ -266,6 +267,47 @@ TEST_F(WriteServiceTest, ErrorBodiesThatQuoteRequestBytesAreValidUtf8) {
     ASSERT_EQ(parser.parse(padded).get(body), simdjson::SUCCESS) << r.body;
     EXPECT_EQ(std::string_view(body["error"]["message"]), message);
   }
+}
+
+// A record is found by the PMS's id at its model's collection, whatever writes the model has and
+// however its resource nests in another's: deposit-summaries has updates only (no POST at its
+// collection), and amenities/units is under amenities, whose record 'units' it must not read as.
+// Both answered 404, so their records' ids could not be found and their routes not used.
+TEST(WriteServiceRecordsByXId, AtEveryModelsCollection) {
+  fs::path file = fs::temp_directory_path() / ("gatehouse_service_x_id_" + std::to_string(::getpid()) + ".db");
+  Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "rules");
+  ASSERT_TRUE(c.ok()) << c.render_diagnostics();
+  Engine engine(c.program);
+  {
+    store::SqliteStore store(file.string());
+    store.put_customer("acme", "key-acme");
+    store.put_integration({"int-yardi", "acme", "YARDI", "http://127.0.0.1:1"});
+    store.put_integration({"int-bd", "acme", "BUILDIUM", "http://127.0.0.1:1"});
+    std::string deposit = store.put_record({"deposit_summaries", "d1", "int-yardi", "{}", "2026-11-28T09:00:00Z"});
+    std::string unit = store.put_record({"amenities_units", "a1", "int-bd", "{}", "2026-11-28T09:00:00Z"});
+    std::string property = store.put_record({"amenities_properties", "a1", "int-bd", "{}", "2026-11-28T09:00:00Z"});
+    WriteService service(engine, store, Limits{});
+    auto get = [&](const std::string& path, const std::string& x_id) {
+      HttpRequest r;
+      r.method = "GET";
+      r.path = path;
+      r.query = {{"x_id", x_id}};
+      r.headers["authorization"] = "Bearer key-acme";
+      return service.handle(r);
+    };
+    for (const auto& [path, x_id, id] : {std::tuple{"/v1/deposit-summaries", "d1", deposit},
+                                        std::tuple{"/v1/deposit-summaries/", "d1", deposit},
+                                        std::tuple{"/v1/amenities/units", "a1", unit},
+                                        std::tuple{"/v1/amenities/properties/", "a1", property}}) {
+      HttpResponse r = get(path, x_id);
+      EXPECT_EQ(r.status, 200) << path << ": " << r.body;
+      EXPECT_NE(r.body.find("{\"records\":[{\"data\":{\"id\":\"" + id + "\",\"x_id\":\"" + x_id + "\"}"),
+                std::string::npos)
+          << path << ": " << r.body;
+    }
+    EXPECT_EQ(get("/v1/amenities", "a1").body, R"({"records":[]})") << "amenities has no record a1";
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(file.string() + suffix);
 }
 
 }  // namespace
