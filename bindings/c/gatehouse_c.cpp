@@ -12,6 +12,7 @@
 struct gh_engine {
   explicit gh_engine(std::shared_ptr<const gatehouse::Program> p) : engine(std::move(p)) {}
   gatehouse::Engine engine;
+  gatehouse::Limits limits;  // gh_engine_set_limits; read by every gh_evaluate
 };
 
 struct gh_diagnostics {
@@ -135,6 +136,12 @@ gh_status gh_engine_rules_version(const gh_engine* engine, char* buffer, size_t 
   });
 }
 
+gh_status gh_engine_set_limits(gh_engine* engine, size_t max_payload_bytes, unsigned max_depth, size_t max_issues) {
+  if (!engine || max_payload_bytes == 0 || max_depth == 0 || max_issues == 0) return GH_INVALID_ARGUMENT;
+  engine->limits = gatehouse::Limits{max_payload_bytes, max_depth, max_issues};
+  return GH_OK;
+}
+
 void gh_engine_free(gh_engine* engine) { delete engine; }
 
 size_t gh_diagnostics_count(const gh_diagnostics* d) { return d ? d->items.size() : 0; }
@@ -167,7 +174,7 @@ gh_status gh_evaluate(const gh_engine* engine, const char* pms, const char* mode
                 "gh_operation follows gatehouse::ast::Operation");
   *decision = nullptr;
   return guarded([&] {
-    thread_local gatehouse::EvaluationContext context;  // one per thread, reused
+    gatehouse::EvaluationContext& context = gatehouse::thread_context(engine->limits);  // one per thread, reused
     gatehouse::Request request{pms, model, static_cast<gatehouse::ast::Operation>(op),
                                ignore_unknown_fields != 0,
                                std::string_view(payload ? payload : "", length)};

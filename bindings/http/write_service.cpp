@@ -204,7 +204,7 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
   auto ignore = request.query.find("ignore_unknown_fields");
   bool strip = ignore != request.query.end() && ignore->second == "true";
   Request decision_request{integration.pms, model.name, op, strip, payload};
-  thread_local EvaluationContext context;
+  EvaluationContext& context = thread_context(limits_);  // the configured limits, not the defaults
   auto started = std::chrono::steady_clock::now();
   Decision decision = evaluate(program, decision_request, context);
   decision_nanoseconds_.fetch_add(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(

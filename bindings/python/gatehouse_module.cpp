@@ -74,9 +74,9 @@ class Rules {
   }
 
   PyDecision evaluate(const std::string& pms, const std::string& model, const std::string& operation,
-                      py::object payload, bool ignore_unknown_fields) const {
-    if (operation != "create" && operation != "update")
-      throw py::value_error("operation must be 'create' or 'update', not '" + operation + "'");
+                      py::object payload, bool ignore_unknown_fields, std::size_t max_payload_bytes,
+                      std::uint32_t max_depth, std::size_t max_issues) const {
+    const gatehouse::Limits limits{max_payload_bytes, max_depth, max_issues};
     std::string bytes;
     if (py::isinstance<py::bytes>(payload)) {
       bytes = payload.cast<std::string>();
@@ -92,7 +92,7 @@ class Rules {
     PyDecision out;
     {
       py::gil_scoped_release release;
-      thread_local gatehouse::EvaluationContext context;
+      gatehouse::EvaluationContext& context = gatehouse::thread_context(limits);
       gatehouse::Request request{pms, model, *op, ignore_unknown_fields, bytes};
       gatehouse::EngineDecision d = engine_.evaluate(request, context);
       out.verdict = std::string(gatehouse::verdict_name(d.decision.verdict));
@@ -170,7 +170,10 @@ PYBIND11_MODULE(gatehouse, m) {
   py::class_<Rules>(m, "Rules")
       .def_property_readonly("rules_version", &Rules::rules_version)
       .def("evaluate", &Rules::evaluate, py::kw_only(), py::arg("pms"), py::arg("model"),
-           py::arg("operation"), py::arg("payload"), py::arg("ignore_unknown_fields") = false)
+           py::arg("operation"), py::arg("payload"), py::arg("ignore_unknown_fields") = false,
+           py::arg("max_payload_bytes") = gatehouse::Limits{}.max_payload_bytes,
+           py::arg("max_depth") = gatehouse::Limits{}.max_depth,
+           py::arg("max_issues") = gatehouse::Limits{}.max_issues)
       .def("reload", &Rules::reload, py::arg("path"),
            "Compiles the rules under `path` and uses them if they compile; raises RulesError and "
            "keeps the current rules otherwise.");

@@ -58,6 +58,12 @@ struct EvaluationContext::State {
 };
 
 EvaluationContext::EvaluationContext(Limits limits) : state_(std::make_unique<State>(limits)) {}
+
+EvaluationContext& thread_context(const Limits& limits) {
+  thread_local std::unique_ptr<EvaluationContext> context;
+  if (!context || !(context->limits() == limits)) context = std::make_unique<EvaluationContext>(limits);
+  return *context;
+}
 EvaluationContext::~EvaluationContext() = default;
 const Limits& EvaluationContext::limits() const { return state_->limits; }
 void EvaluationContext::set_trace(Trace* trace) { state_->trace = trace; }

@@ -156,6 +156,18 @@ static void test_dir_and_reload(const char* rules_dir) {
   CHECK(gh_engine_rules_version(engine, after, sizeof after) == GH_OK);
   CHECK(strcmp(before, after) == 0);
   CHECK(gh_engine_reload_dir(engine, rules_dir, NULL) == GH_OK);
+
+  /* The engine's limits are the ones gh_evaluate decides with (they were always the defaults). */
+  CHECK(gh_engine_set_limits(engine, 10, 32, 100) == GH_OK);
+  CHECK(gh_engine_set_limits(engine, 0, 32, 100) == GH_INVALID_ARGUMENT);
+  CHECK(gh_engine_set_limits(NULL, 10, 32, 100) == GH_INVALID_ARGUMENT);
+  {
+    gh_decision* limited = NULL;
+    const char* body = "{\"last_name\":\"Lee\"}";
+    CHECK(gh_evaluate(engine, "RENTMANAGER", "residents", GH_UPDATE, 0, body, strlen(body), &limited) == GH_OK);
+    CHECK(strstr(gh_decision_json(limited, NULL), "payload_too_large") != NULL);
+    gh_decision_free(limited);
+  }
   gh_engine_free(engine);
 }
 

@@ -119,3 +119,13 @@ def test_many_threads_share_one_rules_object(rules):
     for t in threads:
         t.join()
     assert bad == []
+
+
+def test_the_limits_given_are_the_ones_that_hold(rules):
+    body = {"last_name": "Lee", "rent_period": "MONTHLY", "rent_due_day": 1}
+    small = rules.evaluate(pms="RENTMANAGER", model="residents", operation="update", payload=body, max_payload_bytes=10)
+    assert [e.code for e in small.errors] == ["payload_too_large"]
+    many = {"last_name": "Lee", "rent_period": "MONTHLY", "rent_due_day": 1, "a": 1, "b": 2, "c": 3}
+    capped = rules.evaluate(pms="RENTMANAGER", model="residents", operation="update", payload=many, max_issues=2)
+    assert [e.code for e in capped.errors][-1] == "too_many_errors"
+    assert rules.evaluate(pms="RENTMANAGER", model="residents", operation="update", payload=body).verdict == "accept"

@@ -312,3 +312,25 @@ TEST(WriteServiceRecordsByXId, AtEveryModelsCollection) {
 
 }  // namespace
 }  // namespace gatehouse::service
+
+namespace gatehouse::service {
+namespace {
+
+// The service decided with the default limits whatever its config said: a 1.5 MiB write was
+// refused as too large with max_payload_bytes at 4 MiB.
+TEST_F(WriteServiceTest, TheConfiguredLimitsAreTheOnesTheDecisionUses) {
+  service = std::make_unique<WriteService>(*engine, *store, Limits{4u << 20, 32, 100},
+                                           [] { return std::string("2026-11-28T10:00:00Z"); });
+  std::string big = R"({"last_name":"Lee","rent_period":"MONTHLY","rent_due_day":1,"extra_text":")" +
+                    std::string(1536 * 1024, 'x') + "\"}";
+  HttpResponse r = call("PUT", "/v1/residents/" + res_rm, big, "key-acme", {{"ignore_unknown_fields", "true"}});
+  EXPECT_EQ(r.status, 202) << r.body.substr(0, 300);
+  service = std::make_unique<WriteService>(*engine, *store, Limits{4u << 20, 32, 2},
+                                           [] { return std::string("2026-11-28T10:00:00Z"); });
+  HttpResponse listed = call("PUT", "/v1/residents/" + res_rm, R"({"last_name":"Lee","a":1,"b":2,"c":3,"rent_period":"MONTHLY","rent_due_day":1})");
+  EXPECT_EQ(listed.status, 400);
+  EXPECT_NE(listed.body.find("too_many_errors"), std::string::npos) << listed.body;
+}
+
+}  // namespace
+}  // namespace gatehouse::service

@@ -25,6 +25,7 @@ struct Limits {
   /// too_many_errors issue says how many more there were (a payload of 60,000 unknown keys
   /// costs what 100 cost, and answers in a few kilobytes).
   std::size_t max_issues = 100;
+  bool operator==(const Limits&) const = default;
 };
 
 /// What the evaluator did, step by step: for `gatehouse explain` and rule coverage in
@@ -45,6 +46,13 @@ struct TraceStep {
 struct Trace {
   std::vector<TraceStep> steps;
 };
+
+class EvaluationContext;
+
+/// This thread's context for `limits`, made again when the limits differ from the last call's:
+/// what every entry point that decides for callers on many threads (the service, the C ABI, the
+/// Python module) uses, so that the limits its caller configured are the ones that hold.
+EvaluationContext& thread_context(const Limits& limits);
 
 class EvaluationContext {
  public:

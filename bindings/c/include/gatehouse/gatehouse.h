@@ -68,6 +68,12 @@ GH_API gh_status gh_engine_reload_dir(gh_engine* engine, const char* dir, gh_dia
 /* Copies the current rules_version (16 hex digits and a NUL) into `buffer` of `size` >= 17. */
 GH_API gh_status gh_engine_rules_version(const gh_engine* engine, char* buffer, size_t size);
 
+/* The limits every later gh_evaluate on this engine decides with (the defaults: 1 MiB payloads,
+ * 32 levels of nesting, 100 listed issues). Call it before the engine is shared between threads.
+ * GH_INVALID_ARGUMENT for a NULL engine or a zero limit. */
+GH_API gh_status gh_engine_set_limits(gh_engine* engine, size_t max_payload_bytes, unsigned max_depth,
+                                      size_t max_issues);
+
 GH_API void gh_engine_free(gh_engine* engine);
 
 GH_API size_t gh_diagnostics_count(const gh_diagnostics* diagnostics);
