@@ -94,17 +94,23 @@ void Dispatcher::sync_loop() {
     }
     SyncReport report;
     auto now = std::chrono::steady_clock::now();
-    for (const auto& integration : store_.integrations()) {
-      std::chrono::seconds window = integration.sync_interval_seconds > 0
-                                        ? std::chrono::seconds(integration.sync_interval_seconds)
-                                        : options_.sync_interval;
-      if (window.count() <= 0) continue;
-      {
-        std::lock_guard lock(mutex_);
-        auto [last, first_time] = last_synced_.try_emplace(integration.id, now);  // the first window starts now
-        if (first_time || now - last->second < window) continue;
+    try {
+      for (const auto& integration : store_.integrations()) {
+        std::chrono::seconds window = integration.sync_interval_seconds > 0
+                                          ? std::chrono::seconds(integration.sync_interval_seconds)
+                                          : options_.sync_interval;
+        if (window.count() <= 0) continue;
+        {
+          std::lock_guard lock(mutex_);
+          auto [last, first_time] = last_synced_.try_emplace(integration.id, now);  // the first window starts now
+          if (first_time || now - last->second < window) continue;
+        }
+        sync_integration(integration, report);
       }
-      sync_integration(integration, report);
+    } catch (const std::exception& e) {
+      // The store failed (PostgreSQL stopped, a full disk): this round is lost, not the process;
+      // the next round, a second later, tries again.
+      report.errors.push_back(std::string("the store failed: ") + e.what());
     }
     synced_records_.fetch_add(report.records, std::memory_order_relaxed);
     sync_errors_.fetch_add(report.errors.size(), std::memory_order_relaxed);

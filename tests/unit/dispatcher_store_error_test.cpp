@@ -26,6 +26,7 @@ class FlakyOutcomeStore final : public store::Store {
   explicit FlakyOutcomeStore(store::Store& inner) : inner_(inner) {}
   std::atomic<int> failures_left{0};
   std::atomic<int> failures{0};
+  std::atomic<bool> integrations_fail{false};  // the sync loop's first read (PostgreSQL stopped)
 
   void fail_attempt(const std::string& id, const store::AttemptResult& r, std::string_view now,
                     const std::optional<std::string>& retry_at) override {
@@ -58,7 +59,10 @@ class FlakyOutcomeStore final : public store::Store {
   }
   std::optional<store::WebhookDelivery> claim_webhook(std::string_view now) override { return inner_.claim_webhook(now); }
   void put_integration(const store::Integration& i) override { inner_.put_integration(i); }
-  std::vector<store::Integration> integrations() override { return inner_.integrations(); }
+  std::vector<store::Integration> integrations() override {
+    if (integrations_fail) throw std::runtime_error("server closed the connection unexpectedly");
+    return inner_.integrations();
+  }
   std::optional<store::Integration> integration(std::string_view customer, std::string_view id) override {
     return inner_.integration(customer, id);
   }
@@ -140,6 +144,25 @@ TEST_F(DispatcherStoreError, AnOutcomeTheStoreFailedIsRecordedOnceItRecovers) {
   std::string metrics;
   dispatcher.append_metrics(metrics);
   EXPECT_NE(metrics.find("gatehouse_outcome_store_errors_total 3"), std::string::npos) << metrics;
+}
+
+// The sync loop let the store's exception escape its thread, and the process aborted within a
+// second of PostgreSQL stopping. A failed round is counted and the next one tries again.
+TEST_F(DispatcherStoreError, TheSyncLoopOutlivesAStoreThatFails) {
+  flaky.integrations_fail = true;
+  options.sync_interval = 1s;
+  Dispatcher dispatcher(*engine, flaky, connectors, options);
+  dispatcher.start();
+  std::string metrics;
+  auto until = std::chrono::steady_clock::now() + 10s;
+  while (metrics.find("gatehouse_sync_errors_total 2") == std::string::npos && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(50ms);
+    metrics.clear();
+    dispatcher.append_metrics(metrics);
+  }
+  EXPECT_NE(metrics.find("gatehouse_sync_errors_total 2"), std::string::npos) << "two failed rounds, both counted";
+  flaky.integrations_fail = false;
+  dispatcher.stop();
 }
 
 TEST_F(DispatcherStoreError, StoppingDoesNotWaitForAStoreThatNeverRecovers) {
