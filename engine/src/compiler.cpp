@@ -573,6 +573,7 @@ class ProgramBuilder {
     field.pointer_token = escape_pointer_token(rule.name.text);
     field.value = resolve_type(*rule.extra_type);
     field.extra = true;
+    field.deprecated = rule.extra_deprecated.has_value();
     std::uint32_t in_model = generic.index.find(rule.name.text);
     if (in_model != FieldIndex::npos && generic.fields[in_model].value.type_name != field.value.type_name) {
       diags_.error(rule.extra_type->at, "'" + rule.name.text + "' is " + article(generic.fields[in_model].value.type_name) +

@@ -276,6 +276,8 @@ class AstBuilder {
         f.block = rule_items(*c);
       } else if (c->is_type<type_expr>()) {
         f.extra_type = type(*c);
+      } else if (c->is_type<deprecated_mark>()) {
+        f.extra_deprecated = ref(*c);
       } else if (!c->is_type<field_name>()) {
         f.constraints.push_back(constraint(*c));
       }

@@ -118,7 +118,8 @@ class Dumper {
 
   void rule(const ast::FieldRule& f) {
     line() << (f.extra_type ? "extra field " : "field ") << f.name.text
-           << (f.extra_type ? ": " + type(*f.extra_type) : std::string()) << ' ' << pos(f.name.at) << '\n';
+           << (f.extra_type ? ": " + type(*f.extra_type) : std::string()) << (f.extra_deprecated ? " deprecated" : "")
+           << ' ' << pos(f.name.at) << '\n';
     Indent in(depth_);
     for (const auto& c : f.constraints) constraint(c);
     if (f.has_block) {

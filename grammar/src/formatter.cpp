@@ -329,7 +329,9 @@ class Formatter {
   }
 
   void rule(const ast::FieldRule& f) {
-    std::string s = f.extra_type ? "extra " + f.name.text + ": " + type_text(*f.extra_type) : f.name.text;
+    std::string s = f.extra_type ? "extra " + f.name.text + ": " + type_text(*f.extra_type) +
+                                       (f.extra_deprecated ? " deprecated" : "")
+                                 : f.name.text;
     for (const auto& c : f.constraints) s += " " + constraint_text(c);
     if (!f.has_block) {
       item(s, f.name.at);

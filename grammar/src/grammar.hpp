@@ -197,7 +197,7 @@ struct field_rule : seq<field_name, star<hws, constraint>, opt<hws, rule_block>>
 // `extra name: type constraints`: a field of the PMS's own route that the generic route lacks.
 struct extra_colon : one<':'> {};
 struct extra_field_rule : seq<kw_extra, hws, field_name, hws, extra_colon, hws, must<type_expr>,
-                              star<hws, constraint>, opt<hws, rule_block>> {};
+                              opt<hws, deprecated_mark>, star<hws, constraint>, opt<hws, rule_block>> {};
 
 struct else_message : seq<kw_else, ws, must<quoted>> {};
 struct use_rule : seq<kw_use, ws, must<shared_name>> {};

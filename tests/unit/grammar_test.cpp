@@ -185,7 +185,7 @@ const GrammarCase parse_cases[] = {
      "      field created @2:59\n"
      "        required @2:67\n"},
     {"extra_field",
-     "pms X \"X\" { units { update { extra short_description: string required length ..50\n extra required } } }\n",
+     "pms X \"X\" { units { update { extra short_description: string required length ..50\n extra required\n extra old: object deprecated } } }\n",
      "pms X \"X\" @1:5\n"
      "  model units @1:13\n"
      "    update @1:21\n"
@@ -193,7 +193,8 @@ const GrammarCase parse_cases[] = {
      "        required @1:62\n"
      "        length ..50 @1:71\n"
      "      field extra @2:2\n"
-     "        required @2:8\n"},
+     "        required @2:8\n"
+     "      extra field old: object deprecated @3:8\n"},
     {"a_field_named_like_an_operation",
      "model m { create: string  send: boolean }\n",
      "model m @1:7\n"

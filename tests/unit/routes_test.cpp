@@ -249,6 +249,7 @@ TEST(Routes, ExtraFieldsAreThePmssOwn) {
       last_name
       extra short_description: string required length ..50
       extra square_feet: integer range 0..
+      extra fax: string deprecated
       check square_feet >= 10 else "at least 10 square feet"
     }
   }
@@ -265,6 +266,7 @@ TEST(Routes, ExtraFieldsAreThePmssOwn) {
   EXPECT_NE(schema.find(R"("short_description":{"type":"string","maxLength":50})"), std::string::npos) << schema;
   EXPECT_EQ(generic_json_schema(*c.program, *c.program->find_model("residents"), ast::Operation::update).find("short_description"),
             std::string::npos);
+  EXPECT_NE(schema.find(R"("fax":{"type":"string","deprecated":true})"), std::string::npos) << schema;
 
   for (const auto& [text, message] : std::vector<std::pair<std::string, std::string>>{
            {"extra last_name: string", "pms.rules:1:40: error: 'last_name' is a field of this route already; list it without 'extra'"},

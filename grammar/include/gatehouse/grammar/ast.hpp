@@ -92,6 +92,8 @@ struct FieldRule {
   /// `extra name: type ...`: a field this PMS's own route takes that the generic route does not
   /// have (its per-PMS reference page documents it); the type is given here.
   std::optional<TypeExpr> extra_type;
+  /// `extra name: type deprecated`: the PMS's page marks its own field deprecated.
+  std::optional<SourceRef> extra_deprecated;
   std::vector<Constraint> constraints;
   bool has_block = false;
   std::vector<RuleItem> block;
