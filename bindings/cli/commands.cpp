@@ -24,7 +24,7 @@ int check(const std::vector<std::string>& args) {
   }
   if (!c.ok()) return usage_error;
   if (vm.count("dump-program")) std::cout << dump_program(*c.program);
-  std::size_t pms = c.program->pms().size(), models = c.program->generic_models().size();
+  std::size_t pms = c.program->pms().size(), models = c.program->models().size();
   std::cerr << "ok: " << c.sources.size() << " files, " << models << " models, " << pms
             << " PMSs; rules_version " << c.program->rules_version() << '\n';
   return ok;

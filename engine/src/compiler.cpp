@@ -188,7 +188,6 @@ class ProgramBuilder {
     for (auto& [name, symbol] : records_) {
       const RecordRules* r = generic_record(symbol);
       if (symbol.decl->kind != ast::RecordDecl::Kind::model) continue;
-      program_->generic_models_[name] = r;
       GenericModel& model = program_->models_[name];
       model.name = name;
       model.record = r;
@@ -555,12 +554,6 @@ class ProgramBuilder {
     }
   }
 
-  std::vector<std::string> field_names(const RecordRules& r) const {
-    std::vector<std::string> out;
-    for (const auto& f : r.fields) out.push_back(f.name);
-    return out;
-  }
-
   /// Declares a field the PMS's own route takes beyond the generic route's body.
   void add_extra_field(Scope& scope, const RecordRules& generic, const ast::FieldRule& rule) {
     RecordRules& r = *scope.record;
@@ -589,11 +582,11 @@ class ProgramBuilder {
     if (scope.all_fields->index.find(name.text) != FieldIndex::npos) {
       diags_.error(name.at, "field '" + name.text + "' of '" + scope.record->name +
                                 "' is not in this route's request body" +
-                                did_you_mean(name.text, field_names(*scope.record)));
+                                did_you_mean(name.text, scope.record->names));
       return;
     }
     std::string message = "unknown field '" + name.text + "' in '" + scope.record->name + "'";
-    std::string suggestion = did_you_mean(name.text, field_names(*scope.record));
+    std::string suggestion = did_you_mean(name.text, scope.record->names);
     if (suggestion.empty() && may_be_constraint) {
       std::string keyword = closest_match(name.text, constraint_keywords());
       if (!keyword.empty())

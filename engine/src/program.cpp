@@ -27,11 +27,6 @@ std::string_view value_kind_name(ValueKind kind) {
 
 const PmsRules* Program::find_pms(std::string_view id) const { return pms_lookup_.find(id); }
 
-const RecordRules* Program::find_generic_model(std::string_view name) const {
-  auto it = generic_models_.find(name);
-  return it == generic_models_.end() ? nullptr : it->second;
-}
-
 const GenericModel* Program::find_model(std::string_view name_or_resource) const {
   auto it = models_.find(name_or_resource);
   if (it != models_.end()) return &it->second;

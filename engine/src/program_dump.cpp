@@ -42,9 +42,9 @@ class ProgramDumper {
 
   std::string run() {
     out_ << "rules_version " << p_.rules_version() << '\n';
-    for (const auto& [name, record] : p_.generic_models()) {
+    for (const auto& [name, model] : p_.models()) {
       out_ << "model " << name << '\n';
-      fields(*record, 1);
+      fields(*model.record, 1);
     }
     for (const auto& [id, pms] : p_.pms()) {
       out_ << "pms " << id << " \"" << pms.display_name << "\"\n";

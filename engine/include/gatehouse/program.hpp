@@ -210,15 +210,11 @@ struct PmsRules {
 class Program {
  public:
   const PmsRules* find_pms(std::string_view id) const;
-  const RecordRules* find_generic_model(std::string_view name) const;
   /// A generic model by its rules name (`service_requests`) or its resource path
   /// (`service-requests`), or nullptr.
   const GenericModel* find_model(std::string_view name_or_resource) const;
   const std::map<std::string, GenericModel, std::less<>>& models() const { return models_; }
   const std::map<std::string, PmsRules, std::less<>>& pms() const { return pms_; }
-  const std::map<std::string, const RecordRules*, std::less<>>& generic_models() const {
-    return generic_models_;
-  }
   /// Content hash of every rules file (names and bytes): identifies the program in decisions.
   const std::string& rules_version() const { return rules_version_; }
   const SourceSet& sources() const { return sources_; }
@@ -237,7 +233,6 @@ class Program {
   std::deque<RecordRules> records_;  // deque: stable addresses for RecordRules pointers
   std::map<std::string, PmsRules, std::less<>> pms_;
   NameLookup<PmsRules> pms_lookup_;  // pms_ through a perfect hash: find_pms runs once per decision
-  std::map<std::string, const RecordRules*, std::less<>> generic_models_;
   std::map<std::string, GenericModel, std::less<>> models_;
   std::map<std::string, std::string, std::less<>> model_by_resource_;  ///< resource path -> name
   std::string rules_version_;
