@@ -28,21 +28,32 @@ struct Candidate {
   std::size_t fixed = 0;  // segments matched literally: the more, the more specific the reading
 };
 
+/// Each operation's route suffix as segments (`{id}/file-upload` as {"{id}", "file-upload"}),
+/// split once rather than on every request.
+const std::vector<Segments>& suffix_segments() {
+  static const std::vector<Segments> all = [] {
+    std::vector<Segments> out;
+    for (ast::Operation op : ast::all_operations()) out.push_back(split(ast::operation_route(op).suffix).value_or(Segments{}));
+    return out;
+  }();
+  return all;
+}
+
 /// Every route of every model that `segments` (the path after /v1/, perhaps without its PMS
 /// segment) matches, whatever the method.
 void match(const Program& program, const Segments& segments, const PmsRules* pms, std::vector<Candidate>& out) {
   for (const auto& [name, model] : program.models()) {
-    auto resource = split(model.resource);
-    if (!resource || resource->empty() || segments.size() < resource->size() ||
-        !std::equal(resource->begin(), resource->end(), segments.begin()))
+    const auto& resource = model.resource_segments;  // split when the rules were compiled
+    if (resource.empty() || segments.size() < resource.size() ||
+        !std::equal(resource.begin(), resource.end(), segments.begin()))
       continue;
-    Segments rest(segments.begin() + static_cast<std::ptrdiff_t>(resource->size()), segments.end());
-    std::size_t base = resource->size() + (pms ? 1 : 0);
+    Segments rest(segments.begin() + static_cast<std::ptrdiff_t>(resource.size()), segments.end());
+    std::size_t base = resource.size() + (pms ? 1 : 0);
     for (ast::Operation op : ast::all_operations()) {
       if (!model.route(op)) continue;
       ast::OperationRoute route = ast::operation_route(op);
-      auto suffix = split(route.suffix);
-      if (!suffix || suffix->size() != rest.size()) continue;
+      const Segments* suffix = &suffix_segments()[static_cast<std::size_t>(op)];
+      if (suffix->size() != rest.size()) continue;
       Candidate c{{&model, op, "", pms}, route.method, base};
       bool matched = true;
       for (std::size_t k = 0; k < rest.size() && matched; ++k) {

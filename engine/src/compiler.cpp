@@ -193,6 +193,11 @@ class ProgramBuilder {
       model.record = r;
       model.at = symbol.decl->name.at;
       model.resource = symbol.decl->resource ? symbol.decl->resource->text : default_resource(name);
+      for (std::size_t from = 0; from <= model.resource.size();) {
+        std::size_t slash = std::min(model.resource.find('/', from), model.resource.size());
+        model.resource_segments.push_back(model.resource.substr(from, slash - from));
+        from = slash + 1;
+      }
       SourceRef resource_at = symbol.decl->resource ? symbol.decl->resource->at : symbol.decl->name.at;
       if (!valid_resource(model.resource)) {
         diags_.error(resource_at, "resource path '" + model.resource +

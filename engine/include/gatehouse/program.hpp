@@ -182,6 +182,7 @@ struct ModelRules {
 struct GenericModel {
   std::string name;                ///< as in rules: `service_requests`
   std::string resource;            ///< the path under /v1/: `service-requests`, `events/appointments/leads`
+  std::vector<std::string> resource_segments;  ///< `resource` split at '/', made once for routing
   const RecordRules* record = nullptr;  ///< every field of the model
   /// Each route's request body (only the fields that route takes, with its own `required`);
   /// nullptr where the model has no such route.
