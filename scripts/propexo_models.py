@@ -257,7 +257,7 @@ def merge_types(a, b, model, where):
 
 
 ORDER = ["create", "update", "cancel", "assign", "batch_create", "query_availability", "send", "upload_file",
-         "create_note", "create_custom_data", "update_custom_data"]
+         "create_note", "create_custom_data", "update_custom_data", "send_push_notification"]
 
 
 def render(model, source_line):

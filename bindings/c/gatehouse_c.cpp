@@ -169,8 +169,8 @@ gh_status gh_evaluate(const gh_engine* engine, const char* pms, const char* mode
   if (!engine || !pms || !model || (!payload && length > 0) || !decision) return GH_INVALID_ARGUMENT;
   if (static_cast<int>(op) < 0 || static_cast<std::size_t>(op) >= gatehouse::ast::operation_count)
     return GH_INVALID_ARGUMENT;
-  static_assert(GH_UPDATE_CUSTOM_DATA + 1 == gatehouse::ast::operation_count &&
-                    GH_UPDATE_CUSTOM_DATA == static_cast<int>(gatehouse::ast::Operation::update_custom_data),
+  static_assert(GH_SEND_PUSH_NOTIFICATION + 1 == gatehouse::ast::operation_count &&
+                    GH_SEND_PUSH_NOTIFICATION == static_cast<int>(gatehouse::ast::Operation::send_push_notification),
                 "gh_operation follows gatehouse::ast::Operation");
   *decision = nullptr;
   return guarded([&] {

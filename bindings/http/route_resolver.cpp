@@ -39,11 +39,11 @@ const std::vector<Segments>& suffix_segments() {
   return all;
 }
 
-/// Every route of every model that `segments` (the path after /v1/, perhaps without its PMS
-/// segment) matches, whatever the method.
+/// Every route of every model that `segments` (the whole path, `v1` first, perhaps without its
+/// PMS segment) matches, whatever the method.
 void match(const Program& program, const Segments& segments, const PmsRules* pms, std::vector<Candidate>& out) {
   for (const auto& [name, model] : program.models()) {
-    const auto& resource = model.resource_segments;  // split when the rules were compiled
+    const auto& resource = model.path_segments;  // split when the rules were compiled
     if (resource.empty() || segments.size() < resource.size() ||
         !std::equal(resource.begin(), resource.end(), segments.begin()))
       continue;
@@ -87,12 +87,11 @@ std::string pms_path_segment(std::string_view pms_id) {
 }
 
 RouteResolution resolve_route(const Program& program, std::string_view method, std::string_view path) {
-  constexpr std::string_view prefix = "/v1/";
-  if (path.substr(0, prefix.size()) != prefix) return {};
-  path.remove_prefix(prefix.size());
+  if (path.empty() || path.front() != '/') return {};
+  path.remove_prefix(1);
   if (!path.empty() && path.back() == '/') path.remove_suffix(1);  // `/v1/residents/` is `/v1/residents`
   auto segments = split(path);
-  if (!segments || segments->empty()) return {};
+  if (!segments || segments->size() < 2) return {};  // a model's path has an API segment and a resource
 
   std::vector<Candidate> candidates;
   match(program, *segments, nullptr, candidates);

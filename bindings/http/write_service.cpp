@@ -143,7 +143,9 @@ HttpResponse WriteService::route(const HttpRequest& request) {
     if (request.method != "GET") return method_not_allowed({"GET"});
     return {200, "{\"status\":\"ok\",\"rules_version\":" + json_quote(engine_.program()->rules_version()) + "}"};
   }
-  if (parts.empty() || parts[0] != "v1") return error_response(404, "not_found", "no such endpoint");
+  // The PMS API under /v1/ and the CRM API under /crm/v1/ (its models name their whole paths).
+  bool api = !parts.empty() && (parts[0] == "v1" || (parts.size() > 1 && parts[0] == "crm" && parts[1] == "v1"));
+  if (!api) return error_response(404, "not_found", "no such endpoint");
 
   auto auth = request.headers.find("authorization");
   const std::string bearer = "Bearer ";

@@ -193,15 +193,20 @@ class ProgramBuilder {
       model.record = r;
       model.at = symbol.decl->name.at;
       model.resource = symbol.decl->resource ? symbol.decl->resource->text : default_resource(name);
-      for (std::size_t from = 0; from <= model.resource.size();) {
-        std::size_t slash = std::min(model.resource.find('/', from), model.resource.size());
-        model.resource_segments.push_back(model.resource.substr(from, slash - from));
+      // A resource under /v1/ unless it starts with '/': then it is the whole path, for an API
+      // beside the PMS one (the CRM API's `/crm/v1/prospects`).
+      model.path = !model.resource.empty() && model.resource.front() == '/' ? model.resource : "/v1/" + model.resource;
+      for (std::size_t from = 1; from <= model.path.size();) {
+        std::size_t slash = std::min(model.path.find('/', from), model.path.size());
+        model.path_segments.push_back(model.path.substr(from, slash - from));
         from = slash + 1;
       }
       SourceRef resource_at = symbol.decl->resource ? symbol.decl->resource->at : symbol.decl->name.at;
       if (!valid_resource(model.resource)) {
         diags_.error(resource_at, "resource path '" + model.resource +
-                                      "' must be lower-case words of letters, digits and '-', separated by '/'");
+                                      "' must be lower-case words of letters, digits and '-', separated by '/' "
+                                      "(a path under /v1/), or such a path starting with '/' (a whole path, "
+                                      "e.g. '/crm/v1/prospects')");
       }
       auto [seen, inserted] = resources.try_emplace(model.resource, resource_at);
       if (!inserted) {
@@ -214,6 +219,7 @@ class ProgramBuilder {
   }
 
   static bool valid_resource(std::string_view path) {
+    if (!path.empty() && path.front() == '/') path.remove_prefix(1);  // a whole path
     if (path.empty() || path.front() == '/' || path.back() == '/') return false;
     char previous = '/';
     for (char c : path) {
@@ -517,9 +523,12 @@ class ProgramBuilder {
     for (const auto* item : flat)
       if (const auto* f = std::get_if<ast::FieldRule>(&item->node)) field_rule(scope, *f);
     // What the unified API requires on this route, every PMS requires: the field is taken even
-    // where the PMS rules do not list it (an `integration_id` names the integration, say).
+    // where the PMS rules do not list it (an `integration_id` names the integration, say),
+    // unless the PMS's own route does not have it at all (`without`).
+    std::set<std::uint32_t> without = without_fields(scope, flat, route);
     if (route) {
       for (std::uint32_t i : route->required) {
+        if (without.count(i)) continue;
         FieldRules& f = r.fields[i];
         if (!f.supported) {
           f.supported = true;
@@ -532,6 +541,35 @@ class ProgramBuilder {
       if (r.fields[i].supported && r.fields[i].required) r.required.push_back(i);
     compile_cross_field_rules(diags_, c_.sources, r, flat, scope.required_when);
     return &r;
+  }
+
+  /// The fields a block's `without` rules name: each must be one the route requires and the block
+  /// does not also list (the PMS's route does not take it, so it stays unsupported).
+  std::set<std::uint32_t> without_fields(const Scope& scope, const std::vector<const ast::RuleItem*>& flat,
+                                         const RecordRules* route) {
+    std::set<std::uint32_t> out;
+    for (const auto* item : flat) {
+      const auto* w = std::get_if<ast::WithoutRule>(&item->node);
+      if (!w) continue;
+      if (!route) {
+        diags_.error(w->at, "'without' belongs in a PMS operation, for fields its generic route requires");
+        continue;
+      }
+      for (const auto& name : w->fields) {
+        std::uint32_t i = scope.record->index.find(name.text);
+        bool route_requires = i != FieldIndex::npos &&
+                              std::find(route->required.begin(), route->required.end(), i) != route->required.end();
+        if (!route_requires) {
+          diags_.error(name.at, "'" + name.text + "' is not a field the generic route requires; a field the PMS " +
+                                    "does not take is simply not listed");
+        } else if (scope.record->fields[i].supported) {
+          diags_.error(name.at, "'" + name.text + "' is listed in this operation and named by 'without'");
+        } else if (!out.insert(i).second) {
+          diags_.error(name.at, "'" + name.text + "' is named by 'without' twice");
+        }
+      }
+    }
+    return out;
   }
 
   /// Expands `use` in place, reporting unknown blocks and cycles.
@@ -621,7 +659,7 @@ class ProgramBuilder {
       if (!conditional) {
         auto [it, inserted] = given.try_emplace(c.kind, c.at);
         if (!inserted) {
-          diags_.error(c.at, "'" + constraint_name(c.kind) + "' is already given for field '" +
+          diags_.error(c.at, "'" + constraint_name(c) + "' is already given for field '" +
                                  field.name + "'");
           diags_.note(it->second, "given here");
           continue;
@@ -639,8 +677,9 @@ class ProgramBuilder {
     }
   }
 
-  static std::string constraint_name(ast::Constraint::Kind kind) {
-    switch (kind) {
+  static std::string constraint_name(const ast::Constraint& c) {
+    if (c.pms_values) return "one of' or 'pms values";  // one slot: both set the values
+    switch (c.kind) {
       case ast::Constraint::Kind::required: return "required";
       case ast::Constraint::Kind::length: return "length";
       case ast::Constraint::Kind::range: return "range";
@@ -720,12 +759,20 @@ class ProgramBuilder {
         break;
       }
       case K::one_of: {
-        if (v.kind == ValueKind::enumeration) {
+        if (c.pms_values && v.kind == ValueKind::enumeration) {
+          // The PMS's own values: whatever the generic enum has (the page is the source).
+          v.allowed.clear();
+          for (const auto& value : c.values) v.allowed.push_back(value.text);
+          v.pms_values = true;
+        } else if (c.pms_values) {
+          return wrong_type("pms values", "enum fields (a string field narrows with 'one of')");
+        } else if (v.kind == ValueKind::enumeration) {
           std::vector<std::string> narrowed;
           for (const auto& value : c.values) {
             if (std::find(v.allowed.begin(), v.allowed.end(), value.text) == v.allowed.end()) {
               diags_.error(value.at, "'" + value.text + "' is not a value of " + field.name + ": " +
-                                         v.type_name + "; 'one of' can only narrow" +
+                                         v.type_name + "; 'one of' can only narrow (a PMS whose page " +
+                                         "lists other values says so with 'pms values')" +
                                          did_you_mean(value.text, v.allowed));
               continue;
             }

@@ -115,6 +115,9 @@ class SchemaWriter {
       for (const auto& a : v.allowed) members += (members.empty() ? "" : ",") + q(a);
       if (v.nullable) members += std::string(members.empty() ? "" : ",") + "null";
       add("\"enum\":[" + members + "]");
+      // Values the generic route does not have, as this PMS's page lists them: a generic client
+      // and the contract tests can tell them from a narrowing.
+      if (v.pms_values) add("\"x-gatehouse-pms-values\":true");
     }
     if (v.kind == ValueKind::list && v.element) add("\"items\":" + value(*v.element));
     if (v.kind == ValueKind::record && v.record) add(record_members(*v.record));
@@ -287,7 +290,7 @@ std::string generic_json_schema(const Program& program, const GenericModel& mode
 
 std::string route_path(const GenericModel& model, ast::Operation op) {
   std::string suffix = ast::operation_route(op).suffix;
-  return "/v1/" + model.resource + "/" + suffix;
+  return model.path + "/" + suffix;
 }
 
 std::string route_text(const GenericModel& model, ast::Operation op) {

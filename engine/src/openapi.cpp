@@ -174,7 +174,7 @@ class Document {
     std::string paths, tags;
     for (const auto& [path, item] : paths_) paths += (paths.empty() ? "" : ",") + q(path) + ":{" + item + "}";
     for (const auto& [name, generic] : program_.models())
-      tags += "{\"name\":" + q(name) + ",\"description\":" + q("The " + name + " model, under /v1/" + generic.resource + ".") + "},";
+      tags += "{\"name\":" + q(name) + ",\"description\":" + q("The " + name + " model, under " + generic.path + ".") + "},";
     tags += "{\"name\":\"service\",\"description\":\"Write status, request schemas, administration, health and metrics.\"}";
     return "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"gatehouse write service\",\"version\":" +
            q(program_.rules_version()) +
@@ -232,7 +232,7 @@ class Document {
 
   /// GET of a cached record, on the path of the model's records.
   void read_route(const GenericModel& generic) {
-    add("/v1/" + generic.resource + "/{id}", "get",
+    add(generic.path + "/{id}", "get",
         "\"operationId\":" + q(generic.name + "_get") + ",\"summary\":" + q("read a cached " + generic.name + " record") +
             ",\"description\":\"The record as the PMS last sent it: a write does not change it, the PMS does.\","
             "\"tags\":[" + q(generic.name) + "],\"parameters\":[" + id_parameter + "]," +

@@ -21,7 +21,7 @@ std::string describe_value_rules(const ValueRules& v) {
     s += " range " + (v.min ? v.min->text : "") + ".." + (v.max ? v.max->text : "");
   if (v.min_items || v.max_items) s += " items " + count(v.min_items) + ".." + count(v.max_items);
   if (v.allowed_is_narrowed) {
-    s += " one of (";
+    s += v.pms_values ? " pms values (" : " one of (";
     for (std::size_t i = 0; i < v.allowed.size(); ++i) s += (i ? ", " : "") + v.allowed[i];
     s += ")";
   }

@@ -26,8 +26,8 @@ using selected = parse_tree::selector<
         bool_literal, cmp_op, operand, right_operand, nullable_mark, model_decl, type_decl,
         field_decl, deprecated_mark, resource_path, model_operation, type_expr, list_type, enum_type, pms_decl, pms_model, operation_decl, refresh_decl,
         operation_name, unsupported_op, operation_body, created_id_clause, created_id_not, rules_decl, use_rule, check_rule,
-        require_rule, at_least_rule, field_rule, extra_field_rule, rule_block, else_message, when_clause, required_c,
-        length_c, range_c, items_c, one_of_c, pattern_c, bounds, expr, and_expr, negation,
+        require_rule, at_least_rule, without_rule, field_rule, extra_field_rule, rule_block, else_message, when_clause, required_c,
+        length_c, range_c, items_c, one_of_c, pms_values_c, pattern_c, bounds, expr, and_expr, negation,
         paren_expr, present_expr, comparison>>;
 
 using Node = parse_tree::node;
@@ -248,6 +248,8 @@ class AstBuilder {
         r.condition = expression(required_child<expr>(required_child<when_clause>(*c)));
         if (const Node* m = child<else_message>(*c)) r.message = string_of(*m);
         out.push_back({std::move(r)});
+      } else if (c->is_type<without_rule>()) {
+        out.push_back({ast::WithoutRule{field_refs_of(*c), ref(*c)}});
       } else if (c->is_type<at_least_rule>()) {
         ast::AtLeastOneRule r;
         r.at = ref(*c);
@@ -295,8 +297,9 @@ class AstBuilder {
     } else if (n.is_type<length_c>() || n.is_type<range_c>() || n.is_type<items_c>()) {
       c.kind = n.is_type<length_c>() ? K::length : n.is_type<range_c>() ? K::range : K::items;
       c.bounds = bounds_of(required_child<bounds>(n));
-    } else if (n.is_type<one_of_c>()) {
+    } else if (n.is_type<one_of_c>() || n.is_type<pms_values_c>()) {
       c.kind = K::one_of;
+      c.pms_values = n.is_type<pms_values_c>();
       c.values = values(n);
     } else if (n.is_type<pattern_c>()) {
       c.kind = K::pattern;

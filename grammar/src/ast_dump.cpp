@@ -146,6 +146,8 @@ class Dumper {
 
   void rule(const ast::UseRule& u) { line() << "use " << u.name.text << ' ' << pos(u.name.at) << '\n'; }
 
+  void rule(const ast::WithoutRule& w) { line() << "without " << names(w.fields) << ' ' << pos(w.at) << '\n'; }
+
   static std::string bounds(const ast::Bounds& b) {
     return (b.min ? b.min->text : "") + ".." + (b.max ? b.max->text : "");
   }
@@ -158,7 +160,7 @@ class Dumper {
       case K::length: l << "length " << bounds(c.bounds); break;
       case K::range: l << "range " << bounds(c.bounds); break;
       case K::items: l << "items " << bounds(c.bounds); break;
-      case K::one_of: l << "one of (" << names(c.values) << ")"; break;
+      case K::one_of: l << (c.pms_values ? "pms values (" : "one of (") << names(c.values) << ")"; break;
       case K::pattern: l << "pattern /" << c.pattern << "/"; break;
     }
     l << ' ' << pos(c.at) << '\n';

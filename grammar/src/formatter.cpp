@@ -131,7 +131,7 @@ std::string constraint_text(const ast::Constraint& c) {
     case K::length: return "length " + bounds_text(c.bounds);
     case K::range: return "range " + bounds_text(c.bounds);
     case K::items: return "items " + bounds_text(c.bounds);
-    case K::one_of: return "one of (" + join_values(c.values) + ")";
+    case K::one_of: return (c.pms_values ? "pms values (" : "one of (") + join_values(c.values) + ")";
     case K::pattern: return "pattern /" + c.pattern + "/";
   }
   return {};
@@ -359,6 +359,8 @@ class Formatter {
   }
 
   void rule(const ast::UseRule& u) { item("use " + u.name.text, u.name.at); }
+
+  void rule(const ast::WithoutRule& w) { item("without " + join_names(w.fields), w.at); }
 };
 
 }  // namespace

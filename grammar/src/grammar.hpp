@@ -18,8 +18,10 @@
 //   created_id  = "created" "id" [ "not" ] "returned"
 //   op          = "create" | "update" | "cancel" | "assign" | "batch_create" | "query_availability"
 //               | "send" | "upload_file" | "create_note" | "create_custom_data" | "update_custom_data"
+//               | "send_push_notification"
 //   rules_decl  = "rules" ident "{" { rule_item } "}"
-//   rule_item   = use_rule | check_rule | require_rule | at_least_rule | field_rule
+//   rule_item   = use_rule | check_rule | require_rule | at_least_rule | without_rule | field_rule
+//   without_rule = "without" ident { "," ident }   (route-required fields this PMS's route lacks)
 //   field_rule  = [ "extra" ident ":" type_expr ] ident { constraint } [ "{" { rule_item } "}" ]
 //                 (constraints on the field's line; `extra` declares a field the generic route lacks)
 //   constraint  = "required" [ "when" expr ] | "length" bounds | "range" bounds | "items" bounds
@@ -63,6 +65,7 @@ struct kw_upload_file : keyword<TAO_PEGTL_STRING("upload_file")> {};
 struct kw_create_note : keyword<TAO_PEGTL_STRING("create_note")> {};
 struct kw_create_custom_data : keyword<TAO_PEGTL_STRING("create_custom_data")> {};
 struct kw_update_custom_data : keyword<TAO_PEGTL_STRING("update_custom_data")> {};
+struct kw_send_push_notification : keyword<TAO_PEGTL_STRING("send_push_notification")> {};
 struct kw_deprecated : keyword<TAO_PEGTL_STRING("deprecated")> {};
 struct kw_created : keyword<TAO_PEGTL_STRING("created")> {};
 struct kw_extra : keyword<TAO_PEGTL_STRING("extra")> {};
@@ -77,8 +80,10 @@ struct kw_required : keyword<TAO_PEGTL_STRING("required")> {};
 struct kw_when : keyword<TAO_PEGTL_STRING("when")> {};
 struct kw_at : keyword<TAO_PEGTL_STRING("at")> {};
 struct kw_least : keyword<TAO_PEGTL_STRING("least")> {};
+struct kw_without : keyword<TAO_PEGTL_STRING("without")> {};
 struct kw_one : keyword<TAO_PEGTL_STRING("one")> {};
 struct kw_of : keyword<TAO_PEGTL_STRING("of")> {};
+struct kw_values : keyword<TAO_PEGTL_STRING("values")> {};
 struct kw_length : keyword<TAO_PEGTL_STRING("length")> {};
 struct kw_range : keyword<TAO_PEGTL_STRING("range")> {};
 struct kw_items : keyword<TAO_PEGTL_STRING("items")> {};
@@ -187,8 +192,9 @@ struct length_c : seq<kw_length, ws, must<bounds>> {};
 struct range_c : seq<kw_range, ws, must<bounds>> {};
 struct items_c : seq<kw_items, ws, must<bounds>> {};
 struct one_of_c : seq<kw_one, ws, must<kw_of>, ws, must<value_list>> {};
+struct pms_values_c : seq<kw_pms, ws, must<kw_values>, ws, must<value_list>> {};
 struct pattern_c : seq<kw_pattern, ws, must<regex>> {};
-struct constraint : sor<required_c, length_c, range_c, items_c, one_of_c, pattern_c> {};
+struct constraint : sor<required_c, length_c, range_c, items_c, one_of_c, pms_values_c, pattern_c> {};
 
 struct rule_item;
 struct rule_block : seq<lbrace, ws, star<rule_item, ws>, must<close_brace>> {};
@@ -208,12 +214,13 @@ struct require_rule : seq<kw_require, ws, must<field_refs>, ws, must<when_clause
 struct field_ref_list : seq<open_paren, ws, must<field_refs>, ws, must<close_paren>> {};
 struct at_least_rule : seq<kw_at, ws, must<kw_least>, ws, must<kw_one>, ws, must<kw_of>, ws,
                            must<field_ref_list>, opt<ws, else_message>> {};
-struct rule_item : sor<use_rule, check_rule, require_rule, at_least_rule, extra_field_rule, field_rule> {};
+struct without_rule : seq<kw_without, ws, must<field_refs>> {};
+struct rule_item : sor<use_rule, check_rule, require_rule, at_least_rule, without_rule, extra_field_rule, field_rule> {};
 
 // ---- operations and PMS blocks ---------------------------------------------------------------
 struct operation_name : sor<kw_create, kw_update, kw_cancel, kw_assign, kw_batch_create,
                              kw_query_availability, kw_send, kw_upload_file, kw_create_note,
-                             kw_create_custom_data, kw_update_custom_data> {};
+                             kw_create_custom_data, kw_update_custom_data, kw_send_push_notification> {};
 // Any other word where an operation belongs: a message naming every operation, not "expected '}'".
 struct unknown_operation_word : failure {};
 struct unknown_operation : seq<at<ident>, must<unknown_operation_word>> {};

@@ -23,11 +23,12 @@ constexpr OperationInfo operations[operation_count] = {
     {Operation::assign, "assign", {"POST", "assign"}},
     {Operation::batch_create, "batch_create", {"POST", "batch"}},
     {Operation::query_availability, "query_availability", {"POST", ""}},
-    {Operation::send, "send", {"POST", ""}},
+    {Operation::send, "send", {"POST", "send"}},
     {Operation::upload_file, "upload_file", {"POST", "{id}/file-upload"}},
     {Operation::create_note, "create_note", {"POST", "{id}/notes"}},
     {Operation::create_custom_data, "create_custom_data", {"POST", "{id}/custom-data"}},
     {Operation::update_custom_data, "update_custom_data", {"PUT", "{id}/custom-data"}},
+    {Operation::send_push_notification, "send_push_notification", {"POST", "push-notification"}},
 };
 
 constexpr bool table_in_enum_order() {

@@ -106,7 +106,7 @@ static void test_invalid_arguments(gh_engine* engine) {
   gh_decision* d = NULL;
   CHECK(gh_evaluate(NULL, "P", "residents", GH_UPDATE, 0, "{}", 2, &d) == GH_INVALID_ARGUMENT);
   CHECK(gh_evaluate(engine, NULL, "residents", GH_UPDATE, 0, "{}", 2, &d) == GH_INVALID_ARGUMENT);
-  CHECK(gh_evaluate(engine, "P", "residents", (gh_operation)(GH_UPDATE_CUSTOM_DATA + 1), 0, "{}", 2, &d) == GH_INVALID_ARGUMENT);
+  CHECK(gh_evaluate(engine, "P", "residents", (gh_operation)(GH_SEND_PUSH_NOTIFICATION + 1), 0, "{}", 2, &d) == GH_INVALID_ARGUMENT);
   CHECK(gh_evaluate(engine, "P", "residents", GH_UPDATE, 0, NULL, 3, &d) == GH_INVALID_ARGUMENT);
   gh_engine* e = NULL;
   CHECK(gh_engine_load_dir(NULL, &e, NULL) == GH_INVALID_ARGUMENT);

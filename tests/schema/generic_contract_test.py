@@ -5,8 +5,9 @@
    the same field names, `required`, JSON types, enum values and formats (the document's known
    defects read as meant: `true` for Ontario's ON, the misspelt `intgration_id`);
 2. every bundled case that a PMS accepts is valid under it (fields, types, enum values), once the
-   fields that PMS's own route adds (`extra`) are taken out: what a PMS takes is within the unified
-   API's contract. Lengths and ranges are left out of that check: a PMS's page may replace them.
+   fields that PMS's own route adds (`extra`), and the fields whose values are the PMS's own
+   (`pms values`, marked x-gatehouse-pms-values), are taken out: what a PMS takes is within the
+   unified API's contract. Lengths and ranges are left out of that check: a PMS's page may replace them.
 
 usage: generic_contract_test.py GATEHOUSE SOURCE_DIR OPENAPI.yml
 Exits 77 (skipped) when the OpenAPI document is not there (it is read from shared/, never copied).
@@ -135,8 +136,14 @@ def compare_route(doc, method, path, body):
     return ours_schema
 
 
+def pms_values(schema):
+    """Whether a PMS's schema gives a field (or a list's elements) the PMS's own enum values."""
+    return isinstance(schema, dict) and (schema.get("x-gatehouse-pms-values") or pms_values(schema.get("items")))
+
+
 def without_extras(payload, pms_schema, generic_schema):
-    """The payload without the members the PMS's own route adds to the generic one, at any depth."""
+    """The payload without the members the PMS's own route adds to the generic one, at any depth,
+    nor those whose values are the PMS's own."""
     if isinstance(payload, dict) and isinstance(pms_schema, dict) and isinstance(generic_schema, dict):
         gp = generic_schema.get("properties")
         pp = pms_schema.get("properties")
@@ -144,7 +151,7 @@ def without_extras(payload, pms_schema, generic_schema):
             return payload
         out = {}
         for k, v in payload.items():
-            if k in pp and k not in gp:
+            if k in pp and (k not in gp or pms_values(pp[k])):
                 continue
             out[k] = without_extras(v, pp.get(k, {}), gp.get(k, {}))
         return out

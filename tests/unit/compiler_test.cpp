@@ -83,7 +83,7 @@ const DiagnosticCase diagnostic_cases[] = {
      "   |                      ^~~\n"},
     {"one_of_widens_enum", "  phone_1_type one of (HOME, CELL)",
      "pms.rules:2:30: error: 'CELL' is not a value of phone_1_type: enum(HOME, WORK, MOBILE, FAX); "
-     "'one of' can only narrow\n"
+     "'one of' can only narrow (a PMS whose page lists other values says so with 'pms values')\n"
      " 2 |   phone_1_type one of (HOME, CELL)\n"
      "   |                              ^~~~\n"},
     {"items_on_a_scalar", "  last_name items 1..2",

@@ -225,8 +225,8 @@ const GrammarCase error_cases[] = {
     {"unknown_operation",
      "pms X \"X\" { residents { cancle { a } } }\n",
      "test.rules:1:25: error: unknown operation: expected create, update, cancel, assign, batch_create, "
-     "query_availability, send, upload_file, create_note, create_custom_data, update_custom_data, or "
-     "'refresh after write', found 'cancle'\n"
+     "query_availability, send, upload_file, create_note, create_custom_data, update_custom_data, "
+     "send_push_notification, or 'refresh after write', found 'cancle'\n"
      " 1 | pms X \"X\" { residents { cancle { a } } }\n"
      "   |                         ^~~~~~\n"},
     {"unterminated_string",

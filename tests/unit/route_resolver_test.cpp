@@ -46,6 +46,21 @@ model resident_charges {
   create { integration_id required  amount }
   batch_create { integration_id required  amount }
 }
+model crm_communications "/crm/v1/communications" {
+  integration_id: string
+  body: string
+  create { integration_id required  body }
+  send { integration_id required  body }
+  send_push_notification { integration_id required }
+}
+model crm_listings "/crm/v1/listings" {
+  integration_id: string
+  create { integration_id required }
+}
+model listings {
+  integration_id: string
+  create { integration_id required }
+}
 )";
 
 const char* const pms_rules = R"(pms BUILDIUM "Buildium" {
@@ -66,6 +81,11 @@ pms YARDI "Yardi" {
 pms YARDI_REST "Yardi REST" {
   residents {
     update { last_name }
+  }
+}
+pms FUNNEL "Funnel" {
+  crm_communications {
+    send { body }
   }
 }
 )";
@@ -132,6 +152,18 @@ const Row rows[] = {
     {"GET", "/v1/residents/buildium/r1", "405 PUT"},
     {"GET", "/v1/residents/buildium", "residents read id=buildium"},
     {"PUT", "/v1/events/appointments/leads/cancel", "405 GET, POST"},
+    // A model whose resource path starts with '/' lives at that whole path: the CRM API's, under
+    // /crm/v1/, beside a /v1/ model of the same last segment.
+    {"POST", "/crm/v1/communications/", "crm_communications create"},
+    {"POST", "/crm/v1/communications/send", "crm_communications send"},
+    {"POST", "/crm/v1/communications/funnel/send", "crm_communications send pms=FUNNEL"},
+    {"POST", "/crm/v1/communications/funnel/push-notification", "crm_communications send_push_notification pms=FUNNEL"},
+    {"POST", "/crm/v1/listings", "crm_listings create"},
+    {"POST", "/v1/listings", "listings create"},
+    {"GET", "/crm/v1/listings/l1", "crm_listings read id=l1"},
+    {"POST", "/v1/crm/v1/listings", "404"},
+    {"POST", "/crm/listings", "404"},
+    {"POST", "/v1/communications/send", "404"},
     // Unknown paths.
     {"POST", "/v1/nothing", "404"},
     {"POST", "/v1/residents/r1/notes", "404"},
@@ -182,7 +214,7 @@ TEST(RouteResolver, EveryRouteOfTheBundledRulesResolvesToItself) {
       std::string bare = path.back() == '/' ? path.substr(0, path.size() - 1) : path;
       EXPECT_EQ(describe(resolve_route(p, method, bare)), expected) << method << " " << bare;
       EXPECT_EQ(describe(resolve_route(p, method, bare + "/")), expected) << method << " " << bare << "/";
-      std::string per_pms = "/v1/" + model.resource + "/buildium" + bare.substr(4 + model.resource.size());
+      std::string per_pms = model.path + "/buildium" + bare.substr(model.path.size());
       EXPECT_EQ(describe(resolve_route(p, method, per_pms)), expected + " pms=BUILDIUM") << method << " " << per_pms;
     }
   }

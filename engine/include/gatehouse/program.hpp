@@ -76,6 +76,7 @@ struct ValueRules {
   std::vector<std::string> allowed;  ///< enum members, narrowed by `one of`; empty = any string
   FieldIndex allowed_index;          ///< `allowed`, hashed: a member is found in one probe
   bool allowed_is_narrowed = false;  ///< `one of` was written (message says so)
+  bool pms_values = false;           ///< `pms values`: `allowed` is the PMS's own set, not the generic enum's
   std::shared_ptr<const Pattern> pattern;
 
   std::shared_ptr<const ValueRules> element;  ///< list element
@@ -181,8 +182,11 @@ struct ModelRules {
 /// A generic model of the unified API: its fields, where its routes live, and which routes it has.
 struct GenericModel {
   std::string name;                ///< as in rules: `service_requests`
-  std::string resource;            ///< the path under /v1/: `service-requests`, `events/appointments/leads`
-  std::vector<std::string> resource_segments;  ///< `resource` split at '/', made once for routing
+  /// As the rules name it: a path under /v1/ (`service-requests`, `events/appointments/leads`),
+  /// or a whole path for another API (`/crm/v1/prospects`).
+  std::string resource;
+  std::string path;  ///< the collection's whole path: `/v1/service-requests`, `/crm/v1/prospects`
+  std::vector<std::string> path_segments;  ///< `path` split at '/' ({v1, service-requests}), made once for routing
   const RecordRules* record = nullptr;  ///< every field of the model
   /// Each route's request body (only the fields that route takes, with its own `required`);
   /// nullptr where the model has no such route.

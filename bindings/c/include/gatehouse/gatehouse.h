@@ -46,7 +46,8 @@ typedef enum gh_operation {
   GH_UPLOAD_FILE = 7,
   GH_CREATE_NOTE = 8,
   GH_CREATE_CUSTOM_DATA = 9,
-  GH_UPDATE_CUSTOM_DATA = 10
+  GH_UPDATE_CUSTOM_DATA = 10,
+  GH_SEND_PUSH_NOTIFICATION = 11
 } gh_operation;
 typedef enum gh_verdict { GH_ACCEPT = 0, GH_STRIP = 1, GH_REJECT = 2 } gh_verdict;
 

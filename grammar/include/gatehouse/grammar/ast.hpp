@@ -80,6 +80,9 @@ struct Constraint {
   SourceRef at;
   Bounds bounds;                   ///< length, range, items
   std::vector<Identifier> values;  ///< one_of
+  /// one_of written `pms values (...)`: the PMS's own set of values, which replaces the generic
+  /// enum's rather than narrowing it (Rent Manager's lead events are CALL, EMAIL, VISIT, NOTE).
+  bool pms_values = false;
   std::string pattern;             ///< pattern, without the slashes
   std::optional<Expr> when;        ///< required when <expr>
 };
@@ -127,8 +130,15 @@ struct UseRule {
   Identifier name;
 };
 
+/// `without a, b`: fields the generic route requires that this PMS's own route does not take at
+/// all (Rent Manager's amenity create has neither `amenity` nor `vendor`).
+struct WithoutRule {
+  std::vector<Identifier> fields;
+  SourceRef at;
+};
+
 struct RuleItem {
-  std::variant<FieldRule, CheckRule, RequireRule, AtLeastOneRule, UseRule> node;
+  std::variant<FieldRule, CheckRule, RequireRule, AtLeastOneRule, UseRule, WithoutRule> node;
 };
 
 /// Every operation a model can have: the generic create and update, and the named actions of
@@ -146,8 +156,9 @@ enum class Operation : std::uint8_t {
   create_note,
   create_custom_data,
   update_custom_data,
+  send_push_notification,
 };
-inline constexpr std::size_t operation_count = 11;
+inline constexpr std::size_t operation_count = 12;
 const char* operation_name(Operation op);
 /// The operation named `name` in rules, the CLI and the bindings; nullopt if there is none.
 std::optional<Operation> operation_from_name(std::string_view name);
