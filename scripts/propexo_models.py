@@ -218,7 +218,7 @@ class Generator:
                 model.notes.append(f"{op}: not a generic route of the document; from {spec['source']}")
                 body = []
                 for name, text in spec["fields"].items():
-                    t, _, constraints = text.partition(" ")
+                    t, constraints = split_type(text)
                     if t == "=":  # as the model already has it
                         if name not in model.fields:
                             raise SystemExit(f"model_routes_extra: {resource}.{name} has no type yet")
@@ -229,6 +229,18 @@ class Generator:
                         raise SystemExit(f"model_routes_extra: {resource}.{name} is {model.fields[name]}, not {t}")
                     body.append((name, [c for c in [constraints.strip()] if c], t))
                 model.routes[op] = body
+
+
+def split_type(text):
+    """`enum(A, B) required` -> ("enum(A, B)", "required"): the type ends at the first space outside
+    parentheses."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == " " and depth == 0:
+            return text[:i], text[i + 1:]
+    return text, ""
 
 
 def merge_types(a, b, model, where):
