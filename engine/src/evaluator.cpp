@@ -351,8 +351,12 @@ class Walker {
         } else {
           // The message (and its suggestion) only for an issue that will be listed.
           bool listed = request_.ignore_unknown_fields ? !stripped_full() : !errors_full();
+          // The top level is a route's body, which may hold fewer fields than its model has.
+          std::string_view of = depth == 1 ? "the " : "";
+          std::string route = depth == 1 ? std::string(" ") + ast::operation_name(request_.operation) + " route" : "";
           strippable(ErrorCode::unknown_field,
-                     listed ? quote_bytes(key) + " is not a field of " + rules.name + did_you_mean(key, rules.names)
+                     listed ? concat({quote_bytes(key), " is not a field of ", of, rules.name, route,
+                                      did_you_mean(key, rules.names)})
                             : std::string(),
                      rules.generic_rule);
           if (request_.ignore_unknown_fields) frame.member_stripped.back() = 1;

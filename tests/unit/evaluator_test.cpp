@@ -92,7 +92,7 @@ TEST_F(EvaluatorTest, DuplicateFieldAfterUnescapingTheKey) {
 TEST_F(EvaluatorTest, UnknownField) {
   Decision d = eval(base(R"("nmae":"x")"));
   EXPECT_EQ(codes(d.errors), (Pairs{{"/nmae", "unknown_field"}}));
-  EXPECT_EQ(d.errors[0].message, "'nmae' is not a field of things; did you mean 'name'?");
+  EXPECT_EQ(d.errors[0].message, "'nmae' is not a field of the things update route; did you mean 'name'?");
   EXPECT_EQ(d.errors[0].rule, "models.rules:11:7");
 }
 

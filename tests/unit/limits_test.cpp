@@ -72,7 +72,7 @@ TEST_F(EvaluatorTest, ManyUnknownKeysCostLittleAndAreListedUpToTheLimit) {
   ASSERT_EQ(d.errors.size(), Limits{}.max_issues + 1);
   EXPECT_EQ(d.errors.back().code, ErrorCode::too_many_errors);
   EXPECT_EQ(d.errors.back().message, "59900 more errors not listed (the limit is 100)");
-  EXPECT_EQ(d.errors.front().message, "'k0' is not a field of things");
+  EXPECT_EQ(d.errors.front().message, "'k0' is not a field of the things update route");
   EXPECT_LT(to_json(d).size(), 20000u);
 }
 
