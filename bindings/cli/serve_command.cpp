@@ -229,7 +229,8 @@ int serve(const std::vector<std::string>& args) {
   write_service.set_hooks({[&](std::string_view pms, std::string_view model, std::string_view op) {
                              return dispatcher.can_dispatch(pms, model, op);
                            },
-                           [&] { dispatcher.wake(); }, [&](std::string& out) { dispatcher.append_metrics(out); }});
+                           [&] { dispatcher.wake(); }, [&](std::string& out) { dispatcher.append_metrics(out); },
+                           [](const std::string& line) { std::cerr << "gatehouse serve: " << line << '\n'; }});
 
   // Signals go to one thread that waits for them.
   sigset_t signals;

@@ -83,7 +83,7 @@ HttpResponse error_response(int status, std::string_view code, std::string_view 
 
 WriteService::WriteService(Engine& engine, store::Store& store, Limits limits, std::function<std::string()> now)
     : engine_(engine), store_(store), limits_(limits), now_(now ? std::move(now) : utc_now) {
-  for (int status : {200, 202, 400, 401, 404, 405, 409, 413, 415, 500, 501}) responses_[status];
+  for (int status : {200, 202, 400, 401, 404, 405, 409, 413, 415, 500, 501, 503}) responses_[status];
 }
 
 HttpResponse method_not_allowed(const std::vector<std::string>& allowed) {
@@ -122,6 +122,9 @@ HttpResponse WriteService::metrics() const {
          "gatehouse_request_seconds_sum " +
          std::to_string(static_cast<double>(request_nanoseconds_.load(std::memory_order_relaxed)) / 1e9) +
          "\ngatehouse_request_seconds_count " + std::to_string(requests_.load(std::memory_order_relaxed)) + "\n";
+  out += "# HELP gatehouse_store_unavailable_total Requests answered 503 because the store failed.\n"
+         "# TYPE gatehouse_store_unavailable_total counter\n"
+         "gatehouse_store_unavailable_total " + std::to_string(store_failures_.load(std::memory_order_relaxed)) + "\n";
   if (hooks_.extra_metrics) hooks_.extra_metrics(out);
   return {200, out, "text/plain; version=0.0.4"};
 }
@@ -129,12 +132,30 @@ HttpResponse WriteService::metrics() const {
 HttpResponse WriteService::handle(const HttpRequest& request) {
   if (request.path == "/metrics" && request.method == "GET") return metrics();
   auto started = std::chrono::steady_clock::now();
-  HttpResponse response = count(route(request));
+  HttpResponse response = count(guarded_route(request));
   requests_.fetch_add(1, std::memory_order_relaxed);
   request_nanoseconds_.fetch_add(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                      std::chrono::steady_clock::now() - started).count()),
                                  std::memory_order_relaxed);
   return response;
+}
+
+HttpResponse WriteService::guarded_route(const HttpRequest& request) {
+  // A store failure is an answer, never an exception out of the service: the client may retry
+  // (nothing was stored, or what was is complete: each store write is one transaction), and the
+  // database's own words stay in the operator's log, not in the client's answer.
+  try {
+    return route(request);
+  } catch (const store::StoreUnavailable& e) {
+    store_failures_.fetch_add(1, std::memory_order_relaxed);
+    if (hooks_.log) hooks_.log(std::string("store unavailable: ") + e.what());
+    HttpResponse r = error_response(503, "store_unavailable", "the service cannot reach its store right now; try again shortly");
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
+  } catch (const std::exception& e) {
+    if (hooks_.log) hooks_.log(std::string("internal error: ") + e.what());
+    return error_response(500, "internal_error", "the service failed to handle this request");
+  }
 }
 
 HttpResponse WriteService::route(const HttpRequest& request) {

@@ -77,6 +77,7 @@ struct WriteServiceHooks {
   std::function<bool(std::string_view pms, std::string_view model, std::string_view operation)> can_dispatch;
   std::function<void()> on_enqueued;                  ///< a job is stored (wake a worker)
   std::function<void(std::string&)> extra_metrics;    ///< more Prometheus text for /metrics
+  std::function<void(const std::string&)> log;        ///< a line for the operator (a store failure)
 };
 
 class WriteService {
@@ -108,6 +109,7 @@ class WriteService {
                     const std::string& operation);
 
   HttpResponse route(const HttpRequest& request);
+  HttpResponse guarded_route(const HttpRequest& request);
   HttpResponse metrics() const;
   HttpResponse count(HttpResponse response);
 
@@ -121,6 +123,7 @@ class WriteService {
   std::atomic<std::uint64_t> decisions_[3] = {};  // accept, strip, reject
   std::atomic<std::uint64_t> decision_nanoseconds_{0};
   std::atomic<std::uint64_t> requests_{0}, request_nanoseconds_{0};
+  std::atomic<std::uint64_t> store_failures_{0};
   std::map<int, std::atomic<std::uint64_t>> responses_;  // by status; keys made in the constructor
 };
 

@@ -152,7 +152,7 @@ Rows run(PGconn* c, const std::string& sql, const std::vector<Param>& params = {
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     std::string message = PQresultErrorMessage(r);
     PQclear(r);
-    throw std::runtime_error("store: postgres: " + message);
+    throw StoreUnavailable("store: postgres: " + message);
   }
   return Rows(r);
 }
@@ -269,7 +269,7 @@ PostgresStore::PostgresStore(PostgresOptions options) : options_(std::move(optio
       PGconn* c = PQconnectdb(options_.conninfo.c_str());
       all_.push_back(c);
       if (PQstatus(c) != CONNECTION_OK)
-        throw std::runtime_error(std::string("store: cannot connect to postgres: ") + PQerrorMessage(c));
+        throw StoreUnavailable(std::string("store: cannot connect to postgres: ") + PQerrorMessage(c));
       PQclear(PQexec(c, "SET client_min_messages TO warning"));
       run(c, "CREATE SCHEMA IF NOT EXISTS " + schema);
       run(c, "SET search_path TO " + schema);

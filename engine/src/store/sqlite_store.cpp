@@ -128,7 +128,7 @@ CREATE INDEX records_native ON records_by_integration (model, native_id);
 };
 
 [[noreturn]] void fail(sqlite3* db, const char* what) {
-  throw std::runtime_error(std::string("store: ") + what + ": " + sqlite3_errmsg(db));
+  throw StoreUnavailable(std::string("store: ") + what + ": " + sqlite3_errmsg(db));
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 // one several instances share; CachingStore (caching_store.hpp) keeps the lookups every request
 // makes in memory in front of either.
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,6 +25,14 @@
 #include "gatehouse/store/job_store.hpp"
 
 namespace gatehouse::store {
+
+/// The database did not do what was asked (SQLite's disk full or locked, PostgreSQL stopped or
+/// unreachable): a passing condition, which the service answers with 503 `store_unavailable` and
+/// its loops retry. Other exceptions from a store are a caller's mistake (no such parent job).
+class StoreUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 struct Integration {
   std::string id;

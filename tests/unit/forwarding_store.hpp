@@ -1,0 +1,61 @@
+#pragma once
+// A Store that passes every call to another one: tests derive from it and override only the
+// calls they make fail (a full disk, PostgreSQL stopped).
+#include "gatehouse/store/store.hpp"
+
+namespace gatehouse::testing {
+
+class ForwardingStore : public store::Store {
+ public:
+  explicit ForwardingStore(store::Store& inner) : inner_(inner) {}
+
+  std::string enqueue(const store::NewJob& job, std::string_view now) override { return inner_.enqueue(job, now); }
+  std::optional<store::ClaimedJob> claim(std::string_view worker, std::string_view now) override {
+    return inner_.claim(worker, now);
+  }
+  void fail_attempt(const std::string& id, const store::AttemptResult& r, std::string_view now,
+                    const std::optional<std::string>& retry_at) override {
+    inner_.fail_attempt(id, r, now, retry_at);
+  }
+  void succeed(const std::string& id, const store::AttemptResult& r, const std::vector<store::CreatedRecord>& created,
+               std::string_view now, const std::vector<store::NewJob>& children) override {
+    inner_.succeed(id, r, created, now, children);
+  }
+  std::size_t resume_interrupted(std::string_view now) override { return inner_.resume_interrupted(now); }
+  std::optional<store::WriteStatus> write_status(std::string_view customer, std::string_view root) override {
+    return inner_.write_status(customer, root);
+  }
+  void put_customer(std::string_view customer, std::string_view key) override { inner_.put_customer(customer, key); }
+  std::optional<std::string> customer_for_key(std::string_view key) override { return inner_.customer_for_key(key); }
+  void set_webhook(std::string_view customer, std::string_view url, std::string_view secret) override {
+    inner_.set_webhook(customer, url, secret);
+  }
+  std::optional<store::WebhookDelivery> claim_webhook(std::string_view now) override { return inner_.claim_webhook(now); }
+  void finish_webhook(const std::string& id, bool delivered, std::string_view error, std::string_view now,
+                      const std::optional<std::string>& retry_at) override {
+    inner_.finish_webhook(id, delivered, error, now, retry_at);
+  }
+  void put_integration(const store::Integration& i) override { inner_.put_integration(i); }
+  std::vector<store::Integration> integrations() override { return inner_.integrations(); }
+  std::optional<store::Integration> integration(std::string_view customer, std::string_view id) override {
+    return inner_.integration(customer, id);
+  }
+  std::string put_record(const store::CachedRecord& r) override { return inner_.put_record(r); }
+  std::optional<store::CachedRecord> record(std::string_view customer, std::string_view model,
+                                            std::string_view id) override {
+    return inner_.record(customer, model, id);
+  }
+  std::optional<store::RecordKey> record_key(std::string_view customer, std::string_view model,
+                                             std::string_view id) override {
+    return inner_.record_key(customer, model, id);
+  }
+  std::vector<store::CachedRecord> records_by_native_id(std::string_view customer, std::string_view model,
+                                                        std::string_view native_id) override {
+    return inner_.records_by_native_id(customer, model, native_id);
+  }
+
+ protected:
+  store::Store& inner_;
+};
+
+}  // namespace gatehouse::testing
