@@ -213,6 +213,19 @@ class Generator:
         for resource, routes in (extra or {}).items():
             model = self.models.setdefault(resource, Model(resource))
             for op, spec in routes.items():
+                if op == "record_fields":
+                    # Fields a per-PMS page shows in a nested record the document already has
+                    # (Buildium's file `title`): {field of the model: {source, fields}}.
+                    for owner, extra_fields in spec.items():
+                        tname = f"{model.name}_{ident(owner)}"
+                        if tname not in model.types:
+                            raise SystemExit(f"model_routes_extra: {resource} has no record type {tname}")
+                        model.notes.append(f"{tname}: fields from {extra_fields['source']}")
+                        for name, t in extra_fields["fields"].items():
+                            if name in model.types[tname]:
+                                raise SystemExit(f"model_routes_extra: {tname}.{name} is in the document already")
+                            model.types[tname][name] = t
+                    continue
                 if op in model.routes:
                     raise SystemExit(f"model_routes_extra: {resource} {op} is in the document already")
                 model.notes.append(f"{op}: not a generic route of the document; from {spec['source']}")
