@@ -21,11 +21,11 @@
 #include "commands.hpp"
 #include "gatehouse/rules_loader.hpp"
 #include "gatehouse/json_string.hpp"
-#include "dispatcher.hpp"
+#include "gatehouse/dispatch/dispatcher.hpp"
 #include "gatehouse/store/caching_store.hpp"
 #include "gatehouse/store/postgres_store.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
-#include "write_service.hpp"
+#include "gatehouse/service/write_service.hpp"
 
 namespace gatehouse::cli {
 

@@ -10,7 +10,7 @@
 
 #include "gatehouse/rules_loader.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
-#include "write_service.hpp"
+#include "gatehouse/service/write_service.hpp"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "connector.hpp"
+#include "gatehouse/dispatch/connector.hpp"
 #include "gatehouse/rules_loader.hpp"
 
 namespace gatehouse::service {

@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "dispatcher.hpp"
+#include "gatehouse/dispatch/dispatcher.hpp"
 #include "gatehouse/rules_loader.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
 

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "dispatcher.hpp"
+#include "gatehouse/dispatch/dispatcher.hpp"
 #include "gatehouse/rules_loader.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
 

@@ -15,8 +15,8 @@
 
 #include "gatehouse/store/postgres_store.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
-#include "store/record_id.hpp"
-#include "store/store_support.hpp"
+#include "record_id.hpp"
+#include "store_support.hpp"
 
 namespace gatehouse::store {
 namespace {

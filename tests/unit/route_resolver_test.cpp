@@ -8,7 +8,7 @@
 #include "gatehouse/compiler.hpp"
 #include "gatehouse/json_schema.hpp"
 #include "gatehouse/rules_loader.hpp"
-#include "route_resolver.hpp"
+#include "gatehouse/service/route_resolver.hpp"
 
 namespace gatehouse::service {
 namespace {

@@ -1,4 +1,4 @@
-#include "write_service.hpp"
+#include "gatehouse/service/write_service.hpp"
 
 #include <simdjson.h>
 
@@ -8,7 +8,7 @@
 #include "gatehouse/evaluator.hpp"
 #include "gatehouse/json_schema.hpp"
 #include "gatehouse/json_string.hpp"
-#include "record_ids.hpp"
+#include "gatehouse/service/record_ids.hpp"
 
 namespace gatehouse::service {
 

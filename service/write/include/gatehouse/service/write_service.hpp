@@ -35,10 +35,10 @@
 #include <variant>
 #include <vector>
 
-#include "clock.hpp"
+#include "gatehouse/store/clock.hpp"
 #include "gatehouse/engine.hpp"
 #include "gatehouse/store/store.hpp"
-#include "route_resolver.hpp"
+#include "gatehouse/service/route_resolver.hpp"
 
 namespace gatehouse::service {
 

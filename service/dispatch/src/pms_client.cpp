@@ -1,4 +1,4 @@
-#include "pms_client.hpp"
+#include "gatehouse/dispatch/pms_client.hpp"
 
 #include <httplib.h>
 

@@ -1,4 +1,4 @@
-#include "connector.hpp"
+#include "gatehouse/dispatch/connector.hpp"
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>

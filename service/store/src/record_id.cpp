@@ -1,4 +1,4 @@
-#include "store/record_id.hpp"
+#include "record_id.hpp"
 
 #include <sys/random.h>
 

@@ -1,4 +1,4 @@
-#include "store/store_support.hpp"
+#include "store_support.hpp"
 
 #include <chrono>
 #include <cstdint>

@@ -1,5 +1,5 @@
 #include "gatehouse/store/job_store.hpp"
-#include "json_text.hpp"
+#include "gatehouse/json_string.hpp"
 
 namespace gatehouse::store {
 

@@ -1,4 +1,4 @@
-#include "clock.hpp"
+#include "gatehouse/store/clock.hpp"
 
 #include <cstdio>
 #include <ctime>

@@ -4,8 +4,8 @@
 
 #include <stdexcept>
 
-#include "store/record_id.hpp"
-#include "store/store_support.hpp"
+#include "record_id.hpp"
+#include "store_support.hpp"
 
 namespace gatehouse::store {
 

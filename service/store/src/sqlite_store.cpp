@@ -1,7 +1,7 @@
 #include "gatehouse/store/sqlite_store.hpp"
 
-#include "store/record_id.hpp"
-#include "store/store_support.hpp"
+#include "record_id.hpp"
+#include "store_support.hpp"
 
 #include <pthread.h>
 #include <sqlite3.h>

@@ -1,4 +1,4 @@
-#include "record_ids.hpp"
+#include "gatehouse/service/record_ids.hpp"
 
 #include <simdjson.h>
 

@@ -1,13 +1,13 @@
-#include "dispatcher.hpp"
+#include "gatehouse/dispatch/dispatcher.hpp"
 
 #include <unistd.h>
 
 #include <iostream>
 #include <random>
 
-#include "clock.hpp"
+#include "gatehouse/store/clock.hpp"
 #include "gatehouse/digest.hpp"
-#include "pms_client.hpp"
+#include "gatehouse/dispatch/pms_client.hpp"
 
 namespace gatehouse::service {
 

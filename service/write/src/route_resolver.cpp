@@ -1,4 +1,4 @@
-#include "route_resolver.hpp"
+#include "gatehouse/service/route_resolver.hpp"
 
 #include <algorithm>
 

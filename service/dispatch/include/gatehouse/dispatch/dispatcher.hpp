@@ -25,7 +25,7 @@
 #include <thread>
 #include <vector>
 
-#include "connector.hpp"
+#include "gatehouse/dispatch/connector.hpp"
 #include "gatehouse/engine.hpp"
 #include "gatehouse/store/store.hpp"
 
