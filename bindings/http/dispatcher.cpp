@@ -153,15 +153,20 @@ milliseconds Dispatcher::retry_delay(int attempts_made, std::optional<millisecon
   return delay;
 }
 
-void Dispatcher::record(const char* what, const std::function<void()>& write) {
+bool Dispatcher::record(const char* what, const std::function<store::OutcomeRecorded()>& write) {
   // A job or delivery whose outcome is not recorded stays claimed, shown as running, until the
   // next start: try again, backing off, while the store fails. Recording twice is harmless (an
-  // outcome applies to a claimed job only), so a try whose answer was lost may be repeated.
+  // outcome applies to the claim that holds the job only), so a try whose answer was lost may be
+  // repeated. A claim that was lost (its lease ran out and another worker took the job) records
+  // nothing: the other worker's outcome counts, so this one is counted apart and dropped.
   milliseconds delay{50};
   for (;;) {
     try {
-      write();
-      return;
+      if (write() != store::OutcomeRecorded::claim_lost) return true;
+      claims_lost_.fetch_add(1, std::memory_order_relaxed);
+      std::cerr << "dispatcher: " << what << " not recorded: the claim was lost (its lease ran out and another "
+                << "worker took it, or a restart queued it again)\n";
+      return false;
     } catch (const std::exception& e) {
       outcome_store_errors_.fetch_add(1, std::memory_order_relaxed);
       std::cerr << "dispatcher: recording " << what << " failed: " << e.what() << "; again in " << delay.count()
@@ -177,8 +182,9 @@ void Dispatcher::record(const char* what, const std::function<void()>& write) {
 void Dispatcher::run_job(const store::ClaimedJob& job) {
   const int attempt = job.attempts + 1;
   auto fail_for_good = [&](const std::string& code, const std::string& message) {
-    record("a job's failure", [&] { store_.fail_attempt(job.id, {0, code, message}, utc_now(), std::nullopt); });
-    jobs_failed_.fetch_add(1, std::memory_order_relaxed);
+    if (record("a job's failure",
+               [&] { return store_.fail_attempt(job.id, job.claim, {0, code, message}, utc_now(), std::nullopt); }))
+      jobs_failed_.fetch_add(1, std::memory_order_relaxed);
   };
   auto integration = store_.integration(job.customer_id, job.integration_id);
   if (!integration) return fail_for_good("no_integration", "the integration '" + job.integration_id + "' is gone");
@@ -227,10 +233,11 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
                           std::move(payload), job.verdict, job.rules_version, job.id};
       children.push_back(std::move(child));
     }
-    record("a job's success", [&] {
-      store_.succeed(job.id, {call.status, code, job.operation == "create" ? "created" : "updated"}, created,
-                     utc_now(), children);
+    const bool recorded = record("a job's success", [&] {
+      return store_.succeed(job.id, job.claim, {call.status, code, job.operation == "create" ? "created" : "updated"},
+                            created, utc_now(), children);
     });
+    if (!recorded) return;  // the worker that holds the job now records it
     if (!children.empty()) wake();
     jobs_succeeded_.fetch_add(1, std::memory_order_relaxed);
     auto program = engine_.program();
@@ -243,12 +250,15 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
   std::string message = call.status == 0 ? call.error : c->error_message(call.body);
   if (retryable(call) && attempt < options_.max_attempts) {
     const std::string retry_at = in(retry_delay(attempt, call.retry_after));
-    record("a job's retry", [&] { store_.fail_attempt(job.id, {call.status, code, message}, utc_now(), retry_at); });
-    jobs_retried_.fetch_add(1, std::memory_order_relaxed);
+    if (record("a job's retry",
+               [&] { return store_.fail_attempt(job.id, job.claim, {call.status, code, message}, utc_now(), retry_at); }))
+      jobs_retried_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  record("a job's failure", [&] { store_.fail_attempt(job.id, {call.status, code, message}, utc_now(), std::nullopt); });
-  jobs_failed_.fetch_add(1, std::memory_order_relaxed);
+  if (record("a job's failure", [&] {
+        return store_.fail_attempt(job.id, job.claim, {call.status, code, message}, utc_now(), std::nullopt);
+      }))
+    jobs_failed_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void Dispatcher::refresh(const store::Integration& integration, const Connector& connector, const std::string& model,
@@ -271,8 +281,9 @@ void Dispatcher::refresh(const store::Integration& integration, const Connector&
 void Dispatcher::deliver(const store::WebhookDelivery& d) {
   auto status = store_.write_status(d.customer_id, d.root_job_id);
   if (!status) {
-    record("a webhook's failure", [&] { store_.finish_webhook(d.id, false, "the write is gone", utc_now(), std::nullopt); });
-    webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
+    if (record("a webhook's failure",
+               [&] { return store_.finish_webhook(d.id, d.claim, false, "the write is gone", utc_now(), std::nullopt); }))
+      webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
   std::string body = store::to_json(*status);
@@ -281,19 +292,22 @@ void Dispatcher::deliver(const store::WebhookDelivery& d) {
                                {"X-Gatehouse-Delivery", d.id}},
                               options_.pms_timeout);
   if (call.status >= 200 && call.status < 300) {
-    record("a webhook's delivery", [&] { store_.finish_webhook(d.id, true, "", utc_now(), std::nullopt); });
-    webhooks_delivered_.fetch_add(1, std::memory_order_relaxed);
+    if (record("a webhook's delivery",
+               [&] { return store_.finish_webhook(d.id, d.claim, true, "", utc_now(), std::nullopt); }))
+      webhooks_delivered_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
   std::string error = call.status == 0 ? call.error : "answered " + std::to_string(call.status);
   int attempt = d.attempts + 1;
   if (attempt < options_.webhook_max_attempts) {
     const std::string retry_at = in(retry_delay(attempt, call.retry_after));
-    record("a webhook's retry", [&] { store_.finish_webhook(d.id, false, error, utc_now(), retry_at); });
-    webhooks_retried_.fetch_add(1, std::memory_order_relaxed);
+    if (record("a webhook's retry",
+               [&] { return store_.finish_webhook(d.id, d.claim, false, error, utc_now(), retry_at); }))
+      webhooks_retried_.fetch_add(1, std::memory_order_relaxed);
   } else {
-    record("a webhook's failure", [&] { store_.finish_webhook(d.id, false, error, utc_now(), std::nullopt); });
-    webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
+    if (record("a webhook's failure",
+               [&] { return store_.finish_webhook(d.id, d.claim, false, error, utc_now(), std::nullopt); }))
+      webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
@@ -366,6 +380,9 @@ void Dispatcher::append_metrics(std::string& out) const {
   value("gatehouse_refreshes_total{outcome=\"error\"}", refresh_errors_);
   counter("gatehouse_outcome_store_errors_total", "Tries to record a job's or delivery's outcome that the store failed (each tried again).");
   value("gatehouse_outcome_store_errors_total", outcome_store_errors_);
+  counter("gatehouse_claims_lost_total",
+          "Outcomes not recorded because their claim was lost (the lease ran out and another worker took the job or delivery).");
+  value("gatehouse_claims_lost_total", claims_lost_);
 }
 
 }  // namespace gatehouse::service

@@ -9,7 +9,9 @@
 // Retry-After, up to `max_attempts`; any other answer is final. Finished writes are POSTed to
 // the customer's webhook (HMAC-SHA256 of the body in X-Gatehouse-Signature), retried the same way.
 // An outcome the store fails to record (disk full, database restarting) is recorded again with
-// backoff until it lands or the dispatcher stops; the job then resumes at the next start.
+// backoff until it lands or the dispatcher stops; the job then resumes at the next start. An
+// outcome whose claim was lost (the lease ran out and another worker took the job) is refused by
+// the store and dropped here: the worker that holds the job records it.
 //
 // The PMS is the source of truth: a write never changes the record cache. The cache changes when
 // the PMS sends a record back: right after a successful write where the rules say `refresh after
@@ -79,7 +81,8 @@ class Dispatcher {
   void refresh(const store::Integration& integration, const Connector& connector, const std::string& model,
                const std::string& id);
   std::chrono::milliseconds retry_delay(int attempts_made, std::optional<std::chrono::milliseconds> retry_after);
-  void record(const char* what, const std::function<void()>& write);
+  /// Records an outcome, again while the store fails; false when the claim was lost (nothing recorded).
+  bool record(const char* what, const std::function<store::OutcomeRecorded()>& write);
   const Connector* connector(std::string_view pms) const;
 
   Engine& engine_;
@@ -100,7 +103,7 @@ class Dispatcher {
   std::atomic<std::uint64_t> pms_calls_{0}, pms_call_nanoseconds_{0};
   std::atomic<std::uint64_t> webhooks_delivered_{0}, webhooks_retried_{0}, webhooks_failed_{0};
   std::atomic<std::uint64_t> synced_records_{0}, sync_errors_{0}, refreshes_{0}, refresh_errors_{0};
-  std::atomic<std::uint64_t> outcome_store_errors_{0};
+  std::atomic<std::uint64_t> outcome_store_errors_{0}, claims_lost_{0};
 };
 
 }  // namespace gatehouse::service

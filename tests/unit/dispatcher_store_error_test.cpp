@@ -28,20 +28,22 @@ class FlakyOutcomeStore final : public store::Store {
   std::atomic<int> failures{0};
   std::atomic<bool> integrations_fail{false};  // the sync loop's first read (PostgreSQL stopped)
 
-  void fail_attempt(const std::string& id, const store::AttemptResult& r, std::string_view now,
-                    const std::optional<std::string>& retry_at) override {
+  store::OutcomeRecorded fail_attempt(const std::string& id, std::string_view claim, const store::AttemptResult& r,
+                                      std::string_view now, const std::optional<std::string>& retry_at) override {
     flake();
-    inner_.fail_attempt(id, r, now, retry_at);
+    return inner_.fail_attempt(id, claim, r, now, retry_at);
   }
-  void succeed(const std::string& id, const store::AttemptResult& r, const std::vector<store::CreatedRecord>& created,
-               std::string_view now, const std::vector<store::NewJob>& children) override {
+  store::OutcomeRecorded succeed(const std::string& id, std::string_view claim, const store::AttemptResult& r,
+                                 const std::vector<store::CreatedRecord>& created, std::string_view now,
+                                 const std::vector<store::NewJob>& children) override {
     flake();
-    inner_.succeed(id, r, created, now, children);
+    return inner_.succeed(id, claim, r, created, now, children);
   }
-  void finish_webhook(const std::string& id, bool delivered, std::string_view error, std::string_view now,
-                      const std::optional<std::string>& retry_at) override {
+  store::OutcomeRecorded finish_webhook(const std::string& id, std::string_view claim, bool delivered,
+                                        std::string_view error, std::string_view now,
+                                        const std::optional<std::string>& retry_at) override {
     flake();
-    inner_.finish_webhook(id, delivered, error, now, retry_at);
+    return inner_.finish_webhook(id, claim, delivered, error, now, retry_at);
   }
 
   std::string enqueue(const store::NewJob& job, std::string_view now) override { return inner_.enqueue(job, now); }
