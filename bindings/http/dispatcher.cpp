@@ -18,6 +18,7 @@ using std::chrono::milliseconds;
 bool retryable(const CallResult& call) { return call.status == 0 || call.status == 429 || call.status >= 500; }
 
 std::string code_of(const CallResult& call) {
+  if (call.answer_refused) return "response_refused";
   if (call.status == 0) return call.error == "timeout" ? "timeout" : "unreachable";
   if (call.status == 429) return "rate_limited";
   if (call.status >= 500) return "pms_unavailable";
@@ -130,6 +131,8 @@ bool Dispatcher::run_once(const std::string& worker) {
   return false;
 }
 
+CallLimits Dispatcher::call_limits() const { return {options_.pms_timeout, options_.max_response_bytes}; }
+
 const Connector* Dispatcher::connector(std::string_view pms) const {
   auto it = connectors_.find(pms);
   return it == connectors_.end() ? nullptr : &it->second;
@@ -204,7 +207,7 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
 
   auto started = std::chrono::steady_clock::now();
   CallResult call = http_call(integration->base_url, native.method, native.path, native.body,
-                              {{"Idempotency-Key", job.id}}, options_.pms_timeout);
+                              {{"Idempotency-Key", job.id}}, call_limits());
   pms_calls_.fetch_add(1, std::memory_order_relaxed);
   pms_call_nanoseconds_.fetch_add(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                       std::chrono::steady_clock::now() - started).count()),
@@ -265,7 +268,7 @@ void Dispatcher::refresh(const store::Integration& integration, const Connector&
                          const std::string& id) {
   try {
     NativeRequest fetch = connector.fetch_request(model, id);
-    CallResult call = http_call(integration.base_url, "GET", fetch.path, "", {}, options_.pms_timeout);
+    CallResult call = http_call(integration.base_url, "GET", fetch.path, "", {}, call_limits());
     if (call.status != 200) throw std::runtime_error("fetch answered " + std::to_string(call.status) + " " + call.error);
     auto records = connector.generic_records(model, call.body);
     if (records.empty()) throw std::runtime_error("the fetched record has no id");
@@ -290,7 +293,7 @@ void Dispatcher::deliver(const store::WebhookDelivery& d) {
   CallResult call = http_call(d.url, "POST", "", body,
                               {{"X-Gatehouse-Signature", "sha256=" + hmac_sha256_hex(d.secret, body)},
                                {"X-Gatehouse-Delivery", d.id}},
-                              options_.pms_timeout);
+                              call_limits());
   if (call.status >= 200 && call.status < 300) {
     if (record("a webhook's delivery",
                [&] { return store_.finish_webhook(d.id, d.claim, true, "", utc_now(), std::nullopt); }))
@@ -333,7 +336,7 @@ void Dispatcher::sync_integration(const store::Integration& integration, SyncRep
     const ModelConnector* m = c->model(model);
     if (!m || !m->list) continue;
     NativeRequest list = c->list_request(model);
-    CallResult call = http_call(integration.base_url, "GET", list.path, "", {}, options_.pms_timeout);
+    CallResult call = http_call(integration.base_url, "GET", list.path, "", {}, call_limits());
     if (call.status != 200) {
       report.errors.push_back(integration.id + " " + model + ": " +
                               (call.status ? "answered " + std::to_string(call.status) : call.error));

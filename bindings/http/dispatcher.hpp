@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "connector.hpp"
+#include "pms_client.hpp"
 #include "gatehouse/engine.hpp"
 #include "gatehouse/store/store.hpp"
 
@@ -39,6 +40,10 @@ struct DispatcherOptions {
   std::chrono::milliseconds backoff{500};        ///< the first retry's ceiling; doubles per attempt
   std::chrono::milliseconds max_backoff{60000};  ///< our backoff's ceiling (a Retry-After may be longer)
   std::chrono::milliseconds pms_timeout{10000};  ///< connect, read and write, per call
+  /// The most of an answer's body a call (to a PMS or a webhook) reads; past it the call fails
+  /// ("response larger than N bytes") and its connection is dropped. A sync reads a model's whole
+  /// list in one answer: it must fit.
+  std::size_t max_response_bytes = 1024 * 1024;
   std::chrono::milliseconds idle_poll{250};      ///< how often an idle worker looks for due work
   std::chrono::seconds sync_interval{300};       ///< integrations without their own window; 0: no periodic sync
   int webhook_max_attempts = 8;
@@ -84,6 +89,7 @@ class Dispatcher {
   /// Records an outcome, again while the store fails; false when the claim was lost (nothing recorded).
   bool record(const char* what, const std::function<store::OutcomeRecorded()>& write);
   const Connector* connector(std::string_view pms) const;
+  CallLimits call_limits() const;
 
   Engine& engine_;
   store::Store& store_;
