@@ -65,6 +65,11 @@ void Dispatcher::wake() {
 }
 
 void Dispatcher::work(const std::string& worker) {
+  // Nothing that fails in a round ends the worker (an exception leaving this thread would end
+  // the process): the store failing to claim, or to read what a job or delivery needs, is
+  // counted, and the worker backs off before it tries again, so a store that is down is not
+  // hammered at every wake-up. The first round that goes through ends the backoff.
+  milliseconds backoff{0};
   for (;;) {
     std::uint64_t seen;
     {
@@ -73,13 +78,24 @@ void Dispatcher::work(const std::string& worker) {
       seen = wakeups_;
     }
     bool did = false;
+    std::optional<std::string> failed;
     try {
       did = run_once(worker);
     } catch (const std::exception& e) {
-      // The store failed to claim (or, when stopping, to record an outcome): logged; a claimed
-      // job resumes at the next start.
-      std::cerr << "dispatcher: " << e.what() << '\n';
+      failed = e.what();
+    } catch (...) {
+      failed = "an unknown error";
     }
+    if (failed) {
+      std::unique_lock lock(mutex_);
+      if (stopping_) return;  // an outcome left unrecorded at stop: the job resumes at the next start
+      worker_store_errors_.fetch_add(1, std::memory_order_relaxed);
+      backoff = std::min(backoff.count() ? backoff * 2 : milliseconds(50), milliseconds(5000));
+      std::cerr << "dispatcher: " << worker << ": " << *failed << "; trying again in " << backoff.count() << " ms\n";
+      if (stopped_.wait_for(lock, backoff, [&] { return stopping_; })) return;
+      continue;
+    }
+    backoff = milliseconds(0);
     if (did) continue;
     std::unique_lock lock(mutex_);
     wake_.wait_for(lock, options_.idle_poll, [&] { return stopping_ || wakeups_ != seen; });
@@ -189,7 +205,21 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
                [&] { return store_.fail_attempt(job.id, job.claim, {0, code, message}, utc_now(), std::nullopt); }))
       jobs_failed_.fetch_add(1, std::memory_order_relaxed);
   };
-  auto integration = store_.integration(job.customer_id, job.integration_id);
+  std::optional<store::Integration> integration;
+  try {
+    integration = store_.integration(job.customer_id, job.integration_id);
+  } catch (const std::exception& e) {
+    // No call was made: the job is due again after a backoff, like a call that got no answer,
+    // rather than left claimed (with SQLite, until the next start).
+    worker_store_errors_.fetch_add(1, std::memory_order_relaxed);
+    std::cerr << "dispatcher: job " << job.id << ": the store failed: " << e.what() << '\n';
+    const store::AttemptResult result{0, "store_unavailable", std::string("the store failed: ") + e.what()};
+    if (attempt >= options_.max_attempts) return fail_for_good(result.code, result.message);
+    const std::string retry_at = in(retry_delay(attempt, std::nullopt));
+    if (record("a job's retry", [&] { return store_.fail_attempt(job.id, job.claim, result, utc_now(), retry_at); }))
+      jobs_retried_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   if (!integration) return fail_for_good("no_integration", "the integration '" + job.integration_id + "' is gone");
   const Connector* c = connector(job.pms);
   if (!c) return fail_for_good("no_connector", "gatehouse has no connector for " + job.pms);
@@ -282,7 +312,30 @@ void Dispatcher::refresh(const store::Integration& integration, const Connector&
 }
 
 void Dispatcher::deliver(const store::WebhookDelivery& d) {
-  auto status = store_.write_status(d.customer_id, d.root_job_id);
+  const int attempt = d.attempts + 1;
+  // Due again later (with `error`), or failed for good once its attempts are spent.
+  auto not_delivered = [&](const std::string& error, std::optional<milliseconds> retry_after) {
+    if (attempt < options_.webhook_max_attempts) {
+      const std::string retry_at = in(retry_delay(attempt, retry_after));
+      if (record("a webhook's retry",
+                 [&] { return store_.finish_webhook(d.id, d.claim, false, error, utc_now(), retry_at); }))
+        webhooks_retried_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      if (record("a webhook's failure",
+                 [&] { return store_.finish_webhook(d.id, d.claim, false, error, utc_now(), std::nullopt); }))
+        webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
+    }
+  };
+  std::optional<store::WriteStatus> status;
+  try {
+    status = store_.write_status(d.customer_id, d.root_job_id);
+  } catch (const std::exception& e) {
+    // Nothing was sent: the delivery is due again after a backoff rather than left claimed
+    // (with SQLite, until the next start).
+    worker_store_errors_.fetch_add(1, std::memory_order_relaxed);
+    std::cerr << "dispatcher: webhook " << d.id << ": the store failed: " << e.what() << '\n';
+    return not_delivered(std::string("the store failed: ") + e.what(), std::nullopt);
+  }
   if (!status) {
     if (record("a webhook's failure",
                [&] { return store_.finish_webhook(d.id, d.claim, false, "the write is gone", utc_now(), std::nullopt); }))
@@ -300,18 +353,7 @@ void Dispatcher::deliver(const store::WebhookDelivery& d) {
       webhooks_delivered_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  std::string error = call.status == 0 ? call.error : "answered " + std::to_string(call.status);
-  int attempt = d.attempts + 1;
-  if (attempt < options_.webhook_max_attempts) {
-    const std::string retry_at = in(retry_delay(attempt, call.retry_after));
-    if (record("a webhook's retry",
-               [&] { return store_.finish_webhook(d.id, d.claim, false, error, utc_now(), retry_at); }))
-      webhooks_retried_.fetch_add(1, std::memory_order_relaxed);
-  } else {
-    if (record("a webhook's failure",
-               [&] { return store_.finish_webhook(d.id, d.claim, false, error, utc_now(), std::nullopt); }))
-      webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
-  }
+  not_delivered(call.status == 0 ? call.error : "answered " + std::to_string(call.status), call.retry_after);
 }
 
 SyncReport Dispatcher::sync_now() {
@@ -383,6 +425,9 @@ void Dispatcher::append_metrics(std::string& out) const {
   value("gatehouse_refreshes_total{outcome=\"error\"}", refresh_errors_);
   counter("gatehouse_outcome_store_errors_total", "Tries to record a job's or delivery's outcome that the store failed (each tried again).");
   value("gatehouse_outcome_store_errors_total", outcome_store_errors_);
+  counter("gatehouse_worker_store_errors_total",
+          "Dispatcher worker rounds the store failed (claiming, or reading what a job or delivery needs); each backed off and tried again.");
+  value("gatehouse_worker_store_errors_total", worker_store_errors_);
   counter("gatehouse_claims_lost_total",
           "Outcomes not recorded because their claim was lost (the lease ran out and another worker took the job or delivery).");
   value("gatehouse_claims_lost_total", claims_lost_);

@@ -11,7 +11,9 @@
 // An outcome the store fails to record (disk full, database restarting) is recorded again with
 // backoff until it lands or the dispatcher stops; the job then resumes at the next start. An
 // outcome whose claim was lost (the lease ran out and another worker took the job) is refused by
-// the store and dropped here: the worker that holds the job records it.
+// the store and dropped here: the worker that holds the job records it. A worker whose store fails
+// to claim, or to read what a job or delivery needs, counts it and backs off (up to 5 s) before
+// it tries again; the job or delivery it held is due again later, with the store's error.
 //
 // The PMS is the source of truth: a write never changes the record cache. The cache changes when
 // the PMS sends a record back: right after a successful write where the rules say `refresh after
@@ -109,7 +111,7 @@ class Dispatcher {
   std::atomic<std::uint64_t> pms_calls_{0}, pms_call_nanoseconds_{0};
   std::atomic<std::uint64_t> webhooks_delivered_{0}, webhooks_retried_{0}, webhooks_failed_{0};
   std::atomic<std::uint64_t> synced_records_{0}, sync_errors_{0}, refreshes_{0}, refresh_errors_{0};
-  std::atomic<std::uint64_t> outcome_store_errors_{0}, claims_lost_{0};
+  std::atomic<std::uint64_t> outcome_store_errors_{0}, claims_lost_{0}, worker_store_errors_{0};
 };
 
 }  // namespace gatehouse::service
