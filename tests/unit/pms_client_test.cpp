@@ -8,16 +8,21 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
 
+#include "dispatcher.hpp"
+#include "gatehouse/rules_loader.hpp"
+#include "gatehouse/store/sqlite_store.hpp"
 #include "pms_client.hpp"
 
 namespace gatehouse::service {
 namespace {
 
+namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 constexpr std::size_t total_bytes = 64u << 20;  // what the large answers would send in all
@@ -63,12 +68,15 @@ class HostileServer {
       res.status = 422;
       res.set_content(R"({"error":"bad phone"})", "application/json");
     });
-    // 64 MiB of zeros in some 64 KB of gzip, sent as gzip whatever the client asked for.
-    server_.Post("/bomb", [this](const httplib::Request& req, httplib::Response& res) {
+    // 64 MiB of zeros in some 64 KB of gzip, sent as gzip whatever the client asked for; also
+    // as a PMS's answer to a write (Rent Manager's tenants).
+    auto bomb = [this](const httplib::Request& req, httplib::Response& res) {
       remember_accept_encoding(req);
       res.set_header("Content-Encoding", "gzip");
       res.set_content(bomb_, "application/octet-stream");  // a type the test server does not compress itself
-    });
+    };
+    server_.Post("/bomb", bomb);
+    server_.Post("/Tenants", bomb);
     // 64 MiB with its length declared up front.
     server_.Get("/declared", [this](const httplib::Request&, httplib::Response& res) {
       res.set_content_provider(total_bytes, "application/octet-stream",
@@ -77,7 +85,8 @@ class HostileServer {
                                });
     });
     // 64 MiB chunked: no length said, so the client learns the size only by reading.
-    server_.Get("/streamed", [this](const httplib::Request&, httplib::Response& res) {
+    // Also as a webhook receiver's answer to a delivery.
+    auto streamed = [this](const httplib::Request&, httplib::Response& res) {
       res.set_chunked_content_provider("application/octet-stream", [this](std::size_t offset, httplib::DataSink& sink) {
         if (offset >= total_bytes) {
           sink.done();
@@ -85,7 +94,9 @@ class HostileServer {
         }
         return send_piece(offset, sink);
       });
-    });
+    };
+    server_.Get("/streamed", streamed);
+    server_.Post("/hooks", streamed);
     server_.set_keep_alive_timeout(1);  // stop() waits for a kept-alive connection to go idle this long
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -191,6 +202,50 @@ TEST(PmsClient, AnAnswerThatGrowsPastTheLimitIsCutOff) {
   std::size_t sent = server.sent_when_done(10s);
   EXPECT_LT(sent, total_bytes / 2) << "the client read on past its limit";
   EXPECT_EQ(http_call(server.url(), "GET", "/small", "", {}, limits).status, 200);
+}
+
+// Through the dispatcher: a PMS that answers a write with a gzip bomb fails the job's attempt
+// with the reason, and a webhook receiver that answers with an endless body fails the delivery's.
+TEST(PmsClient, TheDispatcherRecordsARefusedAnswerAsAFailedCallWithItsReason) {
+  HostileServer server;
+  const fs::path rules = fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules";
+  Compilation c = compile_directory(rules);
+  ASSERT_TRUE(c.ok()) << c.render_diagnostics();
+  Engine engine(c.program);
+  store::SqliteStore store(":memory:");
+  store.put_customer("acme", "key-acme");
+  store.set_webhook("acme", server.url() + "/hooks", "s3cret");
+  store.put_integration({"int-rm", "acme", "RENTMANAGER", server.url()});
+  DispatcherOptions options;
+  options.workers = 1;
+  options.max_attempts = 1;
+  options.webhook_max_attempts = 1;
+  options.sync_interval = 0s;
+  options.max_response_bytes = 256u << 10;
+  Dispatcher::Connectors connectors = load_connectors(rules);
+  Dispatcher dispatcher(engine, store, connectors, options);
+  dispatcher.start();
+  std::string id = store.enqueue({"acme", "int-rm", "RENTMANAGER", "residents", "update", "res-1",
+                                  R"({"last_name":"Lee"})", "accept", "v1", ""},
+                                 "2026-11-28T10:00:00.000Z");
+  dispatcher.wake();
+  std::string metrics;
+  for (auto until = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < until;) {
+    metrics.clear();
+    dispatcher.append_metrics(metrics);
+    if (metrics.find("gatehouse_webhooks_total{outcome=\"failed\"} 1") != std::string::npos) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  dispatcher.stop();
+  auto status = store.write_status("acme", id);
+  ASSERT_TRUE(status && status->finished_at);
+  EXPECT_EQ(status->state, store::WriteState::failure);
+  ASSERT_EQ(status->attempts.size(), 1u);
+  EXPECT_EQ(status->attempts[0].code, "response_refused");
+  EXPECT_EQ(status->attempts[0].message, "response is compressed (Content-Encoding: gzip); only identity is accepted");
+  EXPECT_NE(metrics.find("gatehouse_webhooks_total{outcome=\"failed\"} 1"), std::string::npos)
+      << "the delivery whose answer had no end did not fail\n" << metrics;
+  EXPECT_LT(server.sent_when_done(10s), total_bytes / 2) << "the webhook sender read on past its limit";
 }
 
 }  // namespace
