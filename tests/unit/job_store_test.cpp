@@ -233,13 +233,14 @@ TEST_P(JobStoreTest, ConcurrentWorkersClaimEachJobOnce) {
   for (int w = 0; w < 4; ++w) {
     workers.emplace_back([&, w] {
       while (auto j = store.claim("w" + std::to_string(w), "2026-11-28T10:00:01Z")) {
+        bool retry = false;
         {
           std::lock_guard lock(m);
           claimed.insert(j->id);
           ++claims;
+          // Every other job succeeds, the rest are retried (and claimed again, once due).
+          retry = j->attempts == 0 && claims % 2 == 0;
         }
-        // Every other job succeeds, the rest are retried (and claimed again, once due).
-        bool retry = j->attempts == 0 && claims % 2 == 0;
         auto outcome = retry ? store.fail_attempt(j->id, j->claim, {503, "pms_unavailable", ""}, "2026-11-28T10:00:02Z",
                                                   std::string("2026-11-28T10:00:01Z"))
                              : store.succeed(j->id, j->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02Z");
