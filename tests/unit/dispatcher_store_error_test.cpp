@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "dispatcher.hpp"
+#include "forwarding_store.hpp"
 #include "gatehouse/rules_loader.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
 
@@ -25,9 +26,9 @@ using namespace std::chrono_literals;
 
 /// A store whose outcome writes (a job's or a delivery's) fail while `failures_left` > 0 (-1:
 /// always); everything else passes to `inner`.
-class FlakyOutcomeStore final : public store::Store {
+class FlakyOutcomeStore final : public testing::ForwardingStore {
  public:
-  explicit FlakyOutcomeStore(store::Store& inner) : inner_(inner) {}
+  using ForwardingStore::ForwardingStore;
   std::atomic<int> failures_left{0};
   std::atomic<int> failures{0};
   std::atomic<bool> integrations_fail{false};  // the sync loop's first read (PostgreSQL stopped)
@@ -39,62 +40,40 @@ class FlakyOutcomeStore final : public store::Store {
   store::OutcomeRecorded fail_attempt(const std::string& id, std::string_view claim, const store::AttemptResult& r,
                                       std::string_view now, const std::optional<std::string>& retry_at) override {
     flake();
-    return inner_.fail_attempt(id, claim, r, now, retry_at);
+    return ForwardingStore::fail_attempt(id, claim, r, now, retry_at);
   }
   store::OutcomeRecorded succeed(const std::string& id, std::string_view claim, const store::AttemptResult& r,
                                  const std::vector<store::CreatedRecord>& created, std::string_view now,
                                  const std::vector<store::NewJob>& children) override {
     flake();
-    return inner_.succeed(id, claim, r, created, now, children);
+    return ForwardingStore::succeed(id, claim, r, created, now, children);
   }
   store::OutcomeRecorded finish_webhook(const std::string& id, std::string_view claim, bool delivered,
                                         std::string_view error, std::string_view now,
                                         const std::optional<std::string>& retry_at) override {
     flake();
-    return inner_.finish_webhook(id, claim, delivered, error, now, retry_at);
+    return ForwardingStore::finish_webhook(id, claim, delivered, error, now, retry_at);
   }
-
-  std::string enqueue(const store::NewJob& job, std::string_view now) override { return inner_.enqueue(job, now); }
   std::optional<store::ClaimedJob> claim(std::string_view worker, std::string_view now) override {
     ++claim_tries;
     if (claims_fail) throw std::runtime_error("server closed the connection unexpectedly");
-    return inner_.claim(worker, now);
+    return ForwardingStore::claim(worker, now);
   }
-  std::size_t resume_interrupted(std::string_view now) override { return inner_.resume_interrupted(now); }
   std::optional<store::WriteStatus> write_status(std::string_view customer, std::string_view root) override {
     if (take(write_status_failures_left)) throw std::runtime_error("database or disk is full");
-    return inner_.write_status(customer, root);
-  }
-  void put_customer(std::string_view customer, std::string_view key) override { inner_.put_customer(customer, key); }
-  std::optional<std::string> customer_for_key(std::string_view key) override { return inner_.customer_for_key(key); }
-  void set_webhook(std::string_view customer, std::string_view url, std::string_view secret) override {
-    inner_.set_webhook(customer, url, secret);
+    return ForwardingStore::write_status(customer, root);
   }
   std::optional<store::WebhookDelivery> claim_webhook(std::string_view now) override {
     if (claims_fail) throw std::runtime_error("server closed the connection unexpectedly");
-    return inner_.claim_webhook(now);
+    return ForwardingStore::claim_webhook(now);
   }
-  void put_integration(const store::Integration& i) override { inner_.put_integration(i); }
   std::vector<store::Integration> integrations() override {
     if (integrations_fail) throw std::runtime_error("server closed the connection unexpectedly");
-    return inner_.integrations();
+    return ForwardingStore::integrations();
   }
   std::optional<store::Integration> integration(std::string_view customer, std::string_view id) override {
     if (take(integration_failures_left)) throw std::runtime_error("server closed the connection unexpectedly");
-    return inner_.integration(customer, id);
-  }
-  std::string put_record(const store::CachedRecord& r) override { return inner_.put_record(r); }
-  std::optional<store::CachedRecord> record(std::string_view customer, std::string_view model,
-                                            std::string_view id) override {
-    return inner_.record(customer, model, id);
-  }
-  std::optional<store::RecordKey> record_key(std::string_view customer, std::string_view model,
-                                             std::string_view id) override {
-    return inner_.record_key(customer, model, id);
-  }
-  std::vector<store::CachedRecord> records_by_native_id(std::string_view customer, std::string_view model,
-                                                        std::string_view native_id) override {
-    return inner_.records_by_native_id(customer, model, native_id);
+    return ForwardingStore::integration(customer, id);
   }
 
  private:
@@ -113,7 +92,6 @@ class FlakyOutcomeStore final : public store::Store {
       }
     }
   }
-  store::Store& inner_;
 };
 
 class DispatcherStoreError : public ::testing::Test {
