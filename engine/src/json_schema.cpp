@@ -168,8 +168,11 @@ class SchemaWriter {
       std::size_t before = not_expressed.size();
       std::string f = truth(c.condition, false);
       if (not_expressed.size() != before) {
+        // Not said at all rather than as {"not": false}, which holds always and which OpenAPI's
+        // schema object (not a boolean) does not take; x-gatehouse-not-expressed names the check.
         not_expressed.resize(before);
         not_expressed.push_back(c.message);
+        continue;
       }
       push("{\"not\":" + f + "}");
     }

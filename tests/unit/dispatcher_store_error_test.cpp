@@ -1,14 +1,19 @@
 // The dispatcher when the store fails to record an outcome (disk full, database restarting):
 // it records again, backing off, so the job does not stay `running` until the next start; and
-// stopping does not wait on a store that never recovers.
+// stopping does not wait on a store that never recovers. When the store fails to claim, or to
+// read what a job or a webhook delivery needs, the worker backs off and tries again, counted;
+// the job or delivery it held is tried again later, not left claimed.
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <regex>
 #include <stdexcept>
 #include <thread>
 
+#include "forwarding_store.hpp"
 #include "gatehouse/dispatch/dispatcher.hpp"
 #include "gatehouse/rules_loader.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
@@ -21,66 +26,63 @@ using namespace std::chrono_literals;
 
 /// A store whose outcome writes (a job's or a delivery's) fail while `failures_left` > 0 (-1:
 /// always); everything else passes to `inner`.
-class FlakyOutcomeStore final : public store::Store {
+class FlakyOutcomeStore final : public testing::ForwardingStore {
  public:
-  explicit FlakyOutcomeStore(store::Store& inner) : inner_(inner) {}
+  using ForwardingStore::ForwardingStore;
   std::atomic<int> failures_left{0};
   std::atomic<int> failures{0};
   std::atomic<bool> integrations_fail{false};  // the sync loop's first read (PostgreSQL stopped)
+  std::atomic<bool> claims_fail{false};        // a worker's claims, of jobs and of deliveries
+  std::atomic<int> claim_tries{0};
+  std::atomic<int> integration_failures_left{0};   // what a job reads before its call
+  std::atomic<int> write_status_failures_left{0};  // what a delivery reads before it is sent
 
-  void fail_attempt(const std::string& id, const store::AttemptResult& r, std::string_view now,
-                    const std::optional<std::string>& retry_at) override {
+  store::OutcomeRecorded fail_attempt(const std::string& id, std::string_view claim, const store::AttemptResult& r,
+                                      std::string_view now, const std::optional<std::string>& retry_at) override {
     flake();
-    inner_.fail_attempt(id, r, now, retry_at);
+    return ForwardingStore::fail_attempt(id, claim, r, now, retry_at);
   }
-  void succeed(const std::string& id, const store::AttemptResult& r, const std::vector<store::CreatedRecord>& created,
-               std::string_view now, const std::vector<store::NewJob>& children) override {
+  store::OutcomeRecorded succeed(const std::string& id, std::string_view claim, const store::AttemptResult& r,
+                                 const std::vector<store::CreatedRecord>& created, std::string_view now,
+                                 const std::vector<store::NewJob>& children) override {
     flake();
-    inner_.succeed(id, r, created, now, children);
+    return ForwardingStore::succeed(id, claim, r, created, now, children);
   }
-  void finish_webhook(const std::string& id, bool delivered, std::string_view error, std::string_view now,
-                      const std::optional<std::string>& retry_at) override {
+  store::OutcomeRecorded finish_webhook(const std::string& id, std::string_view claim, bool delivered,
+                                        std::string_view error, std::string_view now,
+                                        const std::optional<std::string>& retry_at) override {
     flake();
-    inner_.finish_webhook(id, delivered, error, now, retry_at);
+    return ForwardingStore::finish_webhook(id, claim, delivered, error, now, retry_at);
   }
-
-  std::string enqueue(const store::NewJob& job, std::string_view now) override { return inner_.enqueue(job, now); }
   std::optional<store::ClaimedJob> claim(std::string_view worker, std::string_view now) override {
-    return inner_.claim(worker, now);
+    ++claim_tries;
+    if (claims_fail) throw std::runtime_error("server closed the connection unexpectedly");
+    return ForwardingStore::claim(worker, now);
   }
-  std::size_t resume_interrupted(std::string_view now) override { return inner_.resume_interrupted(now); }
   std::optional<store::WriteStatus> write_status(std::string_view customer, std::string_view root) override {
-    return inner_.write_status(customer, root);
+    if (take(write_status_failures_left)) throw std::runtime_error("database or disk is full");
+    return ForwardingStore::write_status(customer, root);
   }
-  void put_customer(std::string_view customer, std::string_view key) override { inner_.put_customer(customer, key); }
-  std::optional<std::string> customer_for_key(std::string_view key) override { return inner_.customer_for_key(key); }
-  void set_webhook(std::string_view customer, std::string_view url, std::string_view secret) override {
-    inner_.set_webhook(customer, url, secret);
+  std::optional<store::WebhookDelivery> claim_webhook(std::string_view now) override {
+    if (claims_fail) throw std::runtime_error("server closed the connection unexpectedly");
+    return ForwardingStore::claim_webhook(now);
   }
-  std::optional<store::WebhookDelivery> claim_webhook(std::string_view now) override { return inner_.claim_webhook(now); }
-  void put_integration(const store::Integration& i) override { inner_.put_integration(i); }
   std::vector<store::Integration> integrations() override {
     if (integrations_fail) throw std::runtime_error("server closed the connection unexpectedly");
-    return inner_.integrations();
+    return ForwardingStore::integrations();
   }
   std::optional<store::Integration> integration(std::string_view customer, std::string_view id) override {
-    return inner_.integration(customer, id);
-  }
-  std::string put_record(const store::CachedRecord& r) override { return inner_.put_record(r); }
-  std::optional<store::CachedRecord> record(std::string_view customer, std::string_view model,
-                                            std::string_view id) override {
-    return inner_.record(customer, model, id);
-  }
-  std::optional<store::RecordKey> record_key(std::string_view customer, std::string_view model,
-                                             std::string_view id) override {
-    return inner_.record_key(customer, model, id);
-  }
-  std::vector<store::CachedRecord> records_by_native_id(std::string_view customer, std::string_view model,
-                                                        std::string_view native_id) override {
-    return inner_.records_by_native_id(customer, model, native_id);
+    if (take(integration_failures_left)) throw std::runtime_error("server closed the connection unexpectedly");
+    return ForwardingStore::integration(customer, id);
   }
 
  private:
+  static bool take(std::atomic<int>& left) {
+    int n = left.load();
+    while (n > 0)
+      if (left.compare_exchange_weak(n, n - 1)) return true;
+    return false;
+  }
   void flake() {
     int left = failures_left.load();
     while (left != 0) {
@@ -90,7 +92,6 @@ class FlakyOutcomeStore final : public store::Store {
       }
     }
   }
-  store::Store& inner_;
 };
 
 class DispatcherStoreError : public ::testing::Test {
@@ -112,6 +113,11 @@ class DispatcherStoreError : public ::testing::Test {
     store::NewJob job{"acme", "int-rm", "RENTMANAGER", "residents", "update", "res-1",
                       R"({"last_name":"Lee"})", "accept", "v1", ""};
     return flaky.enqueue(job, "2026-11-28T10:00:00.000Z");
+  }
+  static std::string metrics_of(const Dispatcher& dispatcher) {
+    std::string out;
+    dispatcher.append_metrics(out);
+    return out;
   }
   std::optional<store::WriteStatus> wait_finished(const std::string& id, std::chrono::milliseconds limit) {
     auto until = std::chrono::steady_clock::now() + limit;
@@ -179,6 +185,90 @@ TEST_F(DispatcherStoreError, StoppingDoesNotWaitForAStoreThatNeverRecovers) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
   // Left claimed: the next start queues it again.
   EXPECT_EQ(sqlite.resume_interrupted("2026-11-28T10:01:00.000Z"), 1u);
+}
+
+// A claim the store fails (PostgreSQL stopped) is counted, and the worker backs off rather than
+// hammer the store at every wake-up; once the store is back, the work goes on.
+TEST_F(DispatcherStoreError, AWorkerBacksOffWhileTheStoreFailsToClaimAndGoesOnAfter) {
+  flaky.claims_fail = true;
+  options.idle_poll = 5ms;
+  Dispatcher dispatcher(*engine, flaky, connectors, options);
+  dispatcher.start();
+  auto until = std::chrono::steady_clock::now() + 1s;
+  while (std::chrono::steady_clock::now() < until) {
+    dispatcher.wake();  // writes keep coming while the store is down
+    std::this_thread::sleep_for(5ms);
+  }
+  int tries = flaky.claim_tries;
+  std::string metrics = metrics_of(dispatcher);
+  EXPECT_GE(tries, 2) << "the worker gave up on the store";
+  EXPECT_LE(tries, 12) << "no backoff: " << tries << " claims in a second";
+  std::smatch counted;
+  ASSERT_TRUE(std::regex_search(metrics, counted, std::regex("gatehouse_worker_store_errors_total (\\d+)"))) << metrics;
+  EXPECT_NEAR(std::stoi(counted[1]), tries, 1) << "each failed claim is counted (one may be under way)";
+
+  flaky.claims_fail = false;
+  std::string id = enqueue();
+  auto status = wait_finished(id, 10s);
+  dispatcher.stop();
+  ASSERT_TRUE(status && status->finished_at) << "the worker did not go on once the store was back";
+  EXPECT_EQ(status->state, store::WriteState::failure);  // port 1 refuses: the job's own outcome
+}
+
+// The store fails to read the job's integration: no call is made, and the job is due again
+// (an attempt, with the store's error) rather than left claimed until the next start.
+TEST_F(DispatcherStoreError, AJobWhoseReadsTheStoreFailedIsTriedAgain) {
+  flaky.integration_failures_left = 1;
+  options.max_attempts = 2;
+  options.backoff = 10ms;
+  Dispatcher dispatcher(*engine, flaky, connectors, options);
+  dispatcher.start();
+  std::string id = enqueue();
+  dispatcher.wake();
+  auto status = wait_finished(id, 10s);
+  std::string metrics = metrics_of(dispatcher);
+  dispatcher.stop();
+  ASSERT_TRUE(status && status->finished_at) << "the job stayed claimed after the store failed to read it";
+  ASSERT_EQ(status->attempts.size(), 2u);
+  EXPECT_EQ(status->attempts[0].code, "store_unavailable");
+  EXPECT_NE(status->attempts[0].message.find("server closed the connection unexpectedly"), std::string::npos);
+  EXPECT_EQ(status->attempts[1].code, "unreachable") << "the second attempt made its call";
+  EXPECT_NE(metrics.find("gatehouse_worker_store_errors_total 1"), std::string::npos) << metrics;
+}
+
+// The store fails to read the write a delivery reports: nothing is sent, the delivery is due
+// again, and the receiver gets it once the store is back (it stayed `sending` before, and with
+// SQLite was never sent until the next start).
+TEST_F(DispatcherStoreError, ADeliveryWhoseWriteTheStoreFailedToReadIsSentLater) {
+  httplib::Server receiver;
+  std::atomic<int> received{0};
+  receiver.Post("/hooks", [&](const httplib::Request&, httplib::Response& res) {
+    ++received;
+    res.status = 204;
+  });
+  int port = receiver.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { receiver.listen_after_bind(); });
+  sqlite.set_webhook("acme", "http://127.0.0.1:" + std::to_string(port) + "/hooks", "s3cret");
+  flaky.write_status_failures_left = 1;
+  options.backoff = 10ms;
+  Dispatcher dispatcher(*engine, flaky, connectors, options);
+  dispatcher.start();
+  enqueue();  // fails for good at once (port 1), which queues the delivery
+  dispatcher.wake();
+  // Until the dispatcher has recorded the delivery (the receiver counts it before it answers).
+  std::string metrics;
+  for (auto until = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < until;) {
+    metrics = metrics_of(dispatcher);
+    if (metrics.find("gatehouse_webhooks_total{outcome=\"delivered\"} 1") != std::string::npos) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  dispatcher.stop();
+  receiver.stop();
+  serving.join();
+  EXPECT_EQ(received, 1) << "the delivery was lost to the store's failure";
+  EXPECT_NE(metrics.find("gatehouse_webhooks_total{outcome=\"retried\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("gatehouse_webhooks_total{outcome=\"delivered\"} 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("gatehouse_worker_store_errors_total 1"), std::string::npos) << metrics;
 }
 
 }  // namespace

@@ -13,13 +13,14 @@ class ForwardingStore : public store::Store {
   std::optional<store::ClaimedJob> claim(std::string_view worker, std::string_view now) override {
     return inner_.claim(worker, now);
   }
-  void fail_attempt(const std::string& id, const store::AttemptResult& r, std::string_view now,
-                    const std::optional<std::string>& retry_at) override {
-    inner_.fail_attempt(id, r, now, retry_at);
+  store::OutcomeRecorded fail_attempt(const std::string& id, std::string_view claim, const store::AttemptResult& r,
+                                      std::string_view now, const std::optional<std::string>& retry_at) override {
+    return inner_.fail_attempt(id, claim, r, now, retry_at);
   }
-  void succeed(const std::string& id, const store::AttemptResult& r, const std::vector<store::CreatedRecord>& created,
-               std::string_view now, const std::vector<store::NewJob>& children) override {
-    inner_.succeed(id, r, created, now, children);
+  store::OutcomeRecorded succeed(const std::string& id, std::string_view claim, const store::AttemptResult& r,
+                                 const std::vector<store::CreatedRecord>& created, std::string_view now,
+                                 const std::vector<store::NewJob>& children) override {
+    return inner_.succeed(id, claim, r, created, now, children);
   }
   std::size_t resume_interrupted(std::string_view now) override { return inner_.resume_interrupted(now); }
   std::optional<store::WriteStatus> write_status(std::string_view customer, std::string_view root) override {
@@ -31,9 +32,10 @@ class ForwardingStore : public store::Store {
     inner_.set_webhook(customer, url, secret);
   }
   std::optional<store::WebhookDelivery> claim_webhook(std::string_view now) override { return inner_.claim_webhook(now); }
-  void finish_webhook(const std::string& id, bool delivered, std::string_view error, std::string_view now,
-                      const std::optional<std::string>& retry_at) override {
-    inner_.finish_webhook(id, delivered, error, now, retry_at);
+  store::OutcomeRecorded finish_webhook(const std::string& id, std::string_view claim, bool delivered,
+                                        std::string_view error, std::string_view now,
+                                        const std::optional<std::string>& retry_at) override {
+    return inner_.finish_webhook(id, claim, delivered, error, now, retry_at);
   }
   void put_integration(const store::Integration& i) override { inner_.put_integration(i); }
   std::vector<store::Integration> integrations() override { return inner_.integrations(); }

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <map>
 #include <regex>
 #include <set>
 #include <thread>
@@ -45,6 +46,14 @@ NewJob note_for(const std::string& root) {
   return note;
 }
 
+/// The claim token of each of `claims`, by job id.
+std::map<std::string, std::string> claims_by_id(const std::vector<std::optional<ClaimedJob>>& claims) {
+  std::map<std::string, std::string> out;
+  for (const auto& c : claims)
+    if (c) out[c->id] = c->claim;
+  return out;
+}
+
 /// The same tests against every Store: SQLite (a file per test) and PostgreSQL (a schema per test,
 /// on the server the ctest fixture `postgres` starts; tests/postgres_fixture.sh).
 class JobStoreTest : public ::testing::TestWithParam<std::string> {
@@ -69,11 +78,9 @@ class JobStoreTest : public ::testing::TestWithParam<std::string> {
     if (GetParam() == "sqlite") return std::make_unique<SqliteStore>(file.string());
     return std::make_unique<PostgresStore>(PostgresOptions{postgres_conninfo(), schema, 4, /*lease_seconds=*/1});
   }
-  /// After a crash, what must pass before interrupted jobs are due again: nothing for SQLite
-  /// (one instance: every running job is interrupted), the lease for PostgreSQL.
-  void after_a_crash() {
-    if (GetParam() == "postgres") std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  }
+  // After a crash, interrupted jobs are due again at once for SQLite (one instance: every running
+  // job is interrupted), and for PostgreSQL once their lease (a second here) has run out on the
+  // callers' clock: the tests restart at a `now` more than a second past the last claim.
 
   static std::string postgres_conninfo() {
     std::ifstream in(GATEHOUSE_TEST_POSTGRES_FILE);
@@ -117,7 +124,9 @@ TEST_P(JobStoreTest, AJobIsPendingUntilItSucceeds) {
   EXPECT_EQ(claimed->id, id);
   EXPECT_EQ(claimed->payload, R"({"last_name":"Lee"})");
   EXPECT_FALSE(store.claim("w2", "2026-11-28T10:00:01Z")) << "a running job is not claimed twice";
-  store.succeed(id, {200, "ok", "created"}, {{"residents", "res-9"}, {"notes", std::nullopt}}, "2026-11-28T10:00:02Z");
+  EXPECT_EQ(store.succeed(id, claimed->claim, {200, "ok", "created"}, {{"residents", "res-9"}, {"notes", std::nullopt}},
+                          "2026-11-28T10:00:02Z"),
+            OutcomeRecorded::recorded);
   status = store.write_status("c1", id);
   EXPECT_EQ(status->state, WriteState::success);
   ASSERT_EQ(status->created.size(), 2u);
@@ -154,7 +163,6 @@ TEST_P(JobStoreTest, AJobRunningWhenTheServiceStoppedIsResumed) {
     id = store.enqueue(job(), "2026-11-28T10:00:00Z");
     ASSERT_TRUE(store.claim("w1", "2026-11-28T10:00:00Z"));
   }  // the service stops here, the job still running
-  after_a_crash();
   auto restarted_owned = open();
   Store& restarted = *restarted_owned;
   EXPECT_EQ(restarted.resume_interrupted("2026-11-28T10:01:00Z"), 1u);
@@ -167,14 +175,19 @@ TEST_P(JobStoreTest, RetriesWaitUntilDueAndFailuresKeepThePmsError) {
   auto owned = open();
   Store& store = *owned;
   std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z");
-  store.claim("w1", "2026-11-28T10:00:00Z");
-  store.fail_attempt(id, {503, "pms_unavailable", "Service Unavailable"}, "2026-11-28T10:00:01Z",
-                     std::string("2026-11-28T10:00:31Z"));
+  auto first = store.claim("w1", "2026-11-28T10:00:00Z");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(store.fail_attempt(id, first->claim, {503, "pms_unavailable", "Service Unavailable"}, "2026-11-28T10:00:01Z",
+                               std::string("2026-11-28T10:00:31Z")),
+            OutcomeRecorded::recorded);
   EXPECT_FALSE(store.claim("w1", "2026-11-28T10:00:10Z")) << "not due yet";
   auto again = store.claim("w1", "2026-11-28T10:00:31Z");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->attempts, 1);
-  store.fail_attempt(id, {409, "pms_error", "resident moved to another lease"}, "2026-11-28T10:00:32Z", std::nullopt);
+  EXPECT_NE(again->claim, first->claim) << "each claim has its own token";
+  EXPECT_EQ(store.fail_attempt(id, again->claim, {409, "pms_error", "resident moved to another lease"},
+                               "2026-11-28T10:00:32Z", std::nullopt),
+            OutcomeRecorded::recorded);
   auto status = store.write_status("c1", id);
   EXPECT_EQ(status->state, WriteState::failure);
   EXPECT_EQ(status->errors, std::vector<std::string>{"resident moved to another lease"});
@@ -190,9 +203,10 @@ TEST_P(JobStoreTest, ChildJobsSumUpToPartialSuccess) {
   auto second = store.claim("w1", "2026-11-28T10:00:01Z");
   ASSERT_TRUE(first && second);
   EXPECT_EQ(second->root_id, root);
-  store.succeed(root, {200, "ok", ""}, {{"residents", "res-1"}}, "2026-11-28T10:00:02Z");
+  auto claims = claims_by_id({first, second});
+  store.succeed(root, claims[root], {200, "ok", ""}, {{"residents", "res-1"}}, "2026-11-28T10:00:02Z");
   EXPECT_EQ(store.write_status("c1", root)->state, WriteState::pending);
-  store.fail_attempt(child, {400, "pms_error", "bad phone"}, "2026-11-28T10:00:03Z", std::nullopt);
+  store.fail_attempt(child, claims[child], {400, "pms_error", "bad phone"}, "2026-11-28T10:00:03Z", std::nullopt);
   auto status = store.write_status("c1", root);
   EXPECT_EQ(status->state, WriteState::partial_success);
   EXPECT_EQ(status->errors, std::vector<std::string>{"bad phone"});
@@ -214,19 +228,31 @@ TEST_P(JobStoreTest, ConcurrentWorkersClaimEachJobOnce) {
   std::mutex m;
   std::set<std::string> claimed;
   std::size_t claims = 0;
+  std::atomic<int> recorded{0};
   std::vector<std::thread> workers;
   for (int w = 0; w < 4; ++w) {
     workers.emplace_back([&, w] {
       while (auto j = store.claim("w" + std::to_string(w), "2026-11-28T10:00:01Z")) {
-        std::lock_guard lock(m);
-        claimed.insert(j->id);
-        ++claims;
+        bool retry = false;
+        {
+          std::lock_guard lock(m);
+          claimed.insert(j->id);
+          ++claims;
+          // Every other job succeeds, the rest are retried (and claimed again, once due).
+          retry = j->attempts == 0 && claims % 2 == 0;
+        }
+        auto outcome = retry ? store.fail_attempt(j->id, j->claim, {503, "pms_unavailable", ""}, "2026-11-28T10:00:02Z",
+                                                  std::string("2026-11-28T10:00:01Z"))
+                             : store.succeed(j->id, j->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02Z");
+        recorded += outcome == OutcomeRecorded::recorded && !retry;
       }
     });
   }
   for (auto& t : workers) t.join();
-  EXPECT_EQ(claims, 200u);
   EXPECT_EQ(claimed.size(), 200u);
+  EXPECT_EQ(recorded.load(), 200) << "each job's outcome recorded once, by the claim that held it";
+  EXPECT_GE(claims, 200u);
+  EXPECT_LE(claims, 300u) << "a job is claimed again only after its retry";
 }
 
 TEST_P(JobStoreTest, ConcurrentEnqueuesAreEachStoredAndABadOneFailsAlone) {
@@ -358,8 +384,9 @@ TEST_P(JobStoreTest, ACreatedRecordHasItsIdBeforeTheSyncBringsIt) {
   create.operation = "create";
   create.record_id = "";
   std::string root = store.enqueue(create, "2026-11-28T10:00:00Z");
-  ASSERT_TRUE(store.claim("w", "2026-11-28T10:00:00Z"));
-  store.succeed(root, {201, "ok", "created"}, {{"residents", "1003"}}, "2026-11-28T10:00:01Z");
+  auto claimed = store.claim("w", "2026-11-28T10:00:00Z");
+  ASSERT_TRUE(claimed);
+  store.succeed(root, claimed->claim, {201, "ok", "created"}, {{"residents", "1003"}}, "2026-11-28T10:00:01Z");
   auto status = store.write_status("c1", root);
   ASSERT_TRUE(status && status->created.size() == 1 && status->created[0].id);
   const std::string id = *status->created[0].id;
@@ -514,8 +541,9 @@ TEST_P(JobStoreTest, CallsThatFollowASuccessAreQueuedWithIt) {
   auto owned = open();
   Store& store = *owned;
   std::string root = store.enqueue(job(), "2026-11-28T10:00:00Z");
-  ASSERT_TRUE(store.claim("w", "2026-11-28T10:00:00Z"));
-  store.succeed(root, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z", {note_for(root)});
+  auto claimed = store.claim("w", "2026-11-28T10:00:00Z");
+  ASSERT_TRUE(claimed);
+  store.succeed(root, claimed->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z", {note_for(root)});
   auto status = store.write_status("c1", root);
   ASSERT_TRUE(status);
   EXPECT_EQ(status->state, WriteState::pending) << "the note is still to go";
@@ -525,7 +553,7 @@ TEST_P(JobStoreTest, CallsThatFollowASuccessAreQueuedWithIt) {
   EXPECT_FALSE(child->is_root());
   EXPECT_EQ(child->payload, R"({"notes":"n"})");
   EXPECT_EQ(child->verdict, "accept");
-  store.succeed(child->id, {201, "ok", "updated"}, {}, "2026-11-28T10:00:02Z");
+  store.succeed(child->id, child->claim, {201, "ok", "updated"}, {}, "2026-11-28T10:00:02Z");
   EXPECT_EQ(store.write_status("c1", root)->state, WriteState::success);
 }
 
@@ -536,15 +564,21 @@ TEST_P(JobStoreTest, AnOutcomeRecordedAgainChangesNothing) {
   auto owned = open();
   Store& store = *owned;
   std::string root = store.enqueue(job(), "2026-11-28T10:00:00Z");
-  ASSERT_TRUE(store.claim("w", "2026-11-28T10:00:00Z"));
-  store.succeed(root, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z", {note_for(root)});
-  store.succeed(root, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02Z", {note_for(root)});
-  store.fail_attempt(root, {500, "pms_error", "late"}, "2026-11-28T10:00:03Z", std::nullopt);
-  store.fail_attempt(root, {503, "pms_unavailable", "late"}, "2026-11-28T10:00:03Z", "2026-11-28T10:01:00Z");
+  auto claimed = store.claim("w", "2026-11-28T10:00:00Z");
+  ASSERT_TRUE(claimed);
+  const std::string& claim = claimed->claim;
+  EXPECT_EQ(store.succeed(root, claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z", {note_for(root)}),
+            OutcomeRecorded::recorded);
+  EXPECT_EQ(store.succeed(root, claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02Z", {note_for(root)}),
+            OutcomeRecorded::already_recorded);
+  EXPECT_EQ(store.fail_attempt(root, claim, {500, "pms_error", "late"}, "2026-11-28T10:00:03Z", std::nullopt),
+            OutcomeRecorded::already_recorded);
+  EXPECT_EQ(store.fail_attempt(root, claim, {503, "pms_unavailable", "late"}, "2026-11-28T10:00:03Z", "2026-11-28T10:01:00Z"),
+            OutcomeRecorded::already_recorded);
   auto child = store.claim("w", "2026-11-28T10:00:04Z");
   ASSERT_TRUE(child);
+  store.succeed(child->id, child->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:05Z");
   EXPECT_FALSE(store.claim("w", "2026-11-28T10:05:00Z")) << "one follow-up queued, not two; the root not requeued";
-  store.succeed(child->id, {200, "ok", "updated"}, {}, "2026-11-28T10:00:05Z");
   auto status = store.write_status("c1", root);
   ASSERT_TRUE(status);
   EXPECT_EQ(status->state, WriteState::success);
@@ -555,8 +589,10 @@ TEST_P(JobStoreTest, AnOutcomeForAJobNobodyClaimedChangesNothing) {
   auto owned = open();
   Store& store = *owned;
   std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z");
-  store.fail_attempt(id, {400, "pms_error", "no"}, "2026-11-28T10:00:01Z", std::nullopt);
-  store.succeed(id, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z");
+  EXPECT_EQ(store.fail_attempt(id, "", {400, "pms_error", "no"}, "2026-11-28T10:00:01Z", std::nullopt),
+            OutcomeRecorded::claim_lost);
+  EXPECT_EQ(store.succeed(id, "a-made-up-claim", {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z"),
+            OutcomeRecorded::claim_lost);
   auto status = store.write_status("c1", id);
   ASSERT_TRUE(status);
   EXPECT_EQ(status->state, WriteState::pending);
@@ -573,11 +609,16 @@ TEST_P(JobStoreTest, AFinishedWriteQueuesOneWebhookDeliveryForCustomersWithAWebh
   std::string root = store.enqueue(job("c1"), "2026-11-28T10:00:00Z");
   std::string child = store.enqueue(job("c1", root), "2026-11-28T10:00:00Z");
   std::string other = store.enqueue(job("c2"), "2026-11-28T10:00:00Z");
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store.claim("w", "2026-11-28T10:00:01Z"));
-  store.succeed(root, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02Z");
+  std::vector<std::optional<ClaimedJob>> claimed;
+  for (int i = 0; i < 3; ++i) {
+    claimed.push_back(store.claim("w", "2026-11-28T10:00:01Z"));
+    ASSERT_TRUE(claimed.back());
+  }
+  auto claims = claims_by_id(claimed);
+  store.succeed(root, claims[root], {200, "ok", "updated"}, {}, "2026-11-28T10:00:02Z");
   EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:02Z")) << "the child is still running";
-  store.fail_attempt(child, {409, "pms_rejected", "no"}, "2026-11-28T10:00:03Z", std::nullopt);
-  store.succeed(other, {200, "ok", "updated"}, {}, "2026-11-28T10:00:03Z");  // c2 has no webhook
+  store.fail_attempt(child, claims[child], {409, "pms_rejected", "no"}, "2026-11-28T10:00:03Z", std::nullopt);
+  store.succeed(other, claims[other], {200, "ok", "updated"}, {}, "2026-11-28T10:00:03Z");  // c2 has no webhook
   auto delivery = store.claim_webhook("2026-11-28T10:00:03Z");
   ASSERT_TRUE(delivery);
   EXPECT_EQ(delivery->root_job_id, root);
@@ -585,14 +626,22 @@ TEST_P(JobStoreTest, AFinishedWriteQueuesOneWebhookDeliveryForCustomersWithAWebh
   EXPECT_EQ(delivery->secret, "s3cret");
   EXPECT_EQ(delivery->attempts, 0);
   EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:03Z")) << "one delivery per write, claimed once";
-  store.finish_webhook(delivery->id, false, "answered 500", "2026-11-28T10:00:04Z", std::string("2026-11-28T10:00:09Z"));
+  EXPECT_EQ(store.finish_webhook(delivery->id, delivery->claim, false, "answered 500", "2026-11-28T10:00:04Z",
+                                 std::string("2026-11-28T10:00:09Z")),
+            OutcomeRecorded::recorded);
   // Recorded again (a store error left the first unknown): changes nothing, as for jobs.
-  store.finish_webhook(delivery->id, false, "answered 500", "2026-11-28T10:00:04Z", std::string("2026-11-28T10:00:30Z"));
+  EXPECT_EQ(store.finish_webhook(delivery->id, delivery->claim, false, "answered 500", "2026-11-28T10:00:04Z",
+                                 std::string("2026-11-28T10:00:30Z")),
+            OutcomeRecorded::already_recorded);
   EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:05Z")) << "not due yet";
   auto again = store.claim_webhook("2026-11-28T10:00:09Z");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->attempts, 1);
-  store.finish_webhook(again->id, true, "", "2026-11-28T10:00:10Z", std::nullopt);
+  EXPECT_EQ(store.finish_webhook(again->id, delivery->claim, true, "", "2026-11-28T10:00:10Z", std::nullopt),
+            OutcomeRecorded::claim_lost)
+      << "the first claim's token does not hold the second claim";
+  EXPECT_EQ(store.finish_webhook(again->id, again->claim, true, "", "2026-11-28T10:00:10Z", std::nullopt),
+            OutcomeRecorded::recorded);
   EXPECT_FALSE(store.claim_webhook("2026-11-28T11:00:00Z"));
 }
 
@@ -603,15 +652,15 @@ TEST_P(JobStoreTest, ADeliveryInFlightAtACrashIsSentAgain) {
     store.put_customer("c1", "k1");
     store.set_webhook("c1", "http://127.0.0.1:9/hooks", "s");
     std::string id = store.enqueue(job("c1"), "2026-11-28T10:00:00Z");
-    store.claim("w", "2026-11-28T10:00:00Z");
-    store.succeed(id, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z");
+    auto claimed = store.claim("w", "2026-11-28T10:00:00Z");
+    ASSERT_TRUE(claimed);
+    store.succeed(id, claimed->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z");
     ASSERT_TRUE(store.claim_webhook("2026-11-28T10:00:01Z"));
   }
-  after_a_crash();
   auto restarted_owned = open();
   Store& restarted = *restarted_owned;
-  restarted.resume_interrupted("2026-11-28T10:00:02Z");
-  EXPECT_TRUE(restarted.claim_webhook("2026-11-28T10:00:02Z"));
+  restarted.resume_interrupted("2026-11-28T10:00:03Z");
+  EXPECT_TRUE(restarted.claim_webhook("2026-11-28T10:00:03Z"));
 }
 
 TEST_P(JobStoreTest, SeveralInstancesRespectEachOthersLeases) {
@@ -622,10 +671,116 @@ TEST_P(JobStoreTest, SeveralInstancesRespectEachOthersLeases) {
   ASSERT_TRUE(a->claim("host-a:1:worker-0", "2026-11-28T10:00:00Z"));
   EXPECT_EQ(b->resume_interrupted("2026-11-28T10:00:00Z"), 0u) << "a starting instance leaves a live lease alone";
   EXPECT_FALSE(b->claim("host-b:2:worker-0", "2026-11-28T10:00:00Z"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // instance a died: its lease runs out
+  // Instance a died: on the clock of b's later calls, its lease has run out.
   auto taken = b->claim("host-b:2:worker-0", "2026-11-28T10:00:02Z");
   ASSERT_TRUE(taken);
   EXPECT_EQ(taken->id, id);
+}
+
+// Leases and due times are compared on one clock, the caller's: a lease runs out when the `now`
+// a caller passes is past it, not when the database's clock says so. With the two clocks mixed,
+// a job was claimed again while its worker still held it (406 claims for 395 jobs under load).
+TEST_P(JobStoreTest, ALeaseRunsOutOnTheCallersClock) {
+  if (GetParam() != "postgres") GTEST_SKIP() << "SQLite serves one instance: its claims have no lease";
+  auto owned = open();  // lease_seconds = 1
+  Store& store = *owned;
+  std::string id = store.enqueue(job(), "2026-11-28T10:00:00.000Z");
+  ASSERT_TRUE(store.claim("w1", "2026-11-28T10:00:00.000Z"));
+  // The database's clock passes the lease; the caller's does not (its clock is behind, or the
+  // machine is slow): the claim holds.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_FALSE(store.claim("w2", "2026-11-28T10:00:00.500Z")) << "claimed again within the caller's lease";
+  EXPECT_EQ(store.resume_interrupted("2026-11-28T10:00:00.500Z"), 0u);
+  // The caller's clock passes the lease: the job is claimed again, whatever the database's says.
+  auto again = store.claim("w2", "2026-11-28T10:00:01.500Z");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->id, id);
+}
+
+TEST_P(JobStoreTest, ACallerWhoseClockIsAheadSeesALeaseRunOutOnItsClock) {
+  if (GetParam() != "postgres") GTEST_SKIP() << "SQLite serves one instance: its claims have no lease";
+  auto owned = open();  // lease_seconds = 1
+  Store& store = *owned;
+  std::string id = store.enqueue(job(), "2030-01-01T00:00:00.000Z");
+  ASSERT_TRUE(store.claim("w1", "2030-01-01T00:00:00.000Z"));
+  EXPECT_FALSE(store.claim("w2", "2030-01-01T00:00:00.900Z"));
+  auto again = store.claim("w2", "2030-01-01T00:00:01.100Z");  // no time passed on the database's clock
+  ASSERT_TRUE(again) << "the lease did not run out on the clock the due times use";
+  EXPECT_EQ(again->id, id);
+  EXPECT_EQ(store.resume_interrupted("2030-01-01T00:00:01.100Z"), 0u) << "claimed again, so not interrupted";
+}
+
+// A worker whose claim was lost (its lease ran out and another worker claimed the job; with
+// SQLite, a restart queued it again) cannot record the job's outcome: the worker that holds the
+// claim records it, once, and the stale one is told so.
+TEST_P(JobStoreTest, AWorkerThatLostItsClaimCannotRecordTheOutcome) {
+  auto owned = open();  // PostgreSQL: lease_seconds = 1
+  Store& store = *owned;
+  store.put_customer("c1", "k1");
+  store.set_webhook("c1", "http://127.0.0.1:9/hooks", "s");
+  std::string id = store.enqueue(job(), "2026-11-28T10:00:00.000Z");
+  auto stale = store.claim("w1", "2026-11-28T10:00:00.000Z");
+  ASSERT_TRUE(stale);
+  if (GetParam() == "sqlite") {
+    ASSERT_EQ(store.resume_interrupted("2026-11-28T10:00:02.000Z"), 1u);  // a restart
+  }
+  auto holder = store.claim("w2", "2026-11-28T10:00:02.000Z");  // past w1's lease
+  ASSERT_TRUE(holder);
+  ASSERT_EQ(holder->id, id);
+  ASSERT_NE(holder->claim, stale->claim);
+
+  EXPECT_EQ(store.succeed(id, stale->claim, {200, "ok", "updated"}, {{"residents", "r-1"}}, "2026-11-28T10:00:03.000Z",
+                          {note_for(id)}),
+            OutcomeRecorded::claim_lost);
+  EXPECT_EQ(store.fail_attempt(id, stale->claim, {503, "pms_unavailable", "late"}, "2026-11-28T10:00:03.000Z",
+                               std::string("2026-11-28T10:00:04.000Z")),
+            OutcomeRecorded::claim_lost);
+  EXPECT_EQ(store.fail_attempt(id, stale->claim, {400, "pms_rejected", "late"}, "2026-11-28T10:00:03.000Z", std::nullopt),
+            OutcomeRecorded::claim_lost);
+  auto status = store.write_status("c1", id);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->state, WriteState::pending) << "the stale worker's outcome was applied";
+  EXPECT_TRUE(status->attempts.empty());
+  EXPECT_TRUE(status->created.empty());
+  EXPECT_FALSE(store.claim("w3", "2026-11-28T10:00:02.500Z")) << "still w2's (and no follow-up was queued)";
+  EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:05.000Z")) << "the write is not finished";
+
+  EXPECT_EQ(store.fail_attempt(id, holder->claim, {409, "pms_rejected", "no"}, "2026-11-28T10:00:03.000Z", std::nullopt),
+            OutcomeRecorded::recorded);
+  EXPECT_EQ(store.succeed(id, stale->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:04.000Z"),
+            OutcomeRecorded::claim_lost)
+      << "nor after the holder recorded its own";
+  status = store.write_status("c1", id);
+  EXPECT_EQ(status->state, WriteState::failure);
+  EXPECT_EQ(status->errors, std::vector<std::string>{"no"});
+  EXPECT_EQ(status->attempts.size(), 1u);
+}
+
+TEST_P(JobStoreTest, ASenderThatLostItsClaimCannotRecordTheDelivery) {
+  auto owned = open();  // PostgreSQL: lease_seconds = 1
+  Store& store = *owned;
+  store.put_customer("c1", "k1");
+  store.set_webhook("c1", "http://127.0.0.1:9/hooks", "s");
+  std::string id = store.enqueue(job(), "2026-11-28T10:00:00.000Z");
+  auto claimed = store.claim("w", "2026-11-28T10:00:00.000Z");
+  ASSERT_TRUE(claimed);
+  ASSERT_EQ(store.succeed(id, claimed->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:00.500Z"),
+            OutcomeRecorded::recorded);
+  auto stale = store.claim_webhook("2026-11-28T10:00:01.000Z");
+  ASSERT_TRUE(stale);
+  if (GetParam() == "sqlite") store.resume_interrupted("2026-11-28T10:00:03.000Z");  // a restart
+  auto holder = store.claim_webhook("2026-11-28T10:00:03.000Z");  // past the first sender's lease
+  ASSERT_TRUE(holder);
+  ASSERT_EQ(holder->id, stale->id);
+  EXPECT_EQ(store.finish_webhook(stale->id, stale->claim, true, "", "2026-11-28T10:00:04.000Z", std::nullopt),
+            OutcomeRecorded::claim_lost);
+  EXPECT_EQ(store.finish_webhook(holder->id, holder->claim, false, "answered 500", "2026-11-28T10:00:04.000Z",
+                                 std::string("2026-11-28T10:00:09.000Z")),
+            OutcomeRecorded::recorded);
+  EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:05.000Z")) << "the holder's retry stands: not due yet";
+  auto again = store.claim_webhook("2026-11-28T10:00:09.000Z");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->attempts, 1) << "one attempt recorded, the holder's";
 }
 
 class SqliteStoreTest : public ::testing::Test {

@@ -18,6 +18,7 @@ using std::chrono::milliseconds;
 bool retryable(const CallResult& call) { return call.status == 0 || call.status == 429 || call.status >= 500; }
 
 std::string code_of(const CallResult& call) {
+  if (call.answer_refused) return "response_refused";
   if (call.status == 0) return call.error == "timeout" ? "timeout" : "unreachable";
   if (call.status == 429) return "rate_limited";
   if (call.status >= 500) return "pms_unavailable";
@@ -64,6 +65,11 @@ void Dispatcher::wake() {
 }
 
 void Dispatcher::work(const std::string& worker) {
+  // Nothing that fails in a round ends the worker (an exception leaving this thread would end
+  // the process): the store failing to claim, or to read what a job or delivery needs, is
+  // counted, and the worker backs off before it tries again, so a store that is down is not
+  // hammered at every wake-up. The first round that goes through ends the backoff.
+  milliseconds backoff{0};
   for (;;) {
     std::uint64_t seen;
     {
@@ -72,13 +78,24 @@ void Dispatcher::work(const std::string& worker) {
       seen = wakeups_;
     }
     bool did = false;
+    std::optional<std::string> failed;
     try {
       did = run_once(worker);
     } catch (const std::exception& e) {
-      // The store failed to claim (or, when stopping, to record an outcome): logged; a claimed
-      // job resumes at the next start.
-      std::cerr << "dispatcher: " << e.what() << '\n';
+      failed = e.what();
+    } catch (...) {
+      failed = "an unknown error";
     }
+    if (failed) {
+      std::unique_lock lock(mutex_);
+      if (stopping_) return;  // an outcome left unrecorded at stop: the job resumes at the next start
+      worker_store_errors_.fetch_add(1, std::memory_order_relaxed);
+      backoff = std::min(backoff.count() ? backoff * 2 : milliseconds(50), milliseconds(5000));
+      std::cerr << "dispatcher: " << worker << ": " << *failed << "; trying again in " << backoff.count() << " ms\n";
+      if (stopped_.wait_for(lock, backoff, [&] { return stopping_; })) return;
+      continue;
+    }
+    backoff = milliseconds(0);
     if (did) continue;
     std::unique_lock lock(mutex_);
     wake_.wait_for(lock, options_.idle_poll, [&] { return stopping_ || wakeups_ != seen; });
@@ -130,6 +147,8 @@ bool Dispatcher::run_once(const std::string& worker) {
   return false;
 }
 
+CallLimits Dispatcher::call_limits() const { return {options_.pms_timeout, options_.max_response_bytes}; }
+
 const Connector* Dispatcher::connector(std::string_view pms) const {
   auto it = connectors_.find(pms);
   return it == connectors_.end() ? nullptr : &it->second;
@@ -153,15 +172,20 @@ milliseconds Dispatcher::retry_delay(int attempts_made, std::optional<millisecon
   return delay;
 }
 
-void Dispatcher::record(const char* what, const std::function<void()>& write) {
+bool Dispatcher::record(const char* what, const std::function<store::OutcomeRecorded()>& write) {
   // A job or delivery whose outcome is not recorded stays claimed, shown as running, until the
   // next start: try again, backing off, while the store fails. Recording twice is harmless (an
-  // outcome applies to a claimed job only), so a try whose answer was lost may be repeated.
+  // outcome applies to the claim that holds the job only), so a try whose answer was lost may be
+  // repeated. A claim that was lost (its lease ran out and another worker took the job) records
+  // nothing: the other worker's outcome counts, so this one is counted apart and dropped.
   milliseconds delay{50};
   for (;;) {
     try {
-      write();
-      return;
+      if (write() != store::OutcomeRecorded::claim_lost) return true;
+      claims_lost_.fetch_add(1, std::memory_order_relaxed);
+      std::cerr << "dispatcher: " << what << " not recorded: the claim was lost (its lease ran out and another "
+                << "worker took it, or a restart queued it again)\n";
+      return false;
     } catch (const std::exception& e) {
       outcome_store_errors_.fetch_add(1, std::memory_order_relaxed);
       std::cerr << "dispatcher: recording " << what << " failed: " << e.what() << "; again in " << delay.count()
@@ -177,10 +201,25 @@ void Dispatcher::record(const char* what, const std::function<void()>& write) {
 void Dispatcher::run_job(const store::ClaimedJob& job) {
   const int attempt = job.attempts + 1;
   auto fail_for_good = [&](const std::string& code, const std::string& message) {
-    record("a job's failure", [&] { store_.fail_attempt(job.id, {0, code, message}, utc_now(), std::nullopt); });
-    jobs_failed_.fetch_add(1, std::memory_order_relaxed);
+    if (record("a job's failure",
+               [&] { return store_.fail_attempt(job.id, job.claim, {0, code, message}, utc_now(), std::nullopt); }))
+      jobs_failed_.fetch_add(1, std::memory_order_relaxed);
   };
-  auto integration = store_.integration(job.customer_id, job.integration_id);
+  std::optional<store::Integration> integration;
+  try {
+    integration = store_.integration(job.customer_id, job.integration_id);
+  } catch (const std::exception& e) {
+    // No call was made: the job is due again after a backoff, like a call that got no answer,
+    // rather than left claimed (with SQLite, until the next start).
+    worker_store_errors_.fetch_add(1, std::memory_order_relaxed);
+    std::cerr << "dispatcher: job " << job.id << ": the store failed: " << e.what() << '\n';
+    const store::AttemptResult result{0, "store_unavailable", std::string("the store failed: ") + e.what()};
+    if (attempt >= options_.max_attempts) return fail_for_good(result.code, result.message);
+    const std::string retry_at = in(retry_delay(attempt, std::nullopt));
+    if (record("a job's retry", [&] { return store_.fail_attempt(job.id, job.claim, result, utc_now(), retry_at); }))
+      jobs_retried_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
   if (!integration) return fail_for_good("no_integration", "the integration '" + job.integration_id + "' is gone");
   const Connector* c = connector(job.pms);
   if (!c) return fail_for_good("no_connector", "gatehouse has no connector for " + job.pms);
@@ -198,7 +237,7 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
 
   auto started = std::chrono::steady_clock::now();
   CallResult call = http_call(integration->base_url, native.method, native.path, native.body,
-                              {{"Idempotency-Key", job.id}}, options_.pms_timeout);
+                              {{"Idempotency-Key", job.id}}, call_limits());
   pms_calls_.fetch_add(1, std::memory_order_relaxed);
   pms_call_nanoseconds_.fetch_add(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                       std::chrono::steady_clock::now() - started).count()),
@@ -227,10 +266,11 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
                           std::move(payload), job.verdict, job.rules_version, job.id};
       children.push_back(std::move(child));
     }
-    record("a job's success", [&] {
-      store_.succeed(job.id, {call.status, code, job.operation == "create" ? "created" : "updated"}, created,
-                     utc_now(), children);
+    const bool recorded = record("a job's success", [&] {
+      return store_.succeed(job.id, job.claim, {call.status, code, job.operation == "create" ? "created" : "updated"},
+                            created, utc_now(), children);
     });
+    if (!recorded) return;  // the worker that holds the job now records it
     if (!children.empty()) wake();
     jobs_succeeded_.fetch_add(1, std::memory_order_relaxed);
     auto program = engine_.program();
@@ -243,19 +283,22 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
   std::string message = call.status == 0 ? call.error : c->error_message(call.body);
   if (retryable(call) && attempt < options_.max_attempts) {
     const std::string retry_at = in(retry_delay(attempt, call.retry_after));
-    record("a job's retry", [&] { store_.fail_attempt(job.id, {call.status, code, message}, utc_now(), retry_at); });
-    jobs_retried_.fetch_add(1, std::memory_order_relaxed);
+    if (record("a job's retry",
+               [&] { return store_.fail_attempt(job.id, job.claim, {call.status, code, message}, utc_now(), retry_at); }))
+      jobs_retried_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  record("a job's failure", [&] { store_.fail_attempt(job.id, {call.status, code, message}, utc_now(), std::nullopt); });
-  jobs_failed_.fetch_add(1, std::memory_order_relaxed);
+  if (record("a job's failure", [&] {
+        return store_.fail_attempt(job.id, job.claim, {call.status, code, message}, utc_now(), std::nullopt);
+      }))
+    jobs_failed_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void Dispatcher::refresh(const store::Integration& integration, const Connector& connector, const std::string& model,
                          const std::string& id) {
   try {
     NativeRequest fetch = connector.fetch_request(model, id);
-    CallResult call = http_call(integration.base_url, "GET", fetch.path, "", {}, options_.pms_timeout);
+    CallResult call = http_call(integration.base_url, "GET", fetch.path, "", {}, call_limits());
     if (call.status != 200) throw std::runtime_error("fetch answered " + std::to_string(call.status) + " " + call.error);
     auto records = connector.generic_records(model, call.body);
     if (records.empty()) throw std::runtime_error("the fetched record has no id");
@@ -269,32 +312,48 @@ void Dispatcher::refresh(const store::Integration& integration, const Connector&
 }
 
 void Dispatcher::deliver(const store::WebhookDelivery& d) {
-  auto status = store_.write_status(d.customer_id, d.root_job_id);
+  const int attempt = d.attempts + 1;
+  // Due again later (with `error`), or failed for good once its attempts are spent.
+  auto not_delivered = [&](const std::string& error, std::optional<milliseconds> retry_after) {
+    if (attempt < options_.webhook_max_attempts) {
+      const std::string retry_at = in(retry_delay(attempt, retry_after));
+      if (record("a webhook's retry",
+                 [&] { return store_.finish_webhook(d.id, d.claim, false, error, utc_now(), retry_at); }))
+        webhooks_retried_.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      if (record("a webhook's failure",
+                 [&] { return store_.finish_webhook(d.id, d.claim, false, error, utc_now(), std::nullopt); }))
+        webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
+    }
+  };
+  std::optional<store::WriteStatus> status;
+  try {
+    status = store_.write_status(d.customer_id, d.root_job_id);
+  } catch (const std::exception& e) {
+    // Nothing was sent: the delivery is due again after a backoff rather than left claimed
+    // (with SQLite, until the next start).
+    worker_store_errors_.fetch_add(1, std::memory_order_relaxed);
+    std::cerr << "dispatcher: webhook " << d.id << ": the store failed: " << e.what() << '\n';
+    return not_delivered(std::string("the store failed: ") + e.what(), std::nullopt);
+  }
   if (!status) {
-    record("a webhook's failure", [&] { store_.finish_webhook(d.id, false, "the write is gone", utc_now(), std::nullopt); });
-    webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
+    if (record("a webhook's failure",
+               [&] { return store_.finish_webhook(d.id, d.claim, false, "the write is gone", utc_now(), std::nullopt); }))
+      webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
   std::string body = store::to_json(*status);
   CallResult call = http_call(d.url, "POST", "", body,
                               {{"X-Gatehouse-Signature", "sha256=" + hmac_sha256_hex(d.secret, body)},
                                {"X-Gatehouse-Delivery", d.id}},
-                              options_.pms_timeout);
+                              call_limits());
   if (call.status >= 200 && call.status < 300) {
-    record("a webhook's delivery", [&] { store_.finish_webhook(d.id, true, "", utc_now(), std::nullopt); });
-    webhooks_delivered_.fetch_add(1, std::memory_order_relaxed);
+    if (record("a webhook's delivery",
+               [&] { return store_.finish_webhook(d.id, d.claim, true, "", utc_now(), std::nullopt); }))
+      webhooks_delivered_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  std::string error = call.status == 0 ? call.error : "answered " + std::to_string(call.status);
-  int attempt = d.attempts + 1;
-  if (attempt < options_.webhook_max_attempts) {
-    const std::string retry_at = in(retry_delay(attempt, call.retry_after));
-    record("a webhook's retry", [&] { store_.finish_webhook(d.id, false, error, utc_now(), retry_at); });
-    webhooks_retried_.fetch_add(1, std::memory_order_relaxed);
-  } else {
-    record("a webhook's failure", [&] { store_.finish_webhook(d.id, false, error, utc_now(), std::nullopt); });
-    webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
-  }
+  not_delivered(call.status == 0 ? call.error : "answered " + std::to_string(call.status), call.retry_after);
 }
 
 SyncReport Dispatcher::sync_now() {
@@ -319,7 +378,7 @@ void Dispatcher::sync_integration(const store::Integration& integration, SyncRep
     const ModelConnector* m = c->model(model);
     if (!m || !m->list) continue;
     NativeRequest list = c->list_request(model);
-    CallResult call = http_call(integration.base_url, "GET", list.path, "", {}, options_.pms_timeout);
+    CallResult call = http_call(integration.base_url, "GET", list.path, "", {}, call_limits());
     if (call.status != 200) {
       report.errors.push_back(integration.id + " " + model + ": " +
                               (call.status ? "answered " + std::to_string(call.status) : call.error));
@@ -366,6 +425,12 @@ void Dispatcher::append_metrics(std::string& out) const {
   value("gatehouse_refreshes_total{outcome=\"error\"}", refresh_errors_);
   counter("gatehouse_outcome_store_errors_total", "Tries to record a job's or delivery's outcome that the store failed (each tried again).");
   value("gatehouse_outcome_store_errors_total", outcome_store_errors_);
+  counter("gatehouse_worker_store_errors_total",
+          "Dispatcher worker rounds the store failed (claiming, or reading what a job or delivery needs); each backed off and tried again.");
+  value("gatehouse_worker_store_errors_total", worker_store_errors_);
+  counter("gatehouse_claims_lost_total",
+          "Outcomes not recorded because their claim was lost (the lease ran out and another worker took the job or delivery).");
+  value("gatehouse_claims_lost_total", claims_lost_);
 }
 
 }  // namespace gatehouse::service

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <cctype>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -21,6 +22,8 @@ httplib::Client* kept_alive_client(const std::string& origin) {
   auto client = std::make_unique<httplib::Client>(origin);
   if (!client->is_valid()) return nullptr;
   client->set_keep_alive(true);
+  // Nothing is inflated: a compressed answer is refused unread (see http_call).
+  client->set_decompress(false);
   // On a kept-alive connection the request's head and body are two writes: with Nagle's
   // algorithm the body waits for the PMS's delayed ACK (40 ms a call).
   client->set_tcp_nodelay(true);
@@ -28,11 +31,23 @@ httplib::Client* kept_alive_client(const std::string& origin) {
   return clients.emplace(origin, std::move(client)).first->second.get();
 }
 
+bool is_identity(const std::string& content_encoding) {
+  std::string lower;
+  for (char ch : content_encoding)
+    if (!std::isspace(static_cast<unsigned char>(ch))) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return lower.empty() || lower == "identity";
+}
+
 }  // namespace
+
+std::string response_too_large(std::size_t max_response_bytes) {
+  return "response larger than " + std::to_string(max_response_bytes) + " bytes";
+}
 
 CallResult http_call(const std::string& base_url, const std::string& method, const std::string& path,
                      const std::string& body, const std::vector<std::pair<std::string, std::string>>& headers,
-                     std::chrono::milliseconds timeout) {
+                     const CallLimits& limits) {
+  const std::chrono::milliseconds timeout = limits.timeout;
   // "http://host:port/prefix" -> client "http://host:port", path "/prefix" + path.
   auto scheme = base_url.find("://");
   if (scheme == std::string::npos) return {0, "", "bad base URL '" + base_url + "'", std::nullopt};
@@ -60,7 +75,46 @@ CallResult http_call(const std::string& base_url, const std::string& method, con
     request.body = body;
     request.set_header("Content-Type", "application/json");
   }
+  // Without it the client offers gzip, deflate and br, and a receiver may answer with a few
+  // hundred KB that inflate to hundreds of MiB.
+  request.set_header("Accept-Encoding", "identity");
+
+  // The answer is read through these two, so that it can be refused before its body (a
+  // compressed one, or one whose declared length is past the limit) or cut off as it comes (one
+  // that grows past the limit without saying so). Returning false ends the call with
+  // Error::Canceled, and the client closes the connection rather than read the rest.
+  std::string received, refused;
+  request.response_handler = [&](const httplib::Response& head) {
+    if (std::string encoding = head.get_header_value("Content-Encoding"); !is_identity(encoding)) {
+      refused = "response is compressed (Content-Encoding: " + encoding + "); only identity is accepted";
+      return false;
+    }
+    if (head.has_header("Content-Length")) {
+      try {
+        if (std::stoull(head.get_header_value("Content-Length")) > limits.max_response_bytes) {
+          refused = response_too_large(limits.max_response_bytes);
+          return false;
+        }
+      } catch (const std::exception&) {
+        // Not a number: the client's own reading of the body decides.
+      }
+    }
+    return true;
+  };
+  request.content_receiver = [&](const char* data, std::size_t length, std::uint64_t, std::uint64_t) {
+    if (length > limits.max_response_bytes - received.size()) {
+      refused = response_too_large(limits.max_response_bytes);
+      return false;
+    }
+    received.append(data, length);
+    return true;
+  };
   httplib::Result result = client.send(request);
+  if (!refused.empty()) {
+    CallResult out{0, "", refused, std::nullopt};
+    out.answer_refused = true;
+    return out;
+  }
   if (!result) {
     auto error = result.error();
     std::string why = error == httplib::Error::Connection ? "could not connect to " + origin
@@ -70,7 +124,7 @@ CallResult http_call(const std::string& base_url, const std::string& method, con
                           : "no answer: " + httplib::to_string(error);
     return {0, "", why, std::nullopt};
   }
-  CallResult out{result->status, result->body, "", std::nullopt};
+  CallResult out{result->status, std::move(received), "", std::nullopt};
   if (result->has_header("Retry-After")) {
     try {
       out.retry_after = std::chrono::seconds(std::stol(result->get_header_value("Retry-After")));

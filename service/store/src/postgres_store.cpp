@@ -12,7 +12,14 @@ namespace gatehouse::store {
 namespace {
 
 // Times are the service's fixed-width RFC 3339 strings, compared as strings: COLLATE "C" makes
-// that a byte comparison whatever the database's locale. Leases use the database's own clock.
+// that a byte comparison whatever the database's locale.
+//
+// One clock: the caller's. A due time is the caller's (a retry's `retry_at` is its now plus a
+// backoff), so a lease is too: it ends at the claim's `now` plus lease_seconds (claimed_until,
+// a TIMESTAMPTZ parsed from that `now`) and has run out when a later caller's `now` is past it.
+// The database's clock is never compared with: measured against the callers' due times it let a
+// lease run out early or late by the skew between the two clocks, or by how long the caller took
+// between reading its clock and the query (a job was claimed again while its worker held it).
 /// A migration: its SQL, then (when set) a step that needs code, in the same transaction.
 struct Migration {
   const char* sql;
@@ -113,6 +120,11 @@ CREATE TABLE records_by_integration (
 );
 )",
      carry_records_over},
+    // 3: a claim's token, so only the claim that holds a job or delivery records its outcome.
+    {R"(
+ALTER TABLE jobs ADD COLUMN claim TEXT;
+ALTER TABLE webhooks ADD COLUMN claim TEXT;
+)"},
 };
 
 using Param = std::optional<std::string>;
@@ -209,6 +221,15 @@ void queue_webhook_if_finished(PGconn* c, const std::string& job_id, std::string
       " AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.root_id = j.root_id AND k.state IN ('queued', 'running'))"
       " ON CONFLICT (root_id) DO NOTHING",
       {p(new_id()), p(now), p(job_id)});
+}
+
+/// Why an outcome's guarded UPDATE of `table` changed no row: this claim's outcome is in already
+/// (the row still names the claim and is no longer in `claimed_state`), or the claim lost it.
+OutcomeRecorded unchanged(PGconn* c, const std::string& table, const std::string& id, std::string_view claim,
+                          const std::string& claimed_state) {
+  Rows r = run(c, "SELECT 1 FROM " + table + " WHERE id = $1 AND claim = $2 AND state != $3",
+               {p(id), p(claim), p(claimed_state)});
+  return r.empty() ? OutcomeRecorded::claim_lost : OutcomeRecorded::already_recorded;
 }
 
 void add_attempt(PGconn* c, const std::string& job_id, const AttemptResult& r, std::string_view now) {
@@ -328,57 +349,62 @@ std::string PostgresStore::enqueue(const NewJob& job, std::string_view now) {
 
 std::optional<ClaimedJob> PostgresStore::claim(std::string_view worker, std::string_view now) {
   Lease l(*this);
+  // $2 and $3 are both `now`: the text due times compare with, and the instant leases do.
   Rows r = run(l.get(),
-               "UPDATE jobs SET state = 'running', claimed_by = $1,"
-               " claimed_until = clock_timestamp() + make_interval(secs => $3)"
+               "UPDATE jobs SET state = 'running', claimed_by = $1, claim = $4,"
+               " claimed_until = $3::timestamptz + make_interval(secs => $5)"
                " WHERE id = (SELECT id FROM jobs"
                "             WHERE (state = 'queued' AND due_at <= $2)"
-               "                OR (state = 'running' AND claimed_until < clock_timestamp())"
+               "                OR (state = 'running' AND claimed_until < $3::timestamptz)"
                "             ORDER BY due_at, submitted_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
                " RETURNING id, root_id, customer_id, integration_id, pms, model, operation, record_id, payload,"
-               "           attempts, verdict, rules_version",
-               {p(worker), p(now), p(options_.lease_seconds)});
+               "           attempts, verdict, rules_version, claim",
+               {p(worker), p(now), p(now), p(new_id()), p(options_.lease_seconds)});
   if (r.empty()) return std::nullopt;
-  return ClaimedJob{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.text(0, 4),  r.text(0, 5),
-                    r.text(0, 6), r.text(0, 7), r.text(0, 8), r.integer(0, 9), r.text(0, 10), r.text(0, 11)};
+  return ClaimedJob{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3),  r.text(0, 4),  r.text(0, 5),  r.text(0, 6),
+                    r.text(0, 7), r.text(0, 8), r.integer(0, 9), r.text(0, 10), r.text(0, 11), r.text(0, 12)};
 }
 
-// An outcome applies to a running job only (job_store.hpp): the state change comes first and
-// is guarded like a webhook's, and the rest of the outcome follows only when it changed the job.
-// So recording again after a lost COMMIT answer changes nothing.
+// An outcome applies to a running job that its claim holds (job_store.hpp): the state change
+// comes first and is guarded by the claim's token, and the rest of the outcome follows only when
+// it changed the job. So recording again after a lost COMMIT answer changes nothing, and a worker
+// whose lease ran out cannot record over the worker that claimed the job after it. The row keeps
+// the token after the outcome: that is how a repeat is told from a lost claim.
 
-void PostgresStore::fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
-                                 const std::optional<std::string>& retry_at) {
+OutcomeRecorded PostgresStore::fail_attempt(const std::string& job_id, std::string_view claim,
+                                            const AttemptResult& result, std::string_view now,
+                                            const std::optional<std::string>& retry_at) {
   Lease l(*this);
   PGconn* c = l.get();
   Transaction tx(c);
   lock_write(c, job_id);
   Rows changed = retry_at ? run(c,
-                                "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = $1, claimed_by = NULL,"
-                                " claimed_until = NULL WHERE id = $2 AND state = 'running'",
-                                {p(*retry_at), p(job_id)})
+                                "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = $1,"
+                                " claimed_until = NULL WHERE id = $2 AND state = 'running' AND claim = $3",
+                                {p(*retry_at), p(job_id), p(claim)})
                           : run(c,
                                 "UPDATE jobs SET state = 'failed', attempts = attempts + 1, finished_at = $1"
-                                " WHERE id = $2 AND state = 'running'",
-                                {p(now), p(job_id)});
-  if (changed.affected() == 0) return;  // the transaction rolls back
+                                " WHERE id = $2 AND state = 'running' AND claim = $3",
+                                {p(now), p(job_id), p(claim)});
+  if (changed.affected() == 0) return unchanged(c, "jobs", job_id, claim, "running");  // rolls back
   add_attempt(c, job_id, result, now);
   if (!retry_at) queue_webhook_if_finished(c, job_id, now);
   tx.commit();
+  return OutcomeRecorded::recorded;
 }
 
-void PostgresStore::succeed(const std::string& job_id, const AttemptResult& result,
-                            const std::vector<CreatedRecord>& created, std::string_view now,
-                            const std::vector<NewJob>& children) {
+OutcomeRecorded PostgresStore::succeed(const std::string& job_id, std::string_view claim, const AttemptResult& result,
+                                       const std::vector<CreatedRecord>& created, std::string_view now,
+                                       const std::vector<NewJob>& children) {
   Lease l(*this);
   PGconn* c = l.get();
   Transaction tx(c);
   lock_write(c, job_id);
   Rows changed = run(c,
                      "UPDATE jobs SET state = 'succeeded', attempts = attempts + 1, finished_at = $1"
-                     " WHERE id = $2 AND state = 'running'",
-                     {p(now), p(job_id)});
-  if (changed.affected() == 0) return;
+                     " WHERE id = $2 AND state = 'running' AND claim = $3",
+                     {p(now), p(job_id), p(claim)});
+  if (changed.affected() == 0) return unchanged(c, "jobs", job_id, claim, "running");
   for (const auto& child : children) insert_job(c, child, now);
   add_attempt(c, job_id, result, now);
   for (const auto& r : created) {
@@ -395,18 +421,22 @@ void PostgresStore::succeed(const std::string& job_id, const AttemptResult& resu
   }
   queue_webhook_if_finished(c, job_id, now);  // after the children: a queued child means not finished
   tx.commit();
+  return OutcomeRecorded::recorded;
 }
 
 std::size_t PostgresStore::resume_interrupted(std::string_view now) {
   Lease l(*this);
   PGconn* c = l.get();
   Transaction tx(c);
+  // The claim is dropped with the lease: its worker, if it still runs, cannot record an outcome.
   Rows jobs = run(c,
-                  "UPDATE jobs SET state = 'queued', claimed_by = NULL, claimed_until = NULL, due_at = $1"
-                  " WHERE state = 'running' AND claimed_until < clock_timestamp()",
-                  {p(now)});
-  run(c, "UPDATE webhooks SET state = 'queued', due_at = $1 WHERE state = 'sending' AND claimed_until < clock_timestamp()",
-      {p(now)});
+                  "UPDATE jobs SET state = 'queued', claimed_by = NULL, claim = NULL, claimed_until = NULL, due_at = $1"
+                  " WHERE state = 'running' AND claimed_until < $2::timestamptz",
+                  {p(now), p(now)});
+  run(c,
+      "UPDATE webhooks SET state = 'queued', claim = NULL, claimed_until = NULL, due_at = $1"
+      " WHERE state = 'sending' AND claimed_until < $2::timestamptz",
+      {p(now), p(now)});
   tx.commit();
   return static_cast<std::size_t>(jobs.affected());
 }
@@ -476,33 +506,41 @@ void PostgresStore::set_webhook(std::string_view customer_id, std::string_view u
 
 std::optional<WebhookDelivery> PostgresStore::claim_webhook(std::string_view now) {
   Lease l(*this);
+  // Leases on the caller's clock, as for jobs ($1 and $2 are both `now`).
   Rows r = run(l.get(),
-               "UPDATE webhooks w SET state = 'sending', claimed_until = clock_timestamp() + make_interval(secs => $2)"
+               "UPDATE webhooks w SET state = 'sending', claim = $3,"
+               " claimed_until = $2::timestamptz + make_interval(secs => $4)"
                " FROM customers cu"
                " WHERE cu.id = w.customer_id AND w.id = (SELECT id FROM webhooks"
-               "   WHERE (state = 'queued' AND due_at <= $1) OR (state = 'sending' AND claimed_until < clock_timestamp())"
+               "   WHERE (state = 'queued' AND due_at <= $1) OR (state = 'sending' AND claimed_until < $2::timestamptz)"
                "   ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
-               " RETURNING w.id, w.root_id, w.customer_id, cu.webhook_url, cu.webhook_secret, w.attempts",
-               {p(now), p(options_.lease_seconds)});
+               " RETURNING w.id, w.root_id, w.customer_id, cu.webhook_url, cu.webhook_secret, w.attempts, w.claim",
+               {p(now), p(now), p(new_id()), p(options_.lease_seconds)});
   if (r.empty()) return std::nullopt;
-  return WebhookDelivery{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.text(0, 4), r.integer(0, 5)};
+  return WebhookDelivery{r.text(0, 0), r.text(0, 1),    r.text(0, 2), r.text(0, 3),
+                         r.text(0, 4), r.integer(0, 5), r.text(0, 6)};
 }
 
-void PostgresStore::finish_webhook(const std::string& id, bool delivered, std::string_view error, std::string_view now,
-                                   const std::optional<std::string>& retry_at) {
+OutcomeRecorded PostgresStore::finish_webhook(const std::string& id, std::string_view claim, bool delivered,
+                                              std::string_view error, std::string_view now,
+                                              const std::optional<std::string>& retry_at) {
   Lease l(*this);
-  if (delivered) {
-    run(l.get(), "UPDATE webhooks SET state = 'delivered', attempts = attempts + 1, last_error = NULL, finished_at = $1"
-                 " WHERE id = $2 AND state = 'sending'",
-        {p(now), p(id)});
-  } else if (retry_at) {
-    run(l.get(), "UPDATE webhooks SET state = 'queued', attempts = attempts + 1, last_error = $1, due_at = $2 WHERE id = $3 AND state = 'sending'",
-        {p(error), p(*retry_at), p(id)});
-  } else {
-    run(l.get(), "UPDATE webhooks SET state = 'failed', attempts = attempts + 1, last_error = $1, finished_at = $2"
-                 " WHERE id = $3 AND state = 'sending'",
-        {p(error), p(now), p(id)});
-  }
+  PGconn* c = l.get();
+  Rows changed =
+      delivered ? run(c,
+                      "UPDATE webhooks SET state = 'delivered', attempts = attempts + 1, last_error = NULL, finished_at = $1"
+                      " WHERE id = $2 AND state = 'sending' AND claim = $3",
+                      {p(now), p(id), p(claim)})
+      : retry_at ? run(c,
+                       "UPDATE webhooks SET state = 'queued', attempts = attempts + 1, last_error = $1, due_at = $2,"
+                       " claimed_until = NULL WHERE id = $3 AND state = 'sending' AND claim = $4",
+                       {p(error), p(*retry_at), p(id), p(claim)})
+                 : run(c,
+                       "UPDATE webhooks SET state = 'failed', attempts = attempts + 1, last_error = $1, finished_at = $2"
+                       " WHERE id = $3 AND state = 'sending' AND claim = $4",
+                       {p(error), p(now), p(id), p(claim)});
+  if (changed.affected() == 0) return unchanged(c, "webhooks", id, claim, "sending");
+  return OutcomeRecorded::recorded;
 }
 
 void PostgresStore::put_integration(const Integration& i) {

@@ -125,6 +125,11 @@ CREATE TABLE records_by_integration (
 CREATE INDEX records_native ON records_by_integration (model, native_id);
 )",
      carry_records_over},
+    // 4: a claim's token, so only the claim that holds a job or delivery records its outcome.
+    {R"(
+ALTER TABLE jobs ADD COLUMN claim TEXT;
+ALTER TABLE webhooks ADD COLUMN claim TEXT;
+)"},
 };
 
 [[noreturn]] void fail(sqlite3* db, const char* what) {
@@ -474,51 +479,77 @@ std::optional<ClaimedJob> SqliteStore::claim(std::string_view worker, std::strin
   write([&](Connection& db) {
     claimed.reset();
     Statement s(db,
-                "UPDATE jobs SET state = 'running', claimed_by = ?"
+                "UPDATE jobs SET state = 'running', claimed_by = ?, claim = ?"
                 " WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND due_at <= ?"
                 "             ORDER BY due_at, submitted_at LIMIT 1)"
                 " RETURNING id, root_id, customer_id, integration_id, pms, model, operation, record_id,"
-                "           payload, attempts, verdict, rules_version");
-    s.bind(1, worker).bind(2, now);
+                "           payload, attempts, verdict, rules_version, claim");
+    s.bind(1, worker).bind(2, new_id()).bind(3, now);
     if (!s.step()) return;
-    claimed = ClaimedJob{s.text(0), s.text(1), s.text(2), s.text(3), s.text(4),  s.text(5),
-                         s.text(6), s.text(7), s.text(8), s.integer(9), s.text(10), s.text(11)};
+    claimed = ClaimedJob{s.text(0), s.text(1), s.text(2),  s.text(3),  s.text(4),  s.text(5), s.text(6),
+                         s.text(7), s.text(8), s.integer(9), s.text(10), s.text(11), s.text(12)};
     while (s.step()) {
     }
   });
   return claimed;
 }
 
-// An outcome applies to a running job only (job_store.hpp): the state change comes first and
-// is guarded like a webhook's, and the rest of the outcome follows only when it changed the job.
-// So recording again after a store error left it unknown changes nothing.
+namespace {
 
-void SqliteStore::fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
-                               const std::optional<std::string>& retry_at) {
+/// Why a job's guarded outcome UPDATE changed no row: this claim's outcome is in already (the
+/// row still names the claim and is no longer running), or the claim lost the job.
+OutcomeRecorded job_unchanged(Connection& db, const std::string& job_id, std::string_view claim) {
+  Statement s(db, "SELECT 1 FROM jobs WHERE id = ? AND claim = ? AND state != 'running'");
+  s.bind(1, job_id).bind(2, claim);
+  return s.step() ? OutcomeRecorded::already_recorded : OutcomeRecorded::claim_lost;
+}
+
+}  // namespace
+
+// An outcome applies to a running job that its claim holds (job_store.hpp): the state change
+// comes first and is guarded by the claim's token, and the rest of the outcome follows only when
+// it changed the job. So recording again after a store error left it unknown changes nothing,
+// and a worker whose claim a restart dropped cannot record over the claim that holds it now. The
+// row keeps the token after the outcome: that is how a repeat is told from a lost claim.
+
+OutcomeRecorded SqliteStore::fail_attempt(const std::string& job_id, std::string_view claim,
+                                          const AttemptResult& result, std::string_view now,
+                                          const std::optional<std::string>& retry_at) {
+  OutcomeRecorded outcome = OutcomeRecorded::claim_lost;
   write([&](Connection& db) {
     if (retry_at) {
-      Statement s(db, "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = ?, claimed_by = NULL"
-                      " WHERE id = ? AND state = 'running'");
-      s.bind(1, *retry_at).bind(2, job_id).step();
+      Statement s(db, "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = ?"
+                      " WHERE id = ? AND state = 'running' AND claim = ?");
+      s.bind(1, *retry_at).bind(2, job_id).bind(3, claim).step();
     } else {
       Statement s(db, "UPDATE jobs SET state = 'failed', attempts = attempts + 1, finished_at = ?"
-                      " WHERE id = ? AND state = 'running'");
-      s.bind(1, now).bind(2, job_id).step();
+                      " WHERE id = ? AND state = 'running' AND claim = ?");
+      s.bind(1, now).bind(2, job_id).bind(3, claim).step();
     }
-    if (sqlite3_changes(db.handle) == 0) return;
+    if (sqlite3_changes(db.handle) == 0) {
+      outcome = job_unchanged(db, job_id, claim);
+      return;
+    }
+    outcome = OutcomeRecorded::recorded;
     add_attempt(db, job_id, result, now);
     if (!retry_at) queue_webhook_if_finished(db, job_id, now);
   });
+  return outcome;
 }
 
-void SqliteStore::succeed(const std::string& job_id, const AttemptResult& result,
-                          const std::vector<CreatedRecord>& created, std::string_view now,
-                          const std::vector<NewJob>& children) {
+OutcomeRecorded SqliteStore::succeed(const std::string& job_id, std::string_view claim, const AttemptResult& result,
+                                     const std::vector<CreatedRecord>& created, std::string_view now,
+                                     const std::vector<NewJob>& children) {
+  OutcomeRecorded outcome = OutcomeRecorded::claim_lost;
   write([&](Connection& db) {
     Statement s(db, "UPDATE jobs SET state = 'succeeded', attempts = attempts + 1, finished_at = ?"
-                    " WHERE id = ? AND state = 'running'");
-    s.bind(1, now).bind(2, job_id).step();
-    if (sqlite3_changes(db.handle) == 0) return;
+                    " WHERE id = ? AND state = 'running' AND claim = ?");
+    s.bind(1, now).bind(2, job_id).bind(3, claim).step();
+    if (sqlite3_changes(db.handle) == 0) {
+      outcome = job_unchanged(db, job_id, claim);
+      return;
+    }
+    outcome = OutcomeRecorded::recorded;
     for (const auto& child : children) insert_job(db, child, now);
     add_attempt(db, job_id, result, now);
     for (const auto& r : created) {
@@ -540,15 +571,18 @@ void SqliteStore::succeed(const std::string& job_id, const AttemptResult& result
     }
     queue_webhook_if_finished(db, job_id, now);  // after the children: a queued child means not finished
   });
+  return outcome;
 }
 
 std::size_t SqliteStore::resume_interrupted(std::string_view now) {
   std::lock_guard lock(mutex_);
   Transaction tx(writer_->handle);
-  Statement s(*writer_, "UPDATE jobs SET state = 'queued', claimed_by = NULL, due_at = ? WHERE state = 'running'");
+  // The claims are dropped: a worker that still held one cannot record its outcome.
+  Statement s(*writer_,
+              "UPDATE jobs SET state = 'queued', claimed_by = NULL, claim = NULL, due_at = ? WHERE state = 'running'");
   s.bind(1, now).step();
   auto resumed = static_cast<std::size_t>(sqlite3_changes(writer_->handle));
-  Statement webhooks(*writer_, "UPDATE webhooks SET state = 'queued', due_at = ? WHERE state = 'sending'");
+  Statement webhooks(*writer_, "UPDATE webhooks SET state = 'queued', claim = NULL, due_at = ? WHERE state = 'sending'");
   webhooks.bind(1, now).step();
   tx.commit();
   return resumed;
@@ -619,12 +653,12 @@ std::optional<WebhookDelivery> SqliteStore::claim_webhook(std::string_view now) 
   write([&](Connection& db) {
     claimed.reset();
     Statement s(db,
-                "UPDATE webhooks SET state = 'sending'"
+                "UPDATE webhooks SET state = 'sending', claim = ?"
                 " WHERE id = (SELECT id FROM webhooks WHERE state = 'queued' AND due_at <= ? ORDER BY due_at LIMIT 1)"
-                " RETURNING id, root_id, customer_id, attempts");
-    s.bind(1, now);
+                " RETURNING id, root_id, customer_id, attempts, claim");
+    s.bind(1, new_id()).bind(2, now);
     if (!s.step()) return;
-    WebhookDelivery d{s.text(0), s.text(1), s.text(2), "", "", s.integer(3)};
+    WebhookDelivery d{s.text(0), s.text(1), s.text(2), "", "", s.integer(3), s.text(4)};
     while (s.step()) {
     }
     Statement c(db, "SELECT webhook_url, webhook_secret FROM customers WHERE id = ?");
@@ -638,22 +672,33 @@ std::optional<WebhookDelivery> SqliteStore::claim_webhook(std::string_view now) 
   return claimed;
 }
 
-void SqliteStore::finish_webhook(const std::string& id, bool delivered, std::string_view error, std::string_view now,
-                                 const std::optional<std::string>& retry_at) {
+OutcomeRecorded SqliteStore::finish_webhook(const std::string& id, std::string_view claim, bool delivered,
+                                            std::string_view error, std::string_view now,
+                                            const std::optional<std::string>& retry_at) {
+  OutcomeRecorded outcome = OutcomeRecorded::claim_lost;
   write([&](Connection& db) {
     if (delivered) {
       Statement s(db, "UPDATE webhooks SET state = 'delivered', attempts = attempts + 1, last_error = NULL,"
-                      " finished_at = ? WHERE id = ? AND state = 'sending'");
-      s.bind(1, now).bind(2, id).step();
+                      " finished_at = ? WHERE id = ? AND state = 'sending' AND claim = ?");
+      s.bind(1, now).bind(2, id).bind(3, claim).step();
     } else if (retry_at) {
-      Statement s(db, "UPDATE webhooks SET state = 'queued', attempts = attempts + 1, last_error = ?, due_at = ? WHERE id = ? AND state = 'sending'");
-      s.bind(1, error).bind(2, *retry_at).bind(3, id).step();
+      Statement s(db, "UPDATE webhooks SET state = 'queued', attempts = attempts + 1, last_error = ?, due_at = ?"
+                      " WHERE id = ? AND state = 'sending' AND claim = ?");
+      s.bind(1, error).bind(2, *retry_at).bind(3, id).bind(4, claim).step();
     } else {
       Statement s(db, "UPDATE webhooks SET state = 'failed', attempts = attempts + 1, last_error = ?, finished_at = ?"
-                      " WHERE id = ? AND state = 'sending'");
-      s.bind(1, error).bind(2, now).bind(3, id).step();
+                      " WHERE id = ? AND state = 'sending' AND claim = ?");
+      s.bind(1, error).bind(2, now).bind(3, id).bind(4, claim).step();
     }
+    if (sqlite3_changes(db.handle) != 0) {
+      outcome = OutcomeRecorded::recorded;
+      return;
+    }
+    Statement same(db, "SELECT 1 FROM webhooks WHERE id = ? AND claim = ? AND state != 'sending'");
+    same.bind(1, id).bind(2, claim);
+    outcome = same.step() ? OutcomeRecorded::already_recorded : OutcomeRecorded::claim_lost;
   });
+  return outcome;
 }
 
 std::vector<Integration> SqliteStore::integrations() {

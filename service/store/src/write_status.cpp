@@ -13,6 +13,15 @@ std::string_view write_state_name(WriteState state) {
   return "PENDING";
 }
 
+std::string_view outcome_recorded_name(OutcomeRecorded outcome) {
+  switch (outcome) {
+    case OutcomeRecorded::recorded: return "recorded";
+    case OutcomeRecorded::already_recorded: return "already_recorded";
+    case OutcomeRecorded::claim_lost: return "claim_lost";
+  }
+  return "claim_lost";
+}
+
 std::string to_json(const WriteStatus& s) {
   std::string out = "{\"write_status\":";
   append_json_string(out, write_state_name(s.state));

@@ -9,7 +9,11 @@
 // Retry-After, up to `max_attempts`; any other answer is final. Finished writes are POSTed to
 // the customer's webhook (HMAC-SHA256 of the body in X-Gatehouse-Signature), retried the same way.
 // An outcome the store fails to record (disk full, database restarting) is recorded again with
-// backoff until it lands or the dispatcher stops; the job then resumes at the next start.
+// backoff until it lands or the dispatcher stops; the job then resumes at the next start. An
+// outcome whose claim was lost (the lease ran out and another worker took the job) is refused by
+// the store and dropped here: the worker that holds the job records it. A worker whose store fails
+// to claim, or to read what a job or delivery needs, counts it and backs off (up to 5 s) before
+// it tries again; the job or delivery it held is due again later, with the store's error.
 //
 // The PMS is the source of truth: a write never changes the record cache. The cache changes when
 // the PMS sends a record back: right after a successful write where the rules say `refresh after
@@ -26,6 +30,7 @@
 #include <vector>
 
 #include "gatehouse/dispatch/connector.hpp"
+#include "gatehouse/dispatch/pms_client.hpp"
 #include "gatehouse/engine.hpp"
 #include "gatehouse/store/store.hpp"
 
@@ -37,6 +42,10 @@ struct DispatcherOptions {
   std::chrono::milliseconds backoff{500};        ///< the first retry's ceiling; doubles per attempt
   std::chrono::milliseconds max_backoff{60000};  ///< our backoff's ceiling (a Retry-After may be longer)
   std::chrono::milliseconds pms_timeout{10000};  ///< connect, read and write, per call
+  /// The most of an answer's body a call (to a PMS or a webhook) reads; past it the call fails
+  /// ("response larger than N bytes") and its connection is dropped. A sync reads a model's whole
+  /// list in one answer: it must fit.
+  std::size_t max_response_bytes = 1024 * 1024;
   std::chrono::milliseconds idle_poll{250};      ///< how often an idle worker looks for due work
   std::chrono::seconds sync_interval{300};       ///< integrations without their own window; 0: no periodic sync
   int webhook_max_attempts = 8;
@@ -79,8 +88,10 @@ class Dispatcher {
   void refresh(const store::Integration& integration, const Connector& connector, const std::string& model,
                const std::string& id);
   std::chrono::milliseconds retry_delay(int attempts_made, std::optional<std::chrono::milliseconds> retry_after);
-  void record(const char* what, const std::function<void()>& write);
+  /// Records an outcome, again while the store fails; false when the claim was lost (nothing recorded).
+  bool record(const char* what, const std::function<store::OutcomeRecorded()>& write);
   const Connector* connector(std::string_view pms) const;
+  CallLimits call_limits() const;
 
   Engine& engine_;
   store::Store& store_;
@@ -100,7 +111,7 @@ class Dispatcher {
   std::atomic<std::uint64_t> pms_calls_{0}, pms_call_nanoseconds_{0};
   std::atomic<std::uint64_t> webhooks_delivered_{0}, webhooks_retried_{0}, webhooks_failed_{0};
   std::atomic<std::uint64_t> synced_records_{0}, sync_errors_{0}, refreshes_{0}, refresh_errors_{0};
-  std::atomic<std::uint64_t> outcome_store_errors_{0};
+  std::atomic<std::uint64_t> outcome_store_errors_{0}, claims_lost_{0}, worker_store_errors_{0};
 };
 
 }  // namespace gatehouse::service

@@ -40,13 +40,14 @@ class CachingStore final : public Store {
   std::optional<ClaimedJob> claim(std::string_view worker, std::string_view now) override {
     return inner_.claim(worker, now);
   }
-  void fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
-                    const std::optional<std::string>& retry_at) override {
-    inner_.fail_attempt(job_id, result, now, retry_at);
+  OutcomeRecorded fail_attempt(const std::string& job_id, std::string_view claim, const AttemptResult& result,
+                               std::string_view now, const std::optional<std::string>& retry_at) override {
+    return inner_.fail_attempt(job_id, claim, result, now, retry_at);
   }
-  void succeed(const std::string& job_id, const AttemptResult& result, const std::vector<CreatedRecord>& created,
-               std::string_view now, const std::vector<NewJob>& children = {}) override {
-    inner_.succeed(job_id, result, created, now, children);
+  OutcomeRecorded succeed(const std::string& job_id, std::string_view claim, const AttemptResult& result,
+                          const std::vector<CreatedRecord>& created, std::string_view now,
+                          const std::vector<NewJob>& children = {}) override {
+    return inner_.succeed(job_id, claim, result, created, now, children);
   }
   std::size_t resume_interrupted(std::string_view now) override { return inner_.resume_interrupted(now); }
   std::optional<WriteStatus> write_status(std::string_view customer_id, std::string_view root_job_id) override {
@@ -56,9 +57,9 @@ class CachingStore final : public Store {
     inner_.set_webhook(customer_id, url, secret);
   }
   std::optional<WebhookDelivery> claim_webhook(std::string_view now) override { return inner_.claim_webhook(now); }
-  void finish_webhook(const std::string& id, bool delivered, std::string_view error, std::string_view now,
-                      const std::optional<std::string>& retry_at) override {
-    inner_.finish_webhook(id, delivered, error, now, retry_at);
+  OutcomeRecorded finish_webhook(const std::string& id, std::string_view claim, bool delivered, std::string_view error,
+                                 std::string_view now, const std::optional<std::string>& retry_at) override {
+    return inner_.finish_webhook(id, claim, delivered, error, now, retry_at);
   }
   std::vector<Integration> integrations() override { return inner_.integrations(); }
   std::optional<CachedRecord> record(std::string_view customer_id, std::string_view model,

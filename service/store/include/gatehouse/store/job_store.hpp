@@ -8,7 +8,13 @@
 // clients of unified property-management APIs read it (PENDING, SUCCESS, PARTIAL_SUCCESS,
 // FAILURE), and only for the customer the job belongs to.
 //
-// Times are RFC 3339 UTC strings passed in by the caller, so tests control the clock.
+// Times are RFC 3339 UTC strings passed in by the caller, so tests control the clock. They are
+// the only clock a store compares with: due times, and a claim's lease where a store has one
+// (PostgresStore), are both measured against the `now` of the call, never the database's clock.
+//
+// A claim carries a token; only the claim that holds a job (or a webhook delivery) may record
+// its outcome. A worker whose lease ran out, and whose job another worker claimed since, gets
+// its outcome refused (OutcomeRecorded::claim_lost) and nothing changes.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,8 +37,18 @@ struct ClaimedJob {
   std::string id, root_id, customer_id, integration_id, pms, model, operation, record_id, payload;
   int attempts = 0;  ///< attempts made before this one
   std::string verdict, rules_version;
+  std::string claim;  ///< this claim's token: what recording the job's outcome must show
   bool is_root() const { return id == root_id; }
 };
+
+/// What recording an outcome (a job's or a webhook delivery's) came to.
+enum class OutcomeRecorded {
+  recorded,          ///< applied now
+  already_recorded,  ///< this claim's outcome was in already (a try whose answer was lost): nothing changed
+  claim_lost,        ///< the claim no longer holds it (its lease ran out and another worker took it, a
+                     ///< restart queued it again, or it was never claimed): refused, nothing changed
+};
+std::string_view outcome_recorded_name(OutcomeRecorded outcome);  ///< "recorded", ...
 
 /// What one call to the PMS gave.
 struct AttemptResult {
@@ -79,20 +95,22 @@ class JobStore {
   virtual std::string enqueue(const NewJob& job, std::string_view now) = 0;
   /// The oldest job due at `now`, now claimed by `worker`; nullopt when none is due.
   virtual std::optional<ClaimedJob> claim(std::string_view worker, std::string_view now) = 0;
-  // The two outcomes below apply to a running (claimed) job only; for any other they change
-  // nothing. So an outcome can be recorded again when a store error left it unknown whether the
-  // first try landed (a COMMIT whose answer was lost), without a second attempt or child jobs.
+  // The two outcomes below apply to a job that `claim` (ClaimedJob::claim) holds, running; for
+  // any other they change nothing and say why. So an outcome can be recorded again when a store
+  // error left it unknown whether the first try landed (a COMMIT whose answer was lost), without
+  // a second attempt or child jobs; and a worker that lost its claim cannot overwrite the outcome
+  // of the one that holds it now.
 
   /// A failed attempt: the job is due again at `retry_at`, or failed for good without one.
-  virtual void fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
-                            const std::optional<std::string>& retry_at) = 0;
+  virtual OutcomeRecorded fail_attempt(const std::string& job_id, std::string_view claim, const AttemptResult& result,
+                                       std::string_view now, const std::optional<std::string>& retry_at) = 0;
   /// The PMS took the write; `created` lists the records it made (each with a native id gets its
   /// gatehouse id here, in the same transaction). `children` are the calls
   /// that follow from it (their parent_id set), queued in the same transaction, so a crash
   /// cannot finish the job and lose them.
-  virtual void succeed(const std::string& job_id, const AttemptResult& result,
-                       const std::vector<CreatedRecord>& created, std::string_view now,
-                       const std::vector<NewJob>& children = {}) = 0;
+  virtual OutcomeRecorded succeed(const std::string& job_id, std::string_view claim, const AttemptResult& result,
+                                  const std::vector<CreatedRecord>& created, std::string_view now,
+                                  const std::vector<NewJob>& children = {}) = 0;
   /// At start: jobs a crash left running are queued again (due at once). Returns how many.
   virtual std::size_t resume_interrupted(std::string_view now) = 0;
   /// The status of root job `root_job_id`, if it exists and belongs to `customer_id`.

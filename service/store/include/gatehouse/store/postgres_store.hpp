@@ -2,9 +2,11 @@
 // The store for several service instances: PostgreSQL (libpq). The schema is created and
 // migrated by the program (under an advisory lock, so instances starting together do it once),
 // in its own schema (`gatehouse` by default). Jobs are claimed with FOR UPDATE SKIP LOCKED, so
-// each job goes to one worker of one instance; a claim is a lease (`lease_seconds`), and a job
-// whose worker's instance died is claimed again once its lease has run out (its Idempotency-Key
-// keeps the PMS from applying it twice).
+// each job goes to one worker of one instance; a claim is a lease (`lease_seconds`, measured on
+// the callers' clock like due times, never the database's), and a job whose worker's instance
+// died is claimed again once its lease has run out (its Idempotency-Key keeps the PMS from
+// applying it twice). Only the claim that holds a job records its outcome: the worker that lost
+// it is told so (OutcomeRecorded::claim_lost) and changes nothing.
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -34,10 +36,11 @@ class PostgresStore final : public Store {
 
   std::string enqueue(const NewJob& job, std::string_view now) override;
   std::optional<ClaimedJob> claim(std::string_view worker, std::string_view now) override;
-  void fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
-                    const std::optional<std::string>& retry_at) override;
-  void succeed(const std::string& job_id, const AttemptResult& result, const std::vector<CreatedRecord>& created,
-               std::string_view now, const std::vector<NewJob>& children = {}) override;
+  OutcomeRecorded fail_attempt(const std::string& job_id, std::string_view claim, const AttemptResult& result,
+                               std::string_view now, const std::optional<std::string>& retry_at) override;
+  OutcomeRecorded succeed(const std::string& job_id, std::string_view claim, const AttemptResult& result,
+                          const std::vector<CreatedRecord>& created, std::string_view now,
+                          const std::vector<NewJob>& children = {}) override;
   /// Queues again the jobs (and webhook deliveries) whose lease has run out: with several
   /// instances, a starting one must not take jobs that a live one is running.
   std::size_t resume_interrupted(std::string_view now) override;
@@ -47,8 +50,8 @@ class PostgresStore final : public Store {
   std::optional<std::string> customer_for_key(std::string_view api_key) override;
   void set_webhook(std::string_view customer_id, std::string_view url, std::string_view secret) override;
   std::optional<WebhookDelivery> claim_webhook(std::string_view now) override;
-  void finish_webhook(const std::string& id, bool delivered, std::string_view error, std::string_view now,
-                      const std::optional<std::string>& retry_at) override;
+  OutcomeRecorded finish_webhook(const std::string& id, std::string_view claim, bool delivered, std::string_view error,
+                                 std::string_view now, const std::optional<std::string>& retry_at) override;
   void put_integration(const Integration& integration) override;
   std::vector<Integration> integrations() override;
   std::optional<Integration> integration(std::string_view customer_id, std::string_view id) override;

@@ -28,11 +28,11 @@ class SqliteStore final : public Store {
 
   std::string enqueue(const NewJob& job, std::string_view now) override;
   std::optional<ClaimedJob> claim(std::string_view worker, std::string_view now) override;
-  void fail_attempt(const std::string& job_id, const AttemptResult& result, std::string_view now,
-                    const std::optional<std::string>& retry_at) override;
-  void succeed(const std::string& job_id, const AttemptResult& result,
-               const std::vector<CreatedRecord>& created, std::string_view now,
-               const std::vector<NewJob>& children = {}) override;
+  OutcomeRecorded fail_attempt(const std::string& job_id, std::string_view claim, const AttemptResult& result,
+                               std::string_view now, const std::optional<std::string>& retry_at) override;
+  OutcomeRecorded succeed(const std::string& job_id, std::string_view claim, const AttemptResult& result,
+                          const std::vector<CreatedRecord>& created, std::string_view now,
+                          const std::vector<NewJob>& children = {}) override;
   std::size_t resume_interrupted(std::string_view now) override;
   std::optional<WriteStatus> write_status(std::string_view customer_id,
                                           std::string_view root_job_id) override;
@@ -41,8 +41,8 @@ class SqliteStore final : public Store {
   std::optional<std::string> customer_for_key(std::string_view api_key) override;
   void set_webhook(std::string_view customer_id, std::string_view url, std::string_view secret) override;
   std::optional<WebhookDelivery> claim_webhook(std::string_view now) override;
-  void finish_webhook(const std::string& id, bool delivered, std::string_view error, std::string_view now,
-                      const std::optional<std::string>& retry_at) override;
+  OutcomeRecorded finish_webhook(const std::string& id, std::string_view claim, bool delivered, std::string_view error,
+                                 std::string_view now, const std::optional<std::string>& retry_at) override;
   void put_integration(const Integration& integration) override;
   std::vector<Integration> integrations() override;
   std::optional<Integration> integration(std::string_view customer_id, std::string_view id) override;

@@ -61,7 +61,8 @@ struct RecordKey {
 /// A finished write on its way to the customer's webhook.
 struct WebhookDelivery {
   std::string id, root_job_id, customer_id, url, secret;
-  int attempts = 0;  ///< deliveries tried before this one
+  int attempts = 0;   ///< deliveries tried before this one
+  std::string claim;  ///< this claim's token: what recording the delivery's outcome must show
 };
 
 using gatehouse::sha256_hex;  // how API keys are stored and looked up (gatehouse/digest.hpp)
@@ -79,9 +80,11 @@ class Store : public JobStore {
   /// is queued in the same transaction that finishes the last job of a write, so none is lost.
   virtual std::optional<WebhookDelivery> claim_webhook(std::string_view now) = 0;
   /// The outcome of one delivery: delivered, due again at `retry_at`, or failed for good. Like
-  /// a job's outcome it applies to a claimed delivery only, so recording it again changes nothing.
-  virtual void finish_webhook(const std::string& id, bool delivered, std::string_view error,
-                              std::string_view now, const std::optional<std::string>& retry_at) = 0;
+  /// a job's outcome it applies to a delivery that `claim` holds only, so recording it again
+  /// changes nothing, and a claim that was lost cannot record it.
+  virtual OutcomeRecorded finish_webhook(const std::string& id, std::string_view claim, bool delivered,
+                                         std::string_view error, std::string_view now,
+                                         const std::optional<std::string>& retry_at) = 0;
 
   virtual void put_integration(const Integration& integration) = 0;
   /// Every integration of every customer (what the sync loop walks).
