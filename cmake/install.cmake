@@ -1,12 +1,16 @@
 # `cmake --install`: the gatehouse program, the bundled rules, the libraries with their public
-# headers, a CMake package (find_package(gatehouse CONFIG) -> gatehouse::engine, ::grammar,
-# ::c) and a pkg-config file.
+# headers, a CMake package (find_package(gatehouse CONFIG) -> gatehouse::engine, ::grammar, ::c,
+# and the write path's ::store, ::service, ::dispatch) and a pkg-config file (the engine). Every
+# library whose headers are installed is exported.
 include(CMakePackageConfigHelpers)
 
-install(TARGETS gatehouse_grammar gatehouse_engine EXPORT gatehouseTargets
+install(TARGETS gatehouse_grammar gatehouse_engine gatehouse_store gatehouse_service gatehouse_dispatch
+        EXPORT gatehouseTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/grammar/include/ ${PROJECT_SOURCE_DIR}/engine/include/
+                  ${PROJECT_SOURCE_DIR}/service/store/include/ ${PROJECT_SOURCE_DIR}/service/write/include/
+                  ${PROJECT_SOURCE_DIR}/service/dispatch/include/
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/rules/ DESTINATION ${CMAKE_INSTALL_DATADIR}/gatehouse/rules)
 

@@ -4,7 +4,7 @@
 // The write routes and their request bodies are derived from the program: every generic route
 // (the method and path come from grammar/src/operations.cpp), with one body schema per PMS that
 // offers it. The rest is what the service answers, written down here by hand: the read, admin
-// and health routes (bindings/http/write_service.cpp, bindings/cli/serve_command.cpp), the
+// and health routes (service/write/src/write_service.cpp, bindings/cli/serve_command.cpp), the
 // statuses with their bodies, bearer security. A change to those answers belongs here too;
 // `make test` lints this document with an independent validator (tests/schema/).
 #include <algorithm>

@@ -2,7 +2,7 @@
 // for the product rules (rules/) is served by a real `gatehouse serve` on those rules.
 //
 // The document is what clients are generated from, and the service's routes are derived from the
-// same compiled rules by other code (bindings/http/route_resolver.cpp): this walk is what keeps
+// same compiled rules by other code (service/write/src/route_resolver.cpp): this walk is what keeps
 // the two in agreement. One request per route and method, with a body that means nothing in
 // particular (`{"integration_id": ...}`, or `{}` on a record's route): what it checks is that the
 // route is served, not what a PMS takes, so any answer of a served route will do (202, a

@@ -12,6 +12,10 @@ out="$("$tmp/consumer/consumer")"
 grep -q '"verdict":"strip"' <<<"$out" || { echo "cmake consumer: unexpected output: $out" >&2; exit 1; }
 out="$("$tmp/consumer/c_consumer")"
 grep -q '"verdict":"strip"' <<<"$out" || { echo "C consumer: unexpected output: $out" >&2; exit 1; }
+# Every exported library of the write path, linked from the package alone.
+for consumer in store_consumer service_consumer dispatch_consumer; do
+  "$tmp/consumer/$consumer" || { echo "$consumer failed" >&2; exit 1; }
+done
 
 export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
 # shellcheck disable=SC2046
@@ -19,4 +23,4 @@ g++ -o "$tmp/pc_consumer" "$source/tests/package/consumer/main.cpp" \
     -DRULES_DIR="\"$tmp/prefix/share/gatehouse/rules\"" $(pkg-config --cflags --libs gatehouse)
 out="$("$tmp/pc_consumer")"
 grep -q '"verdict":"strip"' <<<"$out" || { echo "pkg-config consumer: unexpected output: $out" >&2; exit 1; }
-echo "installed package works with find_package and with pkg-config"
+echo "installed package works with find_package (engine, c, store, service, dispatch) and with pkg-config"

@@ -14,10 +14,10 @@
 #include <string>
 #include <thread>
 
-#include "dispatcher.hpp"
+#include "gatehouse/dispatch/dispatcher.hpp"
 #include "gatehouse/rules_loader.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
-#include "pms_client.hpp"
+#include "gatehouse/dispatch/pms_client.hpp"
 
 namespace gatehouse::service {
 namespace {
