@@ -163,6 +163,9 @@ Rows run(PGconn* c, const std::string& sql, const std::vector<Param>& params = {
   auto status = PQresultStatus(r);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     std::string message = PQresultErrorMessage(r);
+    // No result (r is null) when the connection is gone: the reason is the connection's.
+    if (message.empty()) message = PQerrorMessage(c);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
     PQclear(r);
     throw StoreUnavailable("store: postgres: " + message);
   }

@@ -212,7 +212,7 @@ void exec(sqlite3* db, const char* sql) {
   if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
     std::string message = error ? error : "unknown error";
     sqlite3_free(error);
-    throw std::runtime_error(std::string("store: ") + message);
+    throw StoreUnavailable(std::string("store: ") + message);
   }
 }
 
@@ -324,7 +324,7 @@ std::unique_ptr<Connection> open_connection(const std::string& path, int flags, 
   // SQLite's own per-call mutex would be paid on every call for nothing.
   if (sqlite3_open_v2(path.c_str(), &c->handle, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     std::string message = c->handle ? sqlite3_errmsg(c->handle) : "cannot allocate";
-    throw std::runtime_error("store: cannot open '" + path + "'" + purpose + ": " + message);
+    throw StoreUnavailable("store: cannot open '" + path + "'" + purpose + ": " + message);
   }
   sqlite3_busy_timeout(c->handle, 5000);
   return c;
