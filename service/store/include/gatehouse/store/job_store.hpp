@@ -1,5 +1,5 @@
 #pragma once
-// The job store: accepted writes waiting for (or done with) their trip to the PMS.
+// The job queue: accepted writes waiting for (or done with) their trip to the PMS.
 //
 // A write is stored durably before the service answers 202, as a root job; a write that fans out
 // to several PMS calls adds child jobs under the same root. Workers claim due jobs (each job is
@@ -88,9 +88,9 @@ struct WriteStatus {
 /// created, attempts, submitted_at, finished_at, rules_version.
 std::string to_json(const WriteStatus& status);
 
-class JobStore {
+class JobQueue {
  public:
-  virtual ~JobStore() = default;
+  virtual ~JobQueue() = default;
   /// Stores the job; it is on disk when this returns. Returns the job's id.
   virtual std::string enqueue(const NewJob& job, std::string_view now) = 0;
   /// The oldest job due at `now`, now claimed by `worker`; nullopt when none is due.

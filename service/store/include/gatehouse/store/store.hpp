@@ -1,9 +1,11 @@
 #pragma once
-// Store: everything the write service keeps. Jobs and their attempts (JobStore), and the
-// tenancy around them: customers with their API keys (kept as SHA-256 hashes, never as sent),
-// the integrations each customer has (a connection to one PMS), and the record cache. Every read
-// that serves a customer is scoped to that customer: another customer's integration or record
-// does not exist for them.
+// Store: everything the write service keeps, by concern: the job queue (JobQueue, job_store.hpp:
+// accepted writes and their attempts), the webhook outbox (WebhookOutbox), the tenancy around
+// them (Tenancy: customers with their API keys, kept as SHA-256 hashes, never as sent, and the
+// integrations each customer has, a connection to one PMS), and the record cache (RecordCache).
+// Every read that serves a customer is scoped to that customer: another customer's integration
+// or record does not exist for them. A database failure is thrown as StoreUnavailable, which the
+// service answers 503 and its loops retry.
 //
 // A cached record has two ids. The PMS's own (`native_id`, served as `x_id`) is what the PMS
 // knows it by and what a write carries to it; it is unique only within one integration and
@@ -67,15 +69,29 @@ struct WebhookDelivery {
 
 using gatehouse::sha256_hex;  // how API keys are stored and looked up (gatehouse/digest.hpp)
 
-class Store : public JobStore {
+/// Who may call: customers and their API keys, the integrations each has, and where its finished
+/// writes are reported.
+class Tenancy {
  public:
+  virtual ~Tenancy() = default;
   /// Adds or replaces a customer and the API key it authenticates with.
   virtual void put_customer(std::string_view customer_id, std::string_view api_key) = 0;
   /// The customer an API key belongs to, or nullopt.
   virtual std::optional<std::string> customer_for_key(std::string_view api_key) = 0;
-
   /// Where a customer's finished writes are POSTed (signed with `secret`); "" url: none.
   virtual void set_webhook(std::string_view customer_id, std::string_view url, std::string_view secret) = 0;
+
+  virtual void put_integration(const Integration& integration) = 0;
+  /// Every integration of every customer (what the sync loop walks).
+  virtual std::vector<Integration> integrations() = 0;
+  /// The integration, if it exists and belongs to `customer_id`.
+  virtual std::optional<Integration> integration(std::string_view customer_id, std::string_view id) = 0;
+};
+
+/// Finished writes on their way to the customers' webhooks.
+class WebhookOutbox {
+ public:
+  virtual ~WebhookOutbox() = default;
   /// The oldest webhook delivery due at `now`, now claimed; nullopt when none is due. A delivery
   /// is queued in the same transaction that finishes the last job of a write, so none is lost.
   virtual std::optional<WebhookDelivery> claim_webhook(std::string_view now) = 0;
@@ -85,13 +101,12 @@ class Store : public JobStore {
   virtual OutcomeRecorded finish_webhook(const std::string& id, std::string_view claim, bool delivered,
                                          std::string_view error, std::string_view now,
                                          const std::optional<std::string>& retry_at) = 0;
+};
 
-  virtual void put_integration(const Integration& integration) = 0;
-  /// Every integration of every customer (what the sync loop walks).
-  virtual std::vector<Integration> integrations() = 0;
-  /// The integration, if it exists and belongs to `customer_id`.
-  virtual std::optional<Integration> integration(std::string_view customer_id, std::string_view id) = 0;
-
+/// The records as the PMSs last sent them, each under gatehouse's id.
+class RecordCache {
+ public:
+  virtual ~RecordCache() = default;
   /// Adds or replaces the cached record (integration, model, native id) (what a sync read from
   /// the PMS); returns its gatehouse id, minted the first time and the same on every later put.
   virtual std::string put_record(const CachedRecord& record) = 0;
@@ -109,5 +124,10 @@ class Store : public JobStore {
   virtual std::vector<CachedRecord> records_by_native_id(std::string_view customer_id, std::string_view model,
                                                          std::string_view native_id) = 0;
 };
+
+/// Everything the service keeps, by concern: the job queue (job_store.hpp), the webhook outbox,
+/// the tenancy and the record cache. One database holds them all, so one class implements them
+/// (SqliteStore, PostgresStore); a part of the service that needs one concern takes that one.
+class Store : public JobQueue, public WebhookOutbox, public Tenancy, public RecordCache {};
 
 }  // namespace gatehouse::store
