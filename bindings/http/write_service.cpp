@@ -7,7 +7,9 @@
 
 #include "gatehouse/evaluator.hpp"
 #include "gatehouse/json_schema.hpp"
+#include "admin_routes.hpp"
 #include "gatehouse/json_string.hpp"
+#include "media_type.hpp"
 #include "record_ids.hpp"
 
 namespace gatehouse::service {
@@ -83,7 +85,7 @@ HttpResponse error_response(int status, std::string_view code, std::string_view 
 
 WriteService::WriteService(Engine& engine, store::Store& store, Limits limits, std::function<std::string()> now)
     : engine_(engine), store_(store), limits_(limits), now_(now ? std::move(now) : utc_now) {
-  for (int status : {200, 202, 400, 401, 404, 405, 409, 413, 415, 500, 501}) responses_[status];
+  for (int status : {200, 202, 400, 401, 404, 405, 409, 413, 415, 422, 500, 501}) responses_[status];
 }
 
 HttpResponse method_not_allowed(const std::vector<std::string>& allowed) {
@@ -137,6 +139,33 @@ HttpResponse WriteService::handle(const HttpRequest& request) {
   return response;
 }
 
+std::variant<std::string, HttpResponse> WriteService::customer_of(const HttpRequest& request) {
+  auto auth = request.headers.find("authorization");
+  const std::string bearer = "Bearer ";
+  if (auth == request.headers.end() || auth->second.rfind(bearer, 0) != 0)
+    return error_response(401, "unauthorized", "send the customer's API key as 'Authorization: Bearer <key>'");
+  auto customer = store_.customer_for_key(auth->second.substr(bearer.size()));
+  if (!customer) return error_response(401, "unauthorized", "unknown API key");
+  return std::move(*customer);
+}
+
+std::optional<HttpResponse> WriteService::authorize(const HttpRequest& head) {
+  auto parts = segments(head.path);
+  if (parts.empty() || parts[0] != "v1") return std::nullopt;  // /healthz, /metrics, or a 404 to come
+  if (AdminRoutes::is_admin_route(head.path)) {
+    if (!hooks_.admin) return count(error_response(404, "not_found", "no such endpoint"));
+    if (auto refused = hooks_.admin->authorize(head)) return count(std::move(*refused));
+    return std::nullopt;
+  }
+  auto who = customer_of(head);
+  if (auto* refused = std::get_if<HttpResponse>(&who)) return count(std::move(*refused));
+  return std::nullopt;
+}
+
+bool WriteService::answers_from_memory(const HttpRequest& request) {
+  return request.path == "/healthz" || request.path == "/metrics";
+}
+
 HttpResponse WriteService::route(const HttpRequest& request) {
   auto parts = segments(request.path);
   if (parts.size() == 1 && parts[0] == "healthz") {
@@ -144,13 +173,15 @@ HttpResponse WriteService::route(const HttpRequest& request) {
     return {200, "{\"status\":\"ok\",\"rules_version\":" + json_quote(engine_.program()->rules_version()) + "}"};
   }
   if (parts.empty() || parts[0] != "v1") return error_response(404, "not_found", "no such endpoint");
+  if (AdminRoutes::is_admin_route(request.path)) {
+    if (!hooks_.admin) return error_response(404, "not_found", "no such endpoint");
+    if (auto refused = hooks_.admin->authorize(request)) return std::move(*refused);
+    return hooks_.admin->handle(request);
+  }
 
-  auto auth = request.headers.find("authorization");
-  const std::string bearer = "Bearer ";
-  if (auth == request.headers.end() || auth->second.rfind(bearer, 0) != 0)
-    return error_response(401, "unauthorized", "send the customer's API key as 'Authorization: Bearer <key>'");
-  auto customer = store_.customer_for_key(auth->second.substr(bearer.size()));
-  if (!customer) return error_response(401, "unauthorized", "unknown API key");
+  auto who = customer_of(request);
+  if (auto* refused = std::get_if<HttpResponse>(&who)) return std::move(*refused);
+  const std::string* customer = std::get_if<std::string>(&who);
 
   if (parts.size() == 4 && parts[1] == "admin" && parts[2] == "write-status") {
     if (request.method != "GET") return method_not_allowed({"GET"});
@@ -178,7 +209,7 @@ HttpResponse WriteService::route(const HttpRequest& request) {
 HttpResponse WriteService::write(const HttpRequest& request, const std::string& customer, const Program& program,
                                  const ResolvedRoute& route) {
   auto type = request.headers.find("content-type");
-  if (type == request.headers.end() || type->second.rfind("application/json", 0) != 0)
+  if (type == request.headers.end() || !is_json_media_type(type->second))
     return error_response(415, "unsupported_media_type", "send the payload as application/json");
   if (request.body.size() > limits_.max_payload_bytes)
     return error_response(413, "payload_too_large", "the payload is " + std::to_string(request.body.size()) +
