@@ -51,6 +51,7 @@ std::size_t RequestParser::feed(std::string_view bytes) {
     beast::error_code ec;
     std::size_t n = parser_.put(boost::asio::const_buffer(bytes.data() + consumed, bytes.size() - consumed), ec);
     consumed += n;
+    if (!head_accepted_) head_bytes_consumed_ += n;
     if (ec == bhttp::error::need_more) break;
     if (ec) {
       refuse_for(ec, bytes);
@@ -143,8 +144,16 @@ void RequestParser::refuse_for(beast::error_code ec, std::string_view bytes) {
   if (ec == bhttp::error::header_limit) {
     // The head is past the limit: a request line that alone is longer than any target we take
     // (plus the method and version around it) is a URI too long, else the headers are too large.
-    std::size_t line_end = bytes.find('\n');
-    if (line_end == std::string_view::npos || line_end > limits_.max_target_bytes + 64)
+    // Beast consumes the request line once it is whole (then the fields as they come), so
+    // `bytes` starts with it only while nothing has been consumed.
+    bool line_too_long = false;
+    if (head_bytes_consumed_ == 0) {
+      std::size_t line_end = bytes.find('\n');
+      line_too_long = line_end == std::string_view::npos || line_end > limits_.max_target_bytes + 64;
+    } else {
+      line_too_long = parser_.get().target().size() > limits_.max_target_bytes;
+    }
+    if (line_too_long)
       return refuse(error_response(414, "uri_too_long", "the request URI is longer than " +
                                                             std::to_string(limits_.max_target_bytes) + " bytes"));
     return refuse(error_response(431, "headers_too_large", "the request headers are larger than " +

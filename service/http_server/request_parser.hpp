@@ -75,6 +75,7 @@ class RequestParser {
   boost::beast::http::request_parser<boost::beast::http::string_body> parser_;
   State state_ = State::need_more;
   bool head_accepted_ = false;
+  std::size_t head_bytes_consumed_ = 0;  // of the head, by beast (the request line goes first, whole)
   HttpRequest request_;
   std::optional<HttpResponse> refusal_;
 };
