@@ -46,7 +46,7 @@ fuzz: deps
 	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGATEHOUSE_FUZZ=ON \
 	  -DGATEHOUSE_SANITIZE=address,undefined,fuzzer-no-link -DGATEHOUSE_BUILD_BENCH=OFF -DGATEHOUSE_BUILD_TESTS=ON \
 	  $(CMAKE_OPTIONS) >/dev/null
-	@cmake --build build-fuzz -j $(JOBS) --target fuzz_rules fuzz_evaluator fuzz_service
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_rules fuzz_evaluator fuzz_service fuzz_http_request
 	@./scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
 
 demo: build
