@@ -30,7 +30,7 @@ sanitize: deps
 	  ctest --output-on-failure -j $(JOBS)
 
 # The concurrent parts (store, dispatcher, service) under ThreadSanitizer.
-TSAN_TARGETS = store_tests write_service_tests connector_tests dispatch_tests serve_tests http_hostile_tests \
+TSAN_TARGETS = store_tests write_service_tests connector_tests dispatch_tests serve_tests http_hostile_tests http_server_tests \
   postgres_instances_tests gatehouse gatehouse-pms-simulator
 tsan: deps
 	@cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGATEHOUSE_SANITIZE=thread \

@@ -5,7 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
-#include <algorithm>
+#include <algorithm>  // std::max
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -21,7 +21,6 @@ struct ServerContext {
   ServerContext(HttpServerOptions server_options, HttpHandlers server_handlers)
       : options(std::move(server_options)),
         handlers(std::move(server_handlers)),
-        io(std::max(1, options.io_threads)),
         handler_pool(static_cast<std::size_t>(std::max(1, options.handler_threads))) {}
 
   const HttpServerOptions options;

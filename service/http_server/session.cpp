@@ -60,7 +60,7 @@ bool from_memory(const HttpHandlers& handlers, const HttpRequest& request) {
 }  // namespace
 
 Session::Session(tcp::socket socket, ServerContext& context)
-    : socket_(std::move(socket)), timer_(socket_.get_executor()), context_(context) {}
+    : socket_(std::move(socket)), executor_(socket_.get_executor()), timer_(executor_), context_(context) {}
 
 Session::~Session() {
   std::lock_guard lock(context_.sessions_mutex);
@@ -68,7 +68,7 @@ Session::~Session() {
 }
 
 void Session::start() {
-  net::dispatch(socket_.get_executor(), [self = shared_from_this()] {
+  net::dispatch(executor_, [self = shared_from_this()] {
     {
       std::lock_guard lock(self->context_.sessions_mutex);
       self->context_.sessions.emplace(self.get(), self);
@@ -80,7 +80,7 @@ void Session::start() {
 }
 
 void Session::stop() {
-  net::post(socket_.get_executor(), [self = shared_from_this()] {
+  net::post(executor_, [self = shared_from_this()] {
     self->stopping_ = true;
     if (self->phase_ == Phase::waiting) self->close();
   });
@@ -155,7 +155,7 @@ void Session::authorize() {
   net::post(context_.handler_pool, [self = shared_from_this(), head = head,
                                     work = net::make_work_guard(context_.io)]() mutable {
     auto refusal = authorize_safely(self->context_.handlers, head);
-    net::post(self->socket_.get_executor(), [self, refusal = std::move(refusal)]() mutable {
+    net::post(self->executor_, [self, refusal = std::move(refusal)]() mutable {
       self->on_authorized(std::move(refusal));
     });
   });
@@ -201,7 +201,7 @@ void Session::dispatch() {
   net::post(context_.handler_pool, [self = shared_from_this(), request = std::move(request), keep_alive,
                                     work = net::make_work_guard(context_.io)]() mutable {
     HttpResponse response = handle_safely(self->context_.handlers, request);
-    net::post(self->socket_.get_executor(), [self, response = std::move(response), keep_alive]() mutable {
+    net::post(self->executor_, [self, response = std::move(response), keep_alive]() mutable {
       self->respond(std::move(response), keep_alive);
     });
   });
@@ -222,7 +222,7 @@ void Session::on_written(beast::error_code ec) {
   if (phase_ == Phase::closed) return;
   if (ec) return close();
   response_ = {};
-  if (!keep_alive_) return linger();
+  if (!keep_alive_ || stopping_) return linger();
   begin_request();
 }
 

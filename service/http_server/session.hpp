@@ -2,7 +2,7 @@
 // One client connection of the HTTP server (http_server.hpp): reads requests through a
 // RequestParser, has the handler pool authorize and answer them, writes the answers, and keeps
 // its deadlines with one timer. Every member is touched only on the connection's strand (the
-// executor of its socket); stop() posts there.
+// executor of its socket, kept as executor_); stop() and the handler pool post there.
 //
 // Phases of a connection, and what its deadline does in each:
 //   waiting      before a request's first byte: closed at the deadline (idle)
@@ -61,6 +61,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_deadline(boost::beast::error_code ec);
 
   boost::asio::ip::tcp::socket socket_;
+  // The connection's strand; a copy, so that the handler pool posts to it without touching the socket.
+  const boost::asio::ip::tcp::socket::executor_type executor_;
   boost::asio::steady_timer timer_;
   ServerContext& context_;
   boost::beast::flat_buffer buffer_;
