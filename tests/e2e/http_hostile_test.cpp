@@ -523,4 +523,20 @@ TEST_F(HttpDefaultDeadlinesTest, HealthzStaysFastUnderAThousandSlowConnectionsAn
   EXPECT_EQ(refused.load(), 0);
 }
 
+// SIGTERM: an idle connection is closed at once; a request half sent is read to its end,
+// answered (with Connection: close), and then the service exits.
+TEST_F(HttpHostileTest, AStopAnswersTheRequestInFlightThenExits) {
+  Connection idle(service->port()), busy(service->port());
+  ASSERT_TRUE(busy.send_all(put("Content-Length: " + std::to_string(rm_update.size()) + "\r\n", rm_update.substr(0, 10))));
+  std::this_thread::sleep_for(100ms);
+  service->signal(SIGTERM);
+  EXPECT_TRUE(idle.closed_within(500ms));
+  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(busy.send_all(rm_update.substr(10)));
+  std::string response = busy.receive();
+  EXPECT_EQ(status_of(response), 202) << response;
+  EXPECT_NE(response.find("Connection: close"), std::string::npos) << response;
+  EXPECT_TRUE(busy.closed_within(2000ms));
+}
+
 }  // namespace
