@@ -113,11 +113,9 @@ ServeConfig load_config(const fs::path& file, const std::string& default_rules) 
   if (root["admin_api_key"]) c.admin_key = root["admin_api_key"].Scalar();
   if (root["lookup_cache_seconds"]) c.lookup_cache_seconds = root["lookup_cache_seconds"].as<int>();
   if (c.lookup_cache_seconds < 0) throw std::runtime_error("lookup_cache_seconds must be 0 (off) or more");
-  // Two io threads carry thousands of connections (none waits on the store); fewer if the
-  // machine has one core.
+  // Two io threads carry thousands of connections (none waits on the store); one if the
+  // machine has one core. The other defaults are HttpServerOptions'.
   http.io_threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 2u));
-  http.handler_threads = 8;  // requests handled at once (each may wait on the store)
-  http.keep_alive_max_requests = 100;
   if (const YAML::Node& h = root["http"]) {
     using ms = std::chrono::milliseconds;
     if (h["threads"]) http.io_threads = h["threads"].as<int>();
