@@ -30,7 +30,7 @@ sanitize: deps
 	  ctest --output-on-failure -j $(JOBS)
 
 # The concurrent parts (store, dispatcher, service) under ThreadSanitizer.
-TSAN_TARGETS = store_tests write_service_tests connector_tests dispatch_tests serve_tests http_hostile_tests \
+TSAN_TARGETS = store_tests write_service_tests connector_tests dispatch_tests serve_tests http_hostile_tests http_server_tests \
   postgres_instances_tests dispatcher_tests pms_client_tests gatehouse gatehouse-pms-simulator
 tsan: deps
 	@cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGATEHOUSE_SANITIZE=thread \
@@ -46,7 +46,7 @@ fuzz: deps
 	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGATEHOUSE_FUZZ=ON \
 	  -DGATEHOUSE_SANITIZE=address,undefined,fuzzer-no-link -DGATEHOUSE_BUILD_BENCH=OFF -DGATEHOUSE_BUILD_TESTS=ON \
 	  $(CMAKE_OPTIONS) >/dev/null
-	@cmake --build build-fuzz -j $(JOBS) --target fuzz_rules fuzz_evaluator fuzz_service
+	@cmake --build build-fuzz -j $(JOBS) --target fuzz_rules fuzz_evaluator fuzz_service fuzz_http_request
 	@./scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
 
 demo: build

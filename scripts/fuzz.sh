@@ -7,7 +7,7 @@ build="$1"
 seconds="${2:-60}"
 here="$(cd "$(dirname "$0")/.." && pwd)"
 status=0
-for name in rules evaluator service; do
+for name in rules evaluator service http_request; do
   corpus="$build/corpus/$name"
   findings="$build/findings/$name"
   mkdir -p "$corpus" "$findings"

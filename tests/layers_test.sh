@@ -19,6 +19,7 @@ forbid "the grammar and the engine include the write path" "$write_path" grammar
 forbid "the store includes the service or the dispatcher" '#include "gatehouse/(service|dispatch)/' service/store
 forbid "the service includes the dispatcher" '#include "gatehouse/dispatch/' service/write
 forbid "the dispatcher includes the service" '#include "gatehouse/service/' service/dispatch
+forbid "the HTTP server includes the dispatcher" '#include "gatehouse/dispatch/' service/http_server
 # Engine-private headers are the ones under engine/src (json_text.hpp, evaluator_internal.hpp, ...).
 private="$(cd engine/src && ls ./*.hpp | sed 's#^\./##' | paste -sd'|')"
 forbid "the write path includes the engine's private headers" "#include \"($private)\"" service bindings

@@ -26,7 +26,6 @@ cat >"$work/gatehouse.yaml" <<YAML
 rules: $here/../../rules
 store: ${STORE_DIR:-$work}/gatehouse.db
 listen: 127.0.0.1:0
-http: {threads: 136}
 dispatcher: {workers: ${WORKERS:-2}, sync_interval_seconds: 0}
 customers:
   - {id: bench, api_key: key-bench}

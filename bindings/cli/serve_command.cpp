@@ -1,15 +1,10 @@
-// gatehouse serve --config FILE: the write service over HTTP (cpp-httplib).
+// gatehouse serve --config FILE: the write service over HTTP (service/http_server: Boost.Beast).
 //
 // SIGHUP reloads the rules (kept if the new ones do not compile); SIGINT and SIGTERM stop the
 // server after the requests in flight, then the dispatcher after its calls in flight. On start,
 // jobs a crash left running are queued again. The connectors (*.connector.yaml next to the rules)
 // are read and checked against the rules once, at start.
-#include <httplib.h>
 #include <yaml-cpp/yaml.h>
-
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <csignal>
@@ -20,12 +15,13 @@
 #include "cli_support.hpp"
 #include "commands.hpp"
 #include "gatehouse/rules_loader.hpp"
-#include "gatehouse/json_string.hpp"
 #include "gatehouse/dispatch/dispatcher.hpp"
+#include "gatehouse/service/admin_routes.hpp"
+#include "gatehouse/service/write_service.hpp"
 #include "gatehouse/store/caching_store.hpp"
 #include "gatehouse/store/postgres_store.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
-#include "gatehouse/service/write_service.hpp"
+#include "http_server.hpp"
 
 namespace gatehouse::cli {
 
@@ -36,20 +32,12 @@ namespace {
 struct ServeConfig {
   fs::path rules, store;                        // store: the SQLite file, unless postgres is set
   std::optional<store::PostgresOptions> postgres;
-  std::string host = "127.0.0.1";
-  int port = 8080;
   std::size_t max_payload_bytes = Limits{}.max_payload_bytes;
   std::string admin_key;
   service::DispatcherOptions dispatcher;
-  // The HTTP server's defences against slow or hostile clients.
-  int http_threads = 32;            // connections served at once (a pool: more wait in line)
-  int read_timeout_ms = 5000;       // a request (headers and body) must arrive within this
-  int write_timeout_ms = 5000;      // an answer must be taken within this
-  int keep_alive_timeout_s = 5;     // an idle kept-alive connection is closed after this
-  // A kept-alive connection holds one of the threads, so it is closed after this many requests:
-  // clients waiting for a thread get their turn. cpp-httplib's own default (5) made every fifth
-  // request pay for a new TCP connection.
-  int keep_alive_max_requests = 100;
+  // The HTTP server's threads, deadlines and limits (service/http_server/http_server.hpp), and
+  // where it listens; its body limit is max_payload_bytes.
+  service::http::HttpServerOptions http;
   // How long an API key, an integration or a record's integration is kept in memory (changes made
   // through this instance are seen at once; another instance's, after this).
   int lookup_cache_seconds = 5;
@@ -83,11 +71,13 @@ ServeConfig load_config(const fs::path& file, const std::string& default_rules) 
   only_known_keys(root, {"rules", "store", "listen", "max_payload_bytes", "admin_api_key", "http", "dispatcher",
                          "lookup_cache_seconds", "customers", "integrations", "records"},
                   "the configuration");
-  only_known_keys(root["http"], {"threads", "read_timeout_ms", "write_timeout_ms", "keep_alive_timeout_seconds",
-                                  "keep_alive_max_requests"},
+  only_known_keys(root["http"], {"threads", "handler_threads", "request_timeout_ms", "write_timeout_ms",
+                                  "keep_alive_timeout_seconds", "keep_alive_max_requests", "max_header_bytes",
+                                  "max_header_count", "max_uri_bytes"},
                   "http");
   only_known_keys(root["dispatcher"], {"workers", "max_attempts", "backoff_ms", "max_backoff_ms", "pms_timeout_ms",
-                                       "idle_poll_ms", "webhook_max_attempts", "sync_interval_seconds"},
+                                       "idle_poll_ms", "webhook_max_attempts", "sync_interval_seconds",
+                                       "max_response_bytes"},
                   "dispatcher");
   if (root["store"] && root["store"].IsMap())
     only_known_keys(root["store"], {"postgres", "schema", "connections", "lease_seconds"}, "store");
@@ -112,27 +102,38 @@ ServeConfig load_config(const fs::path& file, const std::string& default_rules) 
   } else {
     c.store = dir / (root["store"] ? root["store"].Scalar() : std::string("gatehouse.db"));
   }
+  auto& http = c.http;
   if (root["listen"]) {
     std::string listen = root["listen"].Scalar();
     auto colon = listen.rfind(':');
     if (colon == std::string::npos) throw std::runtime_error("listen must be HOST:PORT");
-    c.host = listen.substr(0, colon);
-    c.port = std::stoi(listen.substr(colon + 1));
+    http.host = listen.substr(0, colon);
+    http.port = std::stoi(listen.substr(colon + 1));
   }
   if (root["max_payload_bytes"]) c.max_payload_bytes = root["max_payload_bytes"].as<std::size_t>();
   if (root["admin_api_key"]) c.admin_key = root["admin_api_key"].Scalar();
   if (root["lookup_cache_seconds"]) c.lookup_cache_seconds = root["lookup_cache_seconds"].as<int>();
   if (c.lookup_cache_seconds < 0) throw std::runtime_error("lookup_cache_seconds must be 0 (off) or more");
+  // Two io threads carry thousands of connections (none waits on the store); one if the
+  // machine has one core. The other defaults are HttpServerOptions'.
+  http.io_threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 2u));
   if (const YAML::Node& h = root["http"]) {
-    if (h["threads"]) c.http_threads = h["threads"].as<int>();
-    if (h["read_timeout_ms"]) c.read_timeout_ms = h["read_timeout_ms"].as<int>();
-    if (h["write_timeout_ms"]) c.write_timeout_ms = h["write_timeout_ms"].as<int>();
-    if (h["keep_alive_timeout_seconds"]) c.keep_alive_timeout_s = h["keep_alive_timeout_seconds"].as<int>();
-    if (h["keep_alive_max_requests"]) c.keep_alive_max_requests = h["keep_alive_max_requests"].as<int>();
-    if (c.http_threads < 1 || c.read_timeout_ms < 1 || c.write_timeout_ms < 1 || c.keep_alive_timeout_s < 1 ||
-        c.keep_alive_max_requests < 1)
-      throw std::runtime_error("http: threads, timeouts and keep_alive_max_requests must be at least 1");
+    using ms = std::chrono::milliseconds;
+    if (h["threads"]) http.io_threads = h["threads"].as<int>();
+    if (h["handler_threads"]) http.handler_threads = h["handler_threads"].as<int>();
+    if (h["request_timeout_ms"]) http.request_timeout = ms(h["request_timeout_ms"].as<long>());
+    if (h["write_timeout_ms"]) http.write_timeout = ms(h["write_timeout_ms"].as<long>());
+    if (h["keep_alive_timeout_seconds"]) http.keep_alive_timeout = std::chrono::seconds(h["keep_alive_timeout_seconds"].as<long>());
+    if (h["keep_alive_max_requests"]) http.keep_alive_max_requests = h["keep_alive_max_requests"].as<int>();
+    if (h["max_header_bytes"]) http.limits.max_header_bytes = h["max_header_bytes"].as<std::size_t>();
+    if (h["max_header_count"]) http.limits.max_header_count = h["max_header_count"].as<std::size_t>();
+    if (h["max_uri_bytes"]) http.limits.max_target_bytes = h["max_uri_bytes"].as<std::size_t>();
+    if (http.io_threads < 1 || http.handler_threads < 1 || http.request_timeout.count() < 1 ||
+        http.write_timeout.count() < 1 || http.keep_alive_timeout.count() < 1 || http.keep_alive_max_requests < 1 ||
+        http.limits.max_header_bytes < 1 || http.limits.max_header_count < 1 || http.limits.max_target_bytes < 1)
+      throw std::runtime_error("http: threads, timeouts, keep_alive_max_requests and the limits must be at least 1");
   }
+  http.limits.max_body_bytes = c.max_payload_bytes;
   if (const YAML::Node& d = root["dispatcher"]) {
     auto& o = c.dispatcher;
     using ms = std::chrono::milliseconds;
@@ -144,6 +145,11 @@ ServeConfig load_config(const fs::path& file, const std::string& default_rules) 
     if (d["idle_poll_ms"]) o.idle_poll = ms(d["idle_poll_ms"].as<long>());
     if (d["webhook_max_attempts"]) o.webhook_max_attempts = d["webhook_max_attempts"].as<int>();
     if (d["sync_interval_seconds"]) o.sync_interval = std::chrono::seconds(d["sync_interval_seconds"].as<long>());
+    if (d["max_response_bytes"]) {
+      long n = d["max_response_bytes"].as<long>();
+      if (n < 1) throw std::runtime_error("dispatcher: max_response_bytes must be at least 1");
+      o.max_response_bytes = static_cast<std::size_t>(n);
+    }
     if (o.workers < 0 || o.max_attempts < 1 || o.webhook_max_attempts < 1 || o.backoff.count() < 1 ||
         o.pms_timeout.count() < 1 || o.idle_poll.count() < 1)
       throw std::runtime_error("dispatcher: workers >= 0, attempts >= 1 and times >= 1 ms");
@@ -226,11 +232,15 @@ int serve(const std::vector<std::string>& args) {
   store::CachingStore cached_store(*store, std::chrono::seconds(config.lookup_cache_seconds));
   service::WriteService write_service(engine, cached_store, Limits{config.max_payload_bytes, Limits{}.max_depth});
   service::Dispatcher dispatcher(engine, cached_store, connectors, config.dispatcher);
+  service::AdminRoutes admin(config.admin_key, engine, config.rules, [&dispatcher] {
+    service::SyncReport report = dispatcher.sync_now();
+    return service::SyncSummary{report.records, std::move(report.errors)};
+  });
   write_service.set_hooks({[&](std::string_view pms, std::string_view model, std::string_view op) {
                              return dispatcher.can_dispatch(pms, model, op);
                            },
                            [&] { dispatcher.wake(); }, [&](std::string& out) { dispatcher.append_metrics(out); },
-                           [](const std::string& line) { std::cerr << "gatehouse serve: " << line << '\n'; }});
+                           [](const std::string& line) { std::cerr << "gatehouse serve: " << line << '\n'; }, &admin});
 
   // Signals go to one thread that waits for them.
   sigset_t signals;
@@ -238,94 +248,16 @@ int serve(const std::vector<std::string>& args) {
   for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  httplib::Server server;
-  server.set_payload_max_length(config.max_payload_bytes + 1);  // the service answers 413 itself
-  server.new_task_queue = [n = config.http_threads] { return new httplib::ThreadPool(static_cast<std::size_t>(n)); };
-  server.set_read_timeout(std::chrono::milliseconds(config.read_timeout_ms));
-  server.set_write_timeout(std::chrono::milliseconds(config.write_timeout_ms));
-  server.set_keep_alive_timeout(config.keep_alive_timeout_s);
-  server.set_keep_alive_max_count(static_cast<std::size_t>(config.keep_alive_max_requests));
-  // Errors the HTTP layer answers itself (a malformed request, a body past the limit, headers or
-  // a URI too long) get the service's one error shape too.
-  server.set_error_handler(httplib::Server::HandlerWithResponse(
-      [limit = config.max_payload_bytes](const httplib::Request&, httplib::Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        std::string code = "bad_request", message = "the request is not valid HTTP";
-        if (res.status == 413) {
-          code = "payload_too_large";
-          message = "the body is larger than the limit of " + std::to_string(limit) + " bytes";
-        } else if (res.status == 414) {
-          code = "uri_too_long";
-          message = "the request URI is too long";
-        } else if (res.status == 431) {
-          code = "headers_too_large";
-          message = "the request headers are too large";
-        } else if (res.status == 404) {
-          code = "not_found";
-          message = "no such endpoint";
-        }
-        res.set_content(service::error_response(res.status, code, message).body, "application/json");
-        return httplib::Server::HandlerResponse::Handled;
-      }));
-  auto handler = [&](const httplib::Request& req, httplib::Response& res) {
-    service::HttpRequest r;
-    r.method = req.method;
-    r.path = req.path;
-    for (const auto& [k, v] : req.params) r.query[k] = v;
-    for (const auto& [k, v] : req.headers) {
-      std::string name = k;
-      for (auto& ch : name)  // header names are ASCII; std::tolower would consult the locale per character
-        if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
-      r.headers[name] = v;
-    }
-    r.body = req.body;
-    // The admin endpoints (reload the rules, sync now) have their own key; without it they do not exist.
-    auto answer = [&res](const service::HttpResponse& out) {
-      res.status = out.status;
-      for (const auto& [name, value] : out.headers) res.set_header(name, value);
-      res.set_content(out.body, out.content_type.c_str());
-    };
-    if (r.path == "/v1/admin/reload" || r.path == "/v1/admin/sync") {
-      auto auth = r.headers.find("authorization");
-      if (config.admin_key.empty() || auth == r.headers.end() || auth->second != "Bearer " + config.admin_key)
-        return answer(service::error_response(404, "not_found", "no such endpoint"));
-      if (r.method != "POST") return answer(service::method_not_allowed({"POST"}));
-      if (r.path == "/v1/admin/sync") {
-        service::SyncReport report = dispatcher.sync_now();
-        std::string errors;
-        for (const auto& e : report.errors) errors += (errors.empty() ? "" : ",") + json_quote(e);
-        res.set_content("{\"records\":" + std::to_string(report.records) + ",\"errors\":[" + errors + "]}",
-                        "application/json");
-        return;
-      }
-      Compilation c = engine.reload(config.rules);
-      if (!c.ok()) return answer(service::error_response(422, "rules_do_not_compile", c.render_diagnostics()));
-      return answer({200, "{\"rules_version\":" + json_quote(c.program->rules_version()) + "}"});
-    }
-    answer(write_service.handle(r));
-  };
-  for (auto method : {&httplib::Server::Get, &httplib::Server::Put, &httplib::Server::Post,
-                      &httplib::Server::Delete, &httplib::Server::Patch})
-    (server.*method)(".*", handler);
-
-  // cpp-httplib listens with a backlog of 5 (compiled into Debian's library): a burst of clients
-  // then sees dropped connects, retried by TCP only after a second or more. The listening socket
-  // is caught here and given the system's backlog once bound (listen() again only resizes it).
-  int listening_socket = -1;
-  server.set_socket_options([&](int sock) {
-    listening_socket = sock;
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    // Accepted connections inherit this: without it, an answer written as headers then body
-    // waits for the client's delayed ACK (Nagle), 40 ms per request on a kept-alive connection.
-    setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
-  });
-  int port = config.port == 0 ? server.bind_to_any_port(config.host) : (server.bind_to_port(config.host, config.port) ? config.port : -1);
-  if (port < 0) {
-    std::cerr << "gatehouse serve: cannot listen on " << config.host << ":" << config.port << '\n';
+  service::http::HttpServer server(
+      config.http, {[&](const service::HttpRequest& head) { return write_service.authorize(head); },
+                    [&](const service::HttpRequest& request) { return write_service.handle(request); },
+                    &service::WriteService::answers_from_memory});
+  auto listening = server.listen();
+  if (auto* why = std::get_if<std::string>(&listening)) {
+    std::cerr << "gatehouse serve: " << *why << '\n';
     return usage_error;
   }
-  if (listening_socket >= 0) ::listen(listening_socket, SOMAXCONN);
+  int port = std::get<int>(listening);
   std::thread signal_thread([&] {
     for (;;) {
       int s = 0;
@@ -340,10 +272,10 @@ int serve(const std::vector<std::string>& args) {
       return;
     }
   });
-  std::cout << "listening on " << config.host << ":" << port << " (rules_version "
+  std::cout << "listening on " << config.http.host << ":" << port << " (rules_version "
             << engine.program()->rules_version() << ", " << resumed << " interrupted jobs resumed)" << std::endl;
   dispatcher.start();
-  server.listen_after_bind();
+  server.run();
   signal_thread.join();
   dispatcher.stop();
   return ok;

@@ -367,6 +367,16 @@ TEST_F(ServeTest, TheAdminEndpointNeedsTheAdminKey) {
   auto r = service.client().Post("/v1/admin/reload", auth("key-acme"), "", "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(r->body.rfind(R"({"error":{"status":404,"code":"not_found")", 0), 0u) << r->body;
+  auto get = service.client().Get("/v1/admin/reload", auth("admin-secret"));
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->status, 405);
+  EXPECT_EQ(get->get_header_value("Allow"), "POST");
+  // The admin routes are served like every other: counted in /metrics.
+  auto metrics = service.client().Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("gatehouse_responses_total{status=\"404\"} 1\n"), std::string::npos) << metrics->body;
+  EXPECT_NE(metrics->body.find("gatehouse_responses_total{status=\"405\"} 1\n"), std::string::npos) << metrics->body;
 }
 
 }  // namespace

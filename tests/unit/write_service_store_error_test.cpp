@@ -100,6 +100,18 @@ TEST_F(StoreErrorTest, AStoreThatIsDownAnswers503AndTheServiceRecovers) {
   EXPECT_NE(m.find("gatehouse_store_unavailable_total 2"), std::string::npos) << m;
 }
 
+TEST_F(StoreErrorTest, AKeyCheckedFromTheHeadAloneAnswers503WhenTheStoreIsDown) {
+  store->down = true;
+  HttpRequest head;
+  head.method = "PUT";
+  head.path = "/crm/v1/prospects/p1";
+  head.headers["authorization"] = "Bearer key-acme";
+  auto refused = service->authorize(head);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 503);
+  EXPECT_NE(refused->body.find(R"("code":"store_unavailable")"), std::string::npos) << refused->body;
+}
+
 TEST_F(StoreErrorTest, TheHealthCheckDoesNotNeedTheStore) {
   store->down = true;
   HttpRequest r;

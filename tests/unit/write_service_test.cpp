@@ -167,6 +167,34 @@ TEST_F(WriteServiceTest, AuthenticationMediaTypeAndLimits) {
   EXPECT_EQ(call("GET", "/healthz", "", "").status, 200);
 }
 
+// What a server asks before it reads a body: the key check of handle(), from the head alone.
+TEST_F(WriteServiceTest, AuthorizeChecksTheKeyFromTheHead) {
+  HttpRequest head;
+  head.method = "PUT";
+  head.path = "/v1/residents/" + res_rm;
+  auto missing = service->authorize(head);
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 401);
+  head.headers["authorization"] = "Bearer wrong";
+  auto unknown = service->authorize(head);
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->body.rfind(R"({"error":{"status":401,"code":"unauthorized","message":"unknown API key")", 0), 0u)
+      << unknown->body;
+  head.headers["authorization"] = "Bearer key-acme";
+  EXPECT_FALSE(service->authorize(head));
+  head.headers.clear();
+  for (const char* open : {"/healthz", "/metrics", "/elsewhere"}) {
+    head.path = open;
+    EXPECT_FALSE(service->authorize(head)) << open << " needs no key";
+  }
+  head.path = "/v1/admin/reload";
+  auto admin = service->authorize(head);
+  ASSERT_TRUE(admin);
+  EXPECT_EQ(admin->status, 404) << "no admin routes without their hook";
+  EXPECT_TRUE(WriteService::answers_from_memory(HttpRequest{"GET", "/healthz", {}, {}, ""}));
+  EXPECT_FALSE(WriteService::answers_from_memory(HttpRequest{"PUT", "/v1/residents/" + res_rm, {}, {}, ""}));
+}
+
 TEST_F(WriteServiceTest, MetricsCountDecisionsAndResponses) {
   call("PUT", "/v1/residents/" + res_rm, rm_update);
   call("PUT", "/v1/residents/" + res_rm, rm_update, "key-acme", {{"ignore_unknown_fields", "true"}});

@@ -7,13 +7,14 @@
 
 #include "gatehouse/evaluator.hpp"
 #include "gatehouse/json_schema.hpp"
+#include "gatehouse/service/admin_routes.hpp"
 #include "gatehouse/json_string.hpp"
+#include "gatehouse/service/media_type.hpp"
 #include "gatehouse/service/record_ids.hpp"
 
 namespace gatehouse::service {
 
 namespace {
-
 
 std::vector<std::string> segments(const std::string& path) {
   std::vector<std::string> out;
@@ -25,6 +26,12 @@ std::vector<std::string> segments(const std::string& path) {
     at = slash + 1;
   }
   return out;
+}
+
+/// The PMS API under /v1/ and the CRM API under /crm/v1/ (its models name their whole paths):
+/// what needs a key.
+bool is_api_path(const std::vector<std::string>& parts) {
+  return !parts.empty() && (parts[0] == "v1" || (parts.size() > 1 && parts[0] == "crm" && parts[1] == "v1"));
 }
 
 std::string issues_json(const std::vector<Issue>& issues) {
@@ -83,7 +90,7 @@ HttpResponse error_response(int status, std::string_view code, std::string_view 
 
 WriteService::WriteService(Engine& engine, store::Store& store, Limits limits, std::function<std::string()> now)
     : engine_(engine), store_(store), limits_(limits), now_(now ? std::move(now) : utc_now) {
-  for (int status : {200, 202, 400, 401, 404, 405, 409, 413, 415, 500, 501, 503}) responses_[status];
+  for (int status : {200, 202, 400, 401, 404, 405, 409, 413, 415, 422, 500, 501, 503}) responses_[status];
 }
 
 HttpResponse method_not_allowed(const std::vector<std::string>& allowed) {
@@ -140,12 +147,12 @@ HttpResponse WriteService::handle(const HttpRequest& request) {
   return response;
 }
 
-HttpResponse WriteService::guarded_route(const HttpRequest& request) {
+HttpResponse WriteService::failure_answer() {
   // A store failure is an answer, never an exception out of the service: the client may retry
   // (nothing was stored, or what was is complete: each store write is one transaction), and the
   // database's own words stay in the operator's log, not in the client's answer.
   try {
-    return route(request);
+    throw;
   } catch (const store::StoreUnavailable& e) {
     store_failures_.fetch_add(1, std::memory_order_relaxed);
     if (hooks_.log) hooks_.log(std::string("store unavailable: ") + e.what());
@@ -154,8 +161,49 @@ HttpResponse WriteService::guarded_route(const HttpRequest& request) {
     return r;
   } catch (const std::exception& e) {
     if (hooks_.log) hooks_.log(std::string("internal error: ") + e.what());
-    return error_response(500, "internal_error", "the service failed to handle this request");
+  } catch (...) {
+    if (hooks_.log) hooks_.log("internal error");
   }
+  return error_response(500, "internal_error", "the service failed to handle this request");
+}
+
+HttpResponse WriteService::guarded_route(const HttpRequest& request) {
+  try {
+    return route(request);
+  } catch (...) {
+    return failure_answer();
+  }
+}
+
+std::variant<std::string, HttpResponse> WriteService::customer_of(const HttpRequest& request) {
+  auto auth = request.headers.find("authorization");
+  const std::string bearer = "Bearer ";
+  if (auth == request.headers.end() || auth->second.rfind(bearer, 0) != 0)
+    return error_response(401, "unauthorized", "send the customer's API key as 'Authorization: Bearer <key>'");
+  auto customer = store_.customer_for_key(auth->second.substr(bearer.size()));
+  if (!customer) return error_response(401, "unauthorized", "unknown API key");
+  return std::move(*customer);
+}
+
+std::optional<HttpResponse> WriteService::authorize(const HttpRequest& head) {
+  auto parts = segments(head.path);
+  if (!is_api_path(parts)) return std::nullopt;  // /healthz, /metrics, or a 404 to come
+  if (AdminRoutes::is_admin_route(head.path)) {
+    if (!hooks_.admin) return count(error_response(404, "not_found", "no such endpoint"));
+    if (auto refused = hooks_.admin->authorize(head)) return count(std::move(*refused));
+    return std::nullopt;
+  }
+  try {
+    auto who = customer_of(head);
+    if (auto* refused = std::get_if<HttpResponse>(&who)) return count(std::move(*refused));
+  } catch (...) {  // the key lookup reached a store that failed: 503, before any body is read
+    return count(failure_answer());
+  }
+  return std::nullopt;
+}
+
+bool WriteService::answers_from_memory(const HttpRequest& request) {
+  return request.path == "/healthz" || request.path == "/metrics";
 }
 
 HttpResponse WriteService::route(const HttpRequest& request) {
@@ -164,16 +212,16 @@ HttpResponse WriteService::route(const HttpRequest& request) {
     if (request.method != "GET") return method_not_allowed({"GET"});
     return {200, "{\"status\":\"ok\",\"rules_version\":" + json_quote(engine_.program()->rules_version()) + "}"};
   }
-  // The PMS API under /v1/ and the CRM API under /crm/v1/ (its models name their whole paths).
-  bool api = !parts.empty() && (parts[0] == "v1" || (parts.size() > 1 && parts[0] == "crm" && parts[1] == "v1"));
-  if (!api) return error_response(404, "not_found", "no such endpoint");
+  if (!is_api_path(parts)) return error_response(404, "not_found", "no such endpoint");
+  if (AdminRoutes::is_admin_route(request.path)) {
+    if (!hooks_.admin) return error_response(404, "not_found", "no such endpoint");
+    if (auto refused = hooks_.admin->authorize(request)) return std::move(*refused);
+    return hooks_.admin->handle(request);
+  }
 
-  auto auth = request.headers.find("authorization");
-  const std::string bearer = "Bearer ";
-  if (auth == request.headers.end() || auth->second.rfind(bearer, 0) != 0)
-    return error_response(401, "unauthorized", "send the customer's API key as 'Authorization: Bearer <key>'");
-  auto customer = store_.customer_for_key(auth->second.substr(bearer.size()));
-  if (!customer) return error_response(401, "unauthorized", "unknown API key");
+  auto who = customer_of(request);
+  if (auto* refused = std::get_if<HttpResponse>(&who)) return std::move(*refused);
+  const std::string* customer = std::get_if<std::string>(&who);
 
   if (parts.size() == 4 && parts[1] == "admin" && parts[2] == "write-status") {
     if (request.method != "GET") return method_not_allowed({"GET"});
@@ -201,7 +249,7 @@ HttpResponse WriteService::route(const HttpRequest& request) {
 HttpResponse WriteService::write(const HttpRequest& request, const std::string& customer, const Program& program,
                                  const ResolvedRoute& route) {
   auto type = request.headers.find("content-type");
-  if (type == request.headers.end() || type->second.rfind("application/json", 0) != 0)
+  if (type == request.headers.end() || !is_json_media_type(type->second))
     return error_response(415, "unsupported_media_type", "send the payload as application/json");
   if (request.body.size() > limits_.max_payload_bytes)
     return error_response(413, "payload_too_large", "the payload is " + std::to_string(request.body.size()) +

@@ -30,6 +30,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -69,6 +70,8 @@ HttpResponse error_response(int status, std::string_view code, std::string_view 
 /// 405 with `Allow: <allowed, comma-separated>`, in the error shape.
 HttpResponse method_not_allowed(const std::vector<std::string>& allowed);
 
+class AdminRoutes;
+
 /// What the service asks of the layers around it (all optional).
 struct WriteServiceHooks {
   /// Whether a write of model/operation (the rules' names: `residents`, `cancel`) can be carried
@@ -78,6 +81,8 @@ struct WriteServiceHooks {
   std::function<void()> on_enqueued;                  ///< a job is stored (wake a worker)
   std::function<void(std::string&)> extra_metrics;    ///< more Prometheus text for /metrics
   std::function<void(const std::string&)> log;        ///< a line for the operator (a store failure)
+  /// The operator's routes (admin_routes.hpp; must outlive the service); without them they are 404.
+  AdminRoutes* admin = nullptr;
 };
 
 class WriteService {
@@ -87,6 +92,14 @@ class WriteService {
                std::function<std::string()> now = nullptr);
 
   HttpResponse handle(const HttpRequest& request);
+  /// The key check handle() makes, from the request's head alone (method, path, headers), so a
+  /// server can refuse before it reads a body: nullopt when handle() would get past
+  /// authentication (or the path needs none: /healthz, /metrics, anything outside /v1), else the
+  /// answer (401, or 404 for an admin route without the admin key), counted in /metrics.
+  std::optional<HttpResponse> authorize(const HttpRequest& head);
+  /// Whether handle() answers `request` from memory alone (/healthz, /metrics): never waits on
+  /// the store, so a server may answer it at once rather than queue it behind writes.
+  static bool answers_from_memory(const HttpRequest& request);
   void set_hooks(WriteServiceHooks hooks) { hooks_ = std::move(hooks); }
 
  private:
@@ -110,6 +123,10 @@ class WriteService {
 
   HttpResponse route(const HttpRequest& request);
   HttpResponse guarded_route(const HttpRequest& request);
+  /// In a catch block: what the exception in flight answers (503 for the store, else 500).
+  HttpResponse failure_answer();
+  /// The customer whose API key the request carries, or the 401 it gets.
+  std::variant<std::string, HttpResponse> customer_of(const HttpRequest& request);
   HttpResponse metrics() const;
   HttpResponse count(HttpResponse response);
 

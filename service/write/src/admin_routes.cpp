@@ -1,0 +1,38 @@
+#include "gatehouse/service/admin_routes.hpp"
+
+#include "gatehouse/json_string.hpp"
+
+namespace gatehouse::service {
+
+namespace {
+constexpr std::string_view reload_path = "/v1/admin/reload";
+constexpr std::string_view sync_path = "/v1/admin/sync";
+}  // namespace
+
+AdminRoutes::AdminRoutes(std::string admin_key, Engine& engine, std::filesystem::path rules,
+                         std::function<SyncSummary()> sync)
+    : admin_key_(std::move(admin_key)), engine_(engine), rules_(std::move(rules)), sync_(std::move(sync)) {}
+
+bool AdminRoutes::is_admin_route(std::string_view path) { return path == reload_path || path == sync_path; }
+
+std::optional<HttpResponse> AdminRoutes::authorize(const HttpRequest& head) const {
+  auto auth = head.headers.find("authorization");
+  if (admin_key_.empty() || auth == head.headers.end() || auth->second != "Bearer " + admin_key_)
+    return error_response(404, "not_found", "no such endpoint");
+  return std::nullopt;
+}
+
+HttpResponse AdminRoutes::handle(const HttpRequest& request) {
+  if (request.method != "POST") return method_not_allowed({"POST"});
+  if (request.path == sync_path) {
+    SyncSummary report = sync_ ? sync_() : SyncSummary{};
+    std::string errors;
+    for (const auto& e : report.errors) errors += (errors.empty() ? "" : ",") + json_quote(e);
+    return {200, "{\"records\":" + std::to_string(report.records) + ",\"errors\":[" + errors + "]}"};
+  }
+  Compilation c = engine_.reload(rules_);
+  if (!c.ok()) return error_response(422, "rules_do_not_compile", c.render_diagnostics());
+  return {200, "{\"rules_version\":" + json_quote(c.program->rules_version()) + "}"};
+}
+
+}  // namespace gatehouse::service
