@@ -1,0 +1,122 @@
+#include "run_service.hpp"
+
+#include <pthread.h>
+
+#include <csignal>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "gatehouse/rules_loader.hpp"
+#include "gatehouse/service/admin_routes.hpp"
+#include "gatehouse/service/write_service.hpp"
+#include "gatehouse/store/caching_store.hpp"
+#include "gatehouse/store/clock.hpp"
+#include "gatehouse/store/sqlite_store.hpp"
+#include "serve_config.hpp"
+
+namespace gatehouse::service {
+
+namespace {
+constexpr int ok = 0;
+constexpr int usage_error = 2;  // the CLI's: a configuration, store, rules or connectors not usable
+}  // namespace
+
+int run_service(const std::filesystem::path& config_file, const std::filesystem::path& default_rules) {
+  ServeConfig config;
+  std::unique_ptr<store::Store> store;
+  try {
+    config = load_serve_config(config_file, default_rules);
+    if (config.postgres) {
+      store = std::make_unique<store::PostgresStore>(*config.postgres);
+    } else {
+      store = std::make_unique<store::SqliteStore>(config.store.string());
+    }
+    seed_store(config, *store);
+  } catch (const std::exception& e) {
+    std::cerr << "gatehouse serve: " << config_file.string() << ": " << e.what() << '\n';
+    return usage_error;
+  }
+  Compilation rules = compile_directory(config.rules);
+  if (!rules.ok()) {
+    std::cerr << rules.render_diagnostics();
+    return usage_error;
+  }
+  Engine engine(rules.program);
+  Dispatcher::Connectors connectors;
+  try {
+    connectors = load_connectors(config.rules);
+  } catch (const std::exception& e) {
+    std::cerr << "gatehouse serve: " << e.what() << '\n';
+    return usage_error;
+  }
+  // The connectors must cover the rules at start and after every reload (a reload that would
+  // accept writes no connector can carry is refused like rules that do not compile).
+  auto connector_problems = [&connectors](const Program& program) {
+    std::vector<std::string> problems;
+    for (const auto& [pms, connector] : connectors)
+      for (auto& p : check_connector(program, connector)) problems.push_back(std::move(p));
+    return problems;
+  };
+  engine.set_reload_check(connector_problems);
+  std::vector<std::string> problems = connector_problems(*engine.program());
+  if (!problems.empty()) {
+    for (const auto& p : problems) std::cerr << p << '\n';
+    return usage_error;
+  }
+  std::size_t resumed = store->resume_interrupted(utc_now());
+  // Everything from here on goes through the cache, so its own changes (a sync's records) are
+  // seen at once.
+  store::CachingStore cached_store(*store, std::chrono::seconds(config.lookup_cache_seconds));
+  WriteService write_service(engine, cached_store, Limits{config.max_payload_bytes, Limits{}.max_depth});
+  Dispatcher dispatcher(engine, cached_store, connectors, config.dispatcher);
+  AdminRoutes admin(config.admin_key, engine, config.rules, [&dispatcher] {
+    SyncReport report = dispatcher.sync_now();
+    return SyncSummary{report.records, std::move(report.errors)};
+  });
+  write_service.set_hooks({[&](std::string_view pms, std::string_view model, std::string_view op) {
+                             return dispatcher.can_dispatch(pms, model, op);
+                           },
+                           [&] { dispatcher.wake(); }, [&](std::string& out) { dispatcher.append_metrics(out); },
+                           [](const std::string& line) { std::cerr << "gatehouse serve: " << line << '\n'; }, &admin});
+
+  // Signals go to one thread that waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, s);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  http::HttpServer server(
+      config.http, {[&](const HttpRequest& head) { return write_service.authorize(head); },
+                    [&](const HttpRequest& request) { return write_service.handle(request); },
+                    &WriteService::answers_from_memory});
+  auto listening = server.listen();
+  if (auto* why = std::get_if<std::string>(&listening)) {
+    std::cerr << "gatehouse serve: " << *why << '\n';
+    return usage_error;
+  }
+  int port = std::get<int>(listening);
+  std::thread signal_thread([&] {
+    for (;;) {
+      int s = 0;
+      sigwait(&signals, &s);
+      if (s == SIGHUP) {
+        Compilation c = engine.reload(config.rules);
+        std::cerr << (c.ok() ? "rules reloaded: " + c.program->rules_version() + "\n"
+                             : "rules not reloaded (the old rules stay):\n" + c.render_diagnostics());
+        continue;
+      }
+      server.stop();
+      return;
+    }
+  });
+  std::cout << "listening on " << config.http.host << ":" << port << " (rules_version "
+            << engine.program()->rules_version() << ", " << resumed << " interrupted jobs resumed)" << std::endl;
+  dispatcher.start();
+  server.run();
+  signal_thread.join();
+  dispatcher.stop();
+  return ok;
+}
+
+}  // namespace gatehouse::service

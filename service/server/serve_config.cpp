@@ -1,0 +1,147 @@
+#include "serve_config.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "gatehouse/store/clock.hpp"
+
+namespace gatehouse::service {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string required(const YAML::Node& node, const char* key, const std::string& where) {
+  if (!node[key] || !node[key].IsScalar())
+    throw std::runtime_error(where + ": missing '" + key + "'");
+  return node[key].Scalar();
+}
+
+/// A mapping's keys must be among `known`: a misspelt key would otherwise be a setting silently
+/// left at its default.
+void only_known_keys(const YAML::Node& node, std::initializer_list<std::string_view> known, const std::string& where) {
+  if (!node || !node.IsMap()) return;
+  for (const auto& entry : node) {
+    std::string key = entry.first.Scalar();
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string list;
+    for (auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+    throw std::runtime_error(where + ": unknown key '" + key + "' (known: " + list + ")");
+  }
+}
+
+/// Reads the config file (once).
+}  // namespace
+
+ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rules) {
+  ServeConfig c;
+  c.root = YAML::LoadFile(file.string());
+  const YAML::Node& root = c.root;
+  only_known_keys(root, {"rules", "store", "listen", "max_payload_bytes", "admin_api_key", "http", "dispatcher",
+                         "lookup_cache_seconds", "customers", "integrations", "records"},
+                  "the configuration");
+  only_known_keys(root["http"], {"threads", "handler_threads", "request_timeout_ms", "write_timeout_ms",
+                                  "keep_alive_timeout_seconds", "keep_alive_max_requests", "max_header_bytes",
+                                  "max_header_count", "max_uri_bytes"},
+                  "http");
+  only_known_keys(root["dispatcher"], {"workers", "max_attempts", "backoff_ms", "max_backoff_ms", "pms_timeout_ms",
+                                       "idle_poll_ms", "webhook_max_attempts", "sync_interval_seconds",
+                                       "max_response_bytes"},
+                  "dispatcher");
+  if (root["store"] && root["store"].IsMap())
+    only_known_keys(root["store"], {"postgres", "schema", "connections", "lease_seconds"}, "store");
+  for (const auto& customer : root["customers"]) {
+    only_known_keys(customer, {"id", "api_key", "webhook"}, "customers");
+    only_known_keys(customer["webhook"], {"url", "secret"}, "customers.webhook");
+  }
+  for (const auto& i : root["integrations"])
+    only_known_keys(i, {"id", "customer", "pms", "base_url", "sync_interval_seconds"}, "integrations");
+  for (const auto& r : root["records"]) only_known_keys(r, {"model", "id", "integration", "data"}, "records");
+  fs::path dir = file.parent_path();
+  c.rules = root["rules"] ? dir / root["rules"].Scalar() : fs::path(default_rules);
+  if (root["store"] && root["store"].IsMap()) {
+    // store: {postgres: "host=... dbname=...", schema: gatehouse, connections: 4, lease_seconds: 300}
+    const YAML::Node& st = root["store"];
+    store::PostgresOptions pg;
+    pg.conninfo = required(st, "postgres", "store");
+    if (st["schema"]) pg.schema = st["schema"].Scalar();
+    if (st["connections"]) pg.connections = st["connections"].as<int>();
+    if (st["lease_seconds"]) pg.lease_seconds = st["lease_seconds"].as<int>();
+    c.postgres = pg;
+  } else {
+    c.store = dir / (root["store"] ? root["store"].Scalar() : std::string("gatehouse.db"));
+  }
+  auto& http = c.http;
+  if (root["listen"]) {
+    std::string listen = root["listen"].Scalar();
+    auto colon = listen.rfind(':');
+    if (colon == std::string::npos) throw std::runtime_error("listen must be HOST:PORT");
+    http.host = listen.substr(0, colon);
+    http.port = std::stoi(listen.substr(colon + 1));
+  }
+  if (root["max_payload_bytes"]) c.max_payload_bytes = root["max_payload_bytes"].as<std::size_t>();
+  if (root["admin_api_key"]) c.admin_key = root["admin_api_key"].Scalar();
+  if (root["lookup_cache_seconds"]) c.lookup_cache_seconds = root["lookup_cache_seconds"].as<int>();
+  if (c.lookup_cache_seconds < 0) throw std::runtime_error("lookup_cache_seconds must be 0 (off) or more");
+  // Two io threads carry thousands of connections (none waits on the store); one if the
+  // machine has one core. The other defaults are HttpServerOptions'.
+  http.io_threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 2u));
+  if (const YAML::Node& h = root["http"]) {
+    using ms = std::chrono::milliseconds;
+    if (h["threads"]) http.io_threads = h["threads"].as<int>();
+    if (h["handler_threads"]) http.handler_threads = h["handler_threads"].as<int>();
+    if (h["request_timeout_ms"]) http.request_timeout = ms(h["request_timeout_ms"].as<long>());
+    if (h["write_timeout_ms"]) http.write_timeout = ms(h["write_timeout_ms"].as<long>());
+    if (h["keep_alive_timeout_seconds"]) http.keep_alive_timeout = std::chrono::seconds(h["keep_alive_timeout_seconds"].as<long>());
+    if (h["keep_alive_max_requests"]) http.keep_alive_max_requests = h["keep_alive_max_requests"].as<int>();
+    if (h["max_header_bytes"]) http.limits.max_header_bytes = h["max_header_bytes"].as<std::size_t>();
+    if (h["max_header_count"]) http.limits.max_header_count = h["max_header_count"].as<std::size_t>();
+    if (h["max_uri_bytes"]) http.limits.max_target_bytes = h["max_uri_bytes"].as<std::size_t>();
+    if (http.io_threads < 1 || http.handler_threads < 1 || http.request_timeout.count() < 1 ||
+        http.write_timeout.count() < 1 || http.keep_alive_timeout.count() < 1 || http.keep_alive_max_requests < 1 ||
+        http.limits.max_header_bytes < 1 || http.limits.max_header_count < 1 || http.limits.max_target_bytes < 1)
+      throw std::runtime_error("http: threads, timeouts, keep_alive_max_requests and the limits must be at least 1");
+  }
+  http.limits.max_body_bytes = c.max_payload_bytes;
+  if (const YAML::Node& d = root["dispatcher"]) {
+    auto& o = c.dispatcher;
+    using ms = std::chrono::milliseconds;
+    if (d["workers"]) o.workers = d["workers"].as<int>();
+    if (d["max_attempts"]) o.max_attempts = d["max_attempts"].as<int>();
+    if (d["backoff_ms"]) o.backoff = ms(d["backoff_ms"].as<long>());
+    if (d["max_backoff_ms"]) o.max_backoff = ms(d["max_backoff_ms"].as<long>());
+    if (d["pms_timeout_ms"]) o.pms_timeout = ms(d["pms_timeout_ms"].as<long>());
+    if (d["idle_poll_ms"]) o.idle_poll = ms(d["idle_poll_ms"].as<long>());
+    if (d["webhook_max_attempts"]) o.webhook_max_attempts = d["webhook_max_attempts"].as<int>();
+    if (d["sync_interval_seconds"]) o.sync_interval = std::chrono::seconds(d["sync_interval_seconds"].as<long>());
+    if (d["max_response_bytes"]) {
+      long n = d["max_response_bytes"].as<long>();
+      if (n < 1) throw std::runtime_error("dispatcher: max_response_bytes must be at least 1");
+      o.max_response_bytes = static_cast<std::size_t>(n);
+    }
+    if (o.workers < 0 || o.max_attempts < 1 || o.webhook_max_attempts < 1 || o.backoff.count() < 1 ||
+        o.pms_timeout.count() < 1 || o.idle_poll.count() < 1)
+      throw std::runtime_error("dispatcher: workers >= 0, attempts >= 1 and times >= 1 ms");
+  }
+  return c;
+}
+
+/// Puts the config's customers, integrations and records into the store.
+void seed_store(const ServeConfig& c, store::Store& store) {
+  for (const auto& customer : c.root["customers"]) {
+    std::string id = required(customer, "id", "customers");
+    store.put_customer(id, required(customer, "api_key", "customers"));
+    if (const YAML::Node& hook = customer["webhook"])
+      store.set_webhook(id, required(hook, "url", "customers.webhook"), required(hook, "secret", "customers.webhook"));
+  }
+  for (const auto& i : c.root["integrations"])
+    store.put_integration({required(i, "id", "integrations"), required(i, "customer", "integrations"),
+                           required(i, "pms", "integrations"), required(i, "base_url", "integrations"),
+                           i["sync_interval_seconds"] ? i["sync_interval_seconds"].as<int>() : 0});
+  // A seed's `id` is the PMS's id; the store mints gatehouse's (found with GET /v1/{model}?x_id=).
+  for (const auto& r : c.root["records"])
+    store.put_record({required(r, "model", "records"), required(r, "id", "records"),
+                      required(r, "integration", "records"), required(r, "data", "records"), utc_now()});
+}
+
+}  // namespace gatehouse::service

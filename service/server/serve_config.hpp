@@ -1,0 +1,42 @@
+#pragma once
+// The service's configuration file, read once at start (docs/service.md describes every key): the
+// rules, the store, the HTTP server's limits, the dispatcher, and the customers, integrations and
+// records to seed the store with. A misspelt key is an error, not a setting left at its default.
+#include <yaml-cpp/yaml.h>
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "gatehouse/dispatch/dispatcher.hpp"
+#include "gatehouse/evaluator.hpp"
+#include "gatehouse/store/postgres_store.hpp"
+#include "gatehouse/store/store.hpp"
+#include "http_server.hpp"
+
+namespace gatehouse::service {
+
+struct ServeConfig {
+  std::filesystem::path rules, store;                        // store: the SQLite file, unless postgres is set
+  std::optional<store::PostgresOptions> postgres;
+  std::size_t max_payload_bytes = Limits{}.max_payload_bytes;
+  std::string admin_key;
+  DispatcherOptions dispatcher;
+  // The HTTP server's threads, deadlines and limits (service/http_server/http_server.hpp), and
+  // where it listens; its body limit is max_payload_bytes.
+  http::HttpServerOptions http;
+  // How long an API key, an integration or a record's integration is kept in memory (changes made
+  // through this instance are seen at once; another instance's, after this).
+  int lookup_cache_seconds = 5;
+  YAML::Node root;  // the whole file, for the customers, integrations and records to seed
+};
+
+/// Reads `file` (throws std::runtime_error naming the key at fault); `default_rules` is the rules
+/// directory when the file names none.
+ServeConfig load_serve_config(const std::filesystem::path& file, const std::filesystem::path& default_rules);
+
+/// Puts the configuration's customers, integrations and records into the store.
+void seed_store(const ServeConfig& config, store::Store& store);
+
+}  // namespace gatehouse::service
