@@ -110,8 +110,8 @@ class DispatcherStoreError : public ::testing::Test {
     connectors = load_connectors(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
   }
   std::string enqueue() {
-    store::NewJob job{"acme", "int-rm", "RENTMANAGER", "residents", "update", "res-1",
-                      R"({"last_name":"Lee"})", "accept", "v1", ""};
+    store::NewJob job{"acme", "int-rm", "RENTMANAGER", "residents", ast::Operation::update, "res-1",
+                      R"({"last_name":"Lee"})", Verdict::accept, "v1", ""};
     return flaky.enqueue(job, "2026-11-28T10:00:00.000Z");
   }
   static std::string metrics_of(const Dispatcher& dispatcher) {

@@ -34,8 +34,8 @@ TEST(DispatcherWake, AJobQueuedWhileTheWorkerWaitsIsTakenAtOnce) {
   // loop sleeps beside it).
   for (int round = 0; round < 8; ++round) {
     std::this_thread::sleep_for(1100ms / 8);  // the worker (and the sync loop) are waiting again
-    store::NewJob job{"acme", "int-rm", "RENTMANAGER", "residents", "update", "res-1",
-                      R"({"last_name":"Lee"})", "accept", "v1", ""};
+    store::NewJob job{"acme", "int-rm", "RENTMANAGER", "residents", ast::Operation::update, "res-1",
+                      R"({"last_name":"Lee"})", Verdict::accept, "v1", ""};
     std::string id = store.enqueue(job, "2026-11-28T10:00:00.000Z");
     dispatcher.wake();
     auto until = std::chrono::steady_clock::now() + 5s;

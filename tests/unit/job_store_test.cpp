@@ -30,10 +30,10 @@ NewJob job(const std::string& customer = "c1", const std::string& parent = "") {
   j.integration_id = "int-1";
   j.pms = "RENTMANAGER";
   j.model = "residents";
-  j.operation = "update";
+  j.operation = ast::Operation::update;
   j.record_id = "r-1";
   j.payload = R"({"last_name":"Lee"})";
-  j.verdict = "accept";
+  j.verdict = Verdict::accept;
   j.rules_version = "0123456789abcdef";
   j.parent_id = parent;
   return j;
@@ -381,7 +381,7 @@ TEST_P(JobStoreTest, ACreatedRecordHasItsIdBeforeTheSyncBringsIt) {
   store.put_customer("c1", "k1");
   store.put_integration({"int-1", "c1", "BUILDIUM", "http://b"});
   NewJob create = job();
-  create.operation = "create";
+  create.operation = ast::Operation::create;
   create.record_id = "";
   std::string root = store.enqueue(create, "2026-11-28T10:00:00Z");
   auto claimed = store.claim("w", "2026-11-28T10:00:00Z");
@@ -552,7 +552,7 @@ TEST_P(JobStoreTest, CallsThatFollowASuccessAreQueuedWithIt) {
   EXPECT_EQ(child->root_id, root);
   EXPECT_FALSE(child->is_root());
   EXPECT_EQ(child->payload, R"({"notes":"n"})");
-  EXPECT_EQ(child->verdict, "accept");
+  EXPECT_EQ(child->verdict, Verdict::accept);
   store.succeed(child->id, child->claim, {201, "ok", "updated"}, {}, "2026-11-28T10:00:02Z");
   EXPECT_EQ(store.write_status("c1", root)->state, WriteState::success);
 }

@@ -225,8 +225,8 @@ TEST(PmsClient, TheDispatcherRecordsARefusedAnswerAsAFailedCallWithItsReason) {
   Dispatcher::Connectors connectors = load_connectors(rules);
   Dispatcher dispatcher(engine, store, connectors, options);
   dispatcher.start();
-  std::string id = store.enqueue({"acme", "int-rm", "RENTMANAGER", "residents", "update", "res-1",
-                                  R"({"last_name":"Lee"})", "accept", "v1", ""},
+  std::string id = store.enqueue({"acme", "int-rm", "RENTMANAGER", "residents", ast::Operation::update, "res-1",
+                                  R"({"last_name":"Lee"})", Verdict::accept, "v1", ""},
                                  "2026-11-28T10:00:00.000Z");
   dispatcher.wake();
   std::string metrics;

@@ -229,7 +229,7 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
   std::vector<std::string> follow_ups;
   try {
     std::vector<std::string> calls = job.is_root() ? c->calls(job.model, job.payload) : std::vector{job.payload};
-    native = c->write_request(job.model, job.operation, job.record_id, calls.front());
+    native = c->write_request(job.model, ast::operation_name(job.operation), job.record_id, calls.front());
     follow_ups.assign(calls.begin() + 1, calls.end());
   } catch (const std::exception& e) {
     return fail_for_good("mapping_failed", e.what());
@@ -249,7 +249,7 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
     // The PMS's id throughout (a job carries it, not gatehouse's): the store gives a created
     // record its gatehouse id when it records the success.
     std::string native_id = job.record_id;
-    if (job.operation == "create") {
+    if (job.operation == ast::Operation::create) {
       std::optional<std::string> id;
       try {
         auto records = c->generic_records(job.model, call.body);
@@ -262,12 +262,12 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
     }
     std::vector<store::NewJob> children;
     for (auto& payload : follow_ups) {
-      store::NewJob child{job.customer_id, job.integration_id, job.pms, job.model, "update", native_id,
+      store::NewJob child{job.customer_id, job.integration_id, job.pms, job.model, ast::Operation::update, native_id,
                           std::move(payload), job.verdict, job.rules_version, job.id};
       children.push_back(std::move(child));
     }
     const bool recorded = record("a job's success", [&] {
-      return store_.succeed(job.id, job.claim, {call.status, code, job.operation == "create" ? "created" : "updated"},
+      return store_.succeed(job.id, job.claim, {call.status, code, job.operation == ast::Operation::create ? "created" : "updated"},
                             created, utc_now(), children);
     });
     if (!recorded) return;  // the worker that holds the job now records it

@@ -205,7 +205,8 @@ std::string insert_job(PGconn* c, const NewJob& job, std::string_view now) {
       " payload, verdict, rules_version, state, due_at, submitted_at)"
       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'queued', $13, $13)",
       {p(id), p(root), job.parent_id.empty() ? Param() : p(job.parent_id), p(job.customer_id), p(job.integration_id),
-       p(job.pms), p(job.model), p(job.operation), p(job.record_id), p(job.payload), p(job.verdict),
+       p(job.pms), p(job.model), p(operation_text(job.operation)), p(job.record_id), p(job.payload),
+       p(verdict_text(job.verdict)),
        p(job.rules_version), p(now)});
   return id;
 }
@@ -364,8 +365,10 @@ std::optional<ClaimedJob> PostgresStore::claim(std::string_view worker, std::str
                "           attempts, verdict, rules_version, claim",
                {p(worker), p(now), p(now), p(new_id()), p(options_.lease_seconds)});
   if (r.empty()) return std::nullopt;
-  return ClaimedJob{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3),  r.text(0, 4),  r.text(0, 5),  r.text(0, 6),
-                    r.text(0, 7), r.text(0, 8), r.integer(0, 9), r.text(0, 10), r.text(0, 11), r.text(0, 12)};
+  return ClaimedJob{r.text(0, 0),  r.text(0, 1),    r.text(0, 2),    r.text(0, 3),
+                    r.text(0, 4),  r.text(0, 5),    operation_of(r.text(0, 6)), r.text(0, 7),
+                    r.text(0, 8),  r.integer(0, 9), verdict_of(r.text(0, 10)),  r.text(0, 11),
+                    r.text(0, 12)};
 }
 
 // An outcome applies to a running job that its claim holds (job_store.hpp): the state change

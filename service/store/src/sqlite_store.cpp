@@ -283,7 +283,7 @@ std::string insert_job(Connection& db, const NewJob& job, std::string_view now) 
     s.bind(3, job.parent_id);
   }
   s.bind(4, job.customer_id).bind(5, job.integration_id).bind(6, job.pms).bind(7, job.model)
-      .bind(8, job.operation).bind(9, job.record_id).bind(10, job.payload).bind(11, job.verdict)
+      .bind(8, operation_text(job.operation)).bind(9, job.record_id).bind(10, job.payload).bind(11, verdict_text(job.verdict))
       .bind(12, job.rules_version).bind(13, now).bind(14, now).step();
   return id;
 }
@@ -486,8 +486,9 @@ std::optional<ClaimedJob> SqliteStore::claim(std::string_view worker, std::strin
                 "           payload, attempts, verdict, rules_version, claim");
     s.bind(1, worker).bind(2, new_id()).bind(3, now);
     if (!s.step()) return;
-    claimed = ClaimedJob{s.text(0), s.text(1), s.text(2),  s.text(3),  s.text(4),  s.text(5), s.text(6),
-                         s.text(7), s.text(8), s.integer(9), s.text(10), s.text(11), s.text(12)};
+    claimed = ClaimedJob{s.text(0), s.text(1), s.text(2),         s.text(3),  s.text(4),
+                         s.text(5), operation_of(s.text(6)), s.text(7), s.text(8), s.integer(9),
+                         verdict_of(s.text(10)), s.text(11), s.text(12)};
     while (s.step()) {
     }
   });

@@ -1,5 +1,7 @@
 #include "store_support.hpp"
 
+#include <stdexcept>
+
 #include <chrono>
 #include <cstdint>
 #include <random>
@@ -49,6 +51,21 @@ void roll_up(WriteStatus& status, const std::vector<JobOutcome>& jobs) {
       }
     }
   }
+}
+
+std::string_view operation_text(ast::Operation op) { return ast::operation_name(op); }
+
+ast::Operation operation_of(std::string_view text) {
+  if (auto op = ast::operation_from_name(text)) return *op;
+  throw std::runtime_error("store: a job with the unknown operation '" + std::string(text) + "'");
+}
+
+std::string_view verdict_text(Verdict verdict) { return verdict_name(verdict); }
+
+Verdict verdict_of(std::string_view text) {
+  if (text == "accept") return Verdict::accept;
+  if (text == "strip") return Verdict::strip;
+  throw std::runtime_error("store: a job with the verdict '" + std::string(text) + "' (only accept and strip are jobs)");
 }
 
 }  // namespace gatehouse::store

@@ -1,6 +1,7 @@
 #pragma once
 // What every Store implementation shares: ids, and summing a write's jobs up into its status.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gatehouse/store/job_store.hpp"
@@ -12,6 +13,13 @@ namespace gatehouse::store {
 /// of the indexes on them: an insert dirties the same few pages as the one before instead of a
 /// random leaf each, which is most of what a commit writes and syncs.
 std::string new_id();
+
+/// A job's operation and verdict as a row keeps them (their names: "create", "strip"), and back;
+/// a name no gatehouse writes is a damaged row (std::runtime_error naming it).
+std::string_view operation_text(ast::Operation op);
+ast::Operation operation_of(std::string_view text);
+std::string_view verdict_text(Verdict verdict);
+Verdict verdict_of(std::string_view text);
 
 /// One job of a write as the roll-up needs it.
 struct JobOutcome {

@@ -296,16 +296,16 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
   job.integration_id = integration.id;
   job.pms = integration.pms;
   job.model = model.name;
-  job.operation = operation;
+  job.operation = op;
   job.record_id = native_id;  // the PMS's id of the record; "" for a create
   job.payload = std::string(*decision.payload);
-  job.verdict = std::string(verdict_name(decision.verdict));
+  job.verdict = decision.verdict;
   job.rules_version = std::string(decision.rules_version);
   std::string id = store_.enqueue(job, now_());  // durable before the answer
   if (hooks_.on_enqueued) hooks_.on_enqueued();
   // What the unified API's document declares (job_id, data), and gatehouse's own meta beside it.
   std::string body = "{\"job_id\":" + json_quote(id) + ",\"data\":" + job.payload +
-                     ",\"meta\":{\"job_id\":" + json_quote(id) + ",\"verdict\":" + json_quote(job.verdict) +
+                     ",\"meta\":{\"job_id\":" + json_quote(id) + ",\"verdict\":" + json_quote(verdict_name(job.verdict)) +
                      ",\"stripped\":" + issues_json(decision.stripped) +
                      ",\"rules_version\":" + json_quote(job.rules_version) + "}}";
   return {202, body};

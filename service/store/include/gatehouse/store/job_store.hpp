@@ -20,23 +20,30 @@
 #include <string_view>
 #include <vector>
 
+#include "gatehouse/decision.hpp"
+#include "gatehouse/grammar/ast.hpp"
+
 namespace gatehouse::store {
 
 struct NewJob {
   std::string customer_id;
   std::string integration_id;
-  std::string pms, model, operation;  ///< operation: "create" or "update"
+  std::string pms, model;
+  ast::Operation operation = ast::Operation::create;
   std::string record_id;              ///< the PMS's id of the record an update targets ("" for a create)
   std::string payload;                ///< what goes to the PMS (after any strip)
-  std::string verdict;                ///< "accept" or "strip"
+  Verdict verdict = Verdict::accept;  ///< accept or strip (a reject is never a job)
   std::string rules_version;
   std::string parent_id;  ///< "" for a root job; else the root (or parent) it belongs to
 };
 
 struct ClaimedJob {
-  std::string id, root_id, customer_id, integration_id, pms, model, operation, record_id, payload;
+  std::string id, root_id, customer_id, integration_id, pms, model;
+  ast::Operation operation = ast::Operation::create;
+  std::string record_id, payload;
   int attempts = 0;  ///< attempts made before this one
-  std::string verdict, rules_version;
+  Verdict verdict = Verdict::accept;
+  std::string rules_version;
   std::string claim;  ///< this claim's token: what recording the job's outcome must show
   bool is_root() const { return id == root_id; }
 };
