@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "gatehouse/dispatch/webhook_signature.hpp"
 #include "gatehouse/store/clock.hpp"
 
 namespace gatehouse::service {
@@ -53,6 +54,13 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
   for (const auto& customer : root["customers"]) {
     only_known_keys(customer, {"id", "api_key", "webhook"}, "customers");
     only_known_keys(customer["webhook"], {"url", "secret"}, "customers.webhook");
+    // A short secret is guessed offline from one captured delivery: refused, as the peer API does.
+    if (const YAML::Node& hook = customer["webhook"]; hook && hook["secret"] && hook["secret"].IsScalar() &&
+        hook["secret"].Scalar().size() < min_webhook_secret_length)
+      throw std::runtime_error("customers.webhook: the secret of customer '" +
+                               (customer["id"] ? customer["id"].Scalar() : std::string("?")) + "' has " +
+                               std::to_string(hook["secret"].Scalar().size()) + " characters; it needs at least " +
+                               std::to_string(min_webhook_secret_length));
   }
   for (const auto& i : root["integrations"])
     only_known_keys(i, {"id", "customer", "pms", "base_url", "sync_interval_seconds"}, "integrations");

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <cstdlib>
 #include <regex>
 #include <thread>
 
@@ -39,6 +40,7 @@ class WebhookReceiver {
       }
       bodies_.push_back(req.body);
       signatures_.push_back(req.get_header_value("X-Gatehouse-Signature"));
+      deliveries_.push_back(req.get_header_value("X-Gatehouse-Delivery"));
       res.status = 204;
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
@@ -57,6 +59,10 @@ class WebhookReceiver {
     std::lock_guard lock(mutex_);
     return signatures_;
   }
+  std::vector<std::string> deliveries() {
+    std::lock_guard lock(mutex_);
+    return deliveries_;
+  }
   int calls() {
     std::lock_guard lock(mutex_);
     return calls_;
@@ -68,7 +74,7 @@ class WebhookReceiver {
   int port_ = 0;
   std::mutex mutex_;
   int failures_, calls_ = 0;
-  std::vector<std::string> bodies_, signatures_;
+  std::vector<std::string> bodies_, signatures_, deliveries_;
 };
 
 std::string hmac_hex(const std::string& key, const std::string& body) {
@@ -536,7 +542,18 @@ TEST_F(DispatchTest, FinishedWritesArePostedToTheSignedWebhookWithRetries) {
   const std::string body = receiver.bodies()[0];
   EXPECT_NE(body.find("\"job_id\":\"" + id + "\""), std::string::npos) << body;
   EXPECT_NE(body.find("\"write_status\":\"SUCCESS\""), std::string::npos) << body;
-  EXPECT_EQ(receiver.signatures()[0], "sha256=" + hmac_hex("hook-secret", body));
+  // t=<unix seconds>,v1=<HMAC of "<t>.<delivery id>.<body>">: recent, and over all three.
+  std::smatch m;
+  const std::string signature = receiver.signatures()[0];
+  ASSERT_TRUE(std::regex_match(signature, m, std::regex("t=(\\d+),v1=([0-9a-f]{64})"))) << signature;
+  const long long t = std::stoll(m[1]);
+  const long long now = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+  EXPECT_LE(std::llabs(now - t), 60) << "the timestamp is the delivery's";
+  const std::string delivery = receiver.deliveries()[0];
+  ASSERT_FALSE(delivery.empty());
+  EXPECT_EQ(m[2].str(), hmac_hex("hook-secret", m[1].str() + "." + delivery + "." + body));
+  EXPECT_NE(m[2].str(), hmac_hex("hook-secret", body)) << "the body alone is not what is signed";
 }
 
 TEST_F(DispatchTest, AnUnreachablePmsFailsAfterTheBoundedAttempts) {

@@ -2,18 +2,25 @@
 
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdint>
 #include <iostream>
 #include <random>
 
 #include "gatehouse/store/clock.hpp"
 #include "gatehouse/digest.hpp"
 #include "gatehouse/dispatch/pms_client.hpp"
+#include "gatehouse/dispatch/webhook_signature.hpp"
 
 namespace gatehouse::service {
 
 namespace {
 
 using std::chrono::milliseconds;
+
+std::int64_t unix_seconds_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 bool retryable(const CallResult& call) { return call.status == 0 || call.status == 429 || call.status >= 500; }
 
@@ -344,7 +351,7 @@ void Dispatcher::deliver(const store::WebhookDelivery& d) {
   }
   std::string body = store::to_json(*status);
   CallResult call = http_call(d.url, "POST", "", body,
-                              {{"X-Gatehouse-Signature", "sha256=" + hmac_sha256_hex(d.secret, body)},
+                              {{"X-Gatehouse-Signature", webhook_signature(d.secret, unix_seconds_now(), d.id, body)},
                                {"X-Gatehouse-Delivery", d.id}},
                               call_limits());
   if (call.status >= 200 && call.status < 300) {

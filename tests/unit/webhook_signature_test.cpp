@@ -1,0 +1,100 @@
+// Webhook signatures: what gatehouse sends verifies with the receiver that docs/webhooks.md shows
+// (its Python block is run here, as written), and a replay, an altered body, another delivery id
+// or an old timestamp does not; a configuration with a short webhook secret is refused at start.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "gatehouse/dispatch/webhook_signature.hpp"
+#include "serve_config.hpp"
+
+namespace gatehouse::service {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// The receiver's code block of docs/webhooks.md.
+std::string receiver_code() {
+  std::ifstream in(fs::path(GATEHOUSE_SOURCE_DIR) / "docs" / "webhooks.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string doc = text.str();
+  const std::string open = "```python webhook-receiver\n";
+  auto from = doc.find(open);
+  if (from == std::string::npos) return "";
+  from += open.size();
+  return doc.substr(from, doc.find("```", from) - from);
+}
+
+/// Runs the docs' verify() on one delivery in python3; "True" or "False" (or an error).
+std::string python_verify(const std::string& secret, const std::string& header, const std::string& delivery,
+                          const std::string& body, long long now) {
+  fs::path script = fs::temp_directory_path() / ("gatehouse_receiver_" + std::to_string(::getpid()) + ".py");
+  std::ofstream(script) << receiver_code() << "\nimport sys\nprint(verify(sys.argv[1], sys.argv[2], sys.argv[3], "
+                                               "sys.argv[4].encode(), float(sys.argv[5])))\n";
+  auto quote = [](const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+  };
+  std::string command = "python3 " + script.string() + " " + quote(secret) + " " + quote(header) + " " +
+                        quote(delivery) + " " + quote(body) + " " + std::to_string(now) + " 2>&1";
+  std::string out;
+  if (FILE* p = popen(command.c_str(), "r")) {
+    std::array<char, 256> buffer{};
+    while (fgets(buffer.data(), buffer.size(), p)) out += buffer.data();
+    pclose(p);
+  }
+  fs::remove(script);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+TEST(WebhookSignature, TheDocumentedReceiverVerifiesWhatIsSentAndNothingElse) {
+  ASSERT_FALSE(receiver_code().empty()) << "docs/webhooks.md has no ```python webhook-receiver block";
+  const std::string secret = "hook-secret-0123";
+  const std::string body = R"({"write_status":"SUCCESS","job_id":"j1"})";
+  const long long t = 1767225600;  // 2026-01-01T00:00:00Z
+  const std::string header = webhook_signature(secret, t, "d1", body);
+  EXPECT_EQ(header.substr(0, 13), "t=1767225600,");
+  EXPECT_EQ(python_verify(secret, header, "d1", body, t + 10), "True");
+  EXPECT_EQ(python_verify(secret, header, "d1", body + " ", t + 10), "False") << "an altered body";
+  EXPECT_EQ(python_verify(secret, header, "d2", body, t + 10), "False") << "another delivery's id";
+  EXPECT_EQ(python_verify("another-secret", header, "d1", body, t + 10), "False") << "another secret";
+  EXPECT_EQ(python_verify(secret, header, "d1", body, t + 301), "False") << "a replay after five minutes";
+  EXPECT_EQ(python_verify(secret, "sha256=00", "d1", body, t), "False") << "the old body-only form";
+}
+
+TEST(WebhookSignature, TheTimestampAndTheIdAreSigned) {
+  EXPECT_NE(webhook_signature("hook-secret-0123", 1, "d1", "{}"), webhook_signature("hook-secret-0123", 2, "d1", "{}"));
+  EXPECT_NE(webhook_signature("hook-secret-0123", 1, "d1", "{}").substr(4),
+            webhook_signature("hook-secret-0123", 1, "d2", "{}").substr(4));
+}
+
+TEST(WebhookSignature, AShortSecretIsRefusedAtStart) {
+  fs::path dir = fs::temp_directory_path() / ("gatehouse_short_secret_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "config.yaml") << "customers:\n"
+                                        "  - {id: acme, api_key: key-acme, webhook: {url: 'http://127.0.0.1:1/h', secret: s3cret}}\n";
+  try {
+    load_serve_config(dir / "config.yaml", dir);
+    ADD_FAILURE() << "a 6-character webhook secret was taken";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("the secret of customer 'acme' has 6 characters; it needs at least 10"),
+              std::string::npos)
+        << e.what();
+  }
+  std::ofstream(dir / "config.yaml") << "customers:\n"
+                                        "  - {id: acme, api_key: key-acme, webhook: {url: 'http://127.0.0.1:1/h', secret: 0123456789}}\n";
+  EXPECT_NO_THROW(load_serve_config(dir / "config.yaml", dir));
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace gatehouse::service
