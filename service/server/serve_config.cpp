@@ -89,6 +89,14 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
   }
   if (root["max_payload_bytes"]) c.max_payload_bytes = root["max_payload_bytes"].as<std::size_t>();
   if (root["admin_api_key"]) c.admin_key = root["admin_api_key"].Scalar();
+  // The operator's key opens every customer's admin routes: one that is also a customer's key
+  // would make that customer the operator.
+  for (const auto& customer : root["customers"])
+    if (!c.admin_key.empty() && customer["api_key"] && customer["api_key"].IsScalar() &&
+        customer["api_key"].Scalar() == c.admin_key)
+      throw std::runtime_error("admin_api_key: it is also the API key of customer '" +
+                               (customer["id"] ? customer["id"].Scalar() : std::string("?")) +
+                               "'; give the operator a key of its own");
   if (root["lookup_cache_seconds"]) c.lookup_cache_seconds = root["lookup_cache_seconds"].as<int>();
   if (c.lookup_cache_seconds < 0) throw std::runtime_error("lookup_cache_seconds must be 0 (off) or more");
   // Two io threads carry thousands of connections (none waits on the store); one if the

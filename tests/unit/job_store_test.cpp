@@ -811,6 +811,24 @@ TEST_F(SqliteStoreTest, AFileFromTheFirstSchemaIsMigrated) {
   EXPECT_THROW(store.set_webhook("nobody", "u", "s"), std::invalid_argument);
 }
 
+TEST(JobStore, TheSqliteFilesAreTheOwnersAlone) {
+  fs::path file = fs::temp_directory_path() / ("gatehouse_mode_" + std::to_string(::getpid()) + ".db");
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(file.string() + suffix);
+  { std::ofstream(file.string() + "-wal"); }  // one a previous run left readable by all
+  fs::permissions(file.string() + "-wal", fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                                             fs::perms::others_read);
+  {
+    SqliteStore store(file.string());
+    store.put_customer("acme", "key-acme");
+    for (const char* suffix : {"", "-wal"}) {
+      auto perms = fs::status(file.string() + suffix).permissions();
+      EXPECT_EQ(perms & (fs::perms::group_all | fs::perms::others_all), fs::perms::none) << "file" << suffix;
+      EXPECT_NE(perms & fs::perms::owner_read, fs::perms::none) << "file" << suffix;
+    }
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(file.string() + suffix);
+}
+
 TEST(JobStore, AnUnopenableFileIsAClearError) {
   try {
     SqliteStore store("/nonexistent/folder/jobs.db");

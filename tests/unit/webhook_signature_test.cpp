@@ -96,5 +96,19 @@ TEST(WebhookSignature, AShortSecretIsRefusedAtStart) {
   fs::remove_all(dir);
 }
 
+TEST(KeyHygiene, AnAdminKeyThatIsAlsoACustomersKeyIsRefusedAtStart) {
+  fs::path dir = fs::temp_directory_path() / ("gatehouse_admin_key_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "config.yaml") << "admin_api_key: shared-key-0123456789\n"
+                                        "customers:\n  - {id: acme, api_key: shared-key-0123456789}\n";
+  try {
+    load_serve_config(dir / "config.yaml", dir);
+    ADD_FAILURE() << "an admin key equal to a customer's was taken";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("also the API key of customer 'acme'"), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace gatehouse::service

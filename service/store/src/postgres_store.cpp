@@ -328,7 +328,12 @@ PGconn* PostgresStore::acquire() {
   available_.wait(lock, [&] { return !idle_.empty(); });
   PGconn* c = idle_.back();
   idle_.pop_back();
-  if (PQstatus(c) != CONNECTION_OK) {
+  lock.unlock();
+  // An idle connection the server closed (it restarted) still says CONNECTION_OK until it is
+  // read from: reading what is pending finds the end of it, so the connection is made again here
+  // instead of failing the request it was taken for.
+  bool closed_by_server = PQstatus(c) == CONNECTION_OK && PQconsumeInput(c) == 0;
+  if (closed_by_server || PQstatus(c) != CONNECTION_OK) {
     PQreset(c);  // the server restarted: reconnect (search_path is per session)
     if (PQstatus(c) == CONNECTION_OK) PQclear(PQexec(c, ("SET search_path TO " + quote_identifier(options_.schema)).c_str()));
   }

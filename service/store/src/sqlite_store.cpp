@@ -3,8 +3,11 @@
 #include "record_id.hpp"
 #include "store_support.hpp"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
 #include <csignal>
@@ -330,10 +333,23 @@ std::unique_ptr<Connection> open_connection(const std::string& path, int flags, 
   return c;
 }
 
+/// The database file readable and writable by its owner alone (it holds customers' key hashes,
+/// webhook secrets and their records): created so, or narrowed so if it exists. SQLite creates
+/// its -wal and -shm files with the database file's permissions.
+const std::string& owner_only(const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0) return path;
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, S_IRUSR | S_IWUSR);
+  if (fd < 0) return path;  // SQLite's own open says why
+  ::fchmod(fd, S_IRUSR | S_IWUSR);
+  ::close(fd);
+  for (const char* suffix : {"-wal", "-shm"}) ::chmod((path + suffix).c_str(), S_IRUSR | S_IWUSR);
+  return path;
+}
+
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path)
-    : writer_(open_connection(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "")) {
+    : writer_(open_connection(owner_only(path), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, "")) {
   exec(writer_->handle, schema);
   int applied = 0;
   {

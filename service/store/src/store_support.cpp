@@ -4,27 +4,25 @@
 
 #include <chrono>
 #include <cstdint>
-#include <random>
 
 #include "gatehouse/store/store.hpp"
+#include "random_bytes.hpp"
 
 namespace gatehouse::store {
 
 std::string new_id() {
-  thread_local std::mt19937_64 random{[] {
-    std::random_device device;
-    return (static_cast<std::uint64_t>(device()) << 32) ^ device();
-  }()};
   static const char* hex = "0123456789abcdef";
   auto ms = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-  std::uint64_t low = random();
-  std::uint32_t middle = static_cast<std::uint32_t>(random());
+  unsigned char random[10];  // 80 bits from the OS's CSPRNG: an id tells nothing of the next
+  random_bytes(random, sizeof random);
   char id[32];
   // Most significant digit first, so that ids compare like the times they hold.
   for (int i = 0; i < 12; ++i) id[i] = hex[(ms >> (4 * (11 - i))) & 15];
-  for (int i = 0; i < 4; ++i) id[12 + i] = hex[(middle >> (4 * i)) & 15];
-  for (int i = 0; i < 16; ++i) id[16 + i] = hex[(low >> (4 * i)) & 15];
+  for (int i = 0; i < 10; ++i) {
+    id[12 + 2 * i] = hex[random[i] >> 4];
+    id[13 + 2 * i] = hex[random[i] & 15];
+  }
   return std::string(id, sizeof id);
 }
 
