@@ -120,5 +120,5 @@ api POST /v1/residents '{"integration_id":"int-bd","first_name":"Di","last_name"
 status_of "$(job_of)"
 
 step "Job outcomes in /metrics"
-show "curl $service/metrics | grep jobs_total"
-curl -s "$service/metrics" | grep '^gatehouse_jobs_total\|^gatehouse_decisions_total'
+show "curl -H 'Authorization: Bearer demo-admin' $service/metrics | grep jobs_total"
+curl -s -H "Authorization: Bearer demo-admin" "$service/metrics" | grep '^gatehouse_jobs_total\|^gatehouse_decisions_total'

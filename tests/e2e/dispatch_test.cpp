@@ -569,7 +569,7 @@ TEST_F(DispatchTest, MetricsCountJobOutcomes) {
   start();
   std::string id = submit("PUT", record_path("1001"), bd_update);
   finished_status(id);
-  auto r = service->client().Get("/metrics");
+  auto r = service->client().Get("/metrics", admin);
   ASSERT_TRUE(r);
   EXPECT_NE(r->body.find("gatehouse_jobs_total{outcome=\"succeeded\"} 1"), std::string::npos) << r->body;
   EXPECT_NE(r->body.find("gatehouse_synced_records_total 3"), std::string::npos) << r->body;

@@ -27,7 +27,7 @@ std::string conninfo() {
 }
 
 long succeeded_jobs(const ChildProcess& service) {
-  auto r = service.client().Get("/metrics");
+  auto r = service.client().Get("/metrics", {{"Authorization", "Bearer admin-key-0123456789"}});
   std::smatch m;
   if (!r || !std::regex_search(r->body, m, std::regex("gatehouse_jobs_total\\{outcome=\"succeeded\"\\} (\\d+)"))) return -1;
   return std::stol(m[1]);
@@ -50,7 +50,7 @@ TEST(PostgresInstances, TwoInstancesCarryEveryJobExactlyOnce) {
   std::ofstream(dir / "config.yaml")
       << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules").string() << "\n"
       << "store: {postgres: '" << conninfo() << "', schema: " << schema << ", connections: 4, lease_seconds: 30}\n"
-      << "listen: 127.0.0.1:0\n"
+      << "listen: 127.0.0.1:0\nadmin_api_key: admin-key-0123456789\n"
       << "dispatcher: {workers: 3, backoff_ms: 20, idle_poll_ms: 10, sync_interval_seconds: 0}\n"
       << "customers:\n  - {id: acme, api_key: key-acme}\n"
       << "integrations:\n  - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: '" << pms.url() << "/buildium'}\n"

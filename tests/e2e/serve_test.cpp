@@ -373,10 +373,23 @@ TEST_F(ServeTest, TheAdminEndpointNeedsTheAdminKey) {
   EXPECT_EQ(get->status, 405);
   EXPECT_EQ(get->get_header_value("Allow"), "POST");
   // The admin routes are served like every other: counted in /metrics.
-  auto metrics = service.client().Get("/metrics");
+  auto metrics = service.client().Get("/metrics", auth("admin-secret"));
   ASSERT_TRUE(metrics);
   EXPECT_NE(metrics->body.find("gatehouse_responses_total{status=\"404\"} 1\n"), std::string::npos) << metrics->body;
   EXPECT_NE(metrics->body.find("gatehouse_responses_total{status=\"405\"} 1\n"), std::string::npos) << metrics->body;
+}
+
+TEST_F(ServeTest, MetricsAreTheOperatorsAlone) {
+  Service service(config);
+  for (const auto& headers : {httplib::Headers{}, auth("key-acme")}) {
+    auto r = service.client().Get("/metrics", headers);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 404) << "a customer's key, or none, sees no metrics: " << r->body;
+  }
+  auto r = service.client().Get("/metrics", auth("admin-secret"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_NE(r->body.find("gatehouse_decisions_total"), std::string::npos);
 }
 
 }  // namespace

@@ -73,7 +73,7 @@ TEST(StoreOutage, PostgresStoppedAnswers503AndNothingAcceptedIsLost) {
   std::ofstream(dir / "config.yaml")
       << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules").string() << "\n"
       << "store: {postgres: '" << pg.conninfo() << "', schema: outage, connections: 2, lease_seconds: 30}\n"
-      << "listen: 127.0.0.1:0\n"
+      << "listen: 127.0.0.1:0\nadmin_api_key: admin-key-0123456789\n"
       << "dispatcher: {workers: 2, backoff_ms: 20, max_backoff_ms: 200, idle_poll_ms: 10, sync_interval_seconds: 0}\n"
       << "customers:\n  - {id: acme, api_key: key-acme}\n"
       << "integrations:\n  - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: '" << pms.url() << "/buildium'}\n"
@@ -151,7 +151,7 @@ TEST(StoreOutage, PostgresStoppedAnswers503AndNothingAcceptedIsLost) {
   EXPECT_EQ(succeeded, accepted.size());
   std::string stats = pms.client().Get("/_sim/stats")->body;
   for (const auto& id : accepted) EXPECT_NE(stats.find("\"" + id + "\":1"), std::string::npos) << id << " " << stats;
-  std::string metrics = serve.client().Get("/metrics")->body;
+  std::string metrics = serve.client().Get("/metrics", {{"Authorization", "Bearer admin-key-0123456789"}})->body;
   EXPECT_TRUE(std::regex_search(metrics, m, std::regex("gatehouse_store_unavailable_total (\\d+)")) &&
               std::stoi(m[1]) >= unavailable)
       << metrics;

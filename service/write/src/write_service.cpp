@@ -137,7 +137,13 @@ HttpResponse WriteService::metrics() const {
 }
 
 HttpResponse WriteService::handle(const HttpRequest& request) {
-  if (request.path == "/metrics" && request.method == "GET") return metrics();
+  if (request.path == "/metrics" && request.method == "GET") {
+    // Counts of every customer's traffic are the operator's: with admin routes (as `gatehouse
+    // serve` has) /metrics takes the admin key and is 404 without it, like them.
+    if (hooks_.admin)
+      if (auto refused = hooks_.admin->authorize(request)) return count(std::move(*refused));
+    return metrics();
+  }
   auto started = std::chrono::steady_clock::now();
   HttpResponse response = count(guarded_route(request));
   requests_.fetch_add(1, std::memory_order_relaxed);
