@@ -4,7 +4,9 @@
 # disk), at the same concurrency, DURATION seconds each. Prints requests/s and p50/p99 of each,
 # and the ratio writes/healthz (target: at least 0.25), for each number of connections given.
 #   bench/service/load.sh BUILD_DIR [DURATION=10] [CONNECTIONS="32 128"] [THREADS=2]
-# WORKERS=0 runs without the dispatcher (the write path alone, no PMS calls competing for CPU).
+# WORKERS=0 runs without the dispatcher (the write path alone, no PMS calls competing for CPU);
+# HANDLER_THREADS (default 64, the service's) sets http.handler_threads. The rules are the stable
+# test set (tests/fixtures/rules): the bundled ones change as the reference is read.
 set -euo pipefail
 build="$1"
 duration="${2:-10}"
@@ -23,9 +25,10 @@ curl -s -X PUT -H 'Content-Type: application/json' \
   -d '{"FirstName":"Ann","LastName":"Lee","PrimaryAddress":{"AddressLine1":"1 Main St"}}' \
   "$pms/_sim/buildium/tenants/1001" >/dev/null
 cat >"$work/gatehouse.yaml" <<YAML
-rules: $here/../../rules
+rules: $here/../../tests/fixtures/rules
 store: ${STORE_DIR:-$work}/gatehouse.db
 listen: 127.0.0.1:0
+http: {handler_threads: ${HANDLER_THREADS:-64}}
 dispatcher: {workers: ${WORKERS:-2}, sync_interval_seconds: 0}
 customers:
   - {id: bench, api_key: key-bench}
