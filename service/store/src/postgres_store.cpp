@@ -469,7 +469,7 @@ std::optional<WriteStatus> PostgresStore::write_status(std::string_view customer
   Rows rows = run(c, "SELECT id, state, finished_at FROM jobs WHERE root_id = $1 ORDER BY submitted_at, seq",
                   {p(root_job_id)});
   for (int i = 0; i < rows.size(); ++i)
-    jobs.push_back({rows.text(i, 0), rows.text(i, 1), rows.is_null(i, 2) ? "" : rows.text(i, 2)});
+    jobs.push_back({rows.text(i, 0), job_state_of(rows.text(i, 1)), rows.is_null(i, 2) ? "" : rows.text(i, 2)});
   Rows attempts = run(c,
                       "SELECT a.job_id, a.at, a.pms_status, a.code, a.message FROM attempts a"
                       " JOIN jobs j ON j.id = a.job_id WHERE j.root_id = $1 ORDER BY a.at, a.seq",

@@ -622,7 +622,7 @@ std::optional<WriteStatus> SqliteStore::write_status(std::string_view customer_i
   std::vector<JobOutcome> jobs;
   Statement rows(db, "SELECT id, state, finished_at FROM jobs WHERE root_id = ? ORDER BY submitted_at, id");
   rows.bind(1, root_job_id);
-  while (rows.step()) jobs.push_back({rows.text(0), rows.text(1), rows.is_null(2) ? "" : rows.text(2)});
+  while (rows.step()) jobs.push_back({rows.text(0), job_state_of(rows.text(1)), rows.is_null(2) ? "" : rows.text(2)});
   Statement attempts(db,
                      "SELECT a.job_id, a.at, a.pms_status, a.code, a.message FROM attempts a"
                      " JOIN jobs j ON j.id = a.job_id WHERE j.root_id = ? ORDER BY a.at, a.rowid");

@@ -30,8 +30,8 @@ void roll_up(WriteStatus& status, const std::vector<JobOutcome>& jobs) {
   std::size_t pending = 0, succeeded = 0, failed = 0;
   std::string last_finished;
   for (const auto& job : jobs) {
-    if (job.state == "succeeded") ++succeeded;
-    else if (job.state == "failed") ++failed;
+    if (job.state == JobState::succeeded) ++succeeded;
+    else if (job.state == JobState::failed) ++failed;
     else ++pending;
     if (job.finished_at > last_finished) last_finished = job.finished_at;
   }
@@ -41,7 +41,7 @@ void roll_up(WriteStatus& status, const std::vector<JobOutcome>& jobs) {
                                   : WriteState::partial_success;
   if (pending == 0) status.finished_at = last_finished;
   for (const auto& job : jobs) {
-    if (job.state != "failed") continue;
+    if (job.state != JobState::failed) continue;
     for (auto it = status.attempts.rbegin(); it != status.attempts.rend(); ++it) {
       if (it->job_id == job.id) {
         status.errors.push_back(it->message);
@@ -49,6 +49,14 @@ void roll_up(WriteStatus& status, const std::vector<JobOutcome>& jobs) {
       }
     }
   }
+}
+
+JobState job_state_of(std::string_view text) {
+  if (text == "queued") return JobState::queued;
+  if (text == "running") return JobState::running;
+  if (text == "succeeded") return JobState::succeeded;
+  if (text == "failed") return JobState::failed;
+  throw std::runtime_error("store: a job in the unknown state '" + std::string(text) + "'");
 }
 
 std::string_view operation_text(ast::Operation op) { return ast::operation_name(op); }

@@ -21,10 +21,14 @@ ast::Operation operation_of(std::string_view text);
 std::string_view verdict_text(Verdict verdict);
 Verdict verdict_of(std::string_view text);
 
+/// Where a job stands; a row keeps its name (job_state_of reads it back).
+enum class JobState { queued, running, succeeded, failed };
+JobState job_state_of(std::string_view text);
+
 /// One job of a write as the roll-up needs it.
 struct JobOutcome {
   std::string id;
-  std::string state;        ///< queued, running, succeeded, failed
+  JobState state = JobState::queued;
   std::string finished_at;  ///< "" while unfinished
 };
 
