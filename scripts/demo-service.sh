@@ -21,18 +21,18 @@ api() {
   local method="$1" path="$2" body="${3:-}"
   show "curl -X $method $path ${body:+-d '$body'}"
   local out status
-  out="$(curl -s -w '\n%{http_code}' -X "$method" -H "Authorization: Bearer demo-key" \
+  out="$(curl -s -w '\n%{http_code}' -X "$method" -H "Authorization: Bearer demo-key-7c3e9a1f5b2d8064" \
          -H 'Content-Type: application/json' ${body:+-d "$body"} "$service$path")"
   status="${out##*$'\n'}"
   echo "HTTP $status"
   printf '%s\n' "${out%$'\n'*}" | pretty
   last_body="${out%$'\n'*}"
 }
-admin() { curl -s -X POST -H "Authorization: Bearer demo-admin" -d "" "$service$1"; }
+admin() { curl -s -X POST -H "Authorization: Bearer demo-admin-2e8b5d1f9c7a4063" -d "" "$service$1"; }
 job_of() { sed -n 's/.*"job_id": *"\([0-9a-f]*\)".*/\1/p' <<<"$last_body" | head -1; }
 # Gatehouse's id of the resident the PMS knows as $1 (found by x_id; the routes take gatehouse's).
 id_of() {
-  curl -s -H "Authorization: Bearer demo-key" "$service/v1/residents?x_id=$1" |
+  curl -s -H "Authorization: Bearer demo-key-7c3e9a1f5b2d8064" "$service/v1/residents?x_id=$1" |
     sed -n 's/.*"data":{"id":"\(rec_[0-9a-f]*\)".*/\1/p' | head -1
 }
 
@@ -40,7 +40,7 @@ id_of() {
 status_of() {
   local job="$1"
   for _ in $(seq 100); do
-    if ! curl -s -H "Authorization: Bearer demo-key" "$service/v1/admin/write-status/$job" | grep -q '"PENDING"'; then
+    if ! curl -s -H "Authorization: Bearer demo-key-7c3e9a1f5b2d8064" "$service/v1/admin/write-status/$job" | grep -q '"PENDING"'; then
       break
     fi
     sleep 0.1
@@ -62,10 +62,10 @@ cat >"$work/gatehouse.yaml" <<YAML
 rules: $here/../rules
 store: gatehouse.db
 listen: 127.0.0.1:0
-admin_api_key: demo-admin
+admin_api_key: demo-admin-2e8b5d1f9c7a4063
 dispatcher: {workers: 2, max_attempts: 5, backoff_ms: 200, pms_timeout_ms: 2000, sync_interval_seconds: 300}
 customers:
-  - {id: acme, api_key: demo-key}
+  - {id: acme, api_key: demo-key-7c3e9a1f5b2d8064}
 integrations:
   - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: "$pms/buildium"}
   - {id: int-rm, customer: acme, pms: RENTMANAGER, base_url: "$pms/rentmanager"}
@@ -120,5 +120,5 @@ api POST /v1/residents '{"integration_id":"int-bd","first_name":"Di","last_name"
 status_of "$(job_of)"
 
 step "Job outcomes in /metrics"
-show "curl -H 'Authorization: Bearer demo-admin' $service/metrics | grep jobs_total"
-curl -s -H "Authorization: Bearer demo-admin" "$service/metrics" | grep '^gatehouse_jobs_total\|^gatehouse_decisions_total'
+show "curl -H 'Authorization: Bearer demo-admin-2e8b5d1f9c7a4063' $service/metrics | grep jobs_total"
+curl -s -H "Authorization: Bearer demo-admin-2e8b5d1f9c7a4063" "$service/metrics" | grep '^gatehouse_jobs_total\|^gatehouse_decisions_total'

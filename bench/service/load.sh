@@ -31,7 +31,7 @@ listen: 127.0.0.1:0
 http: {handler_threads: ${HANDLER_THREADS:-64}}
 dispatcher: {workers: ${WORKERS:-2}, sync_interval_seconds: 0}
 customers:
-  - {id: bench, api_key: key-bench}
+  - {id: bench, api_key: key-bench-3f7a9c2e5d1b8046}
 integrations:
   - {id: int-bd, customer: bench, pms: BUILDIUM, base_url: "$pms/buildium"}
 records:
@@ -39,7 +39,7 @@ records:
 YAML
 start_listening service "$work/serve.log" "$build/bindings/cli/gatehouse" serve --config "$work/gatehouse.yaml"
 # The seeded record's gatehouse id (the seed names it by the PMS's id, 1001).
-record="$(curl -s -H "Authorization: Bearer key-bench" "$service/v1/residents?x_id=1001" |
+record="$(curl -s -H "Authorization: Bearer key-bench-3f7a9c2e5d1b8046" "$service/v1/residents?x_id=1001" |
           sed -n 's/.*"data":{"id":"\(rec_[0-9a-f]*\)".*/\1/p')"
 
 run() {  # name, connections, wrk args...: prints "name rps p50 p99", keeps rps in $work/name.rps

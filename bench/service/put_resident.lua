@@ -5,6 +5,6 @@
 -- endpoint answers 202 or an error, never another 2xx).
 wrk.method = "PUT"
 -- The path is the URL's: load.sh gives the record's gatehouse id, known only once the service runs.
-wrk.headers["Authorization"] = "Bearer key-bench"
+wrk.headers["Authorization"] = "Bearer key-bench-3f7a9c2e5d1b8046"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"first_name":"Ann","last_name":"Lee","address_1":"1 Main St","email_1":"ann@example.com"}'

@@ -22,6 +22,7 @@ int schema(const std::vector<std::string>& args);
 int fmt(const std::vector<std::string>& args);
 int docs(const std::vector<std::string>& args);
 int serve(const std::vector<std::string>& args);
+int keygen(const std::vector<std::string>& args);
 
 /// Indents one line of JSON for people (two spaces per level); strings are left untouched.
 std::string pretty_json(const std::string& json);

@@ -19,6 +19,7 @@ commands:
   fmt     print rules in the canonical layout (--check, -w)
   docs    what each PMS takes, as markdown pages or one HTML page
   serve   the write service over HTTP (--config FILE)
+  keygen  a new API key (160 random bits) for a customer or the admin
 
 Run 'gatehouse <command> --help' for a command's options.
 Rules are read from --rules DIR, else $GATEHOUSE_RULES, else the bundled rules directory.
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
   if (command == "fmt") return gatehouse::cli::fmt(args);
   if (command == "docs") return gatehouse::cli::docs(args);
   if (command == "serve") return gatehouse::cli::serve(args);
+  if (command == "keygen") return gatehouse::cli::keygen(args);
   std::cerr << "gatehouse: unknown command '" << command << "'\n\n" << usage;
   return gatehouse::cli::usage_error;
 }

@@ -1,6 +1,7 @@
 #include "serve_config.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "gatehouse/dispatch/webhook_signature.hpp"
@@ -139,10 +140,40 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
         o.pms_timeout.count() < 1 || o.idle_poll.count() < 1)
       throw std::runtime_error("dispatcher: workers >= 0, attempts >= 1 and times >= 1 ms");
   }
+  // Keys are the only thing between the internet and a customer's PMS: guessable ones are
+  // refused before anything listens.
+  auto strong_enough = [](const std::string& key, const std::string& whose) {
+    double bits = estimated_key_bits(key);
+    if (bits < min_key_bits)
+      throw std::runtime_error(whose + " is too weak to guess-proof (about " + std::to_string(static_cast<int>(bits)) +
+                               " bits; at least " + std::to_string(static_cast<int>(min_key_bits)) +
+                               "): `gatehouse keygen` makes one");
+  };
+  if (!c.admin_key.empty()) strong_enough(c.admin_key, "admin_api_key");
+  for (const auto& customer : root["customers"])
+    if (customer["api_key"] && customer["api_key"].IsScalar())
+      strong_enough(customer["api_key"].Scalar(), "the API key of customer '" +
+                                                      (customer["id"] ? customer["id"].Scalar() : std::string("?")) + "'");
   return c;
 }
 
 /// Puts the config's customers, integrations and records into the store.
+double estimated_key_bits(std::string_view key) {
+  bool lower = false, upper = false, digit = false, other = false;
+  bool seen[256] = {};
+  int distinct = 0;
+  for (unsigned char ch : key) {
+    lower |= ch >= 'a' && ch <= 'z';
+    upper |= ch >= 'A' && ch <= 'Z';
+    digit |= ch >= '0' && ch <= '9';
+    other |= !((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'));
+    if (!seen[ch]) distinct += (seen[ch] = true);
+  }
+  if (distinct < 10) return 0;
+  int alphabet = (lower ? 26 : 0) + (upper ? 26 : 0) + (digit ? 10 : 0) + (other ? 32 : 0);
+  return static_cast<double>(key.size()) * std::log2(static_cast<double>(alphabet));
+}
+
 void seed_store(const ServeConfig& c, store::Store& store) {
   for (const auto& customer : c.root["customers"]) {
     std::string id = required(customer, "id", "customers");

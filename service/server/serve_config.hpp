@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "gatehouse/dispatch/dispatcher.hpp"
 #include "gatehouse/evaluator.hpp"
@@ -35,6 +36,14 @@ struct ServeConfig {
 /// Reads `file` (throws std::runtime_error naming the key at fault); `default_rules` is the rules
 /// directory when the file names none.
 ServeConfig load_serve_config(const std::filesystem::path& file, const std::filesystem::path& default_rules);
+
+/// An estimate of the bits of entropy in an API key: its length times log2 of the alphabet its
+/// character classes span (lower case 26, upper case 26, digits 10, anything else 32), and 0 when
+/// it has fewer than 10 different characters (a repeated pattern is no random key).
+double estimated_key_bits(std::string_view key);
+/// The fewest estimated bits a customer's or the admin's key may have (`gatehouse keygen` makes
+/// keys of 160 random bits).
+inline constexpr double min_key_bits = 128;
 
 /// Puts the configuration's customers, integrations and records into the store.
 void seed_store(const ServeConfig& config, store::Store& store);

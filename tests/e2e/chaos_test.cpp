@@ -72,7 +72,7 @@ TEST(Chaos, KilledServiceLosesNoWriteAndAppliesNoneTwice) {
       << "listen: 127.0.0.1:" << port << "\n"
       << "dispatcher: {workers: 2, max_attempts: 50, backoff_ms: 20, max_backoff_ms: 200, pms_timeout_ms: 300,"
          " idle_poll_ms: 20, sync_interval_seconds: 0}\n"
-      << "customers:\n  - {id: acme, api_key: key-acme}\n"
+      << "customers:\n  - {id: acme, api_key: key-acme-5b1f0c9e2d7a4f38}\n"
       << "integrations:\n  - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: '" << pms.url() << "/buildium'}\n"
       << "records:\n" << records;
   const std::vector<std::string> serve = {GATEHOUSE_BINARY, "serve", "--config", (dir / "config.yaml").string()};
@@ -80,7 +80,7 @@ TEST(Chaos, KilledServiceLosesNoWriteAndAppliesNoneTwice) {
   // Gatehouse's ids of the seeded records (the seeds name them by the PMS's); kept across restarts.
   std::vector<std::string> ids;
   for (int id = 1001; id <= 1010; ++id) {
-    auto r = service->client().Get("/v1/residents?x_id=" + std::to_string(id), {{"Authorization", "Bearer key-acme"}});
+    auto r = service->client().Get("/v1/residents?x_id=" + std::to_string(id), {{"Authorization", "Bearer key-acme-5b1f0c9e2d7a4f38"}});
     std::smatch found;
     ASSERT_TRUE(r && std::regex_search(r->body, found, std::regex("\"id\":\"(rec_[0-9a-f]{32})\""))) << (r ? r->body : "");
     ids.push_back(found[1]);
@@ -99,7 +99,7 @@ TEST(Chaos, KilledServiceLosesNoWriteAndAppliesNoneTwice) {
       c.set_read_timeout(5, 0);
       while (!stop) {
         const std::string& id = ids[random() % 10];
-        auto r = c.Put("/v1/residents/" + id, {{"Authorization", "Bearer key-acme"}},
+        auto r = c.Put("/v1/residents/" + id, {{"Authorization", "Bearer key-acme-5b1f0c9e2d7a4f38"}},
                        R"({"first_name":"A)" + std::to_string(random() % 1000) +
                            R"(","last_name":"B","address_1":"1 Main St"})",
                        "application/json");
@@ -132,7 +132,7 @@ TEST(Chaos, KilledServiceLosesNoWriteAndAppliesNoneTwice) {
     bool all_done = true;
     for (const auto& id : accepted) {
       if (state.count(id) && state[id] != "PENDING") continue;
-      auto r = c.Get("/v1/admin/write-status/" + id, {{"Authorization", "Bearer key-acme"}});
+      auto r = c.Get("/v1/admin/write-status/" + id, {{"Authorization", "Bearer key-acme-5b1f0c9e2d7a4f38"}});
       std::smatch s;
       if (r && r->status == 200 && std::regex_search(r->body, s, std::regex("\"write_status\":\"(\\w+)\""))) {
         state[id] = s[1];

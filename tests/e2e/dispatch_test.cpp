@@ -22,9 +22,9 @@ namespace fs = std::filesystem;
 using gatehouse::testing::ChildProcess;
 using namespace std::chrono_literals;
 
-const httplib::Headers acme = {{"Authorization", "Bearer key-acme"}};
-const httplib::Headers globex = {{"Authorization", "Bearer key-globex"}};
-const httplib::Headers admin = {{"Authorization", "Bearer admin-secret"}};
+const httplib::Headers acme = {{"Authorization", "Bearer key-acme-5b1f0c9e2d7a4f38"}};
+const httplib::Headers globex = {{"Authorization", "Bearer key-globex-8e2d4a7c1b9f0e63"}};
+const httplib::Headers admin = {{"Authorization", "Bearer admin-secret-9a4c7e2f1b5d8036"}};
 
 /// A receiver for webhooks: answers the first `failures` deliveries 500, then 200.
 class WebhookReceiver {
@@ -131,13 +131,13 @@ class DispatchTest : public ::testing::Test {
 
   void write_config(int max_attempts = 4) {
     std::ofstream(config) << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules").string()
-                          << "\nstore: jobs.db\nlisten: 127.0.0.1:0\nadmin_api_key: admin-secret\n"
+                          << "\nstore: jobs.db\nlisten: 127.0.0.1:0\nadmin_api_key: admin-secret-9a4c7e2f1b5d8036\n"
                           << "dispatcher: {workers: 2, max_attempts: " << max_attempts
                           << ", backoff_ms: 50, max_backoff_ms: 300, pms_timeout_ms: 1000, idle_poll_ms: 20,"
                              " sync_interval_seconds: 0}\n"
-                          << "customers:\n  - {id: acme, api_key: key-acme"
+                          << "customers:\n  - {id: acme, api_key: key-acme-5b1f0c9e2d7a4f38"
                           << (webhook_url.empty() ? "" : ", webhook: {url: '" + webhook_url + "', secret: hook-secret}")
-                          << "}\n  - {id: globex, api_key: key-globex}\n"
+                          << "}\n  - {id: globex, api_key: key-globex-8e2d4a7c1b9f0e63}\n"
                           << "integrations:\n"
                           << "  - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: '" << pms->url() << "/buildium'"
                           << ", sync_interval_seconds: " << buildium_sync_seconds << "}\n"

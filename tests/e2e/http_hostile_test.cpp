@@ -138,13 +138,13 @@ class HttpHostileTest : public ::testing::Test {
         << "\nstore: jobs.db\nlisten: 127.0.0.1:0\nmax_payload_bytes: 4096\n"
            "http: " << http << "\n"
            "dispatcher: {workers: 0}\n"
-           "customers:\n  - {id: acme, api_key: key-acme}\n"
+           "customers:\n  - {id: acme, api_key: key-acme-5b1f0c9e2d7a4f38}\n"
            "integrations:\n  - {id: int-rm, customer: acme, pms: RENTMANAGER, base_url: 'http://127.0.0.1:1'}\n"
            "records:\n  - {model: residents, id: res-rm, integration: int-rm, data: '{\"last_name\":\"Lee\"}'}\n";
     service = std::make_unique<gatehouse::testing::ChildProcess>(
         std::vector<std::string>{GATEHOUSE_BINARY, "serve", "--config", (dir / "config.yaml").string()});
     // The seeded record's path, by gatehouse's id (the seed gave the PMS's).
-    auto r = service->client().Get("/v1/residents?x_id=res-rm", {{"Authorization", "Bearer key-acme"}});
+    auto r = service->client().Get("/v1/residents?x_id=res-rm", {{"Authorization", "Bearer key-acme-5b1f0c9e2d7a4f38"}});
     ASSERT_TRUE(r);
     auto at = r->body.find("\"id\":\"rec_");
     ASSERT_NE(at, std::string::npos) << r->body;
@@ -175,7 +175,7 @@ class HttpHostileTest : public ::testing::Test {
   std::string record_path;
 
   std::string put(const std::string& headers, const std::string& body) const {
-    return "PUT " + record_path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer key-acme\r\n"
+    return "PUT " + record_path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer key-acme-5b1f0c9e2d7a4f38\r\n"
            "Content-Type: application/json\r\n" + headers + "\r\n" + body;
   }
 };
@@ -413,7 +413,7 @@ TEST_F(HttpHostileTest, NoApiKeyWithAHugeContentLengthIs401AtOnce) {
 TEST_F(HttpHostileTest, MediaTypesAreParsed) {
   auto write_with = [&](const std::string& type) {
     Connection c(service->port());
-    c.send_all("PUT " + record_path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer key-acme\r\nContent-Type: " + type +
+    c.send_all("PUT " + record_path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer key-acme-5b1f0c9e2d7a4f38\r\nContent-Type: " + type +
                "\r\nContent-Length: " + std::to_string(rm_update.size()) + "\r\n\r\n" + rm_update);
     return c.receive();
   };
@@ -499,7 +499,7 @@ TEST_F(HttpDefaultDeadlinesTest, HealthzStaysFastUnderAThousandSlowConnectionsAn
     writers.emplace_back([&] {
       auto client = service->client();
       while (!stop) {
-        auto r = client.Put(record_path, {{"Authorization", "Bearer key-acme"}}, rm_update, "application/json");
+        auto r = client.Put(record_path, {{"Authorization", "Bearer key-acme-5b1f0c9e2d7a4f38"}}, rm_update, "application/json");
         ++(r && r->status == 202 ? accepted : refused);
       }
     });

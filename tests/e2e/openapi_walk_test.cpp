@@ -102,7 +102,7 @@ std::string integration_for(const WriteRoute& route, const std::vector<std::stri
   return integration_of(route.offered_by.empty() ? pms_ids.front() : route.offered_by.front());
 }
 
-httplib::Headers auth() { return {{"Authorization", "Bearer key-acme"}}; }
+httplib::Headers auth() { return {{"Authorization", "Bearer key-acme-5b1f0c9e2d7a4f38"}}; }
 
 /// What a non-202 answer must look like: the one error shape, and never "no such thing".
 void expect_error_shape(const std::string& what, int status, const std::string& body) {
@@ -148,7 +148,7 @@ TEST(OpenApiWalk, EveryWriteRouteOfTheDocumentIsServed) {
     std::ofstream out(config);
     out << "rules: '" << product_rules.string() << "'\nstore: jobs.db\nlisten: 127.0.0.1:0\n"
         << "dispatcher: {workers: 0, sync_interval_seconds: 0}\n"
-        << "customers:\n  - {id: acme, api_key: key-acme}\nintegrations:\n";
+        << "customers:\n  - {id: acme, api_key: key-acme-5b1f0c9e2d7a4f38}\nintegrations:\n";
     for (const auto& pms : pms_ids)
       out << "  - {id: " << integration_of(pms) << ", customer: acme, pms: " << pms
           << ", base_url: 'http://127.0.0.1:1'}\n";

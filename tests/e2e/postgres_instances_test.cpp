@@ -27,7 +27,7 @@ std::string conninfo() {
 }
 
 long succeeded_jobs(const ChildProcess& service) {
-  auto r = service.client().Get("/metrics", {{"Authorization", "Bearer admin-key-0123456789"}});
+  auto r = service.client().Get("/metrics", {{"Authorization", "Bearer admin-key-0123456789abcdef"}});
   std::smatch m;
   if (!r || !std::regex_search(r->body, m, std::regex("gatehouse_jobs_total\\{outcome=\"succeeded\"\\} (\\d+)"))) return -1;
   return std::stol(m[1]);
@@ -50,9 +50,9 @@ TEST(PostgresInstances, TwoInstancesCarryEveryJobExactlyOnce) {
   std::ofstream(dir / "config.yaml")
       << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules").string() << "\n"
       << "store: {postgres: '" << conninfo() << "', schema: " << schema << ", connections: 4, lease_seconds: 30}\n"
-      << "listen: 127.0.0.1:0\nadmin_api_key: admin-key-0123456789\n"
+      << "listen: 127.0.0.1:0\nadmin_api_key: admin-key-0123456789abcdef\n"
       << "dispatcher: {workers: 3, backoff_ms: 20, idle_poll_ms: 10, sync_interval_seconds: 0}\n"
-      << "customers:\n  - {id: acme, api_key: key-acme}\n"
+      << "customers:\n  - {id: acme, api_key: key-acme-5b1f0c9e2d7a4f38}\n"
       << "integrations:\n  - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: '" << pms.url() << "/buildium'}\n"
       << "records:\n" << records;
   const std::vector<std::string> serve = {GATEHOUSE_BINARY, "serve", "--config", (dir / "config.yaml").string()};
@@ -60,7 +60,7 @@ TEST(PostgresInstances, TwoInstancesCarryEveryJobExactlyOnce) {
   // Gatehouse's ids of the seeded records (the seeds name them by the PMS's).
   std::vector<std::string> ids;
   for (int id = 1001; id <= 1005; ++id) {
-    auto r = b.client().Get("/v1/residents?x_id=" + std::to_string(id), {{"Authorization", "Bearer key-acme"}});
+    auto r = b.client().Get("/v1/residents?x_id=" + std::to_string(id), {{"Authorization", "Bearer key-acme-5b1f0c9e2d7a4f38"}});
     std::smatch m;
     ASSERT_TRUE(r && std::regex_search(r->body, m, std::regex("\"id\":\"(rec_[0-9a-f]{32})\""))) << (r ? r->body : "");
     ids.push_back(m[1]);
@@ -69,7 +69,7 @@ TEST(PostgresInstances, TwoInstancesCarryEveryJobExactlyOnce) {
   std::vector<std::string> jobs;
   for (int i = 0; i < 60; ++i) {
     auto r = (i % 2 ? a : b).client().Put("/v1/residents/" + ids[static_cast<std::size_t>(i % 5)],
-                                          {{"Authorization", "Bearer key-acme"}},
+                                          {{"Authorization", "Bearer key-acme-5b1f0c9e2d7a4f38"}},
                                           R"({"first_name":"A)" + std::to_string(i) + R"(","last_name":"B","address_1":"1 Main St"})",
                                           "application/json");
     ASSERT_TRUE(r);
@@ -82,7 +82,7 @@ TEST(PostgresInstances, TwoInstancesCarryEveryJobExactlyOnce) {
   for (auto until = std::chrono::steady_clock::now() + 30s; std::chrono::steady_clock::now() < until && succeeded < 60;) {
     succeeded = 0;
     for (const auto& id : jobs) {
-      auto r = a.client().Get("/v1/admin/write-status/" + id, {{"Authorization", "Bearer key-acme"}});
+      auto r = a.client().Get("/v1/admin/write-status/" + id, {{"Authorization", "Bearer key-acme-5b1f0c9e2d7a4f38"}});
       succeeded += r && r->body.find("\"write_status\":\"SUCCESS\"") != std::string::npos;
     }
     if (succeeded < 60) std::this_thread::sleep_for(100ms);

@@ -32,8 +32,8 @@ class ServeTest : public ::testing::Test {
   void SetUp() override {
     fs::create_directories(dir);
     fs::copy(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules", dir / "rules", fs::copy_options::recursive);
-    std::ofstream(config) << "rules: rules\nstore: jobs.db\nlisten: 127.0.0.1:0\nadmin_api_key: admin-secret\n"
-                             "customers:\n  - {id: acme, api_key: key-acme}\n  - {id: globex, api_key: key-globex}\n"
+    std::ofstream(config) << "rules: rules\nstore: jobs.db\nlisten: 127.0.0.1:0\nadmin_api_key: admin-secret-9a4c7e2f1b5d8036\n"
+                             "customers:\n  - {id: acme, api_key: key-acme-5b1f0c9e2d7a4f38}\n  - {id: globex, api_key: key-globex-8e2d4a7c1b9f0e63}\n"
                              "integrations:\n"
                              "  - {id: int-rm, customer: acme, pms: RENTMANAGER, base_url: 'http://127.0.0.1:1'}\n"
                              "  - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: 'http://127.0.0.1:1'}\n"
@@ -46,7 +46,7 @@ class ServeTest : public ::testing::Test {
   static httplib::Headers auth(const std::string& key) { return {{"Authorization", "Bearer " + key}}; }
   /// The path of the record the PMS knows as `x_id` (seeded above), by gatehouse's id.
   static std::string record_path(Service& service, const std::string& x_id, const std::string& query = "") {
-    auto r = service.client().Get("/v1/residents?x_id=" + x_id, auth("key-acme"));
+    auto r = service.client().Get("/v1/residents?x_id=" + x_id, auth("key-acme-5b1f0c9e2d7a4f38"));
     std::smatch id;
     if (!r || !std::regex_search(r->body, id, std::regex("\"id\":\"(rec_[0-9a-f]{32})\""))) return "/v1/residents/none";
     return "/v1/residents/" + id[1].str() + query;
@@ -69,41 +69,41 @@ TEST_F(ServeTest, NotesExampleOverHttpAndTenancy) {
   Service service(config);
   auto c = service.client();
   const std::string rm_path = record_path(service, "res-rm", "?ignore_unknown_fields=true");
-  auto rejected = c.Put(record_path(service, "res-rm"), auth("key-acme"), rm, "application/json");
+  auto rejected = c.Put(record_path(service, "res-rm"), auth("key-acme-5b1f0c9e2d7a4f38"), rm, "application/json");
   ASSERT_TRUE(rejected);
   EXPECT_EQ(rejected->status, 400) << rejected->body;
   EXPECT_NE(rejected->body.find("unsupported_field"), std::string::npos);
-  auto stripped = c.Put(rm_path, auth("key-acme"), rm, "application/json");
+  auto stripped = c.Put(rm_path, auth("key-acme-5b1f0c9e2d7a4f38"), rm, "application/json");
   ASSERT_TRUE(stripped);
   EXPECT_EQ(stripped->status, 202) << stripped->body;
-  auto buildium = c.Put(record_path(service, "res-bd"), auth("key-acme"),
+  auto buildium = c.Put(record_path(service, "res-bd"), auth("key-acme-5b1f0c9e2d7a4f38"),
                         R"({"first_name":"Ann","last_name":"Lee","address_1":"1 Main St","notes":"x"})", "application/json");
   ASSERT_TRUE(buildium);
   EXPECT_EQ(buildium->status, 202) << buildium->body;
 
   std::string id = job_id(stripped->body);
-  auto status = c.Get(("/v1/admin/write-status/" + id).c_str(), auth("key-acme"));
+  auto status = c.Get(("/v1/admin/write-status/" + id).c_str(), auth("key-acme-5b1f0c9e2d7a4f38"));
   ASSERT_TRUE(status);
   EXPECT_EQ(status->status, 200);
   EXPECT_NE(status->body.find("\"write_status\":\"PENDING\""), std::string::npos) << status->body;
-  EXPECT_EQ(c.Get(("/v1/admin/write-status/" + id).c_str(), auth("key-globex"))->status, 404);
+  EXPECT_EQ(c.Get(("/v1/admin/write-status/" + id).c_str(), auth("key-globex-8e2d4a7c1b9f0e63"))->status, 404);
   const std::string res_rm = record_path(service, "res-rm");
-  EXPECT_EQ(c.Get(res_rm, auth("key-globex"))->status, 404);
-  EXPECT_NE(c.Get(res_rm, auth("key-acme"))->body.find(",\"x_id\":\"res-rm\",\"last_name\":\"Lee\"}"), std::string::npos);
-  EXPECT_EQ(c.Get("/v1/residents/res-rm", auth("key-acme"))->status, 404) << "a seed's id is the PMS's, not gatehouse's";
+  EXPECT_EQ(c.Get(res_rm, auth("key-globex-8e2d4a7c1b9f0e63"))->status, 404);
+  EXPECT_NE(c.Get(res_rm, auth("key-acme-5b1f0c9e2d7a4f38"))->body.find(",\"x_id\":\"res-rm\",\"last_name\":\"Lee\"}"), std::string::npos);
+  EXPECT_EQ(c.Get("/v1/residents/res-rm", auth("key-acme-5b1f0c9e2d7a4f38"))->status, 404) << "a seed's id is the PMS's, not gatehouse's";
 }
 
 TEST_F(ServeTest, ARestartLosesNoAcceptedJob) {
   std::string id;
   {
     Service service(config);
-    auto r = service.client().Put(record_path(service, "res-rm", "?ignore_unknown_fields=true"), auth("key-acme"), rm, "application/json");
+    auto r = service.client().Put(record_path(service, "res-rm", "?ignore_unknown_fields=true"), auth("key-acme-5b1f0c9e2d7a4f38"), rm, "application/json");
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 202);
     id = job_id(r->body);
   }
   Service restarted(config);
-  auto status = restarted.client().Get(("/v1/admin/write-status/" + id).c_str(), auth("key-acme"));
+  auto status = restarted.client().Get(("/v1/admin/write-status/" + id).c_str(), auth("key-acme-5b1f0c9e2d7a4f38"));
   ASSERT_TRUE(status);
   EXPECT_EQ(status->status, 200) << status->body;
 }
@@ -131,7 +131,7 @@ TEST_F(ServeTest, ReloadUnderLoadNeverMixesRules) {
     clients.emplace_back([&] {
       auto c = service.client();
       while (!stop) {
-        auto r = c.Put(rm_path, auth("key-acme"), rm_with_middle_name,
+        auto r = c.Put(rm_path, auth("key-acme-5b1f0c9e2d7a4f38"), rm_with_middle_name,
                        "application/json");
         ++requests;
         if (!r || r->status != 202) {
@@ -152,7 +152,7 @@ TEST_F(ServeTest, ReloadUnderLoadNeverMixesRules) {
     if (i % 2 == 0) {
       service.signal(SIGHUP);
     } else {
-      auto r = admin.Post("/v1/admin/reload", auth("admin-secret"), "", "application/json");
+      auto r = admin.Post("/v1/admin/reload", auth("admin-secret-9a4c7e2f1b5d8036"), "", "application/json");
       ASSERT_TRUE(r);
       EXPECT_EQ(r->status, 200) << r->body;
     }
@@ -178,12 +178,12 @@ TEST_F(ServeTest, TheConnectorsMustCoverReloadedRules) {
   // Notes on Rent Manager residents: the rules compile, but the connector maps no notes.
   std::ofstream(rm_rules) << std::regex_replace(original, std::regex("rules rentmanager_tenant \\{\n"),
                                                 "rules rentmanager_tenant {\n  notes\n");
-  auto r = service.client().Post("/v1/admin/reload", auth("admin-secret"), "", "application/json");
+  auto r = service.client().Post("/v1/admin/reload", auth("admin-secret-9a4c7e2f1b5d8036"), "", "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 422) << r->body;
   EXPECT_NE(r->body.find("residents update offers 'notes', which the connector does not map"), std::string::npos)
       << r->body;
-  auto still = service.client().Put(record_path(service, "res-rm"), auth("key-acme"), rm, "application/json");
+  auto still = service.client().Put(record_path(service, "res-rm"), auth("key-acme-5b1f0c9e2d7a4f38"), rm, "application/json");
   ASSERT_TRUE(still);
   EXPECT_EQ(still->status, 400) << "the old rules stay: " << still->body;
 }
@@ -192,7 +192,7 @@ TEST_F(ServeTest, TheConnectorsMustCoverReloadedRules) {
 // must still be valid UTF-8 JSON.
 TEST_F(ServeTest, ARecordIdThatIsNotUtf8IsQuotedAsValidUtf8) {
   Service service(config);
-  auto r = service.client().Put("/v1/residents/%C3%28", auth("key-acme"), rm, "application/json");
+  auto r = service.client().Put("/v1/residents/%C3%28", auth("key-acme-5b1f0c9e2d7a4f38"), rm, "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 404) << r->body;
   EXPECT_TRUE(simdjson::validate_utf8(r->body.data(), r->body.size())) << r->body;
@@ -219,11 +219,11 @@ TEST_F(ServeTest, AGenericCreateWithAndWithoutTheTrailingSlash) {
   Service service(config);
   auto c = service.client();
   for (const char* path : {"/v1/residents", "/v1/residents/"}) {
-    auto r = c.Post(path, auth("key-acme"), rm_create, "application/json");
+    auto r = c.Post(path, auth("key-acme-5b1f0c9e2d7a4f38"), rm_create, "application/json");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 202) << path << ": " << r->body;
   }
-  auto update = c.Put(record_path(service, "res-rm") + "/", auth("key-acme"), R"({"last_name":"Li","rent_period":"MONTHLY","rent_due_day":1})",
+  auto update = c.Put(record_path(service, "res-rm") + "/", auth("key-acme-5b1f0c9e2d7a4f38"), R"({"last_name":"Li","rent_period":"MONTHLY","rent_due_day":1})",
                       "application/json");
   ASSERT_TRUE(update);
   EXPECT_EQ(update->status, 202) << update->body;
@@ -233,7 +233,7 @@ TEST_F(ServeTest, AGenericCreateWithAndWithoutTheTrailingSlash) {
 TEST_F(ServeTest, AnAcceptedWriteAnswersJobIdAndTheDataThatGoesToThePms) {
   Service service(config);
   auto c = service.client();
-  auto r = c.Put(record_path(service, "res-rm", "?ignore_unknown_fields=true"), auth("key-acme"), rm, "application/json");
+  auto r = c.Put(record_path(service, "res-rm", "?ignore_unknown_fields=true"), auth("key-acme-5b1f0c9e2d7a4f38"), rm, "application/json");
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 202) << r->body;
   simdjson::dom::parser parser;
@@ -247,14 +247,14 @@ TEST_F(ServeTest, AnAcceptedWriteAnswersJobIdAndTheDataThatGoesToThePms) {
   EXPECT_EQ(simdjson::to_string(body["data"]), R"({"last_name":"Lee","rent_period":"MONTHLY","rent_due_day":1})")
       << "data is the payload after the strip: " << r->body;
   // A create's data is what goes to the PMS: integration_id only names the integration.
-  auto created = c.Post("/v1/residents/", auth("key-acme"), rm_create, "application/json");
+  auto created = c.Post("/v1/residents/", auth("key-acme-5b1f0c9e2d7a4f38"), rm_create, "application/json");
   ASSERT_TRUE(created);
   ASSERT_EQ(created->status, 202) << created->body;
   auto created_body = parse(parser, created->body);
   std::string_view last_name;
   EXPECT_EQ(created_body["data"]["last_name"].get(last_name), simdjson::SUCCESS) << created->body;
   EXPECT_EQ(created_body["data"]["integration_id"].error(), simdjson::NO_SUCH_FIELD) << created->body;
-  auto status = c.Get(("/v1/admin/write-status/" + std::string(job)).c_str(), auth("key-acme"));
+  auto status = c.Get(("/v1/admin/write-status/" + std::string(job)).c_str(), auth("key-acme-5b1f0c9e2d7a4f38"));
   ASSERT_TRUE(status);
   EXPECT_EQ(status->status, 200) << status->body;
 }
@@ -262,14 +262,14 @@ TEST_F(ServeTest, AnAcceptedWriteAnswersJobIdAndTheDataThatGoesToThePms) {
 TEST_F(ServeTest, APerPmsUpdateDecidesWithThatPmsRules) {
   Service service(config);
   auto c = service.client();
-  auto rejected = c.Put("/v1/residents/rentmanager/" + gid(service, "res-rm"), auth("key-acme"), rm, "application/json");
+  auto rejected = c.Put("/v1/residents/rentmanager/" + gid(service, "res-rm"), auth("key-acme-5b1f0c9e2d7a4f38"), rm, "application/json");
   ASSERT_TRUE(rejected);
   EXPECT_EQ(rejected->status, 400) << rejected->body;
   EXPECT_NE(rejected->body.find("unsupported_field"), std::string::npos) << rejected->body;
-  auto r = c.Put("/v1/residents/rentmanager/" + gid(service, "res-rm") + "/?ignore_unknown_fields=true", auth("key-acme"), rm, "application/json");
+  auto r = c.Put("/v1/residents/rentmanager/" + gid(service, "res-rm") + "/?ignore_unknown_fields=true", auth("key-acme-5b1f0c9e2d7a4f38"), rm, "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 202) << r->body;
-  auto bd = c.Put("/v1/residents/buildium/" + gid(service, "res-bd"), auth("key-acme"),
+  auto bd = c.Put("/v1/residents/buildium/" + gid(service, "res-bd"), auth("key-acme-5b1f0c9e2d7a4f38"),
                   R"({"first_name":"Ann","last_name":"Lee","address_1":"1 Main St","notes":"x"})", "application/json");
   ASSERT_TRUE(bd);
   EXPECT_EQ(bd->status, 202) << bd->body;
@@ -278,7 +278,7 @@ TEST_F(ServeTest, APerPmsUpdateDecidesWithThatPmsRules) {
 TEST_F(ServeTest, APerPmsRouteRefusesAnotherPmsIntegration) {
   Service service(config);
   auto c = service.client();
-  auto record = c.Put("/v1/residents/buildium/" + gid(service, "res-rm"), auth("key-acme"), rm, "application/json");
+  auto record = c.Put("/v1/residents/buildium/" + gid(service, "res-rm"), auth("key-acme-5b1f0c9e2d7a4f38"), rm, "application/json");
   ASSERT_TRUE(record);
   EXPECT_EQ(record->status, 409) << record->body;
   EXPECT_NE(record->body.find(R"("code":"wrong_pms")"), std::string::npos) << record->body;
@@ -286,7 +286,7 @@ TEST_F(ServeTest, APerPmsRouteRefusesAnotherPmsIntegration) {
                               "' (integration 'int-rm') is on RENTMANAGER, but this is BUILDIUM's route"),
             std::string::npos)
       << record->body;
-  auto create = c.Post("/v1/residents/buildium/", auth("key-acme"), rm_create, "application/json");
+  auto create = c.Post("/v1/residents/buildium/", auth("key-acme-5b1f0c9e2d7a4f38"), rm_create, "application/json");
   ASSERT_TRUE(create);
   EXPECT_EQ(create->status, 409) << create->body;
   EXPECT_NE(create->body.find("integration 'int-rm' is on RENTMANAGER, but this is BUILDIUM's route (use POST /v1/residents/, or the route with 'rentmanager')"), std::string::npos) << create->body;
@@ -314,19 +314,19 @@ TEST_F(ServeTest, ANamedOperationRoute) {
   Service service(config);
   auto c = service.client();
   for (const char* path : {"/v1/events/appointments/leads/cancel", "/v1/events/appointments/leads/cancel/rentmanager/"}) {
-    auto r = c.Post(path, auth("key-acme"), R"({"integration_id":"int-rm","event_id":"e1"})", "application/json");
+    auto r = c.Post(path, auth("key-acme-5b1f0c9e2d7a4f38"), R"({"integration_id":"int-rm","event_id":"e1"})", "application/json");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 501) << path << ": " << r->body;
     EXPECT_NE(r->body.find("no connector carries events_appointments_leads cancel to RENTMANAGER yet"), std::string::npos)
         << r->body;
   }
-  auto missing = c.Post("/v1/events/appointments/leads/cancel", auth("key-acme"), R"({"integration_id":"int-rm"})",
+  auto missing = c.Post("/v1/events/appointments/leads/cancel", auth("key-acme-5b1f0c9e2d7a4f38"), R"({"integration_id":"int-rm"})",
                         "application/json");
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 400) << missing->body;
   EXPECT_NE(missing->body.find(R"({"path":"/event_id","code":"missing_required_field")"), std::string::npos)
       << missing->body;
-  auto not_offered = c.Post("/v1/events/appointments/leads/", auth("key-acme"), R"({"integration_id":"int-rm"})",
+  auto not_offered = c.Post("/v1/events/appointments/leads/", auth("key-acme-5b1f0c9e2d7a4f38"), R"({"integration_id":"int-rm"})",
                             "application/json");
   ASSERT_TRUE(not_offered);
   EXPECT_EQ(not_offered->status, 405) << "Rent Manager's rules do not cover the create: " << not_offered->body;
@@ -337,7 +337,7 @@ TEST_F(ServeTest, AnUnknownPathIs404InTheErrorShape) {
   Service service(config);
   auto c = service.client();
   for (const char* path : {"/v1/nothing", "/v1/residents/res-rm/file-upload", "/v1/residents/yardi/rentmanager/x1"}) {
-    auto r = c.Post(path, auth("key-acme"), R"({"integration_id":"int-rm"})", "application/json");
+    auto r = c.Post(path, auth("key-acme-5b1f0c9e2d7a4f38"), R"({"integration_id":"int-rm"})", "application/json");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 404) << path << ": " << r->body;
     EXPECT_EQ(r->body.rfind(R"({"error":{"status":404,"code":"not_found","message":"no route POST ')", 0), 0u) << r->body;
@@ -347,16 +347,16 @@ TEST_F(ServeTest, AnUnknownPathIs404InTheErrorShape) {
 TEST_F(ServeTest, AKnownPathWithAnotherMethodIs405WithAllow) {
   Service service(config);
   auto c = service.client();
-  auto r = c.Delete(record_path(service, "res-rm"), auth("key-acme"));
+  auto r = c.Delete(record_path(service, "res-rm"), auth("key-acme-5b1f0c9e2d7a4f38"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 405) << r->body;
   EXPECT_EQ(r->get_header_value("Allow"), "GET, PUT");
   EXPECT_NE(r->body.find(R"("code":"method_not_allowed")"), std::string::npos) << r->body;
-  auto create = c.Patch("/v1/residents/", auth("key-acme"), "{}", "application/json");
+  auto create = c.Patch("/v1/residents/", auth("key-acme-5b1f0c9e2d7a4f38"), "{}", "application/json");
   ASSERT_TRUE(create);
   EXPECT_EQ(create->status, 405) << create->body;
   EXPECT_EQ(create->get_header_value("Allow"), "GET, POST") << "GET: the records by the PMS's id";
-  auto per_pms = c.Get("/v1/residents/buildium/" + gid(service, "res-bd"), auth("key-acme"));
+  auto per_pms = c.Get("/v1/residents/buildium/" + gid(service, "res-bd"), auth("key-acme-5b1f0c9e2d7a4f38"));
   ASSERT_TRUE(per_pms);
   EXPECT_EQ(per_pms->status, 405) << per_pms->body;
   EXPECT_EQ(per_pms->get_header_value("Allow"), "PUT");
@@ -364,16 +364,16 @@ TEST_F(ServeTest, AKnownPathWithAnotherMethodIs405WithAllow) {
 
 TEST_F(ServeTest, TheAdminEndpointNeedsTheAdminKey) {
   Service service(config);
-  auto r = service.client().Post("/v1/admin/reload", auth("key-acme"), "", "application/json");
+  auto r = service.client().Post("/v1/admin/reload", auth("key-acme-5b1f0c9e2d7a4f38"), "", "application/json");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 404);
   EXPECT_EQ(r->body.rfind(R"({"error":{"status":404,"code":"not_found")", 0), 0u) << r->body;
-  auto get = service.client().Get("/v1/admin/reload", auth("admin-secret"));
+  auto get = service.client().Get("/v1/admin/reload", auth("admin-secret-9a4c7e2f1b5d8036"));
   ASSERT_TRUE(get);
   EXPECT_EQ(get->status, 405);
   EXPECT_EQ(get->get_header_value("Allow"), "POST");
   // The admin routes are served like every other: counted in /metrics.
-  auto metrics = service.client().Get("/metrics", auth("admin-secret"));
+  auto metrics = service.client().Get("/metrics", auth("admin-secret-9a4c7e2f1b5d8036"));
   ASSERT_TRUE(metrics);
   EXPECT_NE(metrics->body.find("gatehouse_responses_total{status=\"404\"} 1\n"), std::string::npos) << metrics->body;
   EXPECT_NE(metrics->body.find("gatehouse_responses_total{status=\"405\"} 1\n"), std::string::npos) << metrics->body;
@@ -381,12 +381,12 @@ TEST_F(ServeTest, TheAdminEndpointNeedsTheAdminKey) {
 
 TEST_F(ServeTest, MetricsAreTheOperatorsAlone) {
   Service service(config);
-  for (const auto& headers : {httplib::Headers{}, auth("key-acme")}) {
+  for (const auto& headers : {httplib::Headers{}, auth("key-acme-5b1f0c9e2d7a4f38")}) {
     auto r = service.client().Get("/metrics", headers);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 404) << "a customer's key, or none, sees no metrics: " << r->body;
   }
-  auto r = service.client().Get("/metrics", auth("admin-secret"));
+  auto r = service.client().Get("/metrics", auth("admin-secret-9a4c7e2f1b5d8036"));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_NE(r->body.find("gatehouse_decisions_total"), std::string::npos);

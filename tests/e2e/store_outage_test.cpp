@@ -73,13 +73,13 @@ TEST(StoreOutage, PostgresStoppedAnswers503AndNothingAcceptedIsLost) {
   std::ofstream(dir / "config.yaml")
       << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules").string() << "\n"
       << "store: {postgres: '" << pg.conninfo() << "', schema: outage, connections: 2, lease_seconds: 30}\n"
-      << "listen: 127.0.0.1:0\nadmin_api_key: admin-key-0123456789\n"
+      << "listen: 127.0.0.1:0\nadmin_api_key: admin-key-0123456789abcdef\n"
       << "dispatcher: {workers: 2, backoff_ms: 20, max_backoff_ms: 200, idle_poll_ms: 10, sync_interval_seconds: 0}\n"
-      << "customers:\n  - {id: acme, api_key: key-acme}\n"
+      << "customers:\n  - {id: acme, api_key: key-acme-5b1f0c9e2d7a4f38}\n"
       << "integrations:\n  - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: '" << pms.url() << "/buildium'}\n"
       << "records:\n  - {model: residents, id: '1001', integration: int-bd, data: '{}'}\n";
   ChildProcess serve({GATEHOUSE_BINARY, "serve", "--config", (dir / "config.yaml").string()});
-  const httplib::Headers auth = {{"Authorization", "Bearer key-acme"}};
+  const httplib::Headers auth = {{"Authorization", "Bearer key-acme-5b1f0c9e2d7a4f38"}};
   std::smatch m;
   auto found = serve.client().Get("/v1/residents?x_id=1001", auth);
   std::string found_body = found ? found->body : "";
@@ -151,7 +151,7 @@ TEST(StoreOutage, PostgresStoppedAnswers503AndNothingAcceptedIsLost) {
   EXPECT_EQ(succeeded, accepted.size());
   std::string stats = pms.client().Get("/_sim/stats")->body;
   for (const auto& id : accepted) EXPECT_NE(stats.find("\"" + id + "\":1"), std::string::npos) << id << " " << stats;
-  std::string metrics = serve.client().Get("/metrics", {{"Authorization", "Bearer admin-key-0123456789"}})->body;
+  std::string metrics = serve.client().Get("/metrics", {{"Authorization", "Bearer admin-key-0123456789abcdef"}})->body;
   EXPECT_TRUE(std::regex_search(metrics, m, std::regex("gatehouse_store_unavailable_total (\\d+)")) &&
               std::stoi(m[1]) >= unavailable)
       << metrics;
@@ -187,10 +187,10 @@ TEST(StoreOutage, AFullDiskAnswers503AndTheServiceGoesOnWhenThereIsRoom) {
       << "store: gatehouse.db\n"
       << "listen: 127.0.0.1:0\n"
       << "dispatcher: {workers: 1, backoff_ms: 20, idle_poll_ms: 10, sync_interval_seconds: 0}\n"
-      << "customers:\n  - {id: acme, api_key: key-acme}\n"
+      << "customers:\n  - {id: acme, api_key: key-acme-5b1f0c9e2d7a4f38}\n"
       << "integrations:\n  - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: '" << pms.url() << "/buildium'}\n";
   ChildProcess serve({GATEHOUSE_BINARY, "serve", "--config", (disk.dir() / "config.yaml").string()});
-  const httplib::Headers auth = {{"Authorization", "Bearer key-acme"}};
+  const httplib::Headers auth = {{"Authorization", "Bearer key-acme-5b1f0c9e2d7a4f38"}};
   int n = 0;
   // Creates go to the PMS's create route; their bodies are large enough to fill the disk soon.
   const std::string padding(2000, 'x');

@@ -81,7 +81,7 @@ TEST(WebhookSignature, AShortSecretIsRefusedAtStart) {
   fs::path dir = fs::temp_directory_path() / ("gatehouse_short_secret_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   std::ofstream(dir / "config.yaml") << "customers:\n"
-                                        "  - {id: acme, api_key: key-acme, webhook: {url: 'http://127.0.0.1:1/h', secret: s3cret}}\n";
+                                        "  - {id: acme, api_key: key-acme-5b1f0c9e2d7a4f38, webhook: {url: 'http://127.0.0.1:1/h', secret: s3cret}}\n";
   try {
     load_serve_config(dir / "config.yaml", dir);
     ADD_FAILURE() << "a 6-character webhook secret was taken";
@@ -91,7 +91,7 @@ TEST(WebhookSignature, AShortSecretIsRefusedAtStart) {
         << e.what();
   }
   std::ofstream(dir / "config.yaml") << "customers:\n"
-                                        "  - {id: acme, api_key: key-acme, webhook: {url: 'http://127.0.0.1:1/h', secret: 0123456789}}\n";
+                                        "  - {id: acme, api_key: key-acme-5b1f0c9e2d7a4f38, webhook: {url: 'http://127.0.0.1:1/h', secret: 0123456789}}\n";
   EXPECT_NO_THROW(load_serve_config(dir / "config.yaml", dir));
   fs::remove_all(dir);
 }
@@ -99,13 +99,33 @@ TEST(WebhookSignature, AShortSecretIsRefusedAtStart) {
 TEST(KeyHygiene, AnAdminKeyThatIsAlsoACustomersKeyIsRefusedAtStart) {
   fs::path dir = fs::temp_directory_path() / ("gatehouse_admin_key_" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  std::ofstream(dir / "config.yaml") << "admin_api_key: shared-key-0123456789\n"
-                                        "customers:\n  - {id: acme, api_key: shared-key-0123456789}\n";
+  std::ofstream(dir / "config.yaml") << "admin_api_key: shared-key-0123456789abcdef\n"
+                                        "customers:\n  - {id: acme, api_key: shared-key-0123456789abcdef}\n";
   try {
     load_serve_config(dir / "config.yaml", dir);
     ADD_FAILURE() << "an admin key equal to a customer's was taken";
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("also the API key of customer 'acme'"), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir);
+}
+
+TEST(KeyHygiene, WeakKeysAreRefusedAtStart) {
+  EXPECT_LT(estimated_key_bits("key-acme"), min_key_bits);
+  EXPECT_LT(estimated_key_bits("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), min_key_bits) << "one character, repeated";
+  EXPECT_GE(estimated_key_bits("gh_5cadb975df36f175e6d1237448528ad092251096"), min_key_bits);  // gatehouse keygen's
+  fs::path dir = fs::temp_directory_path() / ("gatehouse_weak_key_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  for (const std::string& config : {std::string("customers:\n  - {id: acme, api_key: key-acme}\n"),
+                                    std::string("admin_api_key: admin\n")}) {
+    std::ofstream(dir / "config.yaml") << config;
+    try {
+      load_serve_config(dir / "config.yaml", dir);
+      ADD_FAILURE() << "a weak key was taken: " << config;
+    } catch (const std::exception& e) {
+      EXPECT_NE(std::string(e.what()).find("too weak"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("gatehouse keygen"), std::string::npos) << e.what();
+    }
   }
   fs::remove_all(dir);
 }
