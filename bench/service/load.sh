@@ -28,6 +28,7 @@ cat >"$work/gatehouse.yaml" <<YAML
 rules: $here/../../tests/fixtures/rules
 store: ${STORE_DIR:-$work}/gatehouse.db
 listen: 127.0.0.1:0
+rate_limit_per_minute: 0  # the load is one customer's, on purpose
 http: {handler_threads: ${HANDLER_THREADS:-64}}
 dispatcher: {workers: ${WORKERS:-2}, sync_interval_seconds: 0}
 customers:

@@ -78,7 +78,12 @@ int run_service(const std::filesystem::path& config_file, const std::filesystem:
                              return dispatcher.can_dispatch(pms, model, op);
                            },
                            [&] { dispatcher.wake(); }, [&](std::string& out) { dispatcher.append_metrics(out); },
-                           [](const std::string& line) { std::cerr << "gatehouse serve: " << line << '\n'; }, &admin});
+                           [](const std::string& line) { std::cerr << "gatehouse serve: " << line << '\n'; }, &admin,
+                           [&config](std::string_view customer) {
+                             auto own = config.customer_rate_limits.find(customer);
+                             return own != config.customer_rate_limits.end() ? own->second
+                                                                             : config.rate_limit_per_minute;
+                           }});
 
   // Signals go to one thread that waits for them.
   sigset_t signals;

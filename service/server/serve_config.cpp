@@ -40,7 +40,7 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
   c.root = YAML::LoadFile(file.string());
   const YAML::Node& root = c.root;
   only_known_keys(root, {"rules", "store", "listen", "max_payload_bytes", "admin_api_key", "http", "dispatcher",
-                         "lookup_cache_seconds", "customers", "integrations", "records"},
+                         "lookup_cache_seconds", "rate_limit_per_minute", "customers", "integrations", "records"},
                   "the configuration");
   only_known_keys(root["http"], {"threads", "handler_threads", "request_timeout_ms", "write_timeout_ms",
                                   "keep_alive_timeout_seconds", "keep_alive_max_requests", "max_header_bytes",
@@ -53,7 +53,12 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
   if (root["store"] && root["store"].IsMap())
     only_known_keys(root["store"], {"postgres", "schema", "connections", "lease_seconds"}, "store");
   for (const auto& customer : root["customers"]) {
-    only_known_keys(customer, {"id", "api_key", "webhook"}, "customers");
+    only_known_keys(customer, {"id", "api_key", "webhook", "rate_limit_per_minute"}, "customers");
+    if (customer["rate_limit_per_minute"]) {
+      int n = customer["rate_limit_per_minute"].as<int>();
+      if (n < 0) throw std::runtime_error("customers.rate_limit_per_minute must be 0 (no limit) or more");
+      c.customer_rate_limits[required(customer, "id", "customers")] = n;
+    }
     only_known_keys(customer["webhook"], {"url", "secret"}, "customers.webhook");
     // A short secret is guessed offline from one captured delivery: refused, as the peer API does.
     if (const YAML::Node& hook = customer["webhook"]; hook && hook["secret"] && hook["secret"].IsScalar() &&
@@ -100,6 +105,8 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
                                "'; give the operator a key of its own");
   if (root["lookup_cache_seconds"]) c.lookup_cache_seconds = root["lookup_cache_seconds"].as<int>();
   if (c.lookup_cache_seconds < 0) throw std::runtime_error("lookup_cache_seconds must be 0 (off) or more");
+  if (root["rate_limit_per_minute"]) c.rate_limit_per_minute = root["rate_limit_per_minute"].as<int>();
+  if (c.rate_limit_per_minute < 0) throw std::runtime_error("rate_limit_per_minute must be 0 (no limit) or more");
   // Two io threads carry thousands of connections (none waits on the store); one if the
   // machine has one core. The other defaults are HttpServerOptions'.
   http.io_threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 2u));

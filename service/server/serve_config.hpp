@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,10 @@ struct ServeConfig {
   // How long an API key, an integration or a record's integration is kept in memory (changes made
   // through this instance are seen at once; another instance's, after this).
   int lookup_cache_seconds = 5;
+  // Requests a minute per customer (the peer API's 150), this instance's share: with K instances
+  // behind one balancer, a customer gets up to K times it. 0: no limit. A customer may set its own.
+  int rate_limit_per_minute = 150;
+  std::map<std::string, int, std::less<>> customer_rate_limits;
   YAML::Node root;  // the whole file, for the customers, integrations and records to seed
 };
 

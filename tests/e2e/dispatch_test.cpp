@@ -131,7 +131,7 @@ class DispatchTest : public ::testing::Test {
 
   void write_config(int max_attempts = 4) {
     std::ofstream(config) << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules").string()
-                          << "\nstore: jobs.db\nlisten: 127.0.0.1:0\nadmin_api_key: admin-secret-9a4c7e2f1b5d8036\n"
+                          << "\nstore: jobs.db\nlisten: 127.0.0.1:0\nrate_limit_per_minute: 0\nadmin_api_key: admin-secret-9a4c7e2f1b5d8036\n"
                           << "dispatcher: {workers: 2, max_attempts: " << max_attempts
                           << ", backoff_ms: 50, max_backoff_ms: 300, pms_timeout_ms: 1000, idle_poll_ms: 20,"
                              " sync_interval_seconds: 0}\n"

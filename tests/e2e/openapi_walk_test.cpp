@@ -146,7 +146,7 @@ TEST(OpenApiWalk, EveryWriteRouteOfTheDocumentIsServed) {
   fs::path config = dir / "config.yaml";
   {
     std::ofstream out(config);
-    out << "rules: '" << product_rules.string() << "'\nstore: jobs.db\nlisten: 127.0.0.1:0\n"
+    out << "rules: '" << product_rules.string() << "'\nstore: jobs.db\nlisten: 127.0.0.1:0\nrate_limit_per_minute: 0\n"
         << "dispatcher: {workers: 0, sync_interval_seconds: 0}\n"
         << "customers:\n  - {id: acme, api_key: key-acme-5b1f0c9e2d7a4f38}\nintegrations:\n";
     for (const auto& pms : pms_ids)

@@ -32,7 +32,7 @@ class ServeTest : public ::testing::Test {
   void SetUp() override {
     fs::create_directories(dir);
     fs::copy(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules", dir / "rules", fs::copy_options::recursive);
-    std::ofstream(config) << "rules: rules\nstore: jobs.db\nlisten: 127.0.0.1:0\nadmin_api_key: admin-secret-9a4c7e2f1b5d8036\n"
+    std::ofstream(config) << "rules: rules\nstore: jobs.db\nlisten: 127.0.0.1:0\nrate_limit_per_minute: 0\nadmin_api_key: admin-secret-9a4c7e2f1b5d8036\n"
                              "customers:\n  - {id: acme, api_key: key-acme-5b1f0c9e2d7a4f38}\n  - {id: globex, api_key: key-globex-8e2d4a7c1b9f0e63}\n"
                              "integrations:\n"
                              "  - {id: int-rm, customer: acme, pms: RENTMANAGER, base_url: 'http://127.0.0.1:1'}\n"

@@ -110,6 +110,20 @@ TEST(KeyHygiene, AnAdminKeyThatIsAlsoACustomersKeyIsRefusedAtStart) {
   fs::remove_all(dir);
 }
 
+TEST(RateLimits, ThePeersDefaultUnlessTheConfigurationSaysOtherwise) {
+  fs::path dir = fs::temp_directory_path() / ("gatehouse_rate_config_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "config.yaml") << "customers:\n  - {id: acme, api_key: key-acme-5b1f0c9e2d7a4f38}\n"
+                                        "  - {id: big, api_key: key-big-7e3a9c1f5d2b8046, rate_limit_per_minute: 600}\n";
+  ServeConfig c = load_serve_config(dir / "config.yaml", dir);
+  EXPECT_EQ(c.rate_limit_per_minute, 150);
+  EXPECT_EQ(c.customer_rate_limits.count("acme"), 0u);
+  EXPECT_EQ(c.customer_rate_limits.at("big"), 600);
+  std::ofstream(dir / "config.yaml") << "rate_limit_per_minute: -1\n";
+  EXPECT_THROW(load_serve_config(dir / "config.yaml", dir), std::runtime_error);
+  fs::remove_all(dir);
+}
+
 TEST(KeyHygiene, WeakKeysAreRefusedAtStart) {
   EXPECT_LT(estimated_key_bits("key-acme"), min_key_bits);
   EXPECT_LT(estimated_key_bits("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), min_key_bits) << "one character, repeated";

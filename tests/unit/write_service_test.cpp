@@ -215,7 +215,7 @@ TEST_F(WriteServiceTest, MetricsCountDecisionsAndResponses) {
 TEST_F(WriteServiceTest, AWriteNoConnectorCanCarryIsRefusedBeforeItIsStored) {
   int enqueued = 0;
   service->set_hooks({[](std::string_view pms, std::string_view, std::string_view) { return pms == "BUILDIUM"; },
-                      [&] { ++enqueued; }, nullptr, nullptr});
+                      [&] { ++enqueued; }, nullptr, nullptr, nullptr, nullptr});
   auto refused = call("PUT", "/v1/residents/" + res_rm, rm_update, "key-acme", {{"ignore_unknown_fields", "true"}});
   EXPECT_EQ(refused.status, 501) << refused.body;
   EXPECT_NE(refused.body.find("\"code\":\"no_connector\""), std::string::npos) << refused.body;

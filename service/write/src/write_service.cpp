@@ -90,7 +90,7 @@ HttpResponse error_response(int status, std::string_view code, std::string_view 
 
 WriteService::WriteService(Engine& engine, store::Store& store, Limits limits, std::function<std::string()> now)
     : engine_(engine), store_(store), limits_(limits), now_(now ? std::move(now) : utc_now) {
-  for (int status : {200, 202, 400, 401, 404, 405, 409, 413, 415, 422, 500, 501, 503}) responses_[status];
+  for (int status : {200, 202, 400, 401, 404, 405, 409, 413, 415, 422, 429, 500, 501, 503}) responses_[status];
 }
 
 HttpResponse method_not_allowed(const std::vector<std::string>& allowed) {
@@ -227,8 +227,27 @@ HttpResponse WriteService::route(const HttpRequest& request) {
 
   auto who = customer_of(request);
   if (auto* refused = std::get_if<HttpResponse>(&who)) return std::move(*refused);
-  const std::string* customer = std::get_if<std::string>(&who);
+  const std::string& customer = std::get<std::string>(who);
+  // Every answer to a customer says where its limit stands (x-ratelimit-*), as the peer API does.
+  int per_minute = hooks_.rate_limit_per_minute ? hooks_.rate_limit_per_minute(customer) : 0;
+  RateDecision rate = rate_limiter_.take(customer, per_minute);
+  HttpResponse response = rate.allowed ? customer_route(request, customer, parts)
+                                       : error_response(429, "rate_limited",
+                                                        "more than " + std::to_string(rate.limit) +
+                                                            " requests a minute; try again in " +
+                                                            std::to_string(rate.retry_after_seconds) + " s");
+  if (rate.limit > 0) {
+    response.headers.emplace_back("x-ratelimit-limit", std::to_string(rate.limit));
+    response.headers.emplace_back("x-ratelimit-remaining", std::to_string(rate.remaining));
+    response.headers.emplace_back("x-ratelimit-reset", std::to_string(rate.reset_seconds));
+    if (!rate.allowed) response.headers.emplace_back("Retry-After", std::to_string(rate.retry_after_seconds));
+  }
+  return response;
+}
 
+HttpResponse WriteService::customer_route(const HttpRequest& request, const std::string& customer_id,
+                                          const std::vector<std::string>& parts) {
+  const std::string* customer = &customer_id;
   if (parts.size() == 4 && parts[1] == "admin" && parts[2] == "write-status") {
     if (request.method != "GET") return method_not_allowed({"GET"});
     return write_status(*customer, parts[3]);

@@ -39,6 +39,7 @@
 #include "gatehouse/store/clock.hpp"
 #include "gatehouse/engine.hpp"
 #include "gatehouse/store/store.hpp"
+#include "gatehouse/service/rate_limiter.hpp"
 #include "gatehouse/service/route_resolver.hpp"
 
 namespace gatehouse::service {
@@ -83,6 +84,8 @@ struct WriteServiceHooks {
   std::function<void(const std::string&)> log;        ///< a line for the operator (a store failure)
   /// The operator's routes (admin_routes.hpp; must outlive the service); without them they are 404.
   AdminRoutes* admin = nullptr;
+  /// A customer's requests a minute (rate_limiter.hpp); 0, or no function: no limit.
+  std::function<int(std::string_view customer)> rate_limit_per_minute;
 };
 
 class WriteService {
@@ -122,6 +125,9 @@ class WriteService {
                     const std::string& operation);
 
   HttpResponse route(const HttpRequest& request);
+  /// A customer's request, past its key and its rate limit.
+  HttpResponse customer_route(const HttpRequest& request, const std::string& customer,
+                              const std::vector<std::string>& parts);
   HttpResponse guarded_route(const HttpRequest& request);
   /// In a catch block: what the exception in flight answers (503 for the store, else 500).
   HttpResponse failure_answer();
@@ -141,6 +147,7 @@ class WriteService {
   std::atomic<std::uint64_t> decision_nanoseconds_{0};
   std::atomic<std::uint64_t> requests_{0}, request_nanoseconds_{0};
   std::atomic<std::uint64_t> store_failures_{0};
+  RateLimiter rate_limiter_;
   std::map<int, std::atomic<std::uint64_t>> responses_;  // by status; keys made in the constructor
 };
 
