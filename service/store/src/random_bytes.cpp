@@ -1,10 +1,11 @@
-#include "random_bytes.hpp"
+#include "gatehouse/store/random_bytes.hpp"
 
 #include <sys/random.h>
 
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "gatehouse/store/store.hpp"
 
@@ -21,6 +22,19 @@ void random_bytes(unsigned char* out, std::size_t n) {
     }
     filled += static_cast<std::size_t>(got);
   }
+}
+
+std::string random_hex(std::size_t n) {
+  std::vector<unsigned char> bytes(n);
+  random_bytes(bytes.data(), n);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * n);
+  for (unsigned char b : bytes) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
 }
 
 }  // namespace gatehouse::store

@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "gatehouse/store/store.hpp"
-#include "random_bytes.hpp"
+#include "gatehouse/store/random_bytes.hpp"
 
 namespace gatehouse::store {
 
@@ -14,16 +14,11 @@ std::string new_id() {
   static const char* hex = "0123456789abcdef";
   auto ms = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count());
-  unsigned char random[10];  // 80 bits from the OS's CSPRNG: an id tells nothing of the next
-  random_bytes(random, sizeof random);
-  char id[32];
+  char time[12];
   // Most significant digit first, so that ids compare like the times they hold.
-  for (int i = 0; i < 12; ++i) id[i] = hex[(ms >> (4 * (11 - i))) & 15];
-  for (int i = 0; i < 10; ++i) {
-    id[12 + 2 * i] = hex[random[i] >> 4];
-    id[13 + 2 * i] = hex[random[i] & 15];
-  }
-  return std::string(id, sizeof id);
+  for (int i = 0; i < 12; ++i) time[i] = hex[(ms >> (4 * (11 - i))) & 15];
+  // 80 bits from the OS's CSPRNG: an id tells nothing of the next.
+  return std::string(time, sizeof time) + random_hex(10);
 }
 
 void roll_up(WriteStatus& status, const std::vector<JobOutcome>& jobs) {
