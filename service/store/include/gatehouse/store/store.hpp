@@ -25,16 +25,9 @@
 
 #include "gatehouse/digest.hpp"
 #include "gatehouse/store/job_store.hpp"
+#include "gatehouse/store/result.hpp"
 
 namespace gatehouse::store {
-
-/// The database did not do what was asked (SQLite's disk full or locked, PostgreSQL stopped or
-/// unreachable): a passing condition, which the service answers with 503 `store_unavailable` and
-/// its loops retry. Other exceptions from a store are a caller's mistake (no such parent job).
-class StoreUnavailable : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 struct Integration {
   std::string id;
