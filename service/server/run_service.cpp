@@ -32,8 +32,11 @@ int run_service(const std::filesystem::path& config_file, const std::filesystem:
     } else {
       store = std::make_unique<store::SqliteStore>(config.store.string());
     }
-    seed_store(config, *store);
-  } catch (const std::exception& e) {
+    if (auto seeded = seed_store(config, *store); !seeded) {
+      std::cerr << "gatehouse serve: " << config_file.string() << ": " << seeded.error().message << '\n';
+      return usage_error;
+    }
+  } catch (const std::exception& e) {  // a configuration not usable, or a store that cannot be opened
     std::cerr << "gatehouse serve: " << config_file.string() << ": " << e.what() << '\n';
     return usage_error;
   }
@@ -64,15 +67,20 @@ int run_service(const std::filesystem::path& config_file, const std::filesystem:
     for (const auto& p : problems) std::cerr << p << '\n';
     return usage_error;
   }
-  std::size_t resumed = store->resume_interrupted(utc_now());
+  auto resumed = store->resume_interrupted(utc_now());
+  if (!resumed) {
+    std::cerr << "gatehouse serve: resuming interrupted jobs: " << resumed.error().message << '\n';
+    return usage_error;
+  }
   // Everything from here on goes through the cache, so its own changes (a sync's records) are
   // seen at once.
   store::CachingStore cached_store(*store, std::chrono::seconds(config.lookup_cache_seconds));
   WriteService write_service(engine, cached_store, Limits{config.max_payload_bytes, Limits{}.max_depth});
   Dispatcher dispatcher(engine, cached_store, connectors, config.dispatcher);
-  AdminRoutes admin(config.admin_key, engine, config.rules, [&dispatcher] {
-    SyncReport report = dispatcher.sync_now();
-    return SyncSummary{report.records, std::move(report.errors)};
+  AdminRoutes admin(config.admin_key, engine, config.rules, [&dispatcher]() -> store::Result<SyncSummary> {
+    auto report = dispatcher.sync_now();
+    if (!report) return report.error();
+    return SyncSummary{report->records, std::move(report->errors)};
   });
   write_service.set_hooks({[&](std::string_view pms, std::string_view model, std::string_view op) {
                              return dispatcher.can_dispatch(pms, model, op);
@@ -116,7 +124,7 @@ int run_service(const std::filesystem::path& config_file, const std::filesystem:
     }
   });
   std::cout << "listening on " << config.http.host << ":" << port << " (rules_version "
-            << engine.program()->rules_version() << ", " << resumed << " interrupted jobs resumed)" << std::endl;
+            << engine.program()->rules_version() << ", " << *resumed << " interrupted jobs resumed)" << std::endl;
   dispatcher.start();
   server.run();
   signal_thread.join();

@@ -164,7 +164,6 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
   return c;
 }
 
-/// Puts the config's customers, integrations and records into the store.
 double estimated_key_bits(std::string_view key) {
   bool lower = false, upper = false, digit = false, other = false;
   bool seen[256] = {};
@@ -181,21 +180,43 @@ double estimated_key_bits(std::string_view key) {
   return static_cast<double>(key.size()) * std::log2(static_cast<double>(alphabet));
 }
 
-void seed_store(const ServeConfig& c, store::Store& store) {
+namespace {
+
+/// `put`'s error, if any, with what was being put in front of its message.
+template <class T>
+std::optional<store::StoreError> failed(const store::Result<T>& put, const std::string& what) {
+  if (put) return std::nullopt;
+  store::StoreError error = put.error();
+  error.message = "seeding " + what + ": " + error.message;
+  return error;
+}
+
+}  // namespace
+
+store::Result<void> seed_store(const ServeConfig& c, store::Store& store) {
   for (const auto& customer : c.root["customers"]) {
     std::string id = required(customer, "id", "customers");
-    store.put_customer(id, required(customer, "api_key", "customers"));
+    const std::string what = "customer '" + id + "'";
+    if (auto error = failed(store.put_customer(id, required(customer, "api_key", "customers")), what)) return *error;
     if (const YAML::Node& hook = customer["webhook"])
-      store.set_webhook(id, required(hook, "url", "customers.webhook"), required(hook, "secret", "customers.webhook"));
+      if (auto error = failed(store.set_webhook(id, required(hook, "url", "customers.webhook"),
+                                                required(hook, "secret", "customers.webhook")),
+                              what + "'s webhook"))
+        return *error;
   }
-  for (const auto& i : c.root["integrations"])
-    store.put_integration({required(i, "id", "integrations"), required(i, "customer", "integrations"),
-                           required(i, "pms", "integrations"), required(i, "base_url", "integrations"),
-                           i["sync_interval_seconds"] ? i["sync_interval_seconds"].as<int>() : 0});
+  for (const auto& i : c.root["integrations"]) {
+    store::Integration integration{required(i, "id", "integrations"), required(i, "customer", "integrations"),
+                                   required(i, "pms", "integrations"), required(i, "base_url", "integrations"),
+                                   i["sync_interval_seconds"] ? i["sync_interval_seconds"].as<int>() : 0};
+    if (auto error = failed(store.put_integration(integration), "integration '" + integration.id + "'")) return *error;
+  }
   // A seed's `id` is the PMS's id; the store mints gatehouse's (found with GET /v1/{model}?x_id=).
-  for (const auto& r : c.root["records"])
-    store.put_record({required(r, "model", "records"), required(r, "id", "records"),
-                      required(r, "integration", "records"), required(r, "data", "records"), utc_now()});
+  for (const auto& r : c.root["records"]) {
+    store::CachedRecord record{required(r, "model", "records"), required(r, "id", "records"),
+                               required(r, "integration", "records"), required(r, "data", "records"), utc_now()};
+    if (auto error = failed(store.put_record(record), record.model + " record '" + record.native_id + "'")) return *error;
+  }
+  return {};
 }
 
 }  // namespace gatehouse::service

@@ -50,7 +50,8 @@ double estimated_key_bits(std::string_view key);
 /// keys of 160 random bits).
 inline constexpr double min_key_bits = 128;
 
-/// Puts the configuration's customers, integrations and records into the store.
-void seed_store(const ServeConfig& config, store::Store& store);
+/// Puts the configuration's customers, integrations and records into the store; the store's
+/// error, naming what it was putting, when it failed (a malformed entry throws, as load does).
+store::Result<void> seed_store(const ServeConfig& config, store::Store& store);
 
 }  // namespace gatehouse::service

@@ -19,12 +19,12 @@ struct Fixture {
     auto c = gatehouse::compile_directory(std::filesystem::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
     if (!c.ok()) std::abort();
     engine = std::make_unique<gatehouse::Engine>(c.program);
-    store.put_customer("acme", "key-acme");
-    store.put_customer("globex", "key-globex");
-    store.put_integration({"int-rm", "acme", "RENTMANAGER", "http://127.0.0.1:1"});
-    store.put_integration({"int-bd", "acme", "BUILDIUM", "http://127.0.0.1:1"});
-    res_rm = store.put_record({"residents", "res-rm", "int-rm", R"({"last_name":"Lee"})", "2026-11-28T09:00:00.000Z"});
-    res_bd = store.put_record({"residents", "res-bd", "int-bd", R"({"last_name":"Lee"})", "2026-11-28T09:00:00.000Z"});
+    store.put_customer("acme", "key-acme").value();
+    store.put_customer("globex", "key-globex").value();
+    store.put_integration({"int-rm", "acme", "RENTMANAGER", "http://127.0.0.1:1"}).value();
+    store.put_integration({"int-bd", "acme", "BUILDIUM", "http://127.0.0.1:1"}).value();
+    res_rm = store.put_record({"residents", "res-rm", "int-rm", R"({"last_name":"Lee"})", "2026-11-28T09:00:00.000Z"}).value();
+    res_bd = store.put_record({"residents", "res-bd", "int-bd", R"({"last_name":"Lee"})", "2026-11-28T09:00:00.000Z"}).value();
     service = std::make_unique<gatehouse::service::WriteService>(
         *engine, store, gatehouse::Limits{}, [] { return std::string("2026-11-28T10:00:00.000Z"); });
   }

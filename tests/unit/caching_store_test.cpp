@@ -22,12 +22,12 @@ class CachingStoreTest : public ::testing::Test {
   std::string r1;  // gatehouse's id of the record
 
   void SetUp() override {
-    inner.put_customer("acme", "key-1");
-    inner.put_integration({"int-1", "acme", "RENTMANAGER", "http://pms", 0});
-    r1 = inner.put_record({"residents", "r-1", "int-1", "{}", "2026-11-28T00:00:00.000Z"});
+    inner.put_customer("acme", "key-1").value();
+    inner.put_integration({"int-1", "acme", "RENTMANAGER", "http://pms", 0}).value();
+    r1 = inner.put_record({"residents", "r-1", "int-1", "{}", "2026-11-28T00:00:00.000Z"}).value();
   }
   std::optional<std::string> integration_of(CachingStore& cache, const std::string& customer) {
-    auto key = cache.record_key(customer, "residents", r1);
+    auto key = cache.record_key(customer, "residents", r1).value();
     if (!key) return std::nullopt;
     return key->integration_id;
   }
@@ -35,70 +35,70 @@ class CachingStoreTest : public ::testing::Test {
 
 TEST_F(CachingStoreTest, AChangeBehindItsBackIsSeenOnceTheEntryExpires) {
   CachingStore cache(inner, 300ms);
-  EXPECT_EQ(cache.customer_for_key("key-1"), "acme");
-  inner.put_customer("acme", "key-2");  // the key replaced by another instance
-  EXPECT_EQ(cache.customer_for_key("key-1"), "acme") << "kept for the ttl";
+  EXPECT_EQ(cache.customer_for_key("key-1").value(), "acme");
+  inner.put_customer("acme", "key-2").value();  // the key replaced by another instance
+  EXPECT_EQ(cache.customer_for_key("key-1").value(), "acme") << "kept for the ttl";
   std::this_thread::sleep_for(400ms);
-  EXPECT_EQ(cache.customer_for_key("key-1"), std::nullopt);
-  EXPECT_EQ(cache.customer_for_key("key-2"), "acme");
+  EXPECT_EQ(cache.customer_for_key("key-1").value(), std::nullopt);
+  EXPECT_EQ(cache.customer_for_key("key-2").value(), "acme");
 }
 
 TEST_F(CachingStoreTest, AChangeThroughItIsSeenAtOnce) {
   CachingStore cache(inner, 1h);
-  EXPECT_EQ(cache.customer_for_key("key-1"), "acme");
-  EXPECT_EQ(cache.integration("acme", "int-1")->base_url, "http://pms");
+  EXPECT_EQ(cache.customer_for_key("key-1").value(), "acme");
+  EXPECT_EQ(cache.integration("acme", "int-1").value()->base_url, "http://pms");
   EXPECT_EQ(integration_of(cache, "acme"), "int-1");
 
-  cache.put_customer("acme", "key-2");
-  EXPECT_EQ(cache.customer_for_key("key-1"), std::nullopt);
-  cache.put_integration({"int-1", "acme", "RENTMANAGER", "http://elsewhere", 0});
-  EXPECT_EQ(cache.integration("acme", "int-1")->base_url, "http://elsewhere");
+  cache.put_customer("acme", "key-2").value();
+  EXPECT_EQ(cache.customer_for_key("key-1").value(), std::nullopt);
+  cache.put_integration({"int-1", "acme", "RENTMANAGER", "http://elsewhere", 0}).value();
+  EXPECT_EQ(cache.integration("acme", "int-1").value()->base_url, "http://elsewhere");
   // The same PMS id in another integration is another record, with an id of its own.
-  cache.put_integration({"int-2", "acme", "RENTMANAGER", "http://pms2", 0});
-  std::string r2 = cache.put_record({"residents", "r-1", "int-2", "{}", "2026-11-28T00:00:01.000Z"});
+  cache.put_integration({"int-2", "acme", "RENTMANAGER", "http://pms2", 0}).value();
+  std::string r2 = cache.put_record({"residents", "r-1", "int-2", "{}", "2026-11-28T00:00:01.000Z"}).value();
   EXPECT_NE(r2, r1);
-  EXPECT_EQ(cache.record_key("acme", "residents", r2)->integration_id, "int-2");
+  EXPECT_EQ(cache.record_key("acme", "residents", r2).value()->integration_id, "int-2");
   EXPECT_EQ(integration_of(cache, "acme"), "int-1");
 }
 
 TEST_F(CachingStoreTest, AnIntegrationGivenToAnotherCustomerTakesItsRecordsAlong) {
   CachingStore cache(inner, 1h);
-  inner.put_customer("globex", "key-g");
+  inner.put_customer("globex", "key-g").value();
   EXPECT_EQ(integration_of(cache, "acme"), "int-1");
-  cache.put_integration({"int-1", "globex", "RENTMANAGER", "http://pms", 0});
+  cache.put_integration({"int-1", "globex", "RENTMANAGER", "http://pms", 0}).value();
   EXPECT_EQ(integration_of(cache, "acme"), std::nullopt);
   EXPECT_EQ(integration_of(cache, "globex"), "int-1");
 }
 
 TEST_F(CachingStoreTest, WhatWasNotFoundIsAskedForAgain) {
   CachingStore cache(inner, 1h);
-  EXPECT_EQ(cache.customer_for_key("key-new"), std::nullopt);
-  inner.put_customer("initech", "key-new");
-  EXPECT_EQ(cache.customer_for_key("key-new"), "initech");
+  EXPECT_EQ(cache.customer_for_key("key-new").value(), std::nullopt);
+  inner.put_customer("initech", "key-new").value();
+  EXPECT_EQ(cache.customer_for_key("key-new").value(), "initech");
 }
 
 TEST_F(CachingStoreTest, ZeroTtlKeepsNothing) {
   CachingStore cache(inner, 0ms);
-  EXPECT_EQ(cache.customer_for_key("key-1"), "acme");
-  inner.put_customer("acme", "key-2");
-  EXPECT_EQ(cache.customer_for_key("key-1"), std::nullopt);
+  EXPECT_EQ(cache.customer_for_key("key-1").value(), "acme");
+  inner.put_customer("acme", "key-2").value();
+  EXPECT_EQ(cache.customer_for_key("key-1").value(), std::nullopt);
 }
 
 TEST_F(CachingStoreTest, KeysOfSeveralPartsDoNotRunTogether) {
   // ("ac", "me|int-1") must not be the entry of ("acme", "int-1").
   CachingStore cache(inner, 1h);
-  EXPECT_TRUE(cache.integration("acme", "int-1"));
-  EXPECT_FALSE(cache.integration("ac", "meint-1"));
-  EXPECT_FALSE(cache.integration("acmeint-1", ""));
+  EXPECT_TRUE(cache.integration("acme", "int-1").value());
+  EXPECT_FALSE(cache.integration("ac", "meint-1").value());
+  EXPECT_FALSE(cache.integration("acmeint-1", "").value());
 }
 
 TEST_F(CachingStoreTest, ItHoldsAtMostItsMaximumOfEntries) {
   CachingStore cache(inner, 1h, /*max_entries=*/1);
-  inner.put_customer("globex", "key-g");
-  EXPECT_EQ(cache.customer_for_key("key-1"), "acme");
-  EXPECT_EQ(cache.customer_for_key("key-g"), "globex");  // makes room: key-1 is gone
-  inner.put_customer("acme", "key-2");
-  EXPECT_EQ(cache.customer_for_key("key-1"), std::nullopt) << "read again, not kept past the bound";
+  inner.put_customer("globex", "key-g").value();
+  EXPECT_EQ(cache.customer_for_key("key-1").value(), "acme");
+  EXPECT_EQ(cache.customer_for_key("key-g").value(), "globex");  // makes room: key-1 is gone
+  inner.put_customer("acme", "key-2").value();
+  EXPECT_EQ(cache.customer_for_key("key-1").value(), std::nullopt) << "read again, not kept past the bound";
 }
 
 TEST_F(CachingStoreTest, ReadersRacingWritesEndOnTheLastValue) {
@@ -106,7 +106,7 @@ TEST_F(CachingStoreTest, ReadersRacingWritesEndOnTheLastValue) {
   // through the cache: once the moves stop, every lookup sees the last one (a read that
   // overlapped a put is not kept).
   CachingStore cache(inner, 1h);
-  inner.put_customer("globex", "key-g");
+  inner.put_customer("globex", "key-g").value();
   std::atomic<bool> stop{false};
   std::vector<std::thread> readers;
   for (int t = 0; t < 4; ++t)
@@ -117,7 +117,7 @@ TEST_F(CachingStoreTest, ReadersRacingWritesEndOnTheLastValue) {
       }
     });
   for (int i = 0; i < 200; ++i)
-    cache.put_integration({"int-1", i % 2 ? "acme" : "globex", "RENTMANAGER", "http://pms", 0});
+    cache.put_integration({"int-1", i % 2 ? "acme" : "globex", "RENTMANAGER", "http://pms", 0}).value();
   stop = true;
   for (auto& r : readers) r.join();
   for (int i = 0; i < 10; ++i) {

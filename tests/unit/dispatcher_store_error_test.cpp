@@ -2,7 +2,8 @@
 // it records again, backing off, so the job does not stay `running` until the next start; and
 // stopping does not wait on a store that never recovers. When the store fails to claim, or to
 // read what a job or a webhook delivery needs, the worker backs off and tries again, counted;
-// the job or delivery it held is tried again later, not left claimed.
+// the job or delivery it held is tried again later, not left claimed. The store's failures are
+// the errors it returns (store/result.hpp), as a real store's are: nothing is thrown.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -10,7 +11,6 @@
 #include <chrono>
 #include <filesystem>
 #include <regex>
-#include <stdexcept>
 #include <thread>
 
 #include "forwarding_store.hpp"
@@ -24,8 +24,8 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-/// A store whose outcome writes (a job's or a delivery's) fail while `failures_left` > 0 (-1:
-/// always); everything else passes to `inner`.
+/// A store whose outcome writes (a job's or a delivery's) return an error while `failures_left`
+/// > 0 (-1: always); everything else passes to `inner`.
 class FlakyOutcomeStore final : public testing::ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
@@ -37,42 +37,45 @@ class FlakyOutcomeStore final : public testing::ForwardingStore {
   std::atomic<int> integration_failures_left{0};   // what a job reads before its call
   std::atomic<int> write_status_failures_left{0};  // what a delivery reads before it is sent
 
-  store::OutcomeRecorded fail_attempt(const std::string& id, std::string_view claim, const store::AttemptResult& r,
-                                      std::string_view now, const std::optional<std::string>& retry_at) override {
-    flake();
+  store::Result<store::OutcomeRecorded> fail_attempt(const std::string& id, std::string_view claim,
+                                                     const store::AttemptResult& r, std::string_view now,
+                                                     const std::optional<std::string>& retry_at) override {
+    if (flake()) return down_error("database or disk is full");
     return ForwardingStore::fail_attempt(id, claim, r, now, retry_at);
   }
-  store::OutcomeRecorded succeed(const std::string& id, std::string_view claim, const store::AttemptResult& r,
-                                 const std::vector<store::CreatedRecord>& created, std::string_view now,
-                                 const std::vector<store::NewJob>& children) override {
-    flake();
+  store::Result<store::OutcomeRecorded> succeed(const std::string& id, std::string_view claim,
+                                                const store::AttemptResult& r,
+                                                const std::vector<store::CreatedRecord>& created, std::string_view now,
+                                                const std::vector<store::NewJob>& children) override {
+    if (flake()) return down_error("database or disk is full");
     return ForwardingStore::succeed(id, claim, r, created, now, children);
   }
-  store::OutcomeRecorded finish_webhook(const std::string& id, std::string_view claim, bool delivered,
-                                        std::string_view error, std::string_view now,
-                                        const std::optional<std::string>& retry_at) override {
-    flake();
+  store::Result<store::OutcomeRecorded> finish_webhook(const std::string& id, std::string_view claim, bool delivered,
+                                                       std::string_view error, std::string_view now,
+                                                       const std::optional<std::string>& retry_at) override {
+    if (flake()) return down_error("database or disk is full");
     return ForwardingStore::finish_webhook(id, claim, delivered, error, now, retry_at);
   }
-  std::optional<store::ClaimedJob> claim(std::string_view worker, std::string_view now) override {
+  store::Result<std::optional<store::ClaimedJob>> claim(std::string_view worker, std::string_view now) override {
     ++claim_tries;
-    if (claims_fail) throw std::runtime_error("server closed the connection unexpectedly");
+    if (claims_fail) return down_error("server closed the connection unexpectedly");
     return ForwardingStore::claim(worker, now);
   }
-  std::optional<store::WriteStatus> write_status(std::string_view customer, std::string_view root) override {
-    if (take(write_status_failures_left)) throw std::runtime_error("database or disk is full");
+  store::Result<std::optional<store::WriteStatus>> write_status(std::string_view customer,
+                                                                std::string_view root) override {
+    if (take(write_status_failures_left)) return down_error("database or disk is full");
     return ForwardingStore::write_status(customer, root);
   }
-  std::optional<store::WebhookDelivery> claim_webhook(std::string_view now) override {
-    if (claims_fail) throw std::runtime_error("server closed the connection unexpectedly");
+  store::Result<std::optional<store::WebhookDelivery>> claim_webhook(std::string_view now) override {
+    if (claims_fail) return down_error("server closed the connection unexpectedly");
     return ForwardingStore::claim_webhook(now);
   }
-  std::vector<store::Integration> integrations() override {
-    if (integrations_fail) throw std::runtime_error("server closed the connection unexpectedly");
+  store::Result<std::vector<store::Integration>> integrations() override {
+    if (integrations_fail) return down_error("server closed the connection unexpectedly");
     return ForwardingStore::integrations();
   }
-  std::optional<store::Integration> integration(std::string_view customer, std::string_view id) override {
-    if (take(integration_failures_left)) throw std::runtime_error("server closed the connection unexpectedly");
+  store::Result<std::optional<store::Integration>> integration(std::string_view customer, std::string_view id) override {
+    if (take(integration_failures_left)) return down_error("server closed the connection unexpectedly");
     return ForwardingStore::integration(customer, id);
   }
 
@@ -83,14 +86,16 @@ class FlakyOutcomeStore final : public testing::ForwardingStore {
       if (left.compare_exchange_weak(n, n - 1)) return true;
     return false;
   }
-  void flake() {
+  /// Whether this outcome write fails (counted).
+  bool flake() {
     int left = failures_left.load();
     while (left != 0) {
       if (left < 0 || failures_left.compare_exchange_weak(left, left - 1)) {
         ++failures;
-        throw std::runtime_error("database or disk is full");
+        return true;
       }
     }
+    return false;
   }
 };
 
@@ -100,10 +105,10 @@ class DispatcherStoreError : public ::testing::Test {
     Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
     ASSERT_TRUE(c.ok()) << c.render_diagnostics();
     engine = std::make_unique<Engine>(c.program);
-    sqlite.put_customer("acme", "key-acme");
+    sqlite.put_customer("acme", "key-acme").value();
     // Nothing listens on port 1: every call is refused at once, and with one attempt allowed
     // the job fails for good; that failure is the outcome to record.
-    sqlite.put_integration({"int-rm", "acme", "RENTMANAGER", "http://127.0.0.1:1"});
+    sqlite.put_integration({"int-rm", "acme", "RENTMANAGER", "http://127.0.0.1:1"}).value();
     options.workers = 1;
     options.max_attempts = 1;
     options.sync_interval = 0s;
@@ -112,7 +117,7 @@ class DispatcherStoreError : public ::testing::Test {
   std::string enqueue() {
     store::NewJob job{"acme", "int-rm", "RENTMANAGER", "residents", ast::Operation::update, "res-1",
                       R"({"last_name":"Lee"})", Verdict::accept, "v1", ""};
-    return flaky.enqueue(job, "2026-11-28T10:00:00.000Z");
+    return flaky.enqueue(job, "2026-11-28T10:00:00.000Z").value();
   }
   static std::string metrics_of(const Dispatcher& dispatcher) {
     std::string out;
@@ -122,7 +127,7 @@ class DispatcherStoreError : public ::testing::Test {
   std::optional<store::WriteStatus> wait_finished(const std::string& id, std::chrono::milliseconds limit) {
     auto until = std::chrono::steady_clock::now() + limit;
     for (;;) {
-      auto status = sqlite.write_status("acme", id);
+      auto status = sqlite.write_status("acme", id).value();
       if ((status && status->finished_at) || std::chrono::steady_clock::now() > until) return status;
       std::this_thread::sleep_for(10ms);
     }
@@ -184,7 +189,7 @@ TEST_F(DispatcherStoreError, StoppingDoesNotWaitForAStoreThatNeverRecovers) {
   dispatcher.stop();
   EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
   // Left claimed: the next start queues it again.
-  EXPECT_EQ(sqlite.resume_interrupted("2026-11-28T10:01:00.000Z"), 1u);
+  EXPECT_EQ(sqlite.resume_interrupted("2026-11-28T10:01:00.000Z").value(), 1u);
 }
 
 // A claim the store fails (PostgreSQL stopped) is counted, and the worker backs off rather than
@@ -248,7 +253,7 @@ TEST_F(DispatcherStoreError, ADeliveryWhoseWriteTheStoreFailedToReadIsSentLater)
   });
   int port = receiver.bind_to_any_port("127.0.0.1");
   std::thread serving([&] { receiver.listen_after_bind(); });
-  sqlite.set_webhook("acme", "http://127.0.0.1:" + std::to_string(port) + "/hooks", "s3cret");
+  sqlite.set_webhook("acme", "http://127.0.0.1:" + std::to_string(port) + "/hooks", "s3cret").value();
   flaky.write_status_failures_left = 1;
   options.backoff = 10ms;
   Dispatcher dispatcher(*engine, flaky, connectors, options);

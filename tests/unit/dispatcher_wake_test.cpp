@@ -21,8 +21,8 @@ TEST(DispatcherWake, AJobQueuedWhileTheWorkerWaitsIsTakenAtOnce) {
   ASSERT_TRUE(c.ok()) << c.render_diagnostics();
   Engine engine(c.program);
   store::SqliteStore store(":memory:");
-  store.put_customer("acme", "key-acme");
-  store.put_integration({"int-rm", "acme", "RENTMANAGER", "http://127.0.0.1:1"});  // refuses: fails at once
+  store.put_customer("acme", "key-acme").value();
+  store.put_integration({"int-rm", "acme", "RENTMANAGER", "http://127.0.0.1:1"}).value();  // refuses: fails at once
   DispatcherOptions options;
   options.workers = 1;
   options.max_attempts = 1;
@@ -36,12 +36,12 @@ TEST(DispatcherWake, AJobQueuedWhileTheWorkerWaitsIsTakenAtOnce) {
     std::this_thread::sleep_for(1100ms / 8);  // the worker (and the sync loop) are waiting again
     store::NewJob job{"acme", "int-rm", "RENTMANAGER", "residents", ast::Operation::update, "res-1",
                       R"({"last_name":"Lee"})", Verdict::accept, "v1", ""};
-    std::string id = store.enqueue(job, "2026-11-28T10:00:00.000Z");
+    std::string id = store.enqueue(job, "2026-11-28T10:00:00.000Z").value();
     dispatcher.wake();
     auto until = std::chrono::steady_clock::now() + 5s;
     std::optional<store::WriteStatus> status;
     while (std::chrono::steady_clock::now() < until) {
-      status = store.write_status("acme", id);
+      status = store.write_status("acme", id).value();
       if (status && status->finished_at) break;
       std::this_thread::sleep_for(10ms);
     }

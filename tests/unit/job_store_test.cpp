@@ -107,11 +107,11 @@ const std::regex record_id_form("rec_[0-9a-f]{32}");
 TEST_P(JobStoreTest, AJobIsPendingUntilItSucceeds) {
   auto owned = open();
   Store& store = *owned;
-  store.put_customer("c1", "k1");
-  store.put_integration({"int-1", "c1", "RENTMANAGER", "http://127.0.0.1:9090"});
-  std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z");
+  store.put_customer("c1", "k1").value();
+  store.put_integration({"int-1", "c1", "RENTMANAGER", "http://127.0.0.1:9090"}).value();
+  std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z").value();
   EXPECT_EQ(id.size(), 32u);
-  auto status = store.write_status("c1", id);
+  auto status = store.write_status("c1", id).value();
   ASSERT_TRUE(status);
   EXPECT_EQ(status->state, WriteState::pending);
   EXPECT_EQ(to_json(*status),
@@ -119,15 +119,15 @@ TEST_P(JobStoreTest, AJobIsPendingUntilItSucceeds) {
                 "\",\"created\":[],\"attempts\":[],\"submitted_at\":\"2026-11-28T10:00:00Z\",\"finished_at\":null,"
                 "\"rules_version\":\"0123456789abcdef\"}");
 
-  auto claimed = store.claim("w1", "2026-11-28T10:00:01Z");
+  auto claimed = store.claim("w1", "2026-11-28T10:00:01Z").value();
   ASSERT_TRUE(claimed);
   EXPECT_EQ(claimed->id, id);
   EXPECT_EQ(claimed->payload, R"({"last_name":"Lee"})");
-  EXPECT_FALSE(store.claim("w2", "2026-11-28T10:00:01Z")) << "a running job is not claimed twice";
+  EXPECT_FALSE(store.claim("w2", "2026-11-28T10:00:01Z").value()) << "a running job is not claimed twice";
   EXPECT_EQ(store.succeed(id, claimed->claim, {200, "ok", "created"}, {{"residents", "res-9"}, {"notes", std::nullopt}},
-                          "2026-11-28T10:00:02Z"),
+                          "2026-11-28T10:00:02Z").value(),
             OutcomeRecorded::recorded);
-  status = store.write_status("c1", id);
+  status = store.write_status("c1", id).value();
   EXPECT_EQ(status->state, WriteState::success);
   ASSERT_EQ(status->created.size(), 2u);
   ASSERT_TRUE(status->created[0].id);
@@ -146,11 +146,11 @@ TEST_P(JobStoreTest, JobsSurviveReopeningTheFile) {
   {
     auto owned = open();
     Store& store = *owned;
-    id = store.enqueue(job(), "2026-11-28T10:00:00Z");
+    id = store.enqueue(job(), "2026-11-28T10:00:00Z").value();
   }
   auto reopened_owned = open();
   Store& reopened = *reopened_owned;
-  auto claimed = reopened.claim("w1", "2026-11-28T10:00:00Z");
+  auto claimed = reopened.claim("w1", "2026-11-28T10:00:00Z").value();
   ASSERT_TRUE(claimed);
   EXPECT_EQ(claimed->id, id);
 }
@@ -160,13 +160,13 @@ TEST_P(JobStoreTest, AJobRunningWhenTheServiceStoppedIsResumed) {
   {
     auto owned = open();
     Store& store = *owned;
-    id = store.enqueue(job(), "2026-11-28T10:00:00Z");
-    ASSERT_TRUE(store.claim("w1", "2026-11-28T10:00:00Z"));
+    id = store.enqueue(job(), "2026-11-28T10:00:00Z").value();
+    ASSERT_TRUE(store.claim("w1", "2026-11-28T10:00:00Z").value());
   }  // the service stops here, the job still running
   auto restarted_owned = open();
   Store& restarted = *restarted_owned;
-  EXPECT_EQ(restarted.resume_interrupted("2026-11-28T10:01:00Z"), 1u);
-  auto claimed = restarted.claim("w1", "2026-11-28T10:01:00Z");
+  EXPECT_EQ(restarted.resume_interrupted("2026-11-28T10:01:00Z").value(), 1u);
+  auto claimed = restarted.claim("w1", "2026-11-28T10:01:00Z").value();
   ASSERT_TRUE(claimed);
   EXPECT_EQ(claimed->id, id);
 }
@@ -174,21 +174,21 @@ TEST_P(JobStoreTest, AJobRunningWhenTheServiceStoppedIsResumed) {
 TEST_P(JobStoreTest, RetriesWaitUntilDueAndFailuresKeepThePmsError) {
   auto owned = open();
   Store& store = *owned;
-  std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z");
-  auto first = store.claim("w1", "2026-11-28T10:00:00Z");
+  std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z").value();
+  auto first = store.claim("w1", "2026-11-28T10:00:00Z").value();
   ASSERT_TRUE(first);
   EXPECT_EQ(store.fail_attempt(id, first->claim, {503, "pms_unavailable", "Service Unavailable"}, "2026-11-28T10:00:01Z",
-                               std::string("2026-11-28T10:00:31Z")),
+                               std::string("2026-11-28T10:00:31Z")).value(),
             OutcomeRecorded::recorded);
-  EXPECT_FALSE(store.claim("w1", "2026-11-28T10:00:10Z")) << "not due yet";
-  auto again = store.claim("w1", "2026-11-28T10:00:31Z");
+  EXPECT_FALSE(store.claim("w1", "2026-11-28T10:00:10Z").value()) << "not due yet";
+  auto again = store.claim("w1", "2026-11-28T10:00:31Z").value();
   ASSERT_TRUE(again);
   EXPECT_EQ(again->attempts, 1);
   EXPECT_NE(again->claim, first->claim) << "each claim has its own token";
   EXPECT_EQ(store.fail_attempt(id, again->claim, {409, "pms_error", "resident moved to another lease"},
-                               "2026-11-28T10:00:32Z", std::nullopt),
+                               "2026-11-28T10:00:32Z", std::nullopt).value(),
             OutcomeRecorded::recorded);
-  auto status = store.write_status("c1", id);
+  auto status = store.write_status("c1", id).value();
   EXPECT_EQ(status->state, WriteState::failure);
   EXPECT_EQ(status->errors, std::vector<std::string>{"resident moved to another lease"});
   EXPECT_EQ(status->attempts.size(), 2u);
@@ -197,34 +197,34 @@ TEST_P(JobStoreTest, RetriesWaitUntilDueAndFailuresKeepThePmsError) {
 TEST_P(JobStoreTest, ChildJobsSumUpToPartialSuccess) {
   auto owned = open();
   Store& store = *owned;
-  std::string root = store.enqueue(job(), "2026-11-28T10:00:00Z");
-  std::string child = store.enqueue(job("c1", root), "2026-11-28T10:00:00Z");
-  auto first = store.claim("w1", "2026-11-28T10:00:01Z");
-  auto second = store.claim("w1", "2026-11-28T10:00:01Z");
+  std::string root = store.enqueue(job(), "2026-11-28T10:00:00Z").value();
+  std::string child = store.enqueue(job("c1", root), "2026-11-28T10:00:00Z").value();
+  auto first = store.claim("w1", "2026-11-28T10:00:01Z").value();
+  auto second = store.claim("w1", "2026-11-28T10:00:01Z").value();
   ASSERT_TRUE(first && second);
   EXPECT_EQ(second->root_id, root);
   auto claims = claims_by_id({first, second});
-  store.succeed(root, claims[root], {200, "ok", ""}, {{"residents", "res-1"}}, "2026-11-28T10:00:02Z");
-  EXPECT_EQ(store.write_status("c1", root)->state, WriteState::pending);
-  store.fail_attempt(child, claims[child], {400, "pms_error", "bad phone"}, "2026-11-28T10:00:03Z", std::nullopt);
-  auto status = store.write_status("c1", root);
+  store.succeed(root, claims[root], {200, "ok", ""}, {{"residents", "res-1"}}, "2026-11-28T10:00:02Z").value();
+  EXPECT_EQ(store.write_status("c1", root).value()->state, WriteState::pending);
+  store.fail_attempt(child, claims[child], {400, "pms_error", "bad phone"}, "2026-11-28T10:00:03Z", std::nullopt).value();
+  auto status = store.write_status("c1", root).value();
   EXPECT_EQ(status->state, WriteState::partial_success);
   EXPECT_EQ(status->errors, std::vector<std::string>{"bad phone"});
-  EXPECT_FALSE(store.write_status("c1", child)) << "write status is asked of root jobs";
+  EXPECT_FALSE(store.write_status("c1", child).value()) << "write status is asked of root jobs";
 }
 
 TEST_P(JobStoreTest, AnotherCustomersJobDoesNotExist) {
   auto owned = open();
   Store& store = *owned;
-  std::string id = store.enqueue(job("c1"), "2026-11-28T10:00:00Z");
-  EXPECT_FALSE(store.write_status("c2", id));
-  EXPECT_FALSE(store.write_status("c1", "no-such-job"));
+  std::string id = store.enqueue(job("c1"), "2026-11-28T10:00:00Z").value();
+  EXPECT_FALSE(store.write_status("c2", id).value());
+  EXPECT_FALSE(store.write_status("c1", "no-such-job").value());
 }
 
 TEST_P(JobStoreTest, ConcurrentWorkersClaimEachJobOnce) {
   auto owned = open();
   Store& store = *owned;
-  for (int i = 0; i < 200; ++i) store.enqueue(job(), "2026-11-28T10:00:00Z");
+  for (int i = 0; i < 200; ++i) store.enqueue(job(), "2026-11-28T10:00:00Z").value();
   std::mutex m;
   std::set<std::string> claimed;
   std::size_t claims = 0;
@@ -232,7 +232,7 @@ TEST_P(JobStoreTest, ConcurrentWorkersClaimEachJobOnce) {
   std::vector<std::thread> workers;
   for (int w = 0; w < 4; ++w) {
     workers.emplace_back([&, w] {
-      while (auto j = store.claim("w" + std::to_string(w), "2026-11-28T10:00:01Z")) {
+      while (auto j = store.claim("w" + std::to_string(w), "2026-11-28T10:00:01Z").value()) {
         bool retry = false;
         {
           std::lock_guard lock(m);
@@ -242,8 +242,8 @@ TEST_P(JobStoreTest, ConcurrentWorkersClaimEachJobOnce) {
           retry = j->attempts == 0 && claims % 2 == 0;
         }
         auto outcome = retry ? store.fail_attempt(j->id, j->claim, {503, "pms_unavailable", ""}, "2026-11-28T10:00:02Z",
-                                                  std::string("2026-11-28T10:00:01Z"))
-                             : store.succeed(j->id, j->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02Z");
+                                                  std::string("2026-11-28T10:00:01Z")).value()
+                             : store.succeed(j->id, j->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02Z").value();
         recorded += outcome == OutcomeRecorded::recorded && !retry;
       }
     });
@@ -267,14 +267,11 @@ TEST_P(JobStoreTest, ConcurrentEnqueuesAreEachStoredAndABadOneFailsAlone) {
       for (int i = 0; i < 50; ++i) {
         // Now and then a job whose parent does not exist: it alone must fail (group commit).
         if (w == 3 && i % 10 == 0) {
-          try {
-            store.enqueue(job("c1", "no-such-parent"), "2026-11-28T10:00:00Z");
-          } catch (const std::invalid_argument&) {
-            ++refused;
-          }
+          auto bad = store.enqueue(job("c1", "no-such-parent"), "2026-11-28T10:00:00Z");
+          if (!bad && bad.error().kind == StoreError::Kind::invalid_argument) ++refused;
           continue;
         }
-        std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z");
+        std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z").value();
         std::lock_guard lock(m);
         ids.insert(id);
       }
@@ -284,76 +281,76 @@ TEST_P(JobStoreTest, ConcurrentEnqueuesAreEachStoredAndABadOneFailsAlone) {
   EXPECT_EQ(refused.load(), 5);
   EXPECT_EQ(ids.size(), 395u);
   std::size_t claimed = 0;
-  while (auto j = store.claim("w", "2026-11-28T10:00:01Z")) claimed += ids.count(j->id);
+  while (auto j = store.claim("w", "2026-11-28T10:00:01Z").value()) claimed += ids.count(j->id);
   EXPECT_EQ(claimed, 395u) << "every enqueued job is on disk and claimable";
 }
 
 TEST_P(JobStoreTest, KeysAreStoredHashedAndTenancyScopesEveryRead) {
   auto owned = open();
   Store& store = *owned;
-  store.put_customer("acme", "key-acme-123");
-  store.put_customer("globex", "key-globex-456");
-  store.put_integration({"int-1", "acme", "RENTMANAGER", "http://127.0.0.1:9090"});
-  std::string id = store.put_record({"residents", "r-1", "int-1", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"});
+  store.put_customer("acme", "key-acme-123").value();
+  store.put_customer("globex", "key-globex-456").value();
+  store.put_integration({"int-1", "acme", "RENTMANAGER", "http://127.0.0.1:9090"}).value();
+  std::string id = store.put_record({"residents", "r-1", "int-1", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"}).value();
 
-  EXPECT_EQ(store.customer_for_key("key-acme-123"), "acme");
-  EXPECT_EQ(store.customer_for_key("key-globex-456"), "globex");
-  EXPECT_FALSE(store.customer_for_key("key-acme-12"));
+  EXPECT_EQ(store.customer_for_key("key-acme-123").value(), "acme");
+  EXPECT_EQ(store.customer_for_key("key-globex-456").value(), "globex");
+  EXPECT_FALSE(store.customer_for_key("key-acme-12").value());
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 
-  ASSERT_TRUE(store.integration("acme", "int-1"));
-  EXPECT_EQ(store.integration("acme", "int-1")->pms, "RENTMANAGER");
-  EXPECT_FALSE(store.integration("globex", "int-1"));
-  ASSERT_TRUE(store.record("acme", "residents", id));
-  EXPECT_EQ(store.record("acme", "residents", id)->json, R"({"last_name":"Lee"})");
-  EXPECT_EQ(store.record("acme", "residents", id)->native_id, "r-1");
-  EXPECT_EQ(store.record("acme", "residents", id)->id, id);
-  EXPECT_FALSE(store.record("globex", "residents", id));
-  EXPECT_FALSE(store.record("acme", "leads", id));
-  EXPECT_FALSE(store.record("acme", "residents", "r-1")) << "the PMS's id names no record";
-  ASSERT_TRUE(store.record_key("acme", "residents", id));
-  EXPECT_EQ(store.record_key("acme", "residents", id)->integration_id, "int-1");
-  EXPECT_EQ(store.record_key("acme", "residents", id)->native_id, "r-1");
-  EXPECT_FALSE(store.record_key("globex", "residents", id));
-  EXPECT_FALSE(store.record_key("acme", "leads", id));
-  EXPECT_EQ(store.records_by_native_id("acme", "residents", "r-1").size(), 1u);
-  EXPECT_TRUE(store.records_by_native_id("globex", "residents", "r-1").empty());
+  ASSERT_TRUE(store.integration("acme", "int-1").value());
+  EXPECT_EQ(store.integration("acme", "int-1").value()->pms, "RENTMANAGER");
+  EXPECT_FALSE(store.integration("globex", "int-1").value());
+  ASSERT_TRUE(store.record("acme", "residents", id).value());
+  EXPECT_EQ(store.record("acme", "residents", id).value()->json, R"({"last_name":"Lee"})");
+  EXPECT_EQ(store.record("acme", "residents", id).value()->native_id, "r-1");
+  EXPECT_EQ(store.record("acme", "residents", id).value()->id, id);
+  EXPECT_FALSE(store.record("globex", "residents", id).value());
+  EXPECT_FALSE(store.record("acme", "leads", id).value());
+  EXPECT_FALSE(store.record("acme", "residents", "r-1").value()) << "the PMS's id names no record";
+  ASSERT_TRUE(store.record_key("acme", "residents", id).value());
+  EXPECT_EQ(store.record_key("acme", "residents", id).value()->integration_id, "int-1");
+  EXPECT_EQ(store.record_key("acme", "residents", id).value()->native_id, "r-1");
+  EXPECT_FALSE(store.record_key("globex", "residents", id).value());
+  EXPECT_FALSE(store.record_key("acme", "leads", id).value());
+  EXPECT_EQ(store.records_by_native_id("acme", "residents", "r-1").value().size(), 1u);
+  EXPECT_TRUE(store.records_by_native_id("globex", "residents", "r-1").value().empty());
 
-  store.put_record({"residents", "r-1", "int-1", R"({"last_name":"Li"})", "2026-11-28T10:00:00Z"});
-  EXPECT_EQ(store.record("acme", "residents", id)->json, R"({"last_name":"Li"})");
+  store.put_record({"residents", "r-1", "int-1", R"({"last_name":"Li"})", "2026-11-28T10:00:00Z"}).value();
+  EXPECT_EQ(store.record("acme", "residents", id).value()->json, R"({"last_name":"Li"})");
 }
 
 TEST_P(JobStoreTest, TheSamePmsIdInTwoIntegrationsIsTwoRecords) {
   // Two Rent Manager integrations of one customer and one of another all have tenant 5001.
   auto owned = open();
   Store& store = *owned;
-  store.put_customer("acme", "k1");
-  store.put_customer("globex", "k2");
-  store.put_integration({"int-a", "acme", "RENTMANAGER", "http://a"});
-  store.put_integration({"int-b", "acme", "RENTMANAGER", "http://b"});
-  store.put_integration({"int-g", "globex", "RENTMANAGER", "http://g"});
-  std::string a = store.put_record({"residents", "5001", "int-a", R"({"last_name":"A"})", "2026-11-28T09:00:00Z"});
-  std::string b = store.put_record({"residents", "5001", "int-b", R"({"last_name":"B"})", "2026-11-28T09:00:00Z"});
-  std::string g = store.put_record({"residents", "5001", "int-g", R"({"last_name":"G"})", "2026-11-28T09:00:00Z"});
+  store.put_customer("acme", "k1").value();
+  store.put_customer("globex", "k2").value();
+  store.put_integration({"int-a", "acme", "RENTMANAGER", "http://a"}).value();
+  store.put_integration({"int-b", "acme", "RENTMANAGER", "http://b"}).value();
+  store.put_integration({"int-g", "globex", "RENTMANAGER", "http://g"}).value();
+  std::string a = store.put_record({"residents", "5001", "int-a", R"({"last_name":"A"})", "2026-11-28T09:00:00Z"}).value();
+  std::string b = store.put_record({"residents", "5001", "int-b", R"({"last_name":"B"})", "2026-11-28T09:00:00Z"}).value();
+  std::string g = store.put_record({"residents", "5001", "int-g", R"({"last_name":"G"})", "2026-11-28T09:00:00Z"}).value();
   for (const auto& id : {a, b, g}) EXPECT_TRUE(std::regex_match(id, record_id_form)) << id;
   EXPECT_NE(a, b);
   EXPECT_NE(a, g);
   EXPECT_NE(b, g);
-  EXPECT_EQ(store.record("acme", "residents", a)->json, R"({"last_name":"A"})");
-  EXPECT_EQ(store.record("acme", "residents", b)->json, R"({"last_name":"B"})");
-  EXPECT_EQ(store.record("globex", "residents", g)->json, R"({"last_name":"G"})");
-  EXPECT_EQ(store.record_key("acme", "residents", b)->integration_id, "int-b");
-  EXPECT_EQ(store.record_key("acme", "residents", b)->native_id, "5001");
+  EXPECT_EQ(store.record("acme", "residents", a).value()->json, R"({"last_name":"A"})");
+  EXPECT_EQ(store.record("acme", "residents", b).value()->json, R"({"last_name":"B"})");
+  EXPECT_EQ(store.record("globex", "residents", g).value()->json, R"({"last_name":"G"})");
+  EXPECT_EQ(store.record_key("acme", "residents", b).value()->integration_id, "int-b");
+  EXPECT_EQ(store.record_key("acme", "residents", b).value()->native_id, "5001");
   // Another customer's id does not exist for a customer, whatever it names.
-  EXPECT_FALSE(store.record("acme", "residents", g));
-  EXPECT_FALSE(store.record_key("acme", "residents", g));
-  EXPECT_FALSE(store.record_key("globex", "residents", a));
-  auto acmes = store.records_by_native_id("acme", "residents", "5001");
+  EXPECT_FALSE(store.record("acme", "residents", g).value());
+  EXPECT_FALSE(store.record_key("acme", "residents", g).value());
+  EXPECT_FALSE(store.record_key("globex", "residents", a).value());
+  auto acmes = store.records_by_native_id("acme", "residents", "5001").value();
   ASSERT_EQ(acmes.size(), 2u);
   EXPECT_EQ(acmes[0].id, a);
   EXPECT_EQ(acmes[0].integration_id, "int-a");
   EXPECT_EQ(acmes[1].id, b);
-  ASSERT_EQ(store.records_by_native_id("globex", "residents", "5001").size(), 1u);
+  ASSERT_EQ(store.records_by_native_id("globex", "residents", "5001").value().size(), 1u);
 }
 
 TEST_P(JobStoreTest, ARecordKeepsItsIdAcrossSyncsAndRestarts) {
@@ -361,15 +358,15 @@ TEST_P(JobStoreTest, ARecordKeepsItsIdAcrossSyncsAndRestarts) {
   {
     auto owned = open();
     Store& store = *owned;
-    store.put_customer("acme", "k1");
-    store.put_integration({"int-a", "acme", "RENTMANAGER", "http://a"});
-    first = store.put_record({"residents", "5001", "int-a", R"({"last_name":"Park"})", "2026-11-28T09:00:00Z"});
-    EXPECT_EQ(store.put_record({"residents", "5001", "int-a", R"({"last_name":"Parker"})", "2026-11-28T09:05:00Z"}), first);
+    store.put_customer("acme", "k1").value();
+    store.put_integration({"int-a", "acme", "RENTMANAGER", "http://a"}).value();
+    first = store.put_record({"residents", "5001", "int-a", R"({"last_name":"Park"})", "2026-11-28T09:00:00Z"}).value();
+    EXPECT_EQ(store.put_record({"residents", "5001", "int-a", R"({"last_name":"Parker"})", "2026-11-28T09:05:00Z"}).value(), first);
   }
   auto owned = open();
   Store& store = *owned;
-  EXPECT_EQ(store.put_record({"residents", "5001", "int-a", R"({"last_name":"Parks"})", "2026-11-28T09:10:00Z"}), first);
-  auto record = store.record("acme", "residents", first);
+  EXPECT_EQ(store.put_record({"residents", "5001", "int-a", R"({"last_name":"Parks"})", "2026-11-28T09:10:00Z"}).value(), first);
+  auto record = store.record("acme", "residents", first).value();
   ASSERT_TRUE(record);
   EXPECT_EQ(record->json, R"({"last_name":"Parks"})");
   EXPECT_EQ(record->synced_at, "2026-11-28T09:10:00Z");
@@ -378,25 +375,25 @@ TEST_P(JobStoreTest, ARecordKeepsItsIdAcrossSyncsAndRestarts) {
 TEST_P(JobStoreTest, ACreatedRecordHasItsIdBeforeTheSyncBringsIt) {
   auto owned = open();
   Store& store = *owned;
-  store.put_customer("c1", "k1");
-  store.put_integration({"int-1", "c1", "BUILDIUM", "http://b"});
+  store.put_customer("c1", "k1").value();
+  store.put_integration({"int-1", "c1", "BUILDIUM", "http://b"}).value();
   NewJob create = job();
   create.operation = ast::Operation::create;
   create.record_id = "";
-  std::string root = store.enqueue(create, "2026-11-28T10:00:00Z");
-  auto claimed = store.claim("w", "2026-11-28T10:00:00Z");
+  std::string root = store.enqueue(create, "2026-11-28T10:00:00Z").value();
+  auto claimed = store.claim("w", "2026-11-28T10:00:00Z").value();
   ASSERT_TRUE(claimed);
-  store.succeed(root, claimed->claim, {201, "ok", "created"}, {{"residents", "1003"}}, "2026-11-28T10:00:01Z");
-  auto status = store.write_status("c1", root);
+  store.succeed(root, claimed->claim, {201, "ok", "created"}, {{"residents", "1003"}}, "2026-11-28T10:00:01Z").value();
+  auto status = store.write_status("c1", root).value();
   ASSERT_TRUE(status && status->created.size() == 1 && status->created[0].id);
   const std::string id = *status->created[0].id;
   EXPECT_EQ(status->created[0].native_id, "1003");
-  EXPECT_FALSE(store.record("c1", "residents", id)) << "no data until the PMS sends the record";
-  ASSERT_TRUE(store.record_key("c1", "residents", id)) << "but a write can reach it";
-  EXPECT_EQ(store.record_key("c1", "residents", id)->native_id, "1003");
-  EXPECT_EQ(store.put_record({"residents", "1003", "int-1", R"({"first_name":"Di"})", "2026-11-28T10:05:00Z"}), id)
+  EXPECT_FALSE(store.record("c1", "residents", id).value()) << "no data until the PMS sends the record";
+  ASSERT_TRUE(store.record_key("c1", "residents", id).value()) << "but a write can reach it";
+  EXPECT_EQ(store.record_key("c1", "residents", id).value()->native_id, "1003");
+  EXPECT_EQ(store.put_record({"residents", "1003", "int-1", R"({"first_name":"Di"})", "2026-11-28T10:05:00Z"}).value(), id)
       << "the sync keeps the id the write-status gave";
-  EXPECT_EQ(store.record("c1", "residents", id)->json, R"({"first_name":"Di"})");
+  EXPECT_EQ(store.record("c1", "residents", id).value()->json, R"({"first_name":"Di"})");
 }
 
 /// The schema the stores had before records were keyed by integration (SQLite user_version 2,
@@ -504,57 +501,57 @@ TEST_P(JobStoreTest, AnOldSchemaIsMigratedWithItsRecords) {
   {
     auto owned = open();
     Store& store = *owned;
-    auto found = store.records_by_native_id("acme", "residents", "5001");
+    auto found = store.records_by_native_id("acme", "residents", "5001").value();
     ASSERT_EQ(found.size(), 1u);
     park = found[0].id;
     EXPECT_TRUE(std::regex_match(park, record_id_form)) << park;
-    auto record = store.record("acme", "residents", park);
+    auto record = store.record("acme", "residents", park).value();
     ASSERT_TRUE(record) << "a record of the old schema is reachable by its new id";
     EXPECT_EQ(record->json, R"({"id":"5001","last_name":"Park"})");
     EXPECT_EQ(record->integration_id, "int-rm");
-    EXPECT_EQ(store.record_key("acme", "residents", park)->native_id, "5001");
-    EXPECT_FALSE(store.record("acme", "residents", "5001")) << "the old id (the PMS's) names no record any more";
-    EXPECT_FALSE(store.record("globex", "residents", park));
-    ASSERT_EQ(store.records_by_native_id("acme", "residents", "1001").size(), 1u);
+    EXPECT_EQ(store.record_key("acme", "residents", park).value()->native_id, "5001");
+    EXPECT_FALSE(store.record("acme", "residents", "5001").value()) << "the old id (the PMS's) names no record any more";
+    EXPECT_FALSE(store.record("globex", "residents", park).value());
+    ASSERT_EQ(store.records_by_native_id("acme", "residents", "1001").value().size(), 1u);
 
     // The create's record has an id too, and the sync that brings it keeps it.
-    auto status = store.write_status("acme", "job-1");
+    auto status = store.write_status("acme", "job-1").value();
     ASSERT_TRUE(status);
     ASSERT_EQ(status->created.size(), 1u);
     ASSERT_TRUE(status->created[0].id);
     EXPECT_TRUE(std::regex_match(*status->created[0].id, record_id_form));
     EXPECT_EQ(status->created[0].native_id, "1003");
-    EXPECT_EQ(store.put_record({"residents", "1003", "int-bd", R"({"id":"1003"})", "2026-11-28T10:00:00Z"}),
+    EXPECT_EQ(store.put_record({"residents", "1003", "int-bd", R"({"id":"1003"})", "2026-11-28T10:00:00Z"}).value(),
               *status->created[0].id);
 
     // Now two integrations may hold the same PMS id, which the old key refused.
-    std::string other = store.put_record({"residents", "5001", "int-bd", R"({"id":"5001"})", "2026-11-28T10:00:00Z"});
+    std::string other = store.put_record({"residents", "5001", "int-bd", R"({"id":"5001"})", "2026-11-28T10:00:00Z"}).value();
     EXPECT_NE(other, park);
-    EXPECT_EQ(store.put_record({"residents", "5001", "int-rm", R"({"id":"5001"})", "2026-11-28T10:00:00Z"}), park);
+    EXPECT_EQ(store.put_record({"residents", "5001", "int-rm", R"({"id":"5001"})", "2026-11-28T10:00:00Z"}).value(), park);
   }
   auto reopened = open();
-  EXPECT_EQ(reopened->records_by_native_id("acme", "residents", "5001").size(), 2u);
-  EXPECT_EQ(reopened->record("acme", "residents", park)->integration_id, "int-rm") << "migrated once, ids kept";
+  EXPECT_EQ(reopened->records_by_native_id("acme", "residents", "5001").value().size(), 2u);
+  EXPECT_EQ(reopened->record("acme", "residents", park).value()->integration_id, "int-rm") << "migrated once, ids kept";
 }
 
 TEST_P(JobStoreTest, CallsThatFollowASuccessAreQueuedWithIt) {
   auto owned = open();
   Store& store = *owned;
-  std::string root = store.enqueue(job(), "2026-11-28T10:00:00Z");
-  auto claimed = store.claim("w", "2026-11-28T10:00:00Z");
+  std::string root = store.enqueue(job(), "2026-11-28T10:00:00Z").value();
+  auto claimed = store.claim("w", "2026-11-28T10:00:00Z").value();
   ASSERT_TRUE(claimed);
-  store.succeed(root, claimed->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z", {note_for(root)});
-  auto status = store.write_status("c1", root);
+  store.succeed(root, claimed->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z", {note_for(root)}).value();
+  auto status = store.write_status("c1", root).value();
   ASSERT_TRUE(status);
   EXPECT_EQ(status->state, WriteState::pending) << "the note is still to go";
-  auto child = store.claim("w", "2026-11-28T10:00:01Z");
+  auto child = store.claim("w", "2026-11-28T10:00:01Z").value();
   ASSERT_TRUE(child);
   EXPECT_EQ(child->root_id, root);
   EXPECT_FALSE(child->is_root());
   EXPECT_EQ(child->payload, R"({"notes":"n"})");
   EXPECT_EQ(child->verdict, Verdict::accept);
-  store.succeed(child->id, child->claim, {201, "ok", "updated"}, {}, "2026-11-28T10:00:02Z");
-  EXPECT_EQ(store.write_status("c1", root)->state, WriteState::success);
+  store.succeed(child->id, child->claim, {201, "ok", "updated"}, {}, "2026-11-28T10:00:02Z").value();
+  EXPECT_EQ(store.write_status("c1", root).value()->state, WriteState::success);
 }
 
 TEST_P(JobStoreTest, AnOutcomeRecordedAgainChangesNothing) {
@@ -563,23 +560,23 @@ TEST_P(JobStoreTest, AnOutcomeRecordedAgainChangesNothing) {
   // success into a failure.
   auto owned = open();
   Store& store = *owned;
-  std::string root = store.enqueue(job(), "2026-11-28T10:00:00Z");
-  auto claimed = store.claim("w", "2026-11-28T10:00:00Z");
+  std::string root = store.enqueue(job(), "2026-11-28T10:00:00Z").value();
+  auto claimed = store.claim("w", "2026-11-28T10:00:00Z").value();
   ASSERT_TRUE(claimed);
   const std::string& claim = claimed->claim;
-  EXPECT_EQ(store.succeed(root, claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z", {note_for(root)}),
+  EXPECT_EQ(store.succeed(root, claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z", {note_for(root)}).value(),
             OutcomeRecorded::recorded);
-  EXPECT_EQ(store.succeed(root, claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02Z", {note_for(root)}),
+  EXPECT_EQ(store.succeed(root, claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02Z", {note_for(root)}).value(),
             OutcomeRecorded::already_recorded);
-  EXPECT_EQ(store.fail_attempt(root, claim, {500, "pms_error", "late"}, "2026-11-28T10:00:03Z", std::nullopt),
+  EXPECT_EQ(store.fail_attempt(root, claim, {500, "pms_error", "late"}, "2026-11-28T10:00:03Z", std::nullopt).value(),
             OutcomeRecorded::already_recorded);
-  EXPECT_EQ(store.fail_attempt(root, claim, {503, "pms_unavailable", "late"}, "2026-11-28T10:00:03Z", "2026-11-28T10:01:00Z"),
+  EXPECT_EQ(store.fail_attempt(root, claim, {503, "pms_unavailable", "late"}, "2026-11-28T10:00:03Z", "2026-11-28T10:01:00Z").value(),
             OutcomeRecorded::already_recorded);
-  auto child = store.claim("w", "2026-11-28T10:00:04Z");
+  auto child = store.claim("w", "2026-11-28T10:00:04Z").value();
   ASSERT_TRUE(child);
-  store.succeed(child->id, child->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:05Z");
-  EXPECT_FALSE(store.claim("w", "2026-11-28T10:05:00Z")) << "one follow-up queued, not two; the root not requeued";
-  auto status = store.write_status("c1", root);
+  store.succeed(child->id, child->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:05Z").value();
+  EXPECT_FALSE(store.claim("w", "2026-11-28T10:05:00Z").value()) << "one follow-up queued, not two; the root not requeued";
+  auto status = store.write_status("c1", root).value();
   ASSERT_TRUE(status);
   EXPECT_EQ(status->state, WriteState::success);
   EXPECT_EQ(status->attempts.size(), 2u) << "one attempt for the root, one for the note";
@@ -588,91 +585,91 @@ TEST_P(JobStoreTest, AnOutcomeRecordedAgainChangesNothing) {
 TEST_P(JobStoreTest, AnOutcomeForAJobNobodyClaimedChangesNothing) {
   auto owned = open();
   Store& store = *owned;
-  std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z");
-  EXPECT_EQ(store.fail_attempt(id, "", {400, "pms_error", "no"}, "2026-11-28T10:00:01Z", std::nullopt),
+  std::string id = store.enqueue(job(), "2026-11-28T10:00:00Z").value();
+  EXPECT_EQ(store.fail_attempt(id, "", {400, "pms_error", "no"}, "2026-11-28T10:00:01Z", std::nullopt).value(),
             OutcomeRecorded::claim_lost);
-  EXPECT_EQ(store.succeed(id, "a-made-up-claim", {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z"),
+  EXPECT_EQ(store.succeed(id, "a-made-up-claim", {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z").value(),
             OutcomeRecorded::claim_lost);
-  auto status = store.write_status("c1", id);
+  auto status = store.write_status("c1", id).value();
   ASSERT_TRUE(status);
   EXPECT_EQ(status->state, WriteState::pending);
   EXPECT_TRUE(status->attempts.empty());
-  EXPECT_TRUE(store.claim("w", "2026-11-28T10:00:02Z")) << "still queued";
+  EXPECT_TRUE(store.claim("w", "2026-11-28T10:00:02Z").value()) << "still queued";
 }
 
 TEST_P(JobStoreTest, AFinishedWriteQueuesOneWebhookDeliveryForCustomersWithAWebhook) {
   auto owned = open();
   Store& store = *owned;
-  store.put_customer("c1", "k1");
-  store.put_customer("c2", "k2");
-  store.set_webhook("c1", "http://127.0.0.1:9/hooks", "s3cret");
-  std::string root = store.enqueue(job("c1"), "2026-11-28T10:00:00Z");
-  std::string child = store.enqueue(job("c1", root), "2026-11-28T10:00:00Z");
-  std::string other = store.enqueue(job("c2"), "2026-11-28T10:00:00Z");
+  store.put_customer("c1", "k1").value();
+  store.put_customer("c2", "k2").value();
+  store.set_webhook("c1", "http://127.0.0.1:9/hooks", "s3cret").value();
+  std::string root = store.enqueue(job("c1"), "2026-11-28T10:00:00Z").value();
+  std::string child = store.enqueue(job("c1", root), "2026-11-28T10:00:00Z").value();
+  std::string other = store.enqueue(job("c2"), "2026-11-28T10:00:00Z").value();
   std::vector<std::optional<ClaimedJob>> claimed;
   for (int i = 0; i < 3; ++i) {
-    claimed.push_back(store.claim("w", "2026-11-28T10:00:01Z"));
+    claimed.push_back(store.claim("w", "2026-11-28T10:00:01Z").value());
     ASSERT_TRUE(claimed.back());
   }
   auto claims = claims_by_id(claimed);
-  store.succeed(root, claims[root], {200, "ok", "updated"}, {}, "2026-11-28T10:00:02Z");
-  EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:02Z")) << "the child is still running";
-  store.fail_attempt(child, claims[child], {409, "pms_rejected", "no"}, "2026-11-28T10:00:03Z", std::nullopt);
-  store.succeed(other, claims[other], {200, "ok", "updated"}, {}, "2026-11-28T10:00:03Z");  // c2 has no webhook
-  auto delivery = store.claim_webhook("2026-11-28T10:00:03Z");
+  store.succeed(root, claims[root], {200, "ok", "updated"}, {}, "2026-11-28T10:00:02Z").value();
+  EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:02Z").value()) << "the child is still running";
+  store.fail_attempt(child, claims[child], {409, "pms_rejected", "no"}, "2026-11-28T10:00:03Z", std::nullopt).value();
+  store.succeed(other, claims[other], {200, "ok", "updated"}, {}, "2026-11-28T10:00:03Z").value();  // c2 has no webhook
+  auto delivery = store.claim_webhook("2026-11-28T10:00:03Z").value();
   ASSERT_TRUE(delivery);
   EXPECT_EQ(delivery->root_job_id, root);
   EXPECT_EQ(delivery->url, "http://127.0.0.1:9/hooks");
   EXPECT_EQ(delivery->secret, "s3cret");
   EXPECT_EQ(delivery->attempts, 0);
-  EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:03Z")) << "one delivery per write, claimed once";
+  EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:03Z").value()) << "one delivery per write, claimed once";
   EXPECT_EQ(store.finish_webhook(delivery->id, delivery->claim, false, "answered 500", "2026-11-28T10:00:04Z",
-                                 std::string("2026-11-28T10:00:09Z")),
+                                 std::string("2026-11-28T10:00:09Z")).value(),
             OutcomeRecorded::recorded);
   // Recorded again (a store error left the first unknown): changes nothing, as for jobs.
   EXPECT_EQ(store.finish_webhook(delivery->id, delivery->claim, false, "answered 500", "2026-11-28T10:00:04Z",
-                                 std::string("2026-11-28T10:00:30Z")),
+                                 std::string("2026-11-28T10:00:30Z")).value(),
             OutcomeRecorded::already_recorded);
-  EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:05Z")) << "not due yet";
-  auto again = store.claim_webhook("2026-11-28T10:00:09Z");
+  EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:05Z").value()) << "not due yet";
+  auto again = store.claim_webhook("2026-11-28T10:00:09Z").value();
   ASSERT_TRUE(again);
   EXPECT_EQ(again->attempts, 1);
-  EXPECT_EQ(store.finish_webhook(again->id, delivery->claim, true, "", "2026-11-28T10:00:10Z", std::nullopt),
+  EXPECT_EQ(store.finish_webhook(again->id, delivery->claim, true, "", "2026-11-28T10:00:10Z", std::nullopt).value(),
             OutcomeRecorded::claim_lost)
       << "the first claim's token does not hold the second claim";
-  EXPECT_EQ(store.finish_webhook(again->id, again->claim, true, "", "2026-11-28T10:00:10Z", std::nullopt),
+  EXPECT_EQ(store.finish_webhook(again->id, again->claim, true, "", "2026-11-28T10:00:10Z", std::nullopt).value(),
             OutcomeRecorded::recorded);
-  EXPECT_FALSE(store.claim_webhook("2026-11-28T11:00:00Z"));
+  EXPECT_FALSE(store.claim_webhook("2026-11-28T11:00:00Z").value());
 }
 
 TEST_P(JobStoreTest, ADeliveryInFlightAtACrashIsSentAgain) {
   {
     auto owned = open();
     Store& store = *owned;
-    store.put_customer("c1", "k1");
-    store.set_webhook("c1", "http://127.0.0.1:9/hooks", "s");
-    std::string id = store.enqueue(job("c1"), "2026-11-28T10:00:00Z");
-    auto claimed = store.claim("w", "2026-11-28T10:00:00Z");
+    store.put_customer("c1", "k1").value();
+    store.set_webhook("c1", "http://127.0.0.1:9/hooks", "s").value();
+    std::string id = store.enqueue(job("c1"), "2026-11-28T10:00:00Z").value();
+    auto claimed = store.claim("w", "2026-11-28T10:00:00Z").value();
     ASSERT_TRUE(claimed);
-    store.succeed(id, claimed->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z");
-    ASSERT_TRUE(store.claim_webhook("2026-11-28T10:00:01Z"));
+    store.succeed(id, claimed->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01Z").value();
+    ASSERT_TRUE(store.claim_webhook("2026-11-28T10:00:01Z").value());
   }
   auto restarted_owned = open();
   Store& restarted = *restarted_owned;
-  restarted.resume_interrupted("2026-11-28T10:00:03Z");
-  EXPECT_TRUE(restarted.claim_webhook("2026-11-28T10:00:03Z"));
+  restarted.resume_interrupted("2026-11-28T10:00:03Z").value();
+  EXPECT_TRUE(restarted.claim_webhook("2026-11-28T10:00:03Z").value());
 }
 
 TEST_P(JobStoreTest, SeveralInstancesRespectEachOthersLeases) {
   if (GetParam() != "postgres") GTEST_SKIP() << "SQLite serves one instance: every running job at start is interrupted";
   auto a = open();
   auto b = open();  // a second instance on the same database
-  std::string id = a->enqueue(job(), "2026-11-28T10:00:00Z");
-  ASSERT_TRUE(a->claim("host-a:1:worker-0", "2026-11-28T10:00:00Z"));
-  EXPECT_EQ(b->resume_interrupted("2026-11-28T10:00:00Z"), 0u) << "a starting instance leaves a live lease alone";
-  EXPECT_FALSE(b->claim("host-b:2:worker-0", "2026-11-28T10:00:00Z"));
+  std::string id = a->enqueue(job(), "2026-11-28T10:00:00Z").value();
+  ASSERT_TRUE(a->claim("host-a:1:worker-0", "2026-11-28T10:00:00Z").value());
+  EXPECT_EQ(b->resume_interrupted("2026-11-28T10:00:00Z").value(), 0u) << "a starting instance leaves a live lease alone";
+  EXPECT_FALSE(b->claim("host-b:2:worker-0", "2026-11-28T10:00:00Z").value());
   // Instance a died: on the clock of b's later calls, its lease has run out.
-  auto taken = b->claim("host-b:2:worker-0", "2026-11-28T10:00:02Z");
+  auto taken = b->claim("host-b:2:worker-0", "2026-11-28T10:00:02Z").value();
   ASSERT_TRUE(taken);
   EXPECT_EQ(taken->id, id);
 }
@@ -684,15 +681,15 @@ TEST_P(JobStoreTest, ALeaseRunsOutOnTheCallersClock) {
   if (GetParam() != "postgres") GTEST_SKIP() << "SQLite serves one instance: its claims have no lease";
   auto owned = open();  // lease_seconds = 1
   Store& store = *owned;
-  std::string id = store.enqueue(job(), "2026-11-28T10:00:00.000Z");
-  ASSERT_TRUE(store.claim("w1", "2026-11-28T10:00:00.000Z"));
+  std::string id = store.enqueue(job(), "2026-11-28T10:00:00.000Z").value();
+  ASSERT_TRUE(store.claim("w1", "2026-11-28T10:00:00.000Z").value());
   // The database's clock passes the lease; the caller's does not (its clock is behind, or the
   // machine is slow): the claim holds.
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  EXPECT_FALSE(store.claim("w2", "2026-11-28T10:00:00.500Z")) << "claimed again within the caller's lease";
-  EXPECT_EQ(store.resume_interrupted("2026-11-28T10:00:00.500Z"), 0u);
+  EXPECT_FALSE(store.claim("w2", "2026-11-28T10:00:00.500Z").value()) << "claimed again within the caller's lease";
+  EXPECT_EQ(store.resume_interrupted("2026-11-28T10:00:00.500Z").value(), 0u);
   // The caller's clock passes the lease: the job is claimed again, whatever the database's says.
-  auto again = store.claim("w2", "2026-11-28T10:00:01.500Z");
+  auto again = store.claim("w2", "2026-11-28T10:00:01.500Z").value();
   ASSERT_TRUE(again);
   EXPECT_EQ(again->id, id);
 }
@@ -701,13 +698,13 @@ TEST_P(JobStoreTest, ACallerWhoseClockIsAheadSeesALeaseRunOutOnItsClock) {
   if (GetParam() != "postgres") GTEST_SKIP() << "SQLite serves one instance: its claims have no lease";
   auto owned = open();  // lease_seconds = 1
   Store& store = *owned;
-  std::string id = store.enqueue(job(), "2030-01-01T00:00:00.000Z");
-  ASSERT_TRUE(store.claim("w1", "2030-01-01T00:00:00.000Z"));
-  EXPECT_FALSE(store.claim("w2", "2030-01-01T00:00:00.900Z"));
-  auto again = store.claim("w2", "2030-01-01T00:00:01.100Z");  // no time passed on the database's clock
+  std::string id = store.enqueue(job(), "2030-01-01T00:00:00.000Z").value();
+  ASSERT_TRUE(store.claim("w1", "2030-01-01T00:00:00.000Z").value());
+  EXPECT_FALSE(store.claim("w2", "2030-01-01T00:00:00.900Z").value());
+  auto again = store.claim("w2", "2030-01-01T00:00:01.100Z").value();  // no time passed on the database's clock
   ASSERT_TRUE(again) << "the lease did not run out on the clock the due times use";
   EXPECT_EQ(again->id, id);
-  EXPECT_EQ(store.resume_interrupted("2030-01-01T00:00:01.100Z"), 0u) << "claimed again, so not interrupted";
+  EXPECT_EQ(store.resume_interrupted("2030-01-01T00:00:01.100Z").value(), 0u) << "claimed again, so not interrupted";
 }
 
 // A worker whose claim was lost (its lease ran out and another worker claimed the job; with
@@ -716,41 +713,41 @@ TEST_P(JobStoreTest, ACallerWhoseClockIsAheadSeesALeaseRunOutOnItsClock) {
 TEST_P(JobStoreTest, AWorkerThatLostItsClaimCannotRecordTheOutcome) {
   auto owned = open();  // PostgreSQL: lease_seconds = 1
   Store& store = *owned;
-  store.put_customer("c1", "k1");
-  store.set_webhook("c1", "http://127.0.0.1:9/hooks", "s");
-  std::string id = store.enqueue(job(), "2026-11-28T10:00:00.000Z");
-  auto stale = store.claim("w1", "2026-11-28T10:00:00.000Z");
+  store.put_customer("c1", "k1").value();
+  store.set_webhook("c1", "http://127.0.0.1:9/hooks", "s").value();
+  std::string id = store.enqueue(job(), "2026-11-28T10:00:00.000Z").value();
+  auto stale = store.claim("w1", "2026-11-28T10:00:00.000Z").value();
   ASSERT_TRUE(stale);
   if (GetParam() == "sqlite") {
-    ASSERT_EQ(store.resume_interrupted("2026-11-28T10:00:02.000Z"), 1u);  // a restart
+    ASSERT_EQ(store.resume_interrupted("2026-11-28T10:00:02.000Z").value(), 1u);  // a restart
   }
-  auto holder = store.claim("w2", "2026-11-28T10:00:02.000Z");  // past w1's lease
+  auto holder = store.claim("w2", "2026-11-28T10:00:02.000Z").value();  // past w1's lease
   ASSERT_TRUE(holder);
   ASSERT_EQ(holder->id, id);
   ASSERT_NE(holder->claim, stale->claim);
 
   EXPECT_EQ(store.succeed(id, stale->claim, {200, "ok", "updated"}, {{"residents", "r-1"}}, "2026-11-28T10:00:03.000Z",
-                          {note_for(id)}),
+                          {note_for(id)}).value(),
             OutcomeRecorded::claim_lost);
   EXPECT_EQ(store.fail_attempt(id, stale->claim, {503, "pms_unavailable", "late"}, "2026-11-28T10:00:03.000Z",
-                               std::string("2026-11-28T10:00:04.000Z")),
+                               std::string("2026-11-28T10:00:04.000Z")).value(),
             OutcomeRecorded::claim_lost);
-  EXPECT_EQ(store.fail_attempt(id, stale->claim, {400, "pms_rejected", "late"}, "2026-11-28T10:00:03.000Z", std::nullopt),
+  EXPECT_EQ(store.fail_attempt(id, stale->claim, {400, "pms_rejected", "late"}, "2026-11-28T10:00:03.000Z", std::nullopt).value(),
             OutcomeRecorded::claim_lost);
-  auto status = store.write_status("c1", id);
+  auto status = store.write_status("c1", id).value();
   ASSERT_TRUE(status);
   EXPECT_EQ(status->state, WriteState::pending) << "the stale worker's outcome was applied";
   EXPECT_TRUE(status->attempts.empty());
   EXPECT_TRUE(status->created.empty());
-  EXPECT_FALSE(store.claim("w3", "2026-11-28T10:00:02.500Z")) << "still w2's (and no follow-up was queued)";
-  EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:05.000Z")) << "the write is not finished";
+  EXPECT_FALSE(store.claim("w3", "2026-11-28T10:00:02.500Z").value()) << "still w2's (and no follow-up was queued)";
+  EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:05.000Z").value()) << "the write is not finished";
 
-  EXPECT_EQ(store.fail_attempt(id, holder->claim, {409, "pms_rejected", "no"}, "2026-11-28T10:00:03.000Z", std::nullopt),
+  EXPECT_EQ(store.fail_attempt(id, holder->claim, {409, "pms_rejected", "no"}, "2026-11-28T10:00:03.000Z", std::nullopt).value(),
             OutcomeRecorded::recorded);
-  EXPECT_EQ(store.succeed(id, stale->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:04.000Z"),
+  EXPECT_EQ(store.succeed(id, stale->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:04.000Z").value(),
             OutcomeRecorded::claim_lost)
       << "nor after the holder recorded its own";
-  status = store.write_status("c1", id);
+  status = store.write_status("c1", id).value();
   EXPECT_EQ(status->state, WriteState::failure);
   EXPECT_EQ(status->errors, std::vector<std::string>{"no"});
   EXPECT_EQ(status->attempts.size(), 1u);
@@ -759,26 +756,26 @@ TEST_P(JobStoreTest, AWorkerThatLostItsClaimCannotRecordTheOutcome) {
 TEST_P(JobStoreTest, ASenderThatLostItsClaimCannotRecordTheDelivery) {
   auto owned = open();  // PostgreSQL: lease_seconds = 1
   Store& store = *owned;
-  store.put_customer("c1", "k1");
-  store.set_webhook("c1", "http://127.0.0.1:9/hooks", "s");
-  std::string id = store.enqueue(job(), "2026-11-28T10:00:00.000Z");
-  auto claimed = store.claim("w", "2026-11-28T10:00:00.000Z");
+  store.put_customer("c1", "k1").value();
+  store.set_webhook("c1", "http://127.0.0.1:9/hooks", "s").value();
+  std::string id = store.enqueue(job(), "2026-11-28T10:00:00.000Z").value();
+  auto claimed = store.claim("w", "2026-11-28T10:00:00.000Z").value();
   ASSERT_TRUE(claimed);
-  ASSERT_EQ(store.succeed(id, claimed->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:00.500Z"),
+  ASSERT_EQ(store.succeed(id, claimed->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:00.500Z").value(),
             OutcomeRecorded::recorded);
-  auto stale = store.claim_webhook("2026-11-28T10:00:01.000Z");
+  auto stale = store.claim_webhook("2026-11-28T10:00:01.000Z").value();
   ASSERT_TRUE(stale);
-  if (GetParam() == "sqlite") store.resume_interrupted("2026-11-28T10:00:03.000Z");  // a restart
-  auto holder = store.claim_webhook("2026-11-28T10:00:03.000Z");  // past the first sender's lease
+  if (GetParam() == "sqlite") store.resume_interrupted("2026-11-28T10:00:03.000Z").value();  // a restart
+  auto holder = store.claim_webhook("2026-11-28T10:00:03.000Z").value();  // past the first sender's lease
   ASSERT_TRUE(holder);
   ASSERT_EQ(holder->id, stale->id);
-  EXPECT_EQ(store.finish_webhook(stale->id, stale->claim, true, "", "2026-11-28T10:00:04.000Z", std::nullopt),
+  EXPECT_EQ(store.finish_webhook(stale->id, stale->claim, true, "", "2026-11-28T10:00:04.000Z", std::nullopt).value(),
             OutcomeRecorded::claim_lost);
   EXPECT_EQ(store.finish_webhook(holder->id, holder->claim, false, "answered 500", "2026-11-28T10:00:04.000Z",
-                                 std::string("2026-11-28T10:00:09.000Z")),
+                                 std::string("2026-11-28T10:00:09.000Z")).value(),
             OutcomeRecorded::recorded);
-  EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:05.000Z")) << "the holder's retry stands: not due yet";
-  auto again = store.claim_webhook("2026-11-28T10:00:09.000Z");
+  EXPECT_FALSE(store.claim_webhook("2026-11-28T10:00:05.000Z").value()) << "the holder's retry stands: not due yet";
+  auto again = store.claim_webhook("2026-11-28T10:00:09.000Z").value();
   ASSERT_TRUE(again);
   EXPECT_EQ(again->attempts, 1) << "one attempt recorded, the holder's";
 }
@@ -804,11 +801,13 @@ TEST_F(SqliteStoreTest, AFileFromTheFirstSchemaIsMigrated) {
     sqlite3_close(db);
   }
   SqliteStore store(file.string());
-  store.set_webhook("old", "http://127.0.0.1:9/h", "s");  // the new column exists
-  store.put_integration({"i", "old", "BUILDIUM", "http://127.0.0.1:9"});
-  ASSERT_EQ(store.integrations().size(), 1u);
-  EXPECT_EQ(store.integrations()[0].pms, "BUILDIUM");
-  EXPECT_THROW(store.set_webhook("nobody", "u", "s"), std::invalid_argument);
+  store.set_webhook("old", "http://127.0.0.1:9/h", "s").value();  // the new column exists
+  store.put_integration({"i", "old", "BUILDIUM", "http://127.0.0.1:9"}).value();
+  ASSERT_EQ(store.integrations().value().size(), 1u);
+  EXPECT_EQ(store.integrations().value()[0].pms, "BUILDIUM");
+  auto nobody = store.set_webhook("nobody", "u", "s");
+  ASSERT_FALSE(nobody) << "an unknown customer is an error, returned";
+  EXPECT_EQ(nobody.error().kind, StoreError::Kind::invalid_argument);
 }
 
 TEST(JobStore, TheSqliteFilesAreTheOwnersAlone) {
@@ -819,7 +818,7 @@ TEST(JobStore, TheSqliteFilesAreTheOwnersAlone) {
                                              fs::perms::others_read);
   {
     SqliteStore store(file.string());
-    store.put_customer("acme", "key-acme");
+    store.put_customer("acme", "key-acme").value();
     for (const char* suffix : {"", "-wal"}) {
       auto perms = fs::status(file.string() + suffix).permissions();
       EXPECT_EQ(perms & (fs::perms::group_all | fs::perms::others_all), fs::perms::none) << "file" << suffix;

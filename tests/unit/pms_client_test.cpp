@@ -213,9 +213,9 @@ TEST(PmsClient, TheDispatcherRecordsARefusedAnswerAsAFailedCallWithItsReason) {
   ASSERT_TRUE(c.ok()) << c.render_diagnostics();
   Engine engine(c.program);
   store::SqliteStore store(":memory:");
-  store.put_customer("acme", "key-acme");
-  store.set_webhook("acme", server.url() + "/hooks", "s3cret");
-  store.put_integration({"int-rm", "acme", "RENTMANAGER", server.url()});
+  store.put_customer("acme", "key-acme").value();
+  store.set_webhook("acme", server.url() + "/hooks", "s3cret").value();
+  store.put_integration({"int-rm", "acme", "RENTMANAGER", server.url()}).value();
   DispatcherOptions options;
   options.workers = 1;
   options.max_attempts = 1;
@@ -227,7 +227,7 @@ TEST(PmsClient, TheDispatcherRecordsARefusedAnswerAsAFailedCallWithItsReason) {
   dispatcher.start();
   std::string id = store.enqueue({"acme", "int-rm", "RENTMANAGER", "residents", ast::Operation::update, "res-1",
                                   R"({"last_name":"Lee"})", Verdict::accept, "v1", ""},
-                                 "2026-11-28T10:00:00.000Z");
+                                 "2026-11-28T10:00:00.000Z").value();
   dispatcher.wake();
   std::string metrics;
   for (auto until = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < until;) {
@@ -237,7 +237,7 @@ TEST(PmsClient, TheDispatcherRecordsARefusedAnswerAsAFailedCallWithItsReason) {
     std::this_thread::sleep_for(20ms);
   }
   dispatcher.stop();
-  auto status = store.write_status("acme", id);
+  auto status = store.write_status("acme", id).value();
   ASSERT_TRUE(status && status->finished_at);
   EXPECT_EQ(status->state, store::WriteState::failure);
   ASSERT_EQ(status->attempts.size(), 1u);

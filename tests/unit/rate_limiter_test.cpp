@@ -45,8 +45,8 @@ TEST(RateLimiter, TheServiceAnswers429PastTheLimitAndSaysWhereItStands) {
   Engine engine(c.program);
   {
     store::SqliteStore store(file.string());
-    store.put_customer("acme", "key-acme");
-    store.put_customer("globex", "key-globex");
+    store.put_customer("acme", "key-acme").value();
+    store.put_customer("globex", "key-globex").value();
     WriteService service(engine, store);
     WriteServiceHooks hooks;
     hooks.rate_limit_per_minute = [](std::string_view customer) { return customer == "acme" ? 3 : 0; };

@@ -1,6 +1,7 @@
 // The request path when the store fails (SQLite's disk full, PostgreSQL stopped): 503
 // `store_unavailable` in the service's error shape, with Retry-After, counted in /metrics, the
 // database's words kept out of the answer; and the next request, once the store is back, works.
+// The store's failures are the errors it returns (store/result.hpp), as a real store's are.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -17,19 +18,20 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// Fails every call a request makes while `down` is set.
+/// Returns an error from the key check while `down` is set, and from the job's insert while
+/// `enqueue_down` is.
 class DownStore final : public testing::ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
   std::atomic<bool> down{false};
   std::atomic<bool> enqueue_down{false};
 
-  std::optional<std::string> customer_for_key(std::string_view key) override {
-    if (down) throw store::StoreUnavailable("store: postgres: server closed the connection unexpectedly");
+  store::Result<std::optional<std::string>> customer_for_key(std::string_view key) override {
+    if (down) return down_error();
     return inner_.customer_for_key(key);
   }
-  std::string enqueue(const store::NewJob& job, std::string_view now) override {
-    if (enqueue_down) throw store::StoreUnavailable("store: insert job: database or disk is full");
+  store::Result<std::string> enqueue(const store::NewJob& job, std::string_view now) override {
+    if (enqueue_down) return down_error("store: insert job: database or disk is full");
     return inner_.enqueue(job, now);
   }
 };
@@ -47,8 +49,8 @@ class StoreErrorTest : public ::testing::Test {
     ASSERT_TRUE(c.ok()) << c.render_diagnostics();
     engine = std::make_unique<Engine>(c.program);
     sqlite = std::make_unique<store::SqliteStore>(file.string());
-    sqlite->put_customer("acme", "key-acme");
-    sqlite->put_integration({"int-bd", "acme", "BUILDIUM", "http://127.0.0.1:1"});
+    sqlite->put_customer("acme", "key-acme").value();
+    sqlite->put_integration({"int-bd", "acme", "BUILDIUM", "http://127.0.0.1:1"}).value();
     store = std::make_unique<DownStore>(*sqlite);
     service = std::make_unique<WriteService>(*engine, *store);
   }

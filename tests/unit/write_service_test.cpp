@@ -28,12 +28,12 @@ class WriteServiceTest : public ::testing::Test {
     ASSERT_TRUE(c.ok()) << c.render_diagnostics();
     engine = std::make_unique<Engine>(c.program);
     store = std::make_unique<store::SqliteStore>(file.string());
-    store->put_customer("acme", "key-acme");
-    store->put_customer("globex", "key-globex");
-    store->put_integration({"int-rm", "acme", "RENTMANAGER", "http://127.0.0.1:1"});
-    store->put_integration({"int-bd", "acme", "BUILDIUM", "http://127.0.0.1:1"});
-    res_rm = store->put_record({"residents", "res-rm", "int-rm", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"});
-    res_bd = store->put_record({"residents", "res-bd", "int-bd", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"});
+    store->put_customer("acme", "key-acme").value();
+    store->put_customer("globex", "key-globex").value();
+    store->put_integration({"int-rm", "acme", "RENTMANAGER", "http://127.0.0.1:1"}).value();
+    store->put_integration({"int-bd", "acme", "BUILDIUM", "http://127.0.0.1:1"}).value();
+    res_rm = store->put_record({"residents", "res-rm", "int-rm", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"}).value();
+    res_bd = store->put_record({"residents", "res-bd", "int-bd", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"}).value();
     service = std::make_unique<WriteService>(*engine, *store, Limits{}, [] { return std::string("2026-11-28T10:00:00Z"); });
   }
   void TearDown() override {
@@ -95,7 +95,7 @@ TEST_F(WriteServiceTest, TheCacheDoesNotChangeOnAWrite) {
 TEST_F(WriteServiceTest, RecordsAreNamedByGatehousesIdAndFoundByThePmsId) {
   // The PMS's id served as x_id, in place of whatever the cached JSON held as id.
   std::string rm2 = store->put_record({"residents", "5001", "int-rm", R"({"id":"5001","x_id":"?","last_name":"Park"})",
-                                        "2026-11-28T09:00:00Z"});
+                                        "2026-11-28T09:00:00Z"}).value();
   HttpResponse r = call("GET", "/v1/residents/" + rm2);
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, R"({"data":{"id":")" + rm2 +
@@ -115,14 +115,14 @@ TEST_F(WriteServiceTest, RecordsAreNamedByGatehousesIdAndFoundByThePmsId) {
 
 TEST_F(WriteServiceTest, AWriteCarriesThePmsIdOfTheRecordItsIdNames) {
   // A second Rent Manager integration whose PMS also has a tenant res-rm.
-  store->put_integration({"int-rm2", "acme", "RENTMANAGER", "http://127.0.0.1:2"});
-  std::string other = store->put_record({"residents", "res-rm", "int-rm2", "{}", "2026-11-28T09:00:00Z"});
+  store->put_integration({"int-rm2", "acme", "RENTMANAGER", "http://127.0.0.1:2"}).value();
+  std::string other = store->put_record({"residents", "res-rm", "int-rm2", "{}", "2026-11-28T09:00:00Z"}).value();
   ASSERT_NE(other, res_rm);
   const std::string body = R"({"last_name":"Li","rent_period":"MONTHLY","rent_due_day":1})";
   ASSERT_EQ(call("PUT", "/v1/residents/" + other, body).status, 202);
   ASSERT_EQ(call("PUT", "/v1/residents/" + res_rm, body).status, 202);
   std::map<std::string, std::string> native_id_by_integration;
-  while (auto job = store->claim("w", "2026-11-28T10:00:00Z")) native_id_by_integration[job->integration_id] = job->record_id;
+  while (auto job = store->claim("w", "2026-11-28T10:00:00Z").value()) native_id_by_integration[job->integration_id] = job->record_id;
   EXPECT_EQ(native_id_by_integration, (std::map<std::string, std::string>{{"int-rm", "res-rm"}, {"int-rm2", "res-rm"}}))
       << "each write to its own integration, with the PMS's id";
 }
@@ -308,12 +308,12 @@ TEST(WriteServiceRecordsByXId, AtEveryModelsCollection) {
   Engine engine(c.program);
   {
     store::SqliteStore store(file.string());
-    store.put_customer("acme", "key-acme");
-    store.put_integration({"int-yardi", "acme", "YARDI", "http://127.0.0.1:1"});
-    store.put_integration({"int-bd", "acme", "BUILDIUM", "http://127.0.0.1:1"});
-    std::string deposit = store.put_record({"deposit_summaries", "d1", "int-yardi", "{}", "2026-11-28T09:00:00Z"});
-    std::string unit = store.put_record({"amenities_units", "a1", "int-bd", "{}", "2026-11-28T09:00:00Z"});
-    std::string property = store.put_record({"amenities_properties", "a1", "int-bd", "{}", "2026-11-28T09:00:00Z"});
+    store.put_customer("acme", "key-acme").value();
+    store.put_integration({"int-yardi", "acme", "YARDI", "http://127.0.0.1:1"}).value();
+    store.put_integration({"int-bd", "acme", "BUILDIUM", "http://127.0.0.1:1"}).value();
+    std::string deposit = store.put_record({"deposit_summaries", "d1", "int-yardi", "{}", "2026-11-28T09:00:00Z"}).value();
+    std::string unit = store.put_record({"amenities_units", "a1", "int-bd", "{}", "2026-11-28T09:00:00Z"}).value();
+    std::string property = store.put_record({"amenities_properties", "a1", "int-bd", "{}", "2026-11-28T09:00:00Z"}).value();
     WriteService service(engine, store, Limits{});
     auto get = [&](const std::string& path, const std::string& x_id) {
       HttpRequest r;

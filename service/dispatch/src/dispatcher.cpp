@@ -73,9 +73,10 @@ void Dispatcher::wake() {
 
 void Dispatcher::work(const std::string& worker) {
   // Nothing that fails in a round ends the worker (an exception leaving this thread would end
-  // the process): the store failing to claim, or to read what a job or delivery needs, is
-  // counted, and the worker backs off before it tries again, so a store that is down is not
-  // hammered at every wake-up. The first round that goes through ends the backoff.
+  // the process): the store failing to claim is counted, and the worker backs off before it
+  // tries again, so a store that is down is not hammered at every wake-up (a store that failed
+  // to read what a job or delivery needs is counted where it failed, and backs off too). The
+  // first round that goes through ends the backoff.
   milliseconds backoff{0};
   for (;;) {
     std::uint64_t seen;
@@ -84,26 +85,29 @@ void Dispatcher::work(const std::string& worker) {
       if (stopping_) return;
       seen = wakeups_;
     }
-    bool did = false;
+    store::Result<bool> round = false;
     std::optional<std::string> failed;
     try {
-      did = run_once(worker);
-    } catch (const std::exception& e) {
-      failed = e.what();
+      round = run_once(worker);
+      if (!round) {
+        worker_store_errors_.fetch_add(1, std::memory_order_relaxed);
+        failed = round.error().message;
+      }
+    } catch (const std::exception& e) {  // not the store's (its errors are values): a bug, logged
+      failed = std::string("an unexpected error: ") + e.what();
     } catch (...) {
-      failed = "an unknown error";
+      failed = "an unexpected error";
     }
     if (failed) {
       std::unique_lock lock(mutex_);
-      if (stopping_) return;  // an outcome left unrecorded at stop: the job resumes at the next start
-      worker_store_errors_.fetch_add(1, std::memory_order_relaxed);
+      if (stopping_) return;
       backoff = std::min(backoff.count() ? backoff * 2 : milliseconds(50), milliseconds(5000));
       std::cerr << "dispatcher: " << worker << ": " << *failed << "; trying again in " << backoff.count() << " ms\n";
       if (stopped_.wait_for(lock, backoff, [&] { return stopping_; })) return;
       continue;
     }
     backoff = milliseconds(0);
-    if (did) continue;
+    if (*round) continue;
     std::unique_lock lock(mutex_);
     wake_.wait_for(lock, options_.idle_poll, [&] { return stopping_ || wakeups_ != seen; });
   }
@@ -119,22 +123,27 @@ void Dispatcher::sync_loop() {
     SyncReport report;
     auto now = std::chrono::steady_clock::now();
     try {
-      for (const auto& integration : store_.integrations()) {
-        std::chrono::seconds window = integration.sync_interval_seconds > 0
-                                          ? std::chrono::seconds(integration.sync_interval_seconds)
-                                          : options_.sync_interval;
-        if (window.count() <= 0) continue;
-        {
-          std::lock_guard lock(mutex_);
-          auto [last, first_time] = last_synced_.try_emplace(integration.id, now);  // the first window starts now
-          if (first_time || now - last->second < window) continue;
+      auto integrations = store_.integrations();
+      if (!integrations) {
+        // The store failed (PostgreSQL stopped, a full disk): this round is lost, not the
+        // process; the next round, a second later, tries again.
+        report.errors.push_back("the store failed: " + integrations.error().message);
+      } else {
+        for (const auto& integration : *integrations) {
+          std::chrono::seconds window = integration.sync_interval_seconds > 0
+                                            ? std::chrono::seconds(integration.sync_interval_seconds)
+                                            : options_.sync_interval;
+          if (window.count() <= 0) continue;
+          {
+            std::lock_guard lock(mutex_);
+            auto [last, first_time] = last_synced_.try_emplace(integration.id, now);  // the first window starts now
+            if (first_time || now - last->second < window) continue;
+          }
+          sync_integration(integration, report);
         }
-        sync_integration(integration, report);
       }
-    } catch (const std::exception& e) {
-      // The store failed (PostgreSQL stopped, a full disk): this round is lost, not the process;
-      // the next round, a second later, tries again.
-      report.errors.push_back(std::string("the store failed: ") + e.what());
+    } catch (const std::exception& e) {  // not the store's (its errors are values): lost to this round only
+      report.errors.push_back(std::string("an unexpected error: ") + e.what());
     }
     synced_records_.fetch_add(report.records, std::memory_order_relaxed);
     sync_errors_.fetch_add(report.errors.size(), std::memory_order_relaxed);
@@ -142,13 +151,17 @@ void Dispatcher::sync_loop() {
   }
 }
 
-bool Dispatcher::run_once(const std::string& worker) {
-  if (auto job = store_.claim(worker, utc_now())) {
-    run_job(*job);
+store::Result<bool> Dispatcher::run_once(const std::string& worker) {
+  auto job = store_.claim(worker, utc_now());
+  if (!job) return job.error();
+  if (*job) {
+    run_job(**job);
     return true;
   }
-  if (auto delivery = store_.claim_webhook(utc_now())) {
-    deliver(*delivery);
+  auto delivery = store_.claim_webhook(utc_now());
+  if (!delivery) return delivery.error();
+  if (*delivery) {
+    deliver(**delivery);
     return true;
   }
   return false;
@@ -179,7 +192,7 @@ milliseconds Dispatcher::retry_delay(int attempts_made, std::optional<millisecon
   return delay;
 }
 
-bool Dispatcher::record(const char* what, const std::function<store::OutcomeRecorded()>& write) {
+bool Dispatcher::record(const char* what, const std::function<store::Result<store::OutcomeRecorded>()>& write) {
   // A job or delivery whose outcome is not recorded stays claimed, shown as running, until the
   // next start: try again, backing off, while the store fails. Recording twice is harmless (an
   // outcome applies to the claim that holds the job only), so a try whose answer was lost may be
@@ -187,22 +200,29 @@ bool Dispatcher::record(const char* what, const std::function<store::OutcomeReco
   // nothing: the other worker's outcome counts, so this one is counted apart and dropped.
   milliseconds delay{50};
   for (;;) {
-    try {
-      if (write() != store::OutcomeRecorded::claim_lost) return true;
+    store::Result<store::OutcomeRecorded> outcome = write();
+    if (outcome) {
+      if (*outcome != store::OutcomeRecorded::claim_lost) return true;
       claims_lost_.fetch_add(1, std::memory_order_relaxed);
       std::cerr << "dispatcher: " << what << " not recorded: the claim was lost (its lease ran out and another "
                 << "worker took it, or a restart queued it again)\n";
       return false;
-    } catch (const std::exception& e) {
-      outcome_store_errors_.fetch_add(1, std::memory_order_relaxed);
-      std::cerr << "dispatcher: recording " << what << " failed: " << e.what() << "; again in " << delay.count()
-                << " ms\n";
     }
+    outcome_store_errors_.fetch_add(1, std::memory_order_relaxed);
+    std::cerr << "dispatcher: recording " << what << " failed: " << outcome.error().message << "; again in "
+              << delay.count() << " ms\n";
     std::unique_lock lock(mutex_);
-    if (stopped_.wait_for(lock, delay, [&] { return stopping_; }))
-      throw std::runtime_error(std::string("stopping with ") + what + " unrecorded: it resumes at the next start");
+    if (stopped_.wait_for(lock, delay, [&] { return stopping_; })) {
+      std::cerr << "dispatcher: stopping with " << what << " unrecorded: it resumes at the next start\n";
+      return false;
+    }
     delay = std::min(delay * 2, milliseconds(5000));
   }
+}
+
+void Dispatcher::count_worker_store_error(const std::string& what, const store::StoreError& error) {
+  worker_store_errors_.fetch_add(1, std::memory_order_relaxed);
+  std::cerr << "dispatcher: " << what << ": the store failed: " << error.message << '\n';
 }
 
 void Dispatcher::run_job(const store::ClaimedJob& job) {
@@ -212,21 +232,19 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
                [&] { return store_.fail_attempt(job.id, job.claim, {0, code, message}, utc_now(), std::nullopt); }))
       jobs_failed_.fetch_add(1, std::memory_order_relaxed);
   };
-  std::optional<store::Integration> integration;
-  try {
-    integration = store_.integration(job.customer_id, job.integration_id);
-  } catch (const std::exception& e) {
+  auto found = store_.integration(job.customer_id, job.integration_id);
+  if (!found) {
     // No call was made: the job is due again after a backoff, like a call that got no answer,
     // rather than left claimed (with SQLite, until the next start).
-    worker_store_errors_.fetch_add(1, std::memory_order_relaxed);
-    std::cerr << "dispatcher: job " << job.id << ": the store failed: " << e.what() << '\n';
-    const store::AttemptResult result{0, "store_unavailable", std::string("the store failed: ") + e.what()};
+    count_worker_store_error("job " + job.id, found.error());
+    const store::AttemptResult result{0, "store_unavailable", "the store failed: " + found.error().message};
     if (attempt >= options_.max_attempts) return fail_for_good(result.code, result.message);
     const std::string retry_at = in(retry_delay(attempt, std::nullopt));
     if (record("a job's retry", [&] { return store_.fail_attempt(job.id, job.claim, result, utc_now(), retry_at); }))
       jobs_retried_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
+  const std::optional<store::Integration>& integration = *found;
   if (!integration) return fail_for_good("no_integration", "the integration '" + job.integration_id + "' is gone");
   const Connector* c = connector(job.pms);
   if (!c) return fail_for_good("no_connector", "gatehouse has no connector for " + job.pms);
@@ -303,19 +321,24 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
 
 void Dispatcher::refresh(const store::Integration& integration, const Connector& connector, const std::string& model,
                          const std::string& id) {
+  // The write itself succeeded; a record this cannot fetch or keep comes back at the next sync.
+  auto failed = [&](const std::string& why) {
+    refresh_errors_.fetch_add(1, std::memory_order_relaxed);
+    std::cerr << "refresh after write of " << model << " " << id << ": " << why << '\n';
+  };
+  std::vector<std::pair<std::string, std::string>> records;
   try {
     NativeRequest fetch = connector.fetch_request(model, id);
     CallResult call = http_call(integration.base_url, "GET", fetch.path, "", {}, call_limits());
-    if (call.status != 200) throw std::runtime_error("fetch answered " + std::to_string(call.status) + " " + call.error);
-    auto records = connector.generic_records(model, call.body);
-    if (records.empty()) throw std::runtime_error("the fetched record has no id");
-    store_.put_record({model, records.front().first, integration.id, records.front().second, utc_now()});
-    refreshes_.fetch_add(1, std::memory_order_relaxed);
-  } catch (const std::exception& e) {
-    // The write itself succeeded; the record comes back at the next sync instead.
-    refresh_errors_.fetch_add(1, std::memory_order_relaxed);
-    std::cerr << "refresh after write of " << model << " " << id << ": " << e.what() << '\n';
+    if (call.status != 200) return failed("fetch answered " + std::to_string(call.status) + " " + call.error);
+    records = connector.generic_records(model, call.body);
+  } catch (const std::exception& e) {  // the connector could not map the request or the answer
+    return failed(e.what());
   }
+  if (records.empty()) return failed("the fetched record has no id");
+  auto kept = store_.put_record({model, records.front().first, integration.id, records.front().second, utc_now()});
+  if (!kept) return failed("the store failed: " + kept.error().message);
+  refreshes_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void Dispatcher::deliver(const store::WebhookDelivery& d) {
@@ -333,16 +356,14 @@ void Dispatcher::deliver(const store::WebhookDelivery& d) {
         webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
     }
   };
-  std::optional<store::WriteStatus> status;
-  try {
-    status = store_.write_status(d.customer_id, d.root_job_id);
-  } catch (const std::exception& e) {
+  auto read = store_.write_status(d.customer_id, d.root_job_id);
+  if (!read) {
     // Nothing was sent: the delivery is due again after a backoff rather than left claimed
     // (with SQLite, until the next start).
-    worker_store_errors_.fetch_add(1, std::memory_order_relaxed);
-    std::cerr << "dispatcher: webhook " << d.id << ": the store failed: " << e.what() << '\n';
-    return not_delivered(std::string("the store failed: ") + e.what(), std::nullopt);
+    count_worker_store_error("webhook " + d.id, read.error());
+    return not_delivered("the store failed: " + read.error().message, std::nullopt);
   }
+  const std::optional<store::WriteStatus>& status = *read;
   if (!status) {
     if (record("a webhook's failure",
                [&] { return store_.finish_webhook(d.id, d.claim, false, "the write is gone", utc_now(), std::nullopt); }))
@@ -363,9 +384,11 @@ void Dispatcher::deliver(const store::WebhookDelivery& d) {
   not_delivered(call.status == 0 ? call.error : "answered " + std::to_string(call.status), call.retry_after);
 }
 
-SyncReport Dispatcher::sync_now() {
+store::Result<SyncReport> Dispatcher::sync_now() {
+  auto integrations = store_.integrations();
+  if (!integrations) return integrations.error();
   SyncReport report;
-  for (const auto& integration : store_.integrations()) sync_integration(integration, report);
+  for (const auto& integration : *integrations) sync_integration(integration, report);
   synced_records_.fetch_add(report.records, std::memory_order_relaxed);
   sync_errors_.fetch_add(report.errors.size(), std::memory_order_relaxed);
   return report;
@@ -391,14 +414,21 @@ void Dispatcher::sync_integration(const store::Integration& integration, SyncRep
                               (call.status ? "answered " + std::to_string(call.status) : call.error));
       continue;
     }
+    std::vector<std::pair<std::string, std::string>> records;
     try {
-      std::string now = utc_now();
-      for (auto& [id, json] : c->generic_records(model, call.body)) {
-        store_.put_record({model, id, integration.id, json, now});
-        ++report.records;
-      }
+      records = c->generic_records(model, call.body);
     } catch (const std::exception& e) {
       report.errors.push_back(integration.id + " " + model + ": " + e.what());
+      continue;
+    }
+    std::string now = utc_now();
+    for (auto& [id, json] : records) {
+      auto kept = store_.put_record({model, id, integration.id, json, now});
+      if (!kept) {  // the store failed: the rest of this list waits for the next sync
+        report.errors.push_back(integration.id + " " + model + ": the store failed: " + kept.error().message);
+        break;
+      }
+      ++report.records;
     }
   }
 }

@@ -29,24 +29,25 @@ class CachingStore::Cache {
  public:
   Cache(std::chrono::milliseconds ttl, std::size_t max_entries) : ttl_(ttl), max_entries_(max_entries) {}
 
-  /// The kept value for `key`, or else what `load` finds (kept unless the cache was emptied
-  /// while it ran: what it read may be older than that put).
+  /// The kept value for `key`, or else what `load` gives: a value it found is kept (unless the
+  /// cache was emptied while it ran: what it read may be older than that put); nothing it did
+  /// not find, and nothing from a lookup the store failed, is.
   template <class Load>
-  std::optional<Value> get(const std::string& key, Load load) {
+  Result<std::optional<Value>> get(const std::string& key, Load load) {
     if (ttl_.count() == 0) return load();
     std::uint64_t generation;
     {
       std::shared_lock lock(mutex_);
       auto it = entries_.find(key);
-      if (it != entries_.end() && Clock::now() < it->second.expires) return it->second.value;
+      if (it != entries_.end() && Clock::now() < it->second.expires) return std::optional<Value>(it->second.value);
       generation = generation_;
     }
-    std::optional<Value> found = load();
-    if (found) {
+    Result<std::optional<Value>> found = load();
+    if (found && *found) {
       std::unique_lock lock(mutex_);
       if (generation == generation_) {
         if (entries_.size() >= max_entries_) entries_.clear();  // simple and bounded; refilled on use
-        entries_.insert_or_assign(key, Entry{*found, Clock::now() + ttl_});
+        entries_.insert_or_assign(key, Entry{**found, Clock::now() + ttl_});
       }
     }
     return found;
@@ -78,35 +79,39 @@ CachingStore::CachingStore(Store& inner, std::chrono::milliseconds ttl, std::siz
 
 CachingStore::~CachingStore() = default;
 
-std::optional<std::string> CachingStore::customer_for_key(std::string_view api_key) {
+Result<std::optional<std::string>> CachingStore::customer_for_key(std::string_view api_key) {
   // Kept by the key as sent: the hash is how keys rest on disk; in memory the key is already
   // in every request that carries it.
   return customers_->get(std::string(api_key), [&] { return inner_.customer_for_key(api_key); });
 }
 
-std::optional<Integration> CachingStore::integration(std::string_view customer_id, std::string_view id) {
+Result<std::optional<Integration>> CachingStore::integration(std::string_view customer_id, std::string_view id) {
   return integrations_->get(key_of({customer_id, id}), [&] { return inner_.integration(customer_id, id); });
 }
 
-std::optional<RecordKey> CachingStore::record_key(std::string_view customer_id, std::string_view model,
-                                                  std::string_view id) {
+Result<std::optional<RecordKey>> CachingStore::record_key(std::string_view customer_id, std::string_view model,
+                                                          std::string_view id) {
   return record_keys_->get(key_of({customer_id, model, id}), [&] { return inner_.record_key(customer_id, model, id); });
 }
 
 // Each put empties before and after the write: before, so no one keeps using the old value once
 // the write is under way; after, so a value read from the store between the two is dropped too.
-void CachingStore::put_customer(std::string_view customer_id, std::string_view api_key) {
+// A put the store failed empties the cache all the same: whether it landed is not known (its
+// COMMIT's answer may be what was lost).
+Result<void> CachingStore::put_customer(std::string_view customer_id, std::string_view api_key) {
   customers_->clear();
-  inner_.put_customer(customer_id, api_key);
+  Result<void> put = inner_.put_customer(customer_id, api_key);
   customers_->clear();
+  return put;
 }
 
-void CachingStore::put_integration(const Integration& integration) {
+Result<void> CachingStore::put_integration(const Integration& integration) {
   integrations_->clear();
   record_keys_->clear();  // the integration, and so its records, may now belong to another customer
-  inner_.put_integration(integration);
+  Result<void> put = inner_.put_integration(integration);
   integrations_->clear();
   record_keys_->clear();
+  return put;
 }
 
 }  // namespace gatehouse::store

@@ -348,32 +348,36 @@ void PostgresStore::release(PGconn* c) {
   available_.notify_one();
 }
 
-std::string PostgresStore::enqueue(const NewJob& job, std::string_view now) {
-  Lease l(*this);
-  Transaction tx(l.get());
-  std::string id = insert_job(l.get(), job, now);
-  tx.commit();
-  return id;
+Result<std::string> PostgresStore::enqueue(const NewJob& job, std::string_view now) {
+  return guarded([&]() -> std::string {
+    Lease l(*this);
+    Transaction tx(l.get());
+    std::string id = insert_job(l.get(), job, now);
+    tx.commit();
+    return id;
+  });
 }
 
-std::optional<ClaimedJob> PostgresStore::claim(std::string_view worker, std::string_view now) {
-  Lease l(*this);
-  // $2 and $3 are both `now`: the text due times compare with, and the instant leases do.
-  Rows r = run(l.get(),
-               "UPDATE jobs SET state = 'running', claimed_by = $1, claim = $4,"
-               " claimed_until = $3::timestamptz + make_interval(secs => $5)"
-               " WHERE id = (SELECT id FROM jobs"
-               "             WHERE (state = 'queued' AND due_at <= $2)"
-               "                OR (state = 'running' AND claimed_until < $3::timestamptz)"
-               "             ORDER BY due_at, submitted_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
-               " RETURNING id, root_id, customer_id, integration_id, pms, model, operation, record_id, payload,"
-               "           attempts, verdict, rules_version, claim",
-               {p(worker), p(now), p(now), p(new_id()), p(options_.lease_seconds)});
-  if (r.empty()) return std::nullopt;
-  return ClaimedJob{r.text(0, 0),  r.text(0, 1),    r.text(0, 2),    r.text(0, 3),
-                    r.text(0, 4),  r.text(0, 5),    operation_of(r.text(0, 6)), r.text(0, 7),
-                    r.text(0, 8),  r.integer(0, 9), verdict_of(r.text(0, 10)),  r.text(0, 11),
-                    r.text(0, 12)};
+Result<std::optional<ClaimedJob>> PostgresStore::claim(std::string_view worker, std::string_view now) {
+  return guarded([&]() -> std::optional<ClaimedJob> {
+    Lease l(*this);
+    // $2 and $3 are both `now`: the text due times compare with, and the instant leases do.
+    Rows r = run(l.get(),
+                 "UPDATE jobs SET state = 'running', claimed_by = $1, claim = $4,"
+                 " claimed_until = $3::timestamptz + make_interval(secs => $5)"
+                 " WHERE id = (SELECT id FROM jobs"
+                 "             WHERE (state = 'queued' AND due_at <= $2)"
+                 "                OR (state = 'running' AND claimed_until < $3::timestamptz)"
+                 "             ORDER BY due_at, submitted_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
+                 " RETURNING id, root_id, customer_id, integration_id, pms, model, operation, record_id, payload,"
+                 "           attempts, verdict, rules_version, claim",
+                 {p(worker), p(now), p(now), p(new_id()), p(options_.lease_seconds)});
+    if (r.empty()) return std::nullopt;
+    return ClaimedJob{r.text(0, 0),  r.text(0, 1),    r.text(0, 2),    r.text(0, 3),
+                      r.text(0, 4),  r.text(0, 5),    operation_of(r.text(0, 6)), r.text(0, 7),
+                      r.text(0, 8),  r.integer(0, 9), verdict_of(r.text(0, 10)),  r.text(0, 11),
+                      r.text(0, 12)};
+  });
 }
 
 // An outcome applies to a running job that its claim holds (job_store.hpp): the state change
@@ -382,217 +386,244 @@ std::optional<ClaimedJob> PostgresStore::claim(std::string_view worker, std::str
 // whose lease ran out cannot record over the worker that claimed the job after it. The row keeps
 // the token after the outcome: that is how a repeat is told from a lost claim.
 
-OutcomeRecorded PostgresStore::fail_attempt(const std::string& job_id, std::string_view claim,
-                                            const AttemptResult& result, std::string_view now,
-                                            const std::optional<std::string>& retry_at) {
-  Lease l(*this);
-  PGconn* c = l.get();
-  Transaction tx(c);
-  lock_write(c, job_id);
-  Rows changed = retry_at ? run(c,
-                                "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = $1,"
-                                " claimed_until = NULL WHERE id = $2 AND state = 'running' AND claim = $3",
-                                {p(*retry_at), p(job_id), p(claim)})
-                          : run(c,
-                                "UPDATE jobs SET state = 'failed', attempts = attempts + 1, finished_at = $1"
-                                " WHERE id = $2 AND state = 'running' AND claim = $3",
-                                {p(now), p(job_id), p(claim)});
-  if (changed.affected() == 0) return unchanged(c, "jobs", job_id, claim, "running");  // rolls back
-  add_attempt(c, job_id, result, now);
-  if (!retry_at) queue_webhook_if_finished(c, job_id, now);
-  tx.commit();
-  return OutcomeRecorded::recorded;
+Result<OutcomeRecorded> PostgresStore::fail_attempt(const std::string& job_id, std::string_view claim,
+                                                    const AttemptResult& result, std::string_view now,
+                                                    const std::optional<std::string>& retry_at) {
+  return guarded([&]() -> OutcomeRecorded {
+    Lease l(*this);
+    PGconn* c = l.get();
+    Transaction tx(c);
+    lock_write(c, job_id);
+    Rows changed = retry_at ? run(c,
+                                  "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = $1,"
+                                  " claimed_until = NULL WHERE id = $2 AND state = 'running' AND claim = $3",
+                                  {p(*retry_at), p(job_id), p(claim)})
+                            : run(c,
+                                  "UPDATE jobs SET state = 'failed', attempts = attempts + 1, finished_at = $1"
+                                  " WHERE id = $2 AND state = 'running' AND claim = $3",
+                                  {p(now), p(job_id), p(claim)});
+    if (changed.affected() == 0) return unchanged(c, "jobs", job_id, claim, "running");  // rolls back
+    add_attempt(c, job_id, result, now);
+    if (!retry_at) queue_webhook_if_finished(c, job_id, now);
+    tx.commit();
+    return OutcomeRecorded::recorded;
+  });
 }
 
-OutcomeRecorded PostgresStore::succeed(const std::string& job_id, std::string_view claim, const AttemptResult& result,
-                                       const std::vector<CreatedRecord>& created, std::string_view now,
-                                       const std::vector<NewJob>& children) {
-  Lease l(*this);
-  PGconn* c = l.get();
-  Transaction tx(c);
-  lock_write(c, job_id);
-  Rows changed = run(c,
-                     "UPDATE jobs SET state = 'succeeded', attempts = attempts + 1, finished_at = $1"
-                     " WHERE id = $2 AND state = 'running' AND claim = $3",
-                     {p(now), p(job_id), p(claim)});
-  if (changed.affected() == 0) return unchanged(c, "jobs", job_id, claim, "running");
-  for (const auto& child : children) insert_job(c, child, now);
-  add_attempt(c, job_id, result, now);
-  for (const auto& r : created) {
-    run(c, "INSERT INTO created_records (job_id, model, record_id) VALUES ($1, $2, $3)",
-        {p(job_id), p(r.model), r.native_id ? p(*r.native_id) : Param()});
-    // Its gatehouse id, now: the write-status and its webhook name the record by it, and the
-    // sync that brings the record's data keeps it.
-    if (r.native_id)
-      run(c,
-          "INSERT INTO records (id, integration_id, model, native_id)"
-          " SELECT $1, j.integration_id, $2, $3 FROM jobs j JOIN integrations i ON i.id = j.integration_id"
-          " WHERE j.id = $4 ON CONFLICT (integration_id, model, native_id) DO NOTHING",
-          {p(new_record_id()), p(r.model), p(*r.native_id), p(job_id)});
-  }
-  queue_webhook_if_finished(c, job_id, now);  // after the children: a queued child means not finished
-  tx.commit();
-  return OutcomeRecorded::recorded;
+Result<OutcomeRecorded> PostgresStore::succeed(const std::string& job_id, std::string_view claim,
+                                               const AttemptResult& result, const std::vector<CreatedRecord>& created,
+                                               std::string_view now, const std::vector<NewJob>& children) {
+  return guarded([&]() -> OutcomeRecorded {
+    Lease l(*this);
+    PGconn* c = l.get();
+    Transaction tx(c);
+    lock_write(c, job_id);
+    Rows changed = run(c,
+                       "UPDATE jobs SET state = 'succeeded', attempts = attempts + 1, finished_at = $1"
+                       " WHERE id = $2 AND state = 'running' AND claim = $3",
+                       {p(now), p(job_id), p(claim)});
+    if (changed.affected() == 0) return unchanged(c, "jobs", job_id, claim, "running");
+    for (const auto& child : children) insert_job(c, child, now);
+    add_attempt(c, job_id, result, now);
+    for (const auto& r : created) {
+      run(c, "INSERT INTO created_records (job_id, model, record_id) VALUES ($1, $2, $3)",
+          {p(job_id), p(r.model), r.native_id ? p(*r.native_id) : Param()});
+      // Its gatehouse id, now: the write-status and its webhook name the record by it, and the
+      // sync that brings the record's data keeps it.
+      if (r.native_id)
+        run(c,
+            "INSERT INTO records (id, integration_id, model, native_id)"
+            " SELECT $1, j.integration_id, $2, $3 FROM jobs j JOIN integrations i ON i.id = j.integration_id"
+            " WHERE j.id = $4 ON CONFLICT (integration_id, model, native_id) DO NOTHING",
+            {p(new_record_id()), p(r.model), p(*r.native_id), p(job_id)});
+    }
+    queue_webhook_if_finished(c, job_id, now);  // after the children: a queued child means not finished
+    tx.commit();
+    return OutcomeRecorded::recorded;
+  });
 }
 
-std::size_t PostgresStore::resume_interrupted(std::string_view now) {
-  Lease l(*this);
-  PGconn* c = l.get();
-  Transaction tx(c);
-  // The claim is dropped with the lease: its worker, if it still runs, cannot record an outcome.
-  Rows jobs = run(c,
-                  "UPDATE jobs SET state = 'queued', claimed_by = NULL, claim = NULL, claimed_until = NULL, due_at = $1"
-                  " WHERE state = 'running' AND claimed_until < $2::timestamptz",
-                  {p(now), p(now)});
-  run(c,
-      "UPDATE webhooks SET state = 'queued', claim = NULL, claimed_until = NULL, due_at = $1"
-      " WHERE state = 'sending' AND claimed_until < $2::timestamptz",
-      {p(now), p(now)});
-  tx.commit();
-  return static_cast<std::size_t>(jobs.affected());
+Result<std::size_t> PostgresStore::resume_interrupted(std::string_view now) {
+  return guarded([&]() -> std::size_t {
+    Lease l(*this);
+    PGconn* c = l.get();
+    Transaction tx(c);
+    // The claim is dropped with the lease: its worker, if it still runs, cannot record an outcome.
+    Rows jobs = run(c,
+                    "UPDATE jobs SET state = 'queued', claimed_by = NULL, claim = NULL, claimed_until = NULL, due_at = $1"
+                    " WHERE state = 'running' AND claimed_until < $2::timestamptz",
+                    {p(now), p(now)});
+    run(c,
+        "UPDATE webhooks SET state = 'queued', claim = NULL, claimed_until = NULL, due_at = $1"
+        " WHERE state = 'sending' AND claimed_until < $2::timestamptz",
+        {p(now), p(now)});
+    tx.commit();
+    return static_cast<std::size_t>(jobs.affected());
+  });
 }
 
-std::optional<WriteStatus> PostgresStore::write_status(std::string_view customer_id, std::string_view root_job_id) {
-  Lease l(*this);
-  PGconn* c = l.get();
-  // One snapshot for the four reads.
-  Transaction tx(c);
-  run(c, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
-  Rows root = run(c, "SELECT submitted_at, rules_version FROM jobs WHERE id = $1 AND parent_id IS NULL AND customer_id = $2",
-                  {p(root_job_id), p(customer_id)});
-  if (root.empty()) return std::nullopt;
-  WriteStatus status;
-  status.job_id = std::string(root_job_id);
-  status.submitted_at = root.text(0, 0);
-  status.rules_version = root.text(0, 1);
-  std::vector<JobOutcome> jobs;
-  Rows rows = run(c, "SELECT id, state, finished_at FROM jobs WHERE root_id = $1 ORDER BY submitted_at, seq",
-                  {p(root_job_id)});
-  for (int i = 0; i < rows.size(); ++i)
-    jobs.push_back({rows.text(i, 0), job_state_of(rows.text(i, 1)), rows.is_null(i, 2) ? "" : rows.text(i, 2)});
-  Rows attempts = run(c,
-                      "SELECT a.job_id, a.at, a.pms_status, a.code, a.message FROM attempts a"
-                      " JOIN jobs j ON j.id = a.job_id WHERE j.root_id = $1 ORDER BY a.at, a.seq",
-                      {p(root_job_id)});
-  for (int i = 0; i < attempts.size(); ++i)
-    status.attempts.push_back({attempts.text(i, 0), attempts.text(i, 1), attempts.integer(i, 2), attempts.text(i, 3),
-                               attempts.text(i, 4)});
-  Rows created = run(c,
-                     "SELECT cr.model, cr.record_id, r.id FROM created_records cr JOIN jobs j ON j.id = cr.job_id"
-                     " LEFT JOIN records r ON r.integration_id = j.integration_id AND r.model = cr.model"
-                     "  AND r.native_id = cr.record_id"
-                     " WHERE j.root_id = $1 ORDER BY j.submitted_at, cr.seq",
-                     {p(root_job_id)});
-  auto optional_text = [&](int row, int column) {
-    return created.is_null(row, column) ? std::nullopt : std::optional(created.text(row, column));
-  };
-  for (int i = 0; i < created.size(); ++i)
-    status.created.push_back({created.text(i, 0), optional_text(i, 1), optional_text(i, 2)});
-  tx.commit();
-  roll_up(status, jobs);
-  return status;
+Result<std::optional<WriteStatus>> PostgresStore::write_status(std::string_view customer_id,
+                                                               std::string_view root_job_id) {
+  return guarded([&]() -> std::optional<WriteStatus> {
+    Lease l(*this);
+    PGconn* c = l.get();
+    // One snapshot for the four reads.
+    Transaction tx(c);
+    run(c, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    Rows root = run(c, "SELECT submitted_at, rules_version FROM jobs WHERE id = $1 AND parent_id IS NULL AND customer_id = $2",
+                    {p(root_job_id), p(customer_id)});
+    if (root.empty()) return std::nullopt;
+    WriteStatus status;
+    status.job_id = std::string(root_job_id);
+    status.submitted_at = root.text(0, 0);
+    status.rules_version = root.text(0, 1);
+    std::vector<JobOutcome> jobs;
+    Rows rows = run(c, "SELECT id, state, finished_at FROM jobs WHERE root_id = $1 ORDER BY submitted_at, seq",
+                    {p(root_job_id)});
+    for (int i = 0; i < rows.size(); ++i)
+      jobs.push_back({rows.text(i, 0), job_state_of(rows.text(i, 1)), rows.is_null(i, 2) ? "" : rows.text(i, 2)});
+    Rows attempts = run(c,
+                        "SELECT a.job_id, a.at, a.pms_status, a.code, a.message FROM attempts a"
+                        " JOIN jobs j ON j.id = a.job_id WHERE j.root_id = $1 ORDER BY a.at, a.seq",
+                        {p(root_job_id)});
+    for (int i = 0; i < attempts.size(); ++i)
+      status.attempts.push_back({attempts.text(i, 0), attempts.text(i, 1), attempts.integer(i, 2), attempts.text(i, 3),
+                                 attempts.text(i, 4)});
+    Rows created = run(c,
+                       "SELECT cr.model, cr.record_id, r.id FROM created_records cr JOIN jobs j ON j.id = cr.job_id"
+                       " LEFT JOIN records r ON r.integration_id = j.integration_id AND r.model = cr.model"
+                       "  AND r.native_id = cr.record_id"
+                       " WHERE j.root_id = $1 ORDER BY j.submitted_at, cr.seq",
+                       {p(root_job_id)});
+    auto optional_text = [&](int row, int column) {
+      return created.is_null(row, column) ? std::nullopt : std::optional(created.text(row, column));
+    };
+    for (int i = 0; i < created.size(); ++i)
+      status.created.push_back({created.text(i, 0), optional_text(i, 1), optional_text(i, 2)});
+    tx.commit();
+    roll_up(status, jobs);
+    return status;
+  });
 }
 
-void PostgresStore::put_customer(std::string_view customer_id, std::string_view api_key) {
-  Lease l(*this);
-  run(l.get(),
-      "INSERT INTO customers (id, api_key_sha256) VALUES ($1, $2)"
-      " ON CONFLICT (id) DO UPDATE SET api_key_sha256 = excluded.api_key_sha256",
-      {p(customer_id), p(sha256_hex(api_key))});
+Result<void> PostgresStore::put_customer(std::string_view customer_id, std::string_view api_key) {
+  return guarded([&] {
+    Lease l(*this);
+    run(l.get(),
+        "INSERT INTO customers (id, api_key_sha256) VALUES ($1, $2)"
+        " ON CONFLICT (id) DO UPDATE SET api_key_sha256 = excluded.api_key_sha256",
+        {p(customer_id), p(sha256_hex(api_key))});
+  });
 }
 
-std::optional<std::string> PostgresStore::customer_for_key(std::string_view api_key) {
-  Lease l(*this);
-  Rows r = run(l.get(), "SELECT id FROM customers WHERE api_key_sha256 = $1", {p(sha256_hex(api_key))});
-  if (r.empty()) return std::nullopt;
-  return r.text(0, 0);
+Result<std::optional<std::string>> PostgresStore::customer_for_key(std::string_view api_key) {
+  return guarded([&]() -> std::optional<std::string> {
+    Lease l(*this);
+    Rows r = run(l.get(), "SELECT id FROM customers WHERE api_key_sha256 = $1", {p(sha256_hex(api_key))});
+    if (r.empty()) return std::nullopt;
+    return r.text(0, 0);
+  });
 }
 
-void PostgresStore::set_webhook(std::string_view customer_id, std::string_view url, std::string_view secret) {
-  Lease l(*this);
-  Rows r = run(l.get(), "UPDATE customers SET webhook_url = $1, webhook_secret = $2 WHERE id = $3",
-               {p(url), p(secret), p(customer_id)});
-  if (r.affected() == 0) throw std::invalid_argument("store: no customer " + std::string(customer_id));
+Result<void> PostgresStore::set_webhook(std::string_view customer_id, std::string_view url, std::string_view secret) {
+  return guarded([&] {
+    Lease l(*this);
+    Rows r = run(l.get(), "UPDATE customers SET webhook_url = $1, webhook_secret = $2 WHERE id = $3",
+                 {p(url), p(secret), p(customer_id)});
+    if (r.affected() == 0) throw std::invalid_argument("store: no customer " + std::string(customer_id));
+  });
 }
 
-std::optional<WebhookDelivery> PostgresStore::claim_webhook(std::string_view now) {
-  Lease l(*this);
-  // Leases on the caller's clock, as for jobs ($1 and $2 are both `now`).
-  Rows r = run(l.get(),
-               "UPDATE webhooks w SET state = 'sending', claim = $3,"
-               " claimed_until = $2::timestamptz + make_interval(secs => $4)"
-               " FROM customers cu"
-               " WHERE cu.id = w.customer_id AND w.id = (SELECT id FROM webhooks"
-               "   WHERE (state = 'queued' AND due_at <= $1) OR (state = 'sending' AND claimed_until < $2::timestamptz)"
-               "   ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
-               " RETURNING w.id, w.root_id, w.customer_id, cu.webhook_url, cu.webhook_secret, w.attempts, w.claim",
-               {p(now), p(now), p(new_id()), p(options_.lease_seconds)});
-  if (r.empty()) return std::nullopt;
-  return WebhookDelivery{r.text(0, 0), r.text(0, 1),    r.text(0, 2), r.text(0, 3),
-                         r.text(0, 4), r.integer(0, 5), r.text(0, 6)};
+Result<std::optional<WebhookDelivery>> PostgresStore::claim_webhook(std::string_view now) {
+  return guarded([&]() -> std::optional<WebhookDelivery> {
+    Lease l(*this);
+    // Leases on the caller's clock, as for jobs ($1 and $2 are both `now`).
+    Rows r = run(l.get(),
+                 "UPDATE webhooks w SET state = 'sending', claim = $3,"
+                 " claimed_until = $2::timestamptz + make_interval(secs => $4)"
+                 " FROM customers cu"
+                 " WHERE cu.id = w.customer_id AND w.id = (SELECT id FROM webhooks"
+                 "   WHERE (state = 'queued' AND due_at <= $1) OR (state = 'sending' AND claimed_until < $2::timestamptz)"
+                 "   ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
+                 " RETURNING w.id, w.root_id, w.customer_id, cu.webhook_url, cu.webhook_secret, w.attempts, w.claim",
+                 {p(now), p(now), p(new_id()), p(options_.lease_seconds)});
+    if (r.empty()) return std::nullopt;
+    return WebhookDelivery{r.text(0, 0), r.text(0, 1),    r.text(0, 2), r.text(0, 3),
+                           r.text(0, 4), r.integer(0, 5), r.text(0, 6)};
+  });
 }
 
-OutcomeRecorded PostgresStore::finish_webhook(const std::string& id, std::string_view claim, bool delivered,
-                                              std::string_view error, std::string_view now,
-                                              const std::optional<std::string>& retry_at) {
-  Lease l(*this);
-  PGconn* c = l.get();
-  Rows changed =
-      delivered ? run(c,
-                      "UPDATE webhooks SET state = 'delivered', attempts = attempts + 1, last_error = NULL, finished_at = $1"
-                      " WHERE id = $2 AND state = 'sending' AND claim = $3",
-                      {p(now), p(id), p(claim)})
-      : retry_at ? run(c,
-                       "UPDATE webhooks SET state = 'queued', attempts = attempts + 1, last_error = $1, due_at = $2,"
-                       " claimed_until = NULL WHERE id = $3 AND state = 'sending' AND claim = $4",
-                       {p(error), p(*retry_at), p(id), p(claim)})
-                 : run(c,
-                       "UPDATE webhooks SET state = 'failed', attempts = attempts + 1, last_error = $1, finished_at = $2"
-                       " WHERE id = $3 AND state = 'sending' AND claim = $4",
-                       {p(error), p(now), p(id), p(claim)});
-  if (changed.affected() == 0) return unchanged(c, "webhooks", id, claim, "sending");
-  return OutcomeRecorded::recorded;
+Result<OutcomeRecorded> PostgresStore::finish_webhook(const std::string& id, std::string_view claim, bool delivered,
+                                                      std::string_view error, std::string_view now,
+                                                      const std::optional<std::string>& retry_at) {
+  return guarded([&]() -> OutcomeRecorded {
+    Lease l(*this);
+    PGconn* c = l.get();
+    Rows changed =
+        delivered ? run(c,
+                        "UPDATE webhooks SET state = 'delivered', attempts = attempts + 1, last_error = NULL, finished_at = $1"
+                        " WHERE id = $2 AND state = 'sending' AND claim = $3",
+                        {p(now), p(id), p(claim)})
+        : retry_at ? run(c,
+                         "UPDATE webhooks SET state = 'queued', attempts = attempts + 1, last_error = $1, due_at = $2,"
+                         " claimed_until = NULL WHERE id = $3 AND state = 'sending' AND claim = $4",
+                         {p(error), p(*retry_at), p(id), p(claim)})
+                   : run(c,
+                         "UPDATE webhooks SET state = 'failed', attempts = attempts + 1, last_error = $1, finished_at = $2"
+                         " WHERE id = $3 AND state = 'sending' AND claim = $4",
+                         {p(error), p(now), p(id), p(claim)});
+    if (changed.affected() == 0) return unchanged(c, "webhooks", id, claim, "sending");
+    return OutcomeRecorded::recorded;
+  });
 }
 
-void PostgresStore::put_integration(const Integration& i) {
-  Lease l(*this);
-  run(l.get(),
-      "INSERT INTO integrations (id, customer_id, pms, base_url, sync_interval_seconds) VALUES ($1, $2, $3, $4, $5)"
-      " ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, pms = excluded.pms,"
-      " base_url = excluded.base_url, sync_interval_seconds = excluded.sync_interval_seconds",
-      {p(i.id), p(i.customer_id), p(i.pms), p(i.base_url), p(i.sync_interval_seconds)});
+Result<void> PostgresStore::put_integration(const Integration& i) {
+  return guarded([&] {
+    Lease l(*this);
+    run(l.get(),
+        "INSERT INTO integrations (id, customer_id, pms, base_url, sync_interval_seconds) VALUES ($1, $2, $3, $4, $5)"
+        " ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, pms = excluded.pms,"
+        " base_url = excluded.base_url, sync_interval_seconds = excluded.sync_interval_seconds",
+        {p(i.id), p(i.customer_id), p(i.pms), p(i.base_url), p(i.sync_interval_seconds)});
+  });
 }
 
-std::vector<Integration> PostgresStore::integrations() {
-  Lease l(*this);
-  Rows r = run(l.get(), "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations ORDER BY id");
-  std::vector<Integration> out;
-  for (int i = 0; i < r.size(); ++i)
-    out.push_back({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.integer(i, 4)});
-  return out;
+Result<std::vector<Integration>> PostgresStore::integrations() {
+  return guarded([&]() -> std::vector<Integration> {
+    Lease l(*this);
+    Rows r = run(l.get(), "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations ORDER BY id");
+    std::vector<Integration> out;
+    for (int i = 0; i < r.size(); ++i)
+      out.push_back({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.integer(i, 4)});
+    return out;
+  });
 }
 
-std::optional<Integration> PostgresStore::integration(std::string_view customer_id, std::string_view id) {
-  Lease l(*this);
-  Rows r = run(l.get(),
-               "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations"
-               " WHERE id = $1 AND customer_id = $2",
-               {p(id), p(customer_id)});
-  if (r.empty()) return std::nullopt;
-  return Integration{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.integer(0, 4)};
+Result<std::optional<Integration>> PostgresStore::integration(std::string_view customer_id, std::string_view id) {
+  return guarded([&]() -> std::optional<Integration> {
+    Lease l(*this);
+    Rows r = run(l.get(),
+                 "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations"
+                 " WHERE id = $1 AND customer_id = $2",
+                 {p(id), p(customer_id)});
+    if (r.empty()) return std::nullopt;
+    return Integration{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.integer(0, 4)};
+  });
 }
 
-std::string PostgresStore::put_record(const CachedRecord& rec) {
-  Lease l(*this);
-  // A new id is drawn every time and kept only when the record is new: the id of a record the
-  // store knows stays as it is (RETURNING gives the row's, not the one offered).
-  Rows r = run(l.get(),
-               "INSERT INTO records (id, integration_id, model, native_id, json, synced_at) VALUES ($1, $2, $3, $4, $5, $6)"
-               " ON CONFLICT (integration_id, model, native_id) DO UPDATE SET json = excluded.json,"
-               " synced_at = excluded.synced_at RETURNING id",
-               {p(new_record_id()), p(rec.integration_id), p(rec.model), p(rec.native_id), p(rec.json),
-                p(rec.synced_at)});
-  return r.text(0, 0);
+Result<std::string> PostgresStore::put_record(const CachedRecord& rec) {
+  return guarded([&]() -> std::string {
+    Lease l(*this);
+    // A new id is drawn every time and kept only when the record is new: the id of a record the
+    // store knows stays as it is (RETURNING gives the row's, not the one offered).
+    Rows r = run(l.get(),
+                 "INSERT INTO records (id, integration_id, model, native_id, json, synced_at) VALUES ($1, $2, $3, $4, $5, $6)"
+                 " ON CONFLICT (integration_id, model, native_id) DO UPDATE SET json = excluded.json,"
+                 " synced_at = excluded.synced_at RETURNING id",
+                 {p(new_record_id()), p(rec.integration_id), p(rec.model), p(rec.native_id), p(rec.json),
+                  p(rec.synced_at)});
+    return r.text(0, 0);
+  });
 }
 
 namespace {
@@ -603,42 +634,49 @@ CachedRecord record_of(const Rows& r, int row) {
 
 }  // namespace
 
-std::optional<CachedRecord> PostgresStore::record(std::string_view customer_id, std::string_view model,
-                                                  std::string_view id) {
-  Lease l(*this);
-  Rows r = run(l.get(),
-               "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
-               " JOIN integrations i ON i.id = r.integration_id"
-               " WHERE r.id = $1 AND r.model = $2 AND i.customer_id = $3 AND r.json IS NOT NULL",
-               {p(id), p(model), p(customer_id)});
-  if (r.empty()) return std::nullopt;
-  return record_of(r, 0);
+Result<std::optional<CachedRecord>> PostgresStore::record(std::string_view customer_id, std::string_view model,
+                                                          std::string_view id) {
+  return guarded([&]() -> std::optional<CachedRecord> {
+    Lease l(*this);
+    Rows r = run(l.get(),
+                 "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
+                 " JOIN integrations i ON i.id = r.integration_id"
+                 " WHERE r.id = $1 AND r.model = $2 AND i.customer_id = $3 AND r.json IS NOT NULL",
+                 {p(id), p(model), p(customer_id)});
+    if (r.empty()) return std::nullopt;
+    return record_of(r, 0);
+  });
 }
 
-std::optional<RecordKey> PostgresStore::record_key(std::string_view customer_id, std::string_view model,
-                                                   std::string_view id) {
-  // Every write to an existing record asks this: where it points, not the record's JSON.
-  Lease l(*this);
-  Rows r = run(l.get(),
-               "SELECT r.integration_id, r.model, r.native_id FROM records r JOIN integrations i ON i.id = r.integration_id"
-               " WHERE r.id = $1 AND r.model = $2 AND i.customer_id = $3",
-               {p(id), p(model), p(customer_id)});
-  if (r.empty()) return std::nullopt;
-  return RecordKey{r.text(0, 0), r.text(0, 1), r.text(0, 2)};
+Result<std::optional<RecordKey>> PostgresStore::record_key(std::string_view customer_id, std::string_view model,
+                                                           std::string_view id) {
+  return guarded([&]() -> std::optional<RecordKey> {
+    // Every write to an existing record asks this: where it points, not the record's JSON.
+    Lease l(*this);
+    Rows r = run(l.get(),
+                 "SELECT r.integration_id, r.model, r.native_id FROM records r JOIN integrations i ON i.id = r.integration_id"
+                 " WHERE r.id = $1 AND r.model = $2 AND i.customer_id = $3",
+                 {p(id), p(model), p(customer_id)});
+    if (r.empty()) return std::nullopt;
+    return RecordKey{r.text(0, 0), r.text(0, 1), r.text(0, 2)};
+  });
 }
 
-std::vector<CachedRecord> PostgresStore::records_by_native_id(std::string_view customer_id, std::string_view model,
-                                                              std::string_view native_id) {
-  Lease l(*this);
-  Rows r = run(l.get(),
-               "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
-               " JOIN integrations i ON i.id = r.integration_id"
-               " WHERE r.model = $1 AND r.native_id = $2 AND i.customer_id = $3 AND r.json IS NOT NULL"
-               " ORDER BY r.integration_id",
-               {p(model), p(native_id), p(customer_id)});
-  std::vector<CachedRecord> out;
-  for (int i = 0; i < r.size(); ++i) out.push_back(record_of(r, i));
-  return out;
+Result<std::vector<CachedRecord>> PostgresStore::records_by_native_id(std::string_view customer_id,
+                                                                      std::string_view model,
+                                                                      std::string_view native_id) {
+  return guarded([&]() -> std::vector<CachedRecord> {
+    Lease l(*this);
+    Rows r = run(l.get(),
+                 "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
+                 " JOIN integrations i ON i.id = r.integration_id"
+                 " WHERE r.model = $1 AND r.native_id = $2 AND i.customer_id = $3 AND r.json IS NOT NULL"
+                 " ORDER BY r.integration_id",
+                 {p(model), p(native_id), p(customer_id)});
+    std::vector<CachedRecord> out;
+    for (int i = 0; i < r.size(); ++i) out.push_back(record_of(r, i));
+    return out;
+  });
 }
 
 }  // namespace gatehouse::store

@@ -484,31 +484,35 @@ void SqliteStore::commit_batch(const std::vector<PendingWrite*>& batch) {
   }
 }
 
-std::string SqliteStore::enqueue(const NewJob& job, std::string_view now) {
-  std::string id;
-  write([&](Connection& db) { id = insert_job(db, job, now); });
-  return id;
+Result<std::string> SqliteStore::enqueue(const NewJob& job, std::string_view now) {
+  return guarded([&]() -> std::string {
+    std::string id;
+    write([&](Connection& db) { id = insert_job(db, job, now); });
+    return id;
+  });
 }
 
-std::optional<ClaimedJob> SqliteStore::claim(std::string_view worker, std::string_view now) {
-  std::optional<ClaimedJob> claimed;
-  write([&](Connection& db) {
-    claimed.reset();
-    Statement s(db,
-                "UPDATE jobs SET state = 'running', claimed_by = ?, claim = ?"
-                " WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND due_at <= ?"
-                "             ORDER BY due_at, submitted_at LIMIT 1)"
-                " RETURNING id, root_id, customer_id, integration_id, pms, model, operation, record_id,"
-                "           payload, attempts, verdict, rules_version, claim");
-    s.bind(1, worker).bind(2, new_id()).bind(3, now);
-    if (!s.step()) return;
-    claimed = ClaimedJob{s.text(0), s.text(1), s.text(2),         s.text(3),  s.text(4),
-                         s.text(5), operation_of(s.text(6)), s.text(7), s.text(8), s.integer(9),
-                         verdict_of(s.text(10)), s.text(11), s.text(12)};
-    while (s.step()) {
-    }
+Result<std::optional<ClaimedJob>> SqliteStore::claim(std::string_view worker, std::string_view now) {
+  return guarded([&]() -> std::optional<ClaimedJob> {
+    std::optional<ClaimedJob> claimed;
+    write([&](Connection& db) {
+      claimed.reset();
+      Statement s(db,
+                  "UPDATE jobs SET state = 'running', claimed_by = ?, claim = ?"
+                  " WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND due_at <= ?"
+                  "             ORDER BY due_at, submitted_at LIMIT 1)"
+                  " RETURNING id, root_id, customer_id, integration_id, pms, model, operation, record_id,"
+                  "           payload, attempts, verdict, rules_version, claim");
+      s.bind(1, worker).bind(2, new_id()).bind(3, now);
+      if (!s.step()) return;
+      claimed = ClaimedJob{s.text(0), s.text(1), s.text(2),         s.text(3),  s.text(4),
+                           s.text(5), operation_of(s.text(6)), s.text(7), s.text(8), s.integer(9),
+                           verdict_of(s.text(10)), s.text(11), s.text(12)};
+      while (s.step()) {
+      }
+    });
+    return claimed;
   });
-  return claimed;
 }
 
 namespace {
@@ -529,236 +533,262 @@ OutcomeRecorded job_unchanged(Connection& db, const std::string& job_id, std::st
 // and a worker whose claim a restart dropped cannot record over the claim that holds it now. The
 // row keeps the token after the outcome: that is how a repeat is told from a lost claim.
 
-OutcomeRecorded SqliteStore::fail_attempt(const std::string& job_id, std::string_view claim,
-                                          const AttemptResult& result, std::string_view now,
-                                          const std::optional<std::string>& retry_at) {
-  OutcomeRecorded outcome = OutcomeRecorded::claim_lost;
-  write([&](Connection& db) {
-    if (retry_at) {
-      Statement s(db, "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = ?"
-                      " WHERE id = ? AND state = 'running' AND claim = ?");
-      s.bind(1, *retry_at).bind(2, job_id).bind(3, claim).step();
-    } else {
-      Statement s(db, "UPDATE jobs SET state = 'failed', attempts = attempts + 1, finished_at = ?"
+Result<OutcomeRecorded> SqliteStore::fail_attempt(const std::string& job_id, std::string_view claim,
+                                                  const AttemptResult& result, std::string_view now,
+                                                  const std::optional<std::string>& retry_at) {
+  return guarded([&]() -> OutcomeRecorded {
+    OutcomeRecorded outcome = OutcomeRecorded::claim_lost;
+    write([&](Connection& db) {
+      if (retry_at) {
+        Statement s(db, "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = ?"
+                        " WHERE id = ? AND state = 'running' AND claim = ?");
+        s.bind(1, *retry_at).bind(2, job_id).bind(3, claim).step();
+      } else {
+        Statement s(db, "UPDATE jobs SET state = 'failed', attempts = attempts + 1, finished_at = ?"
+                        " WHERE id = ? AND state = 'running' AND claim = ?");
+        s.bind(1, now).bind(2, job_id).bind(3, claim).step();
+      }
+      if (sqlite3_changes(db.handle) == 0) {
+        outcome = job_unchanged(db, job_id, claim);
+        return;
+      }
+      outcome = OutcomeRecorded::recorded;
+      add_attempt(db, job_id, result, now);
+      if (!retry_at) queue_webhook_if_finished(db, job_id, now);
+    });
+    return outcome;
+  });
+}
+
+Result<OutcomeRecorded> SqliteStore::succeed(const std::string& job_id, std::string_view claim,
+                                             const AttemptResult& result, const std::vector<CreatedRecord>& created,
+                                             std::string_view now, const std::vector<NewJob>& children) {
+  return guarded([&]() -> OutcomeRecorded {
+    OutcomeRecorded outcome = OutcomeRecorded::claim_lost;
+    write([&](Connection& db) {
+      Statement s(db, "UPDATE jobs SET state = 'succeeded', attempts = attempts + 1, finished_at = ?"
                       " WHERE id = ? AND state = 'running' AND claim = ?");
       s.bind(1, now).bind(2, job_id).bind(3, claim).step();
-    }
-    if (sqlite3_changes(db.handle) == 0) {
-      outcome = job_unchanged(db, job_id, claim);
-      return;
-    }
-    outcome = OutcomeRecorded::recorded;
-    add_attempt(db, job_id, result, now);
-    if (!retry_at) queue_webhook_if_finished(db, job_id, now);
-  });
-  return outcome;
-}
-
-OutcomeRecorded SqliteStore::succeed(const std::string& job_id, std::string_view claim, const AttemptResult& result,
-                                     const std::vector<CreatedRecord>& created, std::string_view now,
-                                     const std::vector<NewJob>& children) {
-  OutcomeRecorded outcome = OutcomeRecorded::claim_lost;
-  write([&](Connection& db) {
-    Statement s(db, "UPDATE jobs SET state = 'succeeded', attempts = attempts + 1, finished_at = ?"
-                    " WHERE id = ? AND state = 'running' AND claim = ?");
-    s.bind(1, now).bind(2, job_id).bind(3, claim).step();
-    if (sqlite3_changes(db.handle) == 0) {
-      outcome = job_unchanged(db, job_id, claim);
-      return;
-    }
-    outcome = OutcomeRecorded::recorded;
-    for (const auto& child : children) insert_job(db, child, now);
-    add_attempt(db, job_id, result, now);
-    for (const auto& r : created) {
-      Statement c(db, "INSERT INTO created_records (job_id, model, record_id) VALUES (?, ?, ?)");
-      c.bind(1, job_id).bind(2, r.model);
-      if (r.native_id) {
-        c.bind(3, *r.native_id);
-      } else {
-        c.bind_null(3);
+      if (sqlite3_changes(db.handle) == 0) {
+        outcome = job_unchanged(db, job_id, claim);
+        return;
       }
-      c.step();
-      if (!r.native_id) continue;
-      // Its gatehouse id, now: the write-status and its webhook name the record by it, and the
-      // sync that brings the record's data keeps it.
-      Statement known(db, "INSERT INTO records (id, integration_id, model, native_id)"
-                          " SELECT ?, j.integration_id, ?, ? FROM jobs j JOIN integrations i ON i.id = j.integration_id"
-                          " WHERE j.id = ? ON CONFLICT (integration_id, model, native_id) DO NOTHING");
-      known.bind(1, new_record_id()).bind(2, r.model).bind(3, *r.native_id).bind(4, job_id).step();
-    }
-    queue_webhook_if_finished(db, job_id, now);  // after the children: a queued child means not finished
+      outcome = OutcomeRecorded::recorded;
+      for (const auto& child : children) insert_job(db, child, now);
+      add_attempt(db, job_id, result, now);
+      for (const auto& r : created) {
+        Statement c(db, "INSERT INTO created_records (job_id, model, record_id) VALUES (?, ?, ?)");
+        c.bind(1, job_id).bind(2, r.model);
+        if (r.native_id) {
+          c.bind(3, *r.native_id);
+        } else {
+          c.bind_null(3);
+        }
+        c.step();
+        if (!r.native_id) continue;
+        // Its gatehouse id, now: the write-status and its webhook name the record by it, and the
+        // sync that brings the record's data keeps it.
+        Statement known(db, "INSERT INTO records (id, integration_id, model, native_id)"
+                            " SELECT ?, j.integration_id, ?, ? FROM jobs j JOIN integrations i ON i.id = j.integration_id"
+                            " WHERE j.id = ? ON CONFLICT (integration_id, model, native_id) DO NOTHING");
+        known.bind(1, new_record_id()).bind(2, r.model).bind(3, *r.native_id).bind(4, job_id).step();
+      }
+      queue_webhook_if_finished(db, job_id, now);  // after the children: a queued child means not finished
+    });
+    return outcome;
   });
-  return outcome;
 }
 
-std::size_t SqliteStore::resume_interrupted(std::string_view now) {
-  std::lock_guard lock(mutex_);
-  Transaction tx(writer_->handle);
-  // The claims are dropped: a worker that still held one cannot record its outcome.
-  Statement s(*writer_,
-              "UPDATE jobs SET state = 'queued', claimed_by = NULL, claim = NULL, due_at = ? WHERE state = 'running'");
-  s.bind(1, now).step();
-  auto resumed = static_cast<std::size_t>(sqlite3_changes(writer_->handle));
-  Statement webhooks(*writer_, "UPDATE webhooks SET state = 'queued', claim = NULL, due_at = ? WHERE state = 'sending'");
-  webhooks.bind(1, now).step();
-  tx.commit();
-  return resumed;
+Result<std::size_t> SqliteStore::resume_interrupted(std::string_view now) {
+  return guarded([&]() -> std::size_t {
+    std::lock_guard lock(mutex_);
+    Transaction tx(writer_->handle);
+    // The claims are dropped: a worker that still held one cannot record its outcome.
+    Statement s(*writer_,
+                "UPDATE jobs SET state = 'queued', claimed_by = NULL, claim = NULL, due_at = ? WHERE state = 'running'");
+    s.bind(1, now).step();
+    auto resumed = static_cast<std::size_t>(sqlite3_changes(writer_->handle));
+    Statement webhooks(*writer_, "UPDATE webhooks SET state = 'queued', claim = NULL, due_at = ? WHERE state = 'sending'");
+    webhooks.bind(1, now).step();
+    tx.commit();
+    return resumed;
+  });
 }
 
-std::optional<WriteStatus> SqliteStore::write_status(std::string_view customer_id,
-                                                        std::string_view root_job_id) {
-  Reader reader(*this);
-  Connection& db = reader.get();
-  ReadTransaction snapshot(db.handle);  // the jobs, attempts and created records of one moment
-  // A root job of this customer, or nothing: another customer's job does not exist for them.
-  Statement root(db, "SELECT submitted_at, rules_version FROM jobs WHERE id = ? AND parent_id IS NULL AND customer_id = ?");
-  root.bind(1, root_job_id).bind(2, customer_id);
-  if (!root.step()) return std::nullopt;
-  WriteStatus status;
-  status.job_id = std::string(root_job_id);
-  status.submitted_at = root.text(0);
-  status.rules_version = root.text(1);
+Result<std::optional<WriteStatus>> SqliteStore::write_status(std::string_view customer_id,
+                                                             std::string_view root_job_id) {
+  return guarded([&]() -> std::optional<WriteStatus> {
+    Reader reader(*this);
+    Connection& db = reader.get();
+    ReadTransaction snapshot(db.handle);  // the jobs, attempts and created records of one moment
+    // A root job of this customer, or nothing: another customer's job does not exist for them.
+    Statement root(db, "SELECT submitted_at, rules_version FROM jobs WHERE id = ? AND parent_id IS NULL AND customer_id = ?");
+    root.bind(1, root_job_id).bind(2, customer_id);
+    if (!root.step()) return std::nullopt;
+    WriteStatus status;
+    status.job_id = std::string(root_job_id);
+    status.submitted_at = root.text(0);
+    status.rules_version = root.text(1);
 
-  std::vector<JobOutcome> jobs;
-  Statement rows(db, "SELECT id, state, finished_at FROM jobs WHERE root_id = ? ORDER BY submitted_at, id");
-  rows.bind(1, root_job_id);
-  while (rows.step()) jobs.push_back({rows.text(0), job_state_of(rows.text(1)), rows.is_null(2) ? "" : rows.text(2)});
-  Statement attempts(db,
-                     "SELECT a.job_id, a.at, a.pms_status, a.code, a.message FROM attempts a"
-                     " JOIN jobs j ON j.id = a.job_id WHERE j.root_id = ? ORDER BY a.at, a.rowid");
-  attempts.bind(1, root_job_id);
-  while (attempts.step())
-    status.attempts.push_back({attempts.text(0), attempts.text(1), attempts.integer(2), attempts.text(3), attempts.text(4)});
-  Statement created(db,
-                    "SELECT c.model, c.record_id, r.id FROM created_records c JOIN jobs j ON j.id = c.job_id"
-                    " LEFT JOIN records r ON r.integration_id = j.integration_id AND r.model = c.model"
-                    "  AND r.native_id = c.record_id"
-                    " WHERE j.root_id = ? ORDER BY j.submitted_at, c.rowid");
-  created.bind(1, root_job_id);
-  auto optional_text = [&](int column) { return created.is_null(column) ? std::nullopt : std::optional(created.text(column)); };
-  while (created.step()) status.created.push_back({created.text(0), optional_text(1), optional_text(2)});
-  roll_up(status, jobs);
-  return status;
+    std::vector<JobOutcome> jobs;
+    Statement rows(db, "SELECT id, state, finished_at FROM jobs WHERE root_id = ? ORDER BY submitted_at, id");
+    rows.bind(1, root_job_id);
+    while (rows.step()) jobs.push_back({rows.text(0), job_state_of(rows.text(1)), rows.is_null(2) ? "" : rows.text(2)});
+    Statement attempts(db,
+                       "SELECT a.job_id, a.at, a.pms_status, a.code, a.message FROM attempts a"
+                       " JOIN jobs j ON j.id = a.job_id WHERE j.root_id = ? ORDER BY a.at, a.rowid");
+    attempts.bind(1, root_job_id);
+    while (attempts.step())
+      status.attempts.push_back({attempts.text(0), attempts.text(1), attempts.integer(2), attempts.text(3), attempts.text(4)});
+    Statement created(db,
+                      "SELECT c.model, c.record_id, r.id FROM created_records c JOIN jobs j ON j.id = c.job_id"
+                      " LEFT JOIN records r ON r.integration_id = j.integration_id AND r.model = c.model"
+                      "  AND r.native_id = c.record_id"
+                      " WHERE j.root_id = ? ORDER BY j.submitted_at, c.rowid");
+    created.bind(1, root_job_id);
+    auto optional_text = [&](int column) { return created.is_null(column) ? std::nullopt : std::optional(created.text(column)); };
+    while (created.step()) status.created.push_back({created.text(0), optional_text(1), optional_text(2)});
+    roll_up(status, jobs);
+    return status;
+  });
 }
 
 
-void SqliteStore::put_customer(std::string_view customer_id, std::string_view api_key) {
-  std::lock_guard lock(mutex_);
-  Statement s(*writer_, "INSERT INTO customers (id, api_key_sha256) VALUES (?, ?)"
-                   " ON CONFLICT (id) DO UPDATE SET api_key_sha256 = excluded.api_key_sha256");
-  s.bind(1, customer_id).bind(2, sha256_hex(api_key)).step();
+Result<void> SqliteStore::put_customer(std::string_view customer_id, std::string_view api_key) {
+  return guarded([&] {
+    std::lock_guard lock(mutex_);
+    Statement s(*writer_, "INSERT INTO customers (id, api_key_sha256) VALUES (?, ?)"
+                     " ON CONFLICT (id) DO UPDATE SET api_key_sha256 = excluded.api_key_sha256");
+    s.bind(1, customer_id).bind(2, sha256_hex(api_key)).step();
+  });
 }
 
-std::optional<std::string> SqliteStore::customer_for_key(std::string_view api_key) {
-  Reader reader(*this);
-  Connection& db = reader.get();
-  Statement s(db, "SELECT id FROM customers WHERE api_key_sha256 = ?");
-  s.bind(1, sha256_hex(api_key));
-  if (!s.step()) return std::nullopt;
-  return s.text(0);
+Result<std::optional<std::string>> SqliteStore::customer_for_key(std::string_view api_key) {
+  return guarded([&]() -> std::optional<std::string> {
+    Reader reader(*this);
+    Connection& db = reader.get();
+    Statement s(db, "SELECT id FROM customers WHERE api_key_sha256 = ?");
+    s.bind(1, sha256_hex(api_key));
+    if (!s.step()) return std::nullopt;
+    return s.text(0);
+  });
 }
 
-void SqliteStore::set_webhook(std::string_view customer_id, std::string_view url, std::string_view secret) {
-  std::lock_guard lock(mutex_);
-  Statement s(*writer_, "UPDATE customers SET webhook_url = ?, webhook_secret = ? WHERE id = ?");
-  s.bind(1, url).bind(2, secret).bind(3, customer_id).step();
-  if (sqlite3_changes(writer_->handle) == 0) throw std::invalid_argument("store: no customer " + std::string(customer_id));
+Result<void> SqliteStore::set_webhook(std::string_view customer_id, std::string_view url, std::string_view secret) {
+  return guarded([&] {
+    std::lock_guard lock(mutex_);
+    Statement s(*writer_, "UPDATE customers SET webhook_url = ?, webhook_secret = ? WHERE id = ?");
+    s.bind(1, url).bind(2, secret).bind(3, customer_id).step();
+    if (sqlite3_changes(writer_->handle) == 0) throw std::invalid_argument("store: no customer " + std::string(customer_id));
+  });
 }
 
-std::optional<WebhookDelivery> SqliteStore::claim_webhook(std::string_view now) {
-  std::optional<WebhookDelivery> claimed;
-  write([&](Connection& db) {
-    claimed.reset();
-    Statement s(db,
-                "UPDATE webhooks SET state = 'sending', claim = ?"
-                " WHERE id = (SELECT id FROM webhooks WHERE state = 'queued' AND due_at <= ? ORDER BY due_at LIMIT 1)"
-                " RETURNING id, root_id, customer_id, attempts, claim");
-    s.bind(1, new_id()).bind(2, now);
-    if (!s.step()) return;
-    WebhookDelivery d{s.text(0), s.text(1), s.text(2), "", "", s.integer(3), s.text(4)};
+Result<std::optional<WebhookDelivery>> SqliteStore::claim_webhook(std::string_view now) {
+  return guarded([&]() -> std::optional<WebhookDelivery> {
+    std::optional<WebhookDelivery> claimed;
+    write([&](Connection& db) {
+      claimed.reset();
+      Statement s(db,
+                  "UPDATE webhooks SET state = 'sending', claim = ?"
+                  " WHERE id = (SELECT id FROM webhooks WHERE state = 'queued' AND due_at <= ? ORDER BY due_at LIMIT 1)"
+                  " RETURNING id, root_id, customer_id, attempts, claim");
+      s.bind(1, new_id()).bind(2, now);
+      if (!s.step()) return;
+      WebhookDelivery d{s.text(0), s.text(1), s.text(2), "", "", s.integer(3), s.text(4)};
+      while (s.step()) {
+      }
+      Statement c(db, "SELECT webhook_url, webhook_secret FROM customers WHERE id = ?");
+      c.bind(1, d.customer_id);
+      if (c.step()) {
+        d.url = c.text(0);
+        d.secret = c.text(1);
+      }
+      claimed = std::move(d);
+    });
+    return claimed;
+  });
+}
+
+Result<OutcomeRecorded> SqliteStore::finish_webhook(const std::string& id, std::string_view claim, bool delivered,
+                                                    std::string_view error, std::string_view now,
+                                                    const std::optional<std::string>& retry_at) {
+  return guarded([&]() -> OutcomeRecorded {
+    OutcomeRecorded outcome = OutcomeRecorded::claim_lost;
+    write([&](Connection& db) {
+      if (delivered) {
+        Statement s(db, "UPDATE webhooks SET state = 'delivered', attempts = attempts + 1, last_error = NULL,"
+                        " finished_at = ? WHERE id = ? AND state = 'sending' AND claim = ?");
+        s.bind(1, now).bind(2, id).bind(3, claim).step();
+      } else if (retry_at) {
+        Statement s(db, "UPDATE webhooks SET state = 'queued', attempts = attempts + 1, last_error = ?, due_at = ?"
+                        " WHERE id = ? AND state = 'sending' AND claim = ?");
+        s.bind(1, error).bind(2, *retry_at).bind(3, id).bind(4, claim).step();
+      } else {
+        Statement s(db, "UPDATE webhooks SET state = 'failed', attempts = attempts + 1, last_error = ?, finished_at = ?"
+                        " WHERE id = ? AND state = 'sending' AND claim = ?");
+        s.bind(1, error).bind(2, now).bind(3, id).bind(4, claim).step();
+      }
+      if (sqlite3_changes(db.handle) != 0) {
+        outcome = OutcomeRecorded::recorded;
+        return;
+      }
+      Statement same(db, "SELECT 1 FROM webhooks WHERE id = ? AND claim = ? AND state != 'sending'");
+      same.bind(1, id).bind(2, claim);
+      outcome = same.step() ? OutcomeRecorded::already_recorded : OutcomeRecorded::claim_lost;
+    });
+    return outcome;
+  });
+}
+
+Result<std::vector<Integration>> SqliteStore::integrations() {
+  return guarded([&]() -> std::vector<Integration> {
+    Reader reader(*this);
+    Connection& db = reader.get();
+    Statement s(db, "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations ORDER BY id");
+    std::vector<Integration> out;
+    while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4)});
+    return out;
+  });
+}
+
+Result<void> SqliteStore::put_integration(const Integration& i) {
+  return guarded([&] {
+    std::lock_guard lock(mutex_);
+    Statement s(*writer_, "INSERT INTO integrations (id, customer_id, pms, base_url, sync_interval_seconds) VALUES (?, ?, ?, ?, ?)"
+                     " ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, pms = excluded.pms,"
+                     " base_url = excluded.base_url, sync_interval_seconds = excluded.sync_interval_seconds");
+    s.bind(1, i.id).bind(2, i.customer_id).bind(3, i.pms).bind(4, i.base_url).bind(5, i.sync_interval_seconds).step();
+  });
+}
+
+Result<std::optional<Integration>> SqliteStore::integration(std::string_view customer_id, std::string_view id) {
+  return guarded([&]() -> std::optional<Integration> {
+    Reader reader(*this);
+    Connection& db = reader.get();
+    Statement s(db, "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations"
+                     " WHERE id = ? AND customer_id = ?");
+    s.bind(1, id).bind(2, customer_id);
+    if (!s.step()) return std::nullopt;
+    return Integration{s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4)};
+  });
+}
+
+Result<std::string> SqliteStore::put_record(const CachedRecord& r) {
+  return guarded([&]() -> std::string {
+    std::lock_guard lock(mutex_);
+    // A new id is drawn every time and kept only when the record is new: the id of a record the
+    // store knows stays as it is (RETURNING gives the row's, not the one offered).
+    Statement s(*writer_, "INSERT INTO records (id, integration_id, model, native_id, json, synced_at) VALUES (?, ?, ?, ?, ?, ?)"
+                     " ON CONFLICT (integration_id, model, native_id) DO UPDATE SET json = excluded.json,"
+                     " synced_at = excluded.synced_at RETURNING id");
+    s.bind(1, new_record_id()).bind(2, r.integration_id).bind(3, r.model).bind(4, r.native_id).bind(5, r.json)
+        .bind(6, r.synced_at);
+    if (!s.step()) fail(writer_->handle, "put_record returned no id");
+    std::string id = s.text(0);
     while (s.step()) {
     }
-    Statement c(db, "SELECT webhook_url, webhook_secret FROM customers WHERE id = ?");
-    c.bind(1, d.customer_id);
-    if (c.step()) {
-      d.url = c.text(0);
-      d.secret = c.text(1);
-    }
-    claimed = std::move(d);
+    return id;
   });
-  return claimed;
-}
-
-OutcomeRecorded SqliteStore::finish_webhook(const std::string& id, std::string_view claim, bool delivered,
-                                            std::string_view error, std::string_view now,
-                                            const std::optional<std::string>& retry_at) {
-  OutcomeRecorded outcome = OutcomeRecorded::claim_lost;
-  write([&](Connection& db) {
-    if (delivered) {
-      Statement s(db, "UPDATE webhooks SET state = 'delivered', attempts = attempts + 1, last_error = NULL,"
-                      " finished_at = ? WHERE id = ? AND state = 'sending' AND claim = ?");
-      s.bind(1, now).bind(2, id).bind(3, claim).step();
-    } else if (retry_at) {
-      Statement s(db, "UPDATE webhooks SET state = 'queued', attempts = attempts + 1, last_error = ?, due_at = ?"
-                      " WHERE id = ? AND state = 'sending' AND claim = ?");
-      s.bind(1, error).bind(2, *retry_at).bind(3, id).bind(4, claim).step();
-    } else {
-      Statement s(db, "UPDATE webhooks SET state = 'failed', attempts = attempts + 1, last_error = ?, finished_at = ?"
-                      " WHERE id = ? AND state = 'sending' AND claim = ?");
-      s.bind(1, error).bind(2, now).bind(3, id).bind(4, claim).step();
-    }
-    if (sqlite3_changes(db.handle) != 0) {
-      outcome = OutcomeRecorded::recorded;
-      return;
-    }
-    Statement same(db, "SELECT 1 FROM webhooks WHERE id = ? AND claim = ? AND state != 'sending'");
-    same.bind(1, id).bind(2, claim);
-    outcome = same.step() ? OutcomeRecorded::already_recorded : OutcomeRecorded::claim_lost;
-  });
-  return outcome;
-}
-
-std::vector<Integration> SqliteStore::integrations() {
-  Reader reader(*this);
-  Connection& db = reader.get();
-  Statement s(db, "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations ORDER BY id");
-  std::vector<Integration> out;
-  while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4)});
-  return out;
-}
-
-void SqliteStore::put_integration(const Integration& i) {
-  std::lock_guard lock(mutex_);
-  Statement s(*writer_, "INSERT INTO integrations (id, customer_id, pms, base_url, sync_interval_seconds) VALUES (?, ?, ?, ?, ?)"
-                   " ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, pms = excluded.pms,"
-                   " base_url = excluded.base_url, sync_interval_seconds = excluded.sync_interval_seconds");
-  s.bind(1, i.id).bind(2, i.customer_id).bind(3, i.pms).bind(4, i.base_url).bind(5, i.sync_interval_seconds).step();
-}
-
-std::optional<Integration> SqliteStore::integration(std::string_view customer_id, std::string_view id) {
-  Reader reader(*this);
-  Connection& db = reader.get();
-  Statement s(db, "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations"
-                   " WHERE id = ? AND customer_id = ?");
-  s.bind(1, id).bind(2, customer_id);
-  if (!s.step()) return std::nullopt;
-  return Integration{s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4)};
-}
-
-std::string SqliteStore::put_record(const CachedRecord& r) {
-  std::lock_guard lock(mutex_);
-  // A new id is drawn every time and kept only when the record is new: the id of a record the
-  // store knows stays as it is (RETURNING gives the row's, not the one offered).
-  Statement s(*writer_, "INSERT INTO records (id, integration_id, model, native_id, json, synced_at) VALUES (?, ?, ?, ?, ?, ?)"
-                   " ON CONFLICT (integration_id, model, native_id) DO UPDATE SET json = excluded.json,"
-                   " synced_at = excluded.synced_at RETURNING id");
-  s.bind(1, new_record_id()).bind(2, r.integration_id).bind(3, r.model).bind(4, r.native_id).bind(5, r.json)
-      .bind(6, r.synced_at);
-  if (!s.step()) fail(writer_->handle, "put_record returned no id");
-  std::string id = s.text(0);
-  while (s.step()) {
-  }
-  return id;
 }
 
 namespace {
@@ -769,41 +799,48 @@ CachedRecord record_of(const Statement& s) {
 
 }  // namespace
 
-std::optional<CachedRecord> SqliteStore::record(std::string_view customer_id, std::string_view model,
-                                                std::string_view id) {
-  Reader reader(*this);
-  Connection& db = reader.get();
-  Statement s(db, "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
-                   " JOIN integrations i ON i.id = r.integration_id"
-                   " WHERE r.id = ? AND r.model = ? AND i.customer_id = ? AND r.json IS NOT NULL");
-  s.bind(1, id).bind(2, model).bind(3, customer_id);
-  if (!s.step()) return std::nullopt;
-  return record_of(s);
+Result<std::optional<CachedRecord>> SqliteStore::record(std::string_view customer_id, std::string_view model,
+                                                        std::string_view id) {
+  return guarded([&]() -> std::optional<CachedRecord> {
+    Reader reader(*this);
+    Connection& db = reader.get();
+    Statement s(db, "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
+                     " JOIN integrations i ON i.id = r.integration_id"
+                     " WHERE r.id = ? AND r.model = ? AND i.customer_id = ? AND r.json IS NOT NULL");
+    s.bind(1, id).bind(2, model).bind(3, customer_id);
+    if (!s.step()) return std::nullopt;
+    return record_of(s);
+  });
 }
 
-std::optional<RecordKey> SqliteStore::record_key(std::string_view customer_id, std::string_view model,
-                                                 std::string_view id) {
-  Reader reader(*this);
-  Connection& db = reader.get();
-  Statement s(db, "SELECT r.integration_id, r.model, r.native_id FROM records r JOIN integrations i ON i.id = r.integration_id"
-                   " WHERE r.id = ? AND r.model = ? AND i.customer_id = ?");
-  s.bind(1, id).bind(2, model).bind(3, customer_id);
-  if (!s.step()) return std::nullopt;
-  return RecordKey{s.text(0), s.text(1), s.text(2)};
+Result<std::optional<RecordKey>> SqliteStore::record_key(std::string_view customer_id, std::string_view model,
+                                                         std::string_view id) {
+  return guarded([&]() -> std::optional<RecordKey> {
+    Reader reader(*this);
+    Connection& db = reader.get();
+    Statement s(db, "SELECT r.integration_id, r.model, r.native_id FROM records r JOIN integrations i ON i.id = r.integration_id"
+                     " WHERE r.id = ? AND r.model = ? AND i.customer_id = ?");
+    s.bind(1, id).bind(2, model).bind(3, customer_id);
+    if (!s.step()) return std::nullopt;
+    return RecordKey{s.text(0), s.text(1), s.text(2)};
+  });
 }
 
-std::vector<CachedRecord> SqliteStore::records_by_native_id(std::string_view customer_id, std::string_view model,
-                                                            std::string_view native_id) {
-  Reader reader(*this);
-  Connection& db = reader.get();
-  Statement s(db, "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
-                   " JOIN integrations i ON i.id = r.integration_id"
-                   " WHERE r.model = ? AND r.native_id = ? AND i.customer_id = ? AND r.json IS NOT NULL"
-                   " ORDER BY r.integration_id");
-  s.bind(1, model).bind(2, native_id).bind(3, customer_id);
-  std::vector<CachedRecord> out;
-  while (s.step()) out.push_back(record_of(s));
-  return out;
+Result<std::vector<CachedRecord>> SqliteStore::records_by_native_id(std::string_view customer_id,
+                                                                    std::string_view model,
+                                                                    std::string_view native_id) {
+  return guarded([&]() -> std::vector<CachedRecord> {
+    Reader reader(*this);
+    Connection& db = reader.get();
+    Statement s(db, "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
+                     " JOIN integrations i ON i.id = r.integration_id"
+                     " WHERE r.model = ? AND r.native_id = ? AND i.customer_id = ? AND r.json IS NOT NULL"
+                     " ORDER BY r.integration_id");
+    s.bind(1, model).bind(2, native_id).bind(3, customer_id);
+    std::vector<CachedRecord> out;
+    while (s.step()) out.push_back(record_of(s));
+    return out;
+  });
 }
 
 }  // namespace gatehouse::store

@@ -10,7 +10,7 @@ constexpr std::string_view sync_path = "/v1/admin/sync";
 }  // namespace
 
 AdminRoutes::AdminRoutes(std::string admin_key, Engine& engine, std::filesystem::path rules,
-                         std::function<SyncSummary()> sync)
+                         std::function<store::Result<SyncSummary>()> sync)
     : admin_key_(std::move(admin_key)), engine_(engine), rules_(std::move(rules)), sync_(std::move(sync)) {}
 
 bool AdminRoutes::is_admin_route(std::string_view path) { return path == reload_path || path == sync_path; }
@@ -32,17 +32,19 @@ std::optional<HttpResponse> AdminRoutes::authorize(const HttpRequest& head) cons
   return std::nullopt;
 }
 
-HttpResponse AdminRoutes::handle(const HttpRequest& request) {
+store::Result<HttpResponse> AdminRoutes::handle(const HttpRequest& request) {
   if (request.method != "POST") return method_not_allowed({"POST"});
   if (request.path == sync_path) {
-    SyncSummary report = sync_ ? sync_() : SyncSummary{};
+    store::Result<SyncSummary> synced = sync_ ? sync_() : SyncSummary{};
+    if (!synced) return synced.error();
+    const SyncSummary& report = *synced;
     std::string errors;
     for (const auto& e : report.errors) errors += (errors.empty() ? "" : ",") + json_quote(e);
-    return {200, "{\"records\":" + std::to_string(report.records) + ",\"errors\":[" + errors + "]}"};
+    return HttpResponse{200, "{\"records\":" + std::to_string(report.records) + ",\"errors\":[" + errors + "]}"};
   }
   Compilation c = engine_.reload(rules_);
   if (!c.ok()) return error_response(422, "rules_do_not_compile", c.render_diagnostics());
-  return {200, "{\"rules_version\":" + json_quote(c.program->rules_version()) + "}"};
+  return HttpResponse{200, "{\"rules_version\":" + json_quote(c.program->rules_version()) + "}"};
 }
 
 }  // namespace gatehouse::service

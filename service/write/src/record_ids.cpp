@@ -6,14 +6,16 @@
 
 namespace gatehouse::service {
 
-std::optional<ResolvedRecord> resolve_record(store::Store& store, std::string_view customer, std::string_view model,
-                                             std::string_view id) {
+store::Result<std::optional<ResolvedRecord>> resolve_record(store::Store& store, std::string_view customer,
+                                                            std::string_view model, std::string_view id) {
   auto key = store.record_key(customer, model, id);
-  if (!key) return std::nullopt;
+  if (!key) return key.error();
+  if (!*key) return std::nullopt;
   // The record's integration is the customer's (record_key checked it); read for its PMS and URL.
-  auto integration = store.integration(customer, key->integration_id);
-  if (!integration) return std::nullopt;
-  return ResolvedRecord{std::move(*integration), std::move(key->model), std::move(key->native_id)};
+  auto integration = store.integration(customer, (*key)->integration_id);
+  if (!integration) return integration.error();
+  if (!*integration) return std::nullopt;
+  return ResolvedRecord{std::move(**integration), std::move((*key)->model), std::move((*key)->native_id)};
 }
 
 namespace {

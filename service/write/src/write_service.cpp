@@ -153,18 +153,28 @@ HttpResponse WriteService::handle(const HttpRequest& request) {
   return response;
 }
 
-HttpResponse WriteService::failure_answer() {
-  // A store failure is an answer, never an exception out of the service: the client may retry
-  // (nothing was stored, or what was is complete: each store write is one transaction), and the
-  // database's own words stay in the operator's log, not in the client's answer.
+HttpResponse WriteService::store_failure(const store::StoreError& error) {
+  if (error.kind != store::StoreError::Kind::unavailable) {
+    // The store refused what we asked of it (a parent job that does not exist): our bug, not the
+    // client's and not a passing one.
+    if (hooks_.log) hooks_.log("internal error: " + error.message);
+    return error_response(500, "internal_error", "the service failed to handle this request");
+  }
+  // A store failure is an answer: the client may retry (nothing was stored, or what was is
+  // complete: each store write is one transaction), and the database's own words stay in the
+  // operator's log, not in the client's answer.
+  store_failures_.fetch_add(1, std::memory_order_relaxed);
+  if (hooks_.log) hooks_.log("store unavailable: " + error.message);
+  HttpResponse r = error_response(503, "store_unavailable", "the service cannot reach its store right now; try again shortly");
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+HttpResponse WriteService::internal_error() {
+  // Store errors come as values (store_failure); what is thrown is something nobody expected, and
+  // it is an answer too, never an exception out of the service.
   try {
     throw;
-  } catch (const store::StoreUnavailable& e) {
-    store_failures_.fetch_add(1, std::memory_order_relaxed);
-    if (hooks_.log) hooks_.log(std::string("store unavailable: ") + e.what());
-    HttpResponse r = error_response(503, "store_unavailable", "the service cannot reach its store right now; try again shortly");
-    r.headers.emplace_back("Retry-After", "1");
-    return r;
   } catch (const std::exception& e) {
     if (hooks_.log) hooks_.log(std::string("internal error: ") + e.what());
   } catch (...) {
@@ -177,7 +187,7 @@ HttpResponse WriteService::guarded_route(const HttpRequest& request) {
   try {
     return route(request);
   } catch (...) {
-    return failure_answer();
+    return internal_error();
   }
 }
 
@@ -187,8 +197,9 @@ std::variant<std::string, HttpResponse> WriteService::customer_of(const HttpRequ
   if (auth == request.headers.end() || auth->second.rfind(bearer, 0) != 0)
     return error_response(401, "unauthorized", "send the customer's API key as 'Authorization: Bearer <key>'");
   auto customer = store_.customer_for_key(auth->second.substr(bearer.size()));
-  if (!customer) return error_response(401, "unauthorized", "unknown API key");
-  return std::move(*customer);
+  if (!customer) return store_failure(customer.error());  // 503, before any body is read
+  if (!*customer) return error_response(401, "unauthorized", "unknown API key");
+  return std::move(**customer);
 }
 
 std::optional<HttpResponse> WriteService::authorize(const HttpRequest& head) {
@@ -202,8 +213,8 @@ std::optional<HttpResponse> WriteService::authorize(const HttpRequest& head) {
   try {
     auto who = customer_of(head);
     if (auto* refused = std::get_if<HttpResponse>(&who)) return count(std::move(*refused));
-  } catch (...) {  // the key lookup reached a store that failed: 503, before any body is read
-    return count(failure_answer());
+  } catch (...) {
+    return count(internal_error());
   }
   return std::nullopt;
 }
@@ -222,7 +233,9 @@ HttpResponse WriteService::route(const HttpRequest& request) {
   if (AdminRoutes::is_admin_route(request.path)) {
     if (!hooks_.admin) return error_response(404, "not_found", "no such endpoint");
     if (auto refused = hooks_.admin->authorize(request)) return std::move(*refused);
-    return hooks_.admin->handle(request);
+    auto answer = hooks_.admin->handle(request);
+    if (!answer) return store_failure(answer.error());
+    return std::move(*answer);
   }
 
   auto who = customer_of(request);
@@ -326,7 +339,9 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
   job.payload = std::string(*decision.payload);
   job.verdict = decision.verdict;
   job.rules_version = std::string(decision.rules_version);
-  std::string id = store_.enqueue(job, now_());  // durable before the answer
+  auto enqueued = store_.enqueue(job, now_());  // durable before the answer
+  if (!enqueued) return store_failure(enqueued.error());
+  const std::string& id = *enqueued;
   if (hooks_.on_enqueued) hooks_.on_enqueued();
   // What the unified API's document declares (job_id, data), and gatehouse's own meta beside it.
   std::string body = "{\"job_id\":" + json_quote(id) + ",\"data\":" + job.payload +
@@ -349,7 +364,9 @@ std::variant<WriteService::WriteTarget, HttpResponse> WriteService::write_target
   std::string integration_id, payload = named && !declared ? named->second : body;
   if (!record_id.empty()) {
     // gatehouse's record id names the integration, and the PMS's own id of the record.
-    auto record = resolve_record(store_, customer, model.name, record_id);
+    auto resolved = resolve_record(store_, customer, model.name, record_id);
+    if (!resolved) return store_failure(resolved.error());
+    auto& record = *resolved;
     if (!record)
       return error_response(404, "not_found", "no " + utf8_text(model.name) + " record " + quote_bytes(record_id));
     if (named && named->first != record->integration.id)
@@ -364,20 +381,23 @@ std::variant<WriteService::WriteTarget, HttpResponse> WriteService::write_target
     integration_id = named->first;
   }
   auto integration = store_.integration(customer, integration_id);
-  if (!integration) return error_response(404, "not_found", "no integration " + quote_bytes(integration_id));
-  return WriteTarget{std::move(*integration), std::move(payload), ""};
+  if (!integration) return store_failure(integration.error());
+  if (!*integration) return error_response(404, "not_found", "no integration " + quote_bytes(integration_id));
+  return WriteTarget{std::move(**integration), std::move(payload), ""};
 }
 
 HttpResponse WriteService::write_status(const std::string& customer, const std::string& job_id) {
   auto status = store_.write_status(customer, job_id);
-  if (!status) return error_response(404, "not_found", "no write " + quote_bytes(job_id));
-  return {200, store::to_json(*status)};
+  if (!status) return store_failure(status.error());
+  if (!*status) return error_response(404, "not_found", "no write " + quote_bytes(job_id));
+  return {200, store::to_json(**status)};
 }
 
 HttpResponse WriteService::cached_record(const std::string& customer, const std::string& model, const std::string& id) {
   auto record = store_.record(customer, model, id);
-  if (!record) return error_response(404, "not_found", "no " + utf8_text(model) + " record " + quote_bytes(id));
-  return {200, record_body(*record)};
+  if (!record) return store_failure(record.error());
+  if (!*record) return error_response(404, "not_found", "no " + utf8_text(model) + " record " + quote_bytes(id));
+  return {200, record_body(**record)};
 }
 
 HttpResponse WriteService::records_by_x_id(const HttpRequest& request, const std::string& customer,
@@ -385,10 +405,12 @@ HttpResponse WriteService::records_by_x_id(const HttpRequest& request, const std
   auto x_id = request.query.find("x_id");
   if (x_id == request.query.end())
     return error_response(400, "missing_x_id", "add ?x_id=<the PMS's id> (and &integration_id=... to pick one)");
+  auto records = store_.records_by_native_id(customer, model, x_id->second);
+  if (!records) return store_failure(records.error());
   auto integration = request.query.find("integration_id");
   std::string body = "{\"records\":[";
   bool first = true;
-  for (const auto& record : store_.records_by_native_id(customer, model, x_id->second)) {
+  for (const auto& record : *records) {
     if (integration != request.query.end() && record.integration_id != integration->second) continue;
     if (!first) body += ',';
     first = false;
@@ -401,7 +423,9 @@ HttpResponse WriteService::meta(const HttpRequest& request, const std::string& c
                                 const std::string& operation) {
   auto id = request.query.find("integration_id");
   if (id == request.query.end()) return error_response(400, "missing_integration_id", "add ?integration_id=...");
-  auto integration = store_.integration(customer, id->second);
+  auto found = store_.integration(customer, id->second);
+  if (!found) return store_failure(found.error());
+  const std::optional<store::Integration>& integration = *found;
   if (!integration) return error_response(404, "not_found", "no integration " + quote_bytes(id->second));
   auto named = ast::operation_from_name(operation);
   if (!named)

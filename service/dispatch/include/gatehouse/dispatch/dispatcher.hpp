@@ -8,12 +8,14 @@
 // refused connections) are retried with exponential backoff and full jitter, honouring
 // Retry-After, up to `max_attempts`; any other answer is final. Finished writes are POSTed to
 // the customer's webhook (HMAC-SHA256 of the body in X-Gatehouse-Signature), retried the same way.
+// The store's errors come as values (store/result.hpp), and none ends a worker or the sync loop.
 // An outcome the store fails to record (disk full, database restarting) is recorded again with
 // backoff until it lands or the dispatcher stops; the job then resumes at the next start. An
 // outcome whose claim was lost (the lease ran out and another worker took the job) is refused by
 // the store and dropped here: the worker that holds the job records it. A worker whose store fails
 // to claim, or to read what a job or delivery needs, counts it and backs off (up to 5 s) before
-// it tries again; the job or delivery it held is due again later, with the store's error.
+// it tries again; the job or delivery it held is due again later, with the store's error. A sync
+// round whose store fails is counted as an error and the next round tries again.
 //
 // The PMS is the source of truth: a write never changes the record cache. The cache changes when
 // the PMS sends a record back: right after a successful write where the rules say `refresh after
@@ -69,10 +71,13 @@ class Dispatcher {
   void stop();   ///< waits for the calls in flight to finish
   void wake();   ///< a job was queued: an idle worker looks now
 
-  /// Claims and carries out one due job or webhook delivery; false when nothing was due.
-  bool run_once(const std::string& worker = "inline");
-  /// Re-reads every integration's records from its PMS into the cache, now.
-  SyncReport sync_now();
+  /// Claims and carries out one due job or webhook delivery: true when it did, false when nothing
+  /// was due; the store's error when it failed to claim (test the value, not the Result, for
+  /// whether work was done).
+  store::Result<bool> run_once(const std::string& worker = "inline");
+  /// Re-reads every integration's records from its PMS into the cache, now; the store's error
+  /// when it cannot list the integrations (a record it fails to keep is one of the report's errors).
+  store::Result<SyncReport> sync_now();
   /// Whether the dispatcher can carry a write of `model`/`operation` to `pms`.
   bool can_dispatch(std::string_view pms, std::string_view model, std::string_view operation) const;
 
@@ -88,8 +93,11 @@ class Dispatcher {
   void refresh(const store::Integration& integration, const Connector& connector, const std::string& model,
                const std::string& id);
   std::chrono::milliseconds retry_delay(int attempts_made, std::optional<std::chrono::milliseconds> retry_after);
-  /// Records an outcome, again while the store fails; false when the claim was lost (nothing recorded).
-  bool record(const char* what, const std::function<store::OutcomeRecorded()>& write);
+  /// Records an outcome, again while the store fails; false when it was not recorded: the claim
+  /// was lost, or the dispatcher stopped first (the job or delivery resumes at the next start).
+  bool record(const char* what, const std::function<store::Result<store::OutcomeRecorded>()>& write);
+  /// A store error in a worker's round: counted and logged.
+  void count_worker_store_error(const std::string& what, const store::StoreError& error);
   const Connector* connector(std::string_view pms) const;
   CallLimits call_limits() const;
 

@@ -15,6 +15,9 @@
 // A claim carries a token; only the claim that holds a job (or a webhook delivery) may record
 // its outcome. A worker whose lease ran out, and whose job another worker claimed since, gets
 // its outcome refused (OutcomeRecorded::claim_lost) and nothing changes.
+//
+// Every call returns a Result (result.hpp): its value, or the StoreError that kept the store from
+// giving it (the database failed: retry later); nothing is thrown across the interface.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +25,7 @@
 
 #include "gatehouse/decision.hpp"
 #include "gatehouse/grammar/ast.hpp"
+#include "gatehouse/store/result.hpp"
 
 namespace gatehouse::store {
 
@@ -98,10 +102,11 @@ std::string to_json(const WriteStatus& status);
 class JobQueue {
  public:
   virtual ~JobQueue() = default;
-  /// Stores the job; it is on disk when this returns. Returns the job's id.
-  virtual std::string enqueue(const NewJob& job, std::string_view now) = 0;
+  /// Stores the job; it is on disk when this returns. Returns the job's id. A child job whose
+  /// parent does not exist is a StoreError::Kind::invalid_argument.
+  virtual Result<std::string> enqueue(const NewJob& job, std::string_view now) = 0;
   /// The oldest job due at `now`, now claimed by `worker`; nullopt when none is due.
-  virtual std::optional<ClaimedJob> claim(std::string_view worker, std::string_view now) = 0;
+  virtual Result<std::optional<ClaimedJob>> claim(std::string_view worker, std::string_view now) = 0;
   // The two outcomes below apply to a job that `claim` (ClaimedJob::claim) holds, running; for
   // any other they change nothing and say why. So an outcome can be recorded again when a store
   // error left it unknown whether the first try landed (a COMMIT whose answer was lost), without
@@ -109,20 +114,21 @@ class JobQueue {
   // of the one that holds it now.
 
   /// A failed attempt: the job is due again at `retry_at`, or failed for good without one.
-  virtual OutcomeRecorded fail_attempt(const std::string& job_id, std::string_view claim, const AttemptResult& result,
-                                       std::string_view now, const std::optional<std::string>& retry_at) = 0;
+  virtual Result<OutcomeRecorded> fail_attempt(const std::string& job_id, std::string_view claim,
+                                               const AttemptResult& result, std::string_view now,
+                                               const std::optional<std::string>& retry_at) = 0;
   /// The PMS took the write; `created` lists the records it made (each with a native id gets its
   /// gatehouse id here, in the same transaction). `children` are the calls
   /// that follow from it (their parent_id set), queued in the same transaction, so a crash
   /// cannot finish the job and lose them.
-  virtual OutcomeRecorded succeed(const std::string& job_id, std::string_view claim, const AttemptResult& result,
-                                  const std::vector<CreatedRecord>& created, std::string_view now,
-                                  const std::vector<NewJob>& children = {}) = 0;
+  virtual Result<OutcomeRecorded> succeed(const std::string& job_id, std::string_view claim,
+                                          const AttemptResult& result, const std::vector<CreatedRecord>& created,
+                                          std::string_view now, const std::vector<NewJob>& children = {}) = 0;
   /// At start: jobs a crash left running are queued again (due at once). Returns how many.
-  virtual std::size_t resume_interrupted(std::string_view now) = 0;
+  virtual Result<std::size_t> resume_interrupted(std::string_view now) = 0;
   /// The status of root job `root_job_id`, if it exists and belongs to `customer_id`.
-  virtual std::optional<WriteStatus> write_status(std::string_view customer_id,
-                                                  std::string_view root_job_id) = 0;
+  virtual Result<std::optional<WriteStatus>> write_status(std::string_view customer_id,
+                                                          std::string_view root_job_id) = 0;
 };
 
 }  // namespace gatehouse::store

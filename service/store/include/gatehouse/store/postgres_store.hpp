@@ -34,34 +34,36 @@ class PostgresStore final : public Store {
   PostgresStore(const PostgresStore&) = delete;
   PostgresStore& operator=(const PostgresStore&) = delete;
 
-  std::string enqueue(const NewJob& job, std::string_view now) override;
-  std::optional<ClaimedJob> claim(std::string_view worker, std::string_view now) override;
-  OutcomeRecorded fail_attempt(const std::string& job_id, std::string_view claim, const AttemptResult& result,
-                               std::string_view now, const std::optional<std::string>& retry_at) override;
-  OutcomeRecorded succeed(const std::string& job_id, std::string_view claim, const AttemptResult& result,
-                          const std::vector<CreatedRecord>& created, std::string_view now,
-                          const std::vector<NewJob>& children = {}) override;
+  Result<std::string> enqueue(const NewJob& job, std::string_view now) override;
+  Result<std::optional<ClaimedJob>> claim(std::string_view worker, std::string_view now) override;
+  Result<OutcomeRecorded> fail_attempt(const std::string& job_id, std::string_view claim, const AttemptResult& result,
+                                       std::string_view now, const std::optional<std::string>& retry_at) override;
+  Result<OutcomeRecorded> succeed(const std::string& job_id, std::string_view claim, const AttemptResult& result,
+                                  const std::vector<CreatedRecord>& created, std::string_view now,
+                                  const std::vector<NewJob>& children = {}) override;
   /// Queues again the jobs (and webhook deliveries) whose lease has run out: with several
   /// instances, a starting one must not take jobs that a live one is running.
-  std::size_t resume_interrupted(std::string_view now) override;
-  std::optional<WriteStatus> write_status(std::string_view customer_id, std::string_view root_job_id) override;
+  Result<std::size_t> resume_interrupted(std::string_view now) override;
+  Result<std::optional<WriteStatus>> write_status(std::string_view customer_id,
+                                                  std::string_view root_job_id) override;
 
-  void put_customer(std::string_view customer_id, std::string_view api_key) override;
-  std::optional<std::string> customer_for_key(std::string_view api_key) override;
-  void set_webhook(std::string_view customer_id, std::string_view url, std::string_view secret) override;
-  std::optional<WebhookDelivery> claim_webhook(std::string_view now) override;
-  OutcomeRecorded finish_webhook(const std::string& id, std::string_view claim, bool delivered, std::string_view error,
-                                 std::string_view now, const std::optional<std::string>& retry_at) override;
-  void put_integration(const Integration& integration) override;
-  std::vector<Integration> integrations() override;
-  std::optional<Integration> integration(std::string_view customer_id, std::string_view id) override;
-  std::string put_record(const CachedRecord& record) override;
-  std::optional<CachedRecord> record(std::string_view customer_id, std::string_view model,
-                                     std::string_view id) override;
-  std::optional<RecordKey> record_key(std::string_view customer_id, std::string_view model,
-                                      std::string_view id) override;
-  std::vector<CachedRecord> records_by_native_id(std::string_view customer_id, std::string_view model,
-                                                 std::string_view native_id) override;
+  Result<void> put_customer(std::string_view customer_id, std::string_view api_key) override;
+  Result<std::optional<std::string>> customer_for_key(std::string_view api_key) override;
+  Result<void> set_webhook(std::string_view customer_id, std::string_view url, std::string_view secret) override;
+  Result<std::optional<WebhookDelivery>> claim_webhook(std::string_view now) override;
+  Result<OutcomeRecorded> finish_webhook(const std::string& id, std::string_view claim, bool delivered,
+                                         std::string_view error, std::string_view now,
+                                         const std::optional<std::string>& retry_at) override;
+  Result<void> put_integration(const Integration& integration) override;
+  Result<std::vector<Integration>> integrations() override;
+  Result<std::optional<Integration>> integration(std::string_view customer_id, std::string_view id) override;
+  Result<std::string> put_record(const CachedRecord& record) override;
+  Result<std::optional<CachedRecord>> record(std::string_view customer_id, std::string_view model,
+                                             std::string_view id) override;
+  Result<std::optional<RecordKey>> record_key(std::string_view customer_id, std::string_view model,
+                                              std::string_view id) override;
+  Result<std::vector<CachedRecord>> records_by_native_id(std::string_view customer_id, std::string_view model,
+                                                         std::string_view native_id) override;
 
   class Lease;  // a pooled connection, borrowed for one call
 

@@ -4,8 +4,13 @@
 // them (Tenancy: customers with their API keys, kept as SHA-256 hashes, never as sent, and the
 // integrations each customer has, a connection to one PMS), and the record cache (RecordCache).
 // Every read that serves a customer is scoped to that customer: another customer's integration
-// or record does not exist for them. A database failure is thrown as StoreUnavailable, which the
-// service answers 503 and its loops retry.
+// or record does not exist for them.
+//
+// Store errors are values: every call returns a Result<T> (result.hpp), its value or the
+// StoreError that kept the store from giving it (SQLite's disk full or locked, PostgreSQL
+// stopped). Nothing is thrown across the interface; each caller decides what a failure means
+// there: the request path answers 503 `store_unavailable`, the dispatcher's loops back off and
+// try again, and a start that cannot seed its store says why and exits.
 //
 // A cached record has two ids. The PMS's own (`native_id`, served as `x_id`) is what the PMS
 // knows it by and what a write carries to it; it is unique only within one integration and
@@ -18,7 +23,6 @@
 // one several instances share; CachingStore (caching_store.hpp) keeps the lookups every request
 // makes in memory in front of either.
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,17 +72,18 @@ class Tenancy {
  public:
   virtual ~Tenancy() = default;
   /// Adds or replaces a customer and the API key it authenticates with.
-  virtual void put_customer(std::string_view customer_id, std::string_view api_key) = 0;
+  virtual Result<void> put_customer(std::string_view customer_id, std::string_view api_key) = 0;
   /// The customer an API key belongs to, or nullopt.
-  virtual std::optional<std::string> customer_for_key(std::string_view api_key) = 0;
-  /// Where a customer's finished writes are POSTed (signed with `secret`); "" url: none.
-  virtual void set_webhook(std::string_view customer_id, std::string_view url, std::string_view secret) = 0;
+  virtual Result<std::optional<std::string>> customer_for_key(std::string_view api_key) = 0;
+  /// Where a customer's finished writes are POSTed (signed with `secret`); "" url: none. An
+  /// unknown customer is a StoreError::Kind::invalid_argument.
+  virtual Result<void> set_webhook(std::string_view customer_id, std::string_view url, std::string_view secret) = 0;
 
-  virtual void put_integration(const Integration& integration) = 0;
+  virtual Result<void> put_integration(const Integration& integration) = 0;
   /// Every integration of every customer (what the sync loop walks).
-  virtual std::vector<Integration> integrations() = 0;
+  virtual Result<std::vector<Integration>> integrations() = 0;
   /// The integration, if it exists and belongs to `customer_id`.
-  virtual std::optional<Integration> integration(std::string_view customer_id, std::string_view id) = 0;
+  virtual Result<std::optional<Integration>> integration(std::string_view customer_id, std::string_view id) = 0;
 };
 
 /// Finished writes on their way to the customers' webhooks.
@@ -87,13 +92,13 @@ class WebhookOutbox {
   virtual ~WebhookOutbox() = default;
   /// The oldest webhook delivery due at `now`, now claimed; nullopt when none is due. A delivery
   /// is queued in the same transaction that finishes the last job of a write, so none is lost.
-  virtual std::optional<WebhookDelivery> claim_webhook(std::string_view now) = 0;
+  virtual Result<std::optional<WebhookDelivery>> claim_webhook(std::string_view now) = 0;
   /// The outcome of one delivery: delivered, due again at `retry_at`, or failed for good. Like
   /// a job's outcome it applies to a delivery that `claim` holds only, so recording it again
   /// changes nothing, and a claim that was lost cannot record it.
-  virtual OutcomeRecorded finish_webhook(const std::string& id, std::string_view claim, bool delivered,
-                                         std::string_view error, std::string_view now,
-                                         const std::optional<std::string>& retry_at) = 0;
+  virtual Result<OutcomeRecorded> finish_webhook(const std::string& id, std::string_view claim, bool delivered,
+                                                 std::string_view error, std::string_view now,
+                                                 const std::optional<std::string>& retry_at) = 0;
 };
 
 /// The records as the PMSs last sent them, each under gatehouse's id.
@@ -102,20 +107,21 @@ class RecordCache {
   virtual ~RecordCache() = default;
   /// Adds or replaces the cached record (integration, model, native id) (what a sync read from
   /// the PMS); returns its gatehouse id, minted the first time and the same on every later put.
-  virtual std::string put_record(const CachedRecord& record) = 0;
+  virtual Result<std::string> put_record(const CachedRecord& record) = 0;
   /// The cached record with gatehouse id `id`, if it is a `model` record, its integration belongs
   /// to `customer_id` and the PMS has sent its data (a record a write created is known by its id
   /// before the next sync brings it).
-  virtual std::optional<CachedRecord> record(std::string_view customer_id, std::string_view model,
-                                             std::string_view id) = 0;
+  virtual Result<std::optional<CachedRecord>> record(std::string_view customer_id, std::string_view model,
+                                                     std::string_view id) = 0;
   /// Where gatehouse id `id` points, under the same conditions but the last: what a write needs,
   /// without the record's data (so a record a write created can be written to before it is synced).
-  virtual std::optional<RecordKey> record_key(std::string_view customer_id, std::string_view model,
-                                              std::string_view id) = 0;
+  virtual Result<std::optional<RecordKey>> record_key(std::string_view customer_id, std::string_view model,
+                                                      std::string_view id) = 0;
   /// The customer's cached `model` records whose PMS id is `native_id`, one per integration that
   /// has one (how a client finds gatehouse's id for an id it knows from the PMS).
-  virtual std::vector<CachedRecord> records_by_native_id(std::string_view customer_id, std::string_view model,
-                                                         std::string_view native_id) = 0;
+  virtual Result<std::vector<CachedRecord>> records_by_native_id(std::string_view customer_id,
+                                                                 std::string_view model,
+                                                                 std::string_view native_id) = 0;
 };
 
 /// Everything the service keeps, by concern: the job queue (job_store.hpp), the webhook outbox,

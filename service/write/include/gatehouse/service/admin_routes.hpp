@@ -5,7 +5,8 @@
 //   POST /v1/admin/reload   compile the rules again and swap them in if they compile (and the
 //                           connectors still cover them): 200 {"rules_version"}, else 422
 //   POST /v1/admin/sync     read every integration's records from its PMS now:
-//                           200 {"records": n, "errors": [...]}
+//                           200 {"records": n, "errors": [...]}; 503 `store_unavailable`
+//                           when the store cannot list the integrations
 //
 // They take the admin key (`Authorization: Bearer <admin_api_key>`), not a customer's; without
 // it, or when no admin key is configured, they do not exist (404), so a customer cannot tell
@@ -31,22 +32,25 @@ struct SyncSummary {
 class AdminRoutes {
  public:
   /// `engine` must outlive this; `rules` is the directory a reload compiles; `sync` reads every
-  /// integration now (the dispatcher's, which this layer does not depend on).
-  AdminRoutes(std::string admin_key, Engine& engine, std::filesystem::path rules, std::function<SyncSummary()> sync);
+  /// integration now (the dispatcher's, which this layer does not depend on), or gives the
+  /// store's error when it cannot list them.
+  AdminRoutes(std::string admin_key, Engine& engine, std::filesystem::path rules,
+              std::function<store::Result<SyncSummary>()> sync);
 
   /// Whether `path` is one of the admin routes (whatever the method or key).
   static bool is_admin_route(std::string_view path);
   /// nullopt when the request carries the admin key; else the 404 it gets (checked from the
   /// head alone, before any body is read).
   std::optional<HttpResponse> authorize(const HttpRequest& head) const;
-  /// Serves an admin route; call only with a request authorize() let through.
-  HttpResponse handle(const HttpRequest& request);
+  /// Serves an admin route; call only with a request authorize() let through. A store error is
+  /// passed on, for the write service to answer as it answers every store error (503).
+  store::Result<HttpResponse> handle(const HttpRequest& request);
 
  private:
   std::string admin_key_;
   Engine& engine_;
   std::filesystem::path rules_;
-  std::function<SyncSummary()> sync_;
+  std::function<store::Result<SyncSummary>()> sync_;
 };
 
 }  // namespace gatehouse::service

@@ -20,9 +20,9 @@ struct ResolvedRecord {
 
 /// Where record `id` of `model` points for `customer`; nullopt when the customer has no such
 /// record: an unknown id, an id of another model, and another customer's id alike, so an answer
-/// never tells whether someone else's record exists.
-std::optional<ResolvedRecord> resolve_record(store::Store& store, std::string_view customer, std::string_view model,
-                                             std::string_view id);
+/// never tells whether someone else's record exists. The store's error when it failed to say.
+store::Result<std::optional<ResolvedRecord>> resolve_record(store::Store& store, std::string_view customer,
+                                                            std::string_view model, std::string_view id);
 
 /// The body that serves a cached record: {"data": {"id", "x_id", ...its fields}, "integration_id",
 /// "synced_at"}. `id` and `x_id` are gatehouse's and the PMS's ids whatever the cached JSON held

@@ -129,8 +129,12 @@ class WriteService {
   HttpResponse customer_route(const HttpRequest& request, const std::string& customer,
                               const std::vector<std::string>& parts);
   HttpResponse guarded_route(const HttpRequest& request);
-  /// In a catch block: what the exception in flight answers (503 for the store, else 500).
-  HttpResponse failure_answer();
+  /// What a store error answers: 503 `store_unavailable` with Retry-After (counted, its message
+  /// logged, not sent), or 500 for an argument the store refused (a bug of ours).
+  HttpResponse store_failure(const store::StoreError& error);
+  /// In a catch block: the 500 an unexpected exception answers (logged). Store errors are values
+  /// and never come here.
+  HttpResponse internal_error();
   /// The customer whose API key the request carries, or the 401 it gets.
   std::variant<std::string, HttpResponse> customer_of(const HttpRequest& request);
   HttpResponse metrics() const;
