@@ -317,6 +317,17 @@ TEST(Cli, ServeRefusesANegativeLookupCacheTime) {
   EXPECT_NE(r.out.find("lookup_cache_seconds must be 0 (off) or more"), std::string::npos) << r.out;
 }
 
+// A store that refuses the configuration's seed (here an integration of a customer it does not
+// have: SQLite's foreign key) stops the start with the store's reason, naming the entry, and
+// exit status 2: the store's error is a value that run_service reports, not an abort.
+TEST(Cli, ServeSaysWhichSeedTheStoreRefused) {
+  Result r = serve_with_config(
+      "store: ':memory:'\nintegrations:\n  - {id: int-x, customer: nobody, pms: RENTMANAGER, base_url: 'http://127.0.0.1:1'}\n");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find(": seeding integration 'int-x': store: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("FOREIGN KEY constraint failed"), std::string::npos) << r.out;
+}
+
 TEST(Cli, ServeRefusesAMisspeltConfigKey) {
   Result r = serve_with_config("store: ':memory:'\ndispatcher: {workers: 1, max_atempts: 3}\n");
   EXPECT_EQ(r.exit_code, 2) << r.out;

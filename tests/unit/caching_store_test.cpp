@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "forwarding_store.hpp"
 #include "gatehouse/store/caching_store.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
 
@@ -124,6 +125,72 @@ TEST_F(CachingStoreTest, ReadersRacingWritesEndOnTheLastValue) {
     EXPECT_EQ(integration_of(cache, "acme"), "int-1");
     EXPECT_EQ(integration_of(cache, "globex"), std::nullopt);
   }
+}
+
+/// The database behind the cache, failing its lookups while `down` is set (counted).
+class FailingLookups final : public testing::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  bool down = false;
+  int lookups = 0;
+  Result<std::optional<std::string>> customer_for_key(std::string_view key) override {
+    ++lookups;
+    if (down) return down_error();
+    return inner_.customer_for_key(key);
+  }
+  Result<std::optional<Integration>> integration(std::string_view customer, std::string_view id) override {
+    ++lookups;
+    if (down) return down_error();
+    return inner_.integration(customer, id);
+  }
+  Result<std::optional<RecordKey>> record_key(std::string_view customer, std::string_view model,
+                                              std::string_view id) override {
+    ++lookups;
+    if (down) return down_error();
+    return inner_.record_key(customer, model, id);
+  }
+  Result<void> put_customer(std::string_view customer, std::string_view key) override {
+    if (down) return down_error();
+    return inner_.put_customer(customer, key);
+  }
+};
+
+// A lookup the store failed is passed on as its error, and nothing is kept of it: not as "no
+// such key" (the next lookup asks the store again), and not in place of what was kept before.
+TEST_F(CachingStoreTest, AFailedLookupIsPassedOnAndKeepsNothing) {
+  FailingLookups failing(inner);
+  CachingStore cache(failing, 1h);
+  failing.down = true;
+  auto customer = cache.customer_for_key("key-1");
+  ASSERT_FALSE(customer);
+  EXPECT_EQ(customer.error().kind, StoreError::Kind::unavailable);
+  EXPECT_FALSE(cache.integration("acme", "int-1"));
+  EXPECT_FALSE(cache.record_key("acme", "residents", r1));
+  EXPECT_EQ(failing.lookups, 3);
+
+  failing.down = false;
+  EXPECT_EQ(cache.customer_for_key("key-1").value(), "acme") << "asked again, not kept as unknown";
+  EXPECT_EQ(cache.integration("acme", "int-1").value()->base_url, "http://pms");
+  EXPECT_EQ(cache.record_key("acme", "residents", r1).value()->integration_id, "int-1");
+  EXPECT_EQ(failing.lookups, 6);
+  EXPECT_EQ(cache.customer_for_key("key-1").value(), "acme");
+  EXPECT_EQ(failing.lookups, 6) << "a found value is kept";
+}
+
+// A put the store failed is passed on, and empties what the cache kept all the same (whether it
+// landed is not known).
+TEST_F(CachingStoreTest, AFailedPutIsPassedOnAndForgetsWhatItMayHaveChanged) {
+  FailingLookups failing(inner);
+  CachingStore cache(failing, 1h);
+  EXPECT_EQ(cache.customer_for_key("key-1").value(), "acme");
+  failing.down = true;
+  auto put = cache.put_customer("acme", "key-2");
+  ASSERT_FALSE(put);
+  EXPECT_EQ(put.error().kind, StoreError::Kind::unavailable);
+  failing.down = false;
+  int before = failing.lookups;
+  EXPECT_EQ(cache.customer_for_key("key-1").value(), "acme");
+  EXPECT_EQ(failing.lookups, before + 1) << "read again after the failed put";
 }
 
 }  // namespace

@@ -36,6 +36,7 @@ class FlakyOutcomeStore final : public testing::ForwardingStore {
   std::atomic<int> claim_tries{0};
   std::atomic<int> integration_failures_left{0};   // what a job reads before its call
   std::atomic<int> write_status_failures_left{0};  // what a delivery reads before it is sent
+  std::atomic<bool> put_record_fails{false};        // what a sync keeps
 
   store::Result<store::OutcomeRecorded> fail_attempt(const std::string& id, std::string_view claim,
                                                      const store::AttemptResult& r, std::string_view now,
@@ -77,6 +78,10 @@ class FlakyOutcomeStore final : public testing::ForwardingStore {
   store::Result<std::optional<store::Integration>> integration(std::string_view customer, std::string_view id) override {
     if (take(integration_failures_left)) return down_error("server closed the connection unexpectedly");
     return ForwardingStore::integration(customer, id);
+  }
+  store::Result<std::string> put_record(const store::CachedRecord& r) override {
+    if (put_record_fails) return down_error("database or disk is full");
+    return ForwardingStore::put_record(r);
   }
 
  private:
@@ -274,6 +279,68 @@ TEST_F(DispatcherStoreError, ADeliveryWhoseWriteTheStoreFailedToReadIsSentLater)
   EXPECT_NE(metrics.find("gatehouse_webhooks_total{outcome=\"retried\"} 1"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("gatehouse_webhooks_total{outcome=\"delivered\"} 1"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("gatehouse_worker_store_errors_total 1"), std::string::npos) << metrics;
+}
+
+// One round, inline: the store's error when it failed to claim, as a value (nothing thrown); a
+// round with nothing due is false, not an error.
+TEST_F(DispatcherStoreError, ARoundGivesTheStoresErrorWhenItCannotClaim) {
+  Dispatcher dispatcher(*engine, flaky, connectors, options);
+  auto idle = dispatcher.run_once();
+  ASSERT_TRUE(idle) << idle.error().message;
+  EXPECT_FALSE(*idle) << "nothing was due";
+
+  flaky.claims_fail = true;
+  store::Result<bool> failed = false;
+  EXPECT_NO_THROW(failed = dispatcher.run_once());
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().kind, store::StoreError::Kind::unavailable);
+  EXPECT_EQ(failed.error().message, "server closed the connection unexpectedly");
+
+  flaky.claims_fail = false;
+  std::string id = enqueue();
+  auto worked = dispatcher.run_once();
+  ASSERT_TRUE(worked);
+  EXPECT_TRUE(*worked);
+  auto status = sqlite.write_status("acme", id).value();
+  ASSERT_TRUE(status && status->finished_at);
+}
+
+// A sync asked for now (POST /v1/admin/sync) whose store cannot list the integrations gives the
+// store's error, which the write service answers 503; a record the store fails to keep is one of
+// the sync's errors, and the next sync keeps it.
+TEST_F(DispatcherStoreError, ASyncGivesTheStoresErrorsAsValues) {
+  httplib::Server pms;
+  pms.Get("/Tenants", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"([{"TenantID":5001,"LastName":"Park"}])", "application/json");
+  });
+  pms.set_keep_alive_max_count(1);  // each call its own connection: stopping waits for no idle one
+  int port = pms.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { pms.listen_after_bind(); });
+  sqlite.put_integration({"int-rm", "acme", "RENTMANAGER", "http://127.0.0.1:" + std::to_string(port)}).value();
+  Dispatcher dispatcher(*engine, flaky, connectors, options);
+
+  flaky.integrations_fail = true;
+  store::Result<SyncReport> unlisted = SyncReport{};
+  EXPECT_NO_THROW(unlisted = dispatcher.sync_now());
+  ASSERT_FALSE(unlisted);
+  EXPECT_EQ(unlisted.error().kind, store::StoreError::Kind::unavailable);
+
+  flaky.integrations_fail = false;
+  flaky.put_record_fails = true;
+  auto unkept = dispatcher.sync_now();
+  ASSERT_TRUE(unkept) << unkept.error().message;
+  EXPECT_EQ(unkept->records, 0u);
+  ASSERT_EQ(unkept->errors.size(), 1u);
+  EXPECT_EQ(unkept->errors[0], "int-rm residents: the store failed: database or disk is full");
+
+  flaky.put_record_fails = false;
+  auto kept = dispatcher.sync_now();
+  pms.stop();
+  serving.join();
+  ASSERT_TRUE(kept) << kept.error().message;
+  EXPECT_EQ(kept->records, 1u);
+  EXPECT_TRUE(kept->errors.empty());
+  EXPECT_EQ(sqlite.records_by_native_id("acme", "residents", "5001").value().size(), 1u);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <map>
 #include <regex>
@@ -13,6 +14,9 @@
 
 #include <libpq-fe.h>
 #include <sqlite3.h>
+#include <sys/resource.h>
+
+#include <csignal>
 
 #include "gatehouse/store/postgres_store.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
@@ -778,6 +782,82 @@ TEST_P(JobStoreTest, ASenderThatLostItsClaimCannotRecordTheDelivery) {
   auto again = store.claim_webhook("2026-11-28T10:00:09.000Z").value();
   ASSERT_TRUE(again);
   EXPECT_EQ(again->attempts, 1) << "one attempt recorded, the holder's";
+}
+
+/// The database taken away from under a store, for the scope's life. SQLite: its files deleted
+/// (a connection that has not read yet cannot open them) and no write may grow a file any more
+/// (RLIMIT_FSIZE 0: what a full disk does to the next write; SIGXFSZ ignored, so the write fails
+/// instead of the process). PostgreSQL: its schema dropped (every statement fails).
+class DatabaseGone {
+ public:
+  DatabaseGone(const std::string& store, const fs::path& file, const std::function<void()>& drop_schema)
+      : sqlite_(store == "sqlite") {
+    if (!sqlite_) {
+      drop_schema();
+      return;
+    }
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(file.string() + suffix);
+    previous_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    ::getrlimit(RLIMIT_FSIZE, &previous_limit_);
+    rlimit none{0, previous_limit_.rlim_max};
+    ::setrlimit(RLIMIT_FSIZE, &none);
+  }
+  ~DatabaseGone() {
+    if (!sqlite_) return;
+    ::setrlimit(RLIMIT_FSIZE, &previous_limit_);
+    std::signal(SIGXFSZ, previous_handler_);
+  }
+  DatabaseGone(const DatabaseGone&) = delete;
+  DatabaseGone& operator=(const DatabaseGone&) = delete;
+
+ private:
+  bool sqlite_;
+  rlimit previous_limit_{};
+  void (*previous_handler_)(int) = SIG_DFL;
+};
+
+/// What `call` returned, or that it threw (while the database is gone no output can be written,
+/// so the test looks at it after).
+template <class T>
+std::pair<std::optional<Result<T>>, std::string> outcome_of(const std::function<Result<T>()>& call) {
+  try {
+    return {call(), ""};
+  } catch (const std::exception& e) {
+    return {std::nullopt, e.what()};
+  } catch (...) {
+    return {std::nullopt, "something not an exception"};
+  }
+}
+
+// A store whose database fails (SQLite's files deleted and its disk full, PostgreSQL's tables
+// gone) gives each call's error as a value, of kind `unavailable`, with the database's words:
+// nothing is thrown across the interface. Before, each call threw StoreUnavailable.
+TEST_P(JobStoreTest, AStoreWhoseDatabaseFailsReturnsItsErrorsAndThrowsNothing) {
+  auto owned = open();
+  Store& store = *owned;
+  store.put_customer("c1", "k1").value();
+  store.enqueue(job(), "2026-11-28T10:00:00Z").value();  // due: claiming it is a write
+  std::pair<std::optional<Result<std::string>>, std::string> enqueued;
+  std::pair<std::optional<Result<std::optional<ClaimedJob>>>, std::string> claimed;
+  std::pair<std::optional<Result<std::optional<std::string>>>, std::string> customer;
+  std::pair<std::optional<Result<void>>, std::string> put;
+  {
+    DatabaseGone gone(GetParam(), file, [this] { drop_schema(); });
+    enqueued = outcome_of<std::string>([&] { return store.enqueue(job(), "2026-11-28T10:00:01Z"); });
+    claimed = outcome_of<std::optional<ClaimedJob>>([&] { return store.claim("w", "2026-11-28T10:00:01Z"); });
+    customer = outcome_of<std::optional<std::string>>([&] { return store.customer_for_key("k1"); });
+    put = outcome_of<void>([&] { return store.put_customer("c2", "k2"); });
+  }
+  auto expect_unavailable = [](const auto& outcome, const char* call) {
+    ASSERT_TRUE(outcome.first) << call << " threw: " << outcome.second;
+    ASSERT_FALSE(*outcome.first) << call << " succeeded on a database that is gone";
+    EXPECT_EQ(outcome.first->error().kind, StoreError::Kind::unavailable) << call;
+    EXPECT_EQ(outcome.first->error().message.rfind("store: ", 0), 0u) << call << ": " << outcome.first->error().message;
+  };
+  expect_unavailable(enqueued, "enqueue");
+  expect_unavailable(claimed, "claim");
+  expect_unavailable(customer, "customer_for_key");
+  expect_unavailable(put, "put_customer");
 }
 
 class SqliteStoreTest : public ::testing::Test {

@@ -7,9 +7,14 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "forwarding_store.hpp"
 #include "gatehouse/rules_loader.hpp"
+#include "gatehouse/service/admin_routes.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
 #include "gatehouse/service/write_service.hpp"
 
@@ -18,21 +23,48 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// Returns an error from the key check while `down` is set, and from the job's insert while
-/// `enqueue_down` is.
+/// Returns an error from the key check while `down` is set, from the job's insert while
+/// `enqueue_down` is, and from every read past the key check while `reads_down` is.
 class DownStore final : public testing::ForwardingStore {
  public:
   using ForwardingStore::ForwardingStore;
   std::atomic<bool> down{false};
   std::atomic<bool> enqueue_down{false};
+  std::atomic<bool> reads_down{false};
+  std::optional<store::StoreError> enqueue_error;  // what enqueue_down returns (a full disk by default)
 
   store::Result<std::optional<std::string>> customer_for_key(std::string_view key) override {
     if (down) return down_error();
     return inner_.customer_for_key(key);
   }
   store::Result<std::string> enqueue(const store::NewJob& job, std::string_view now) override {
-    if (enqueue_down) return down_error("store: insert job: database or disk is full");
+    if (enqueue_down) return enqueue_error.value_or(down_error("store: insert job: database or disk is full"));
     return inner_.enqueue(job, now);
+  }
+  store::Result<std::optional<store::Integration>> integration(std::string_view customer, std::string_view id) override {
+    if (reads_down) return down_error();
+    return inner_.integration(customer, id);
+  }
+  store::Result<std::optional<store::RecordKey>> record_key(std::string_view customer, std::string_view model,
+                                                            std::string_view id) override {
+    if (reads_down) return down_error();
+    return inner_.record_key(customer, model, id);
+  }
+  store::Result<std::optional<store::CachedRecord>> record(std::string_view customer, std::string_view model,
+                                                           std::string_view id) override {
+    if (reads_down) return down_error();
+    return inner_.record(customer, model, id);
+  }
+  store::Result<std::vector<store::CachedRecord>> records_by_native_id(std::string_view customer,
+                                                                       std::string_view model,
+                                                                       std::string_view native_id) override {
+    if (reads_down) return down_error();
+    return inner_.records_by_native_id(customer, model, native_id);
+  }
+  store::Result<std::optional<store::WriteStatus>> write_status(std::string_view customer,
+                                                                std::string_view root) override {
+    if (reads_down) return down_error();
+    return inner_.write_status(customer, root);
   }
 };
 
@@ -43,6 +75,7 @@ class StoreErrorTest : public ::testing::Test {
   std::unique_ptr<DownStore> store;
   std::unique_ptr<Engine> engine;
   std::unique_ptr<WriteService> service;
+  std::string resident;  // gatehouse's id of a cached record
 
   void SetUp() override {
     Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
@@ -51,6 +84,7 @@ class StoreErrorTest : public ::testing::Test {
     sqlite = std::make_unique<store::SqliteStore>(file.string());
     sqlite->put_customer("acme", "key-acme").value();
     sqlite->put_integration({"int-bd", "acme", "BUILDIUM", "http://127.0.0.1:1"}).value();
+    resident = sqlite->put_record({"residents", "1001", "int-bd", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"}).value();
     store = std::make_unique<DownStore>(*sqlite);
     service = std::make_unique<WriteService>(*engine, *store);
   }
@@ -69,6 +103,26 @@ class StoreErrorTest : public ::testing::Test {
     r.headers["content-type"] = "application/json";
     r.body = R"({"integration_id":"int-bd","lease_id":"l1","first_name":"Ada","last_name":"Lee","address_1":"1 Main St"})";
     return service->handle(r);
+  }
+  HttpResponse call(const std::string& method, const std::string& path, const std::string& body = "",
+                    std::map<std::string, std::string> query = {}, const std::string& key = "key-acme") {
+    HttpRequest r;
+    r.method = method;
+    r.path = path;
+    r.query = std::move(query);
+    r.headers["authorization"] = "Bearer " + key;
+    if (!body.empty()) r.headers["content-type"] = "application/json";
+    r.body = body;
+    return service->handle(r);
+  }
+  static void expect_store_unavailable(const HttpResponse& r, const std::string& what) {
+    EXPECT_EQ(r.status, 503) << what << ": " << r.body;
+    EXPECT_NE(r.body.find(R"({"error":{"status":503,"code":"store_unavailable",)"), std::string::npos)
+        << what << ": " << r.body;
+    EXPECT_EQ(r.body.find("postgres"), std::string::npos) << what << ": the database's words stay in the log";
+    bool retry_after = false;
+    for (const auto& [name, value] : r.headers) retry_after |= name == "Retry-After" && value == "1";
+    EXPECT_TRUE(retry_after) << what;
   }
   std::string metrics() {
     HttpRequest r;
@@ -120,6 +174,68 @@ TEST_F(StoreErrorTest, TheHealthCheckDoesNotNeedTheStore) {
   r.method = "GET";
   r.path = "/healthz";
   EXPECT_EQ(service->handle(r).status, 200);
+}
+
+// Every route that reads the store past the key check answers the store's error as 503, and
+// each is counted; once the store is back they answer as before.
+TEST_F(StoreErrorTest, EveryReadOfTheStoreThatFailsAnswers503) {
+  const std::string create =
+      R"({"integration_id":"int-bd","lease_id":"l1","first_name":"Ada","last_name":"Lee","address_1":"1 Main St"})";
+  HttpResponse accepted = call("POST", "/v1/residents/", create);
+  ASSERT_EQ(accepted.status, 202) << accepted.body;
+  const std::string job = accepted.body.substr(accepted.body.find(R"("job_id":")") + 10, 32);
+  const std::string update = R"({"first_name":"Ann","last_name":"Li","address_1":"1 Main St"})";
+
+  store->reads_down = true;
+  struct Case {
+    std::string what;
+    HttpResponse answer;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"a create's integration", call("POST", "/v1/residents/", create)});
+  cases.push_back({"an update's record id", call("PUT", "/v1/residents/" + resident, update)});
+  cases.push_back({"a cached record", call("GET", "/v1/residents/" + resident)});
+  cases.push_back({"records by x_id", call("GET", "/v1/residents", "", {{"x_id", "1001"}})});
+  cases.push_back({"a write's status", call("GET", "/v1/admin/write-status/" + job)});
+  cases.push_back({"a schema's integration", call("GET", "/v1/meta/residents/update", "", {{"integration_id", "int-bd"}})});
+  for (const auto& c : cases) expect_store_unavailable(c.answer, c.what);
+  std::string m = metrics();
+  EXPECT_NE(m.find("gatehouse_store_unavailable_total " + std::to_string(cases.size())), std::string::npos) << m;
+
+  store->reads_down = false;
+  EXPECT_EQ(call("GET", "/v1/residents/" + resident).status, 200);
+  EXPECT_EQ(call("GET", "/v1/admin/write-status/" + job).status, 200);
+  EXPECT_EQ(call("PUT", "/v1/residents/" + resident, update).status, 202);
+}
+
+// An error the store returns that is not its database failing (it refused what it was asked: a
+// bug of the service) is a 500, not a 503 that tells the client to try again.
+TEST_F(StoreErrorTest, AnArgumentTheStoreRefusedIsAnInternalError) {
+  store->enqueue_error = store::StoreError::invalid_argument("store: no parent job x");
+  store->enqueue_down = true;
+  HttpResponse r = create_resident();
+  EXPECT_EQ(r.status, 500) << r.body;
+  EXPECT_NE(r.body.find(R"("code":"internal_error")"), std::string::npos) << r.body;
+  EXPECT_NE(metrics().find("gatehouse_store_unavailable_total 0"), std::string::npos);
+}
+
+// POST /v1/admin/sync when the store cannot list the integrations: 503, as for any route.
+TEST_F(StoreErrorTest, AnAdminSyncWhoseStoreFailsAnswers503) {
+  const std::string admin_key = "admin-secret-9a4c7e2f1b5d8036";
+  bool store_back = false;
+  AdminRoutes admin(admin_key, *engine, fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules",
+                    [&]() -> store::Result<SyncSummary> {
+                      if (!store_back) return testing::ForwardingStore::down_error();
+                      return SyncSummary{3, {}};
+                    });
+  WriteServiceHooks hooks;
+  hooks.admin = &admin;
+  service->set_hooks(hooks);
+  expect_store_unavailable(call("POST", "/v1/admin/sync", "", {}, admin_key), "an admin sync");
+  store_back = true;
+  HttpResponse synced = call("POST", "/v1/admin/sync", "", {}, admin_key);
+  EXPECT_EQ(synced.status, 200);
+  EXPECT_EQ(synced.body, R"({"records":3,"errors":[]})");
 }
 
 }  // namespace
