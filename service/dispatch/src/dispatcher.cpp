@@ -283,7 +283,8 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
     auto program = engine_.program();
     const PmsRules* rules = program->find_pms(job.pms);
     auto model = rules ? rules->models.find(job.model) : decltype(rules->models.end()){};
-    if (rules && model != rules->models.end() && model->second.refresh_after_write && !native_id.empty())
+    if (rules && model != rules->models.end() && model->second.operation(job.operation).refresh_after_write &&
+        !native_id.empty())
       refresh(*integration, *c, job.model, native_id);
     return;
   }
