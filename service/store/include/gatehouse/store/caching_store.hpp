@@ -70,6 +70,11 @@ class CachingStore final : public Store {
                                                  std::string_view native_id) override {
     return inner_.records_by_native_id(customer_id, model, native_id);
   }
+  // Passed on: no lookup kept here depends on a customer's triggers.
+  Result<void> set_webhook_triggers(std::string_view customer_id,
+                                    const std::vector<WebhookTrigger>& triggers) override {
+    return inner_.set_webhook_triggers(customer_id, triggers);
+  }
 
  private:
   template <class Value>
