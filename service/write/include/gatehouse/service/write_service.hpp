@@ -135,6 +135,11 @@ class WriteService {
   std::variant<std::string, HttpResponse> customer_of(const HttpRequest& request);
   HttpResponse metrics() const;
   HttpResponse count(HttpResponse response);
+  /// The answer to a write whose Idempotency-Key was used before: the kept answer again (with
+  /// `Idempotent-Replayed: true`), or 422 when the key was used for another request.
+  HttpResponse keyed_answer(const store::KeyedWrite& kept, std::string_view key);
+  /// What a store call's error answers (503 `store_unavailable`, logged), as failure_answer().
+  HttpResponse store_failed(const store::StoreError& error);
 
   Engine& engine_;
   store::Store& store_;
@@ -149,6 +154,7 @@ class WriteService {
   std::atomic<std::uint64_t> store_failures_{0};
   RateLimiter rate_limiter_;
   std::map<int, std::atomic<std::uint64_t>> responses_;  // by status; keys made in the constructor
+  std::atomic<std::uint64_t> idempotent_replays_{0};
 };
 
 }  // namespace gatehouse::service
