@@ -17,6 +17,10 @@
 //   GET  /metrics                              Prometheus text: decisions by verdict, responses
 //                                              by status, decision time
 //
+// A write may carry an `Idempotency-Key` (idempotency_key.hpp): sent again with it, the same
+// request gets its first answer again (`Idempotent-Replayed: true`), another request 422; the key
+// is claimed with the job, in the store's one transaction.
+//
 // Which integration a write goes to: a route with `{id}` names a record, whose integration the
 // store knows; any other route carries `integration_id` in its body. Every /v1 request needs
 // `Authorization: Bearer <key>`; a customer reaches only its own integrations, records and jobs
