@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gatehouse/dispatch/dispatcher.hpp"
 #include "gatehouse/evaluator.hpp"
@@ -35,6 +36,9 @@ struct ServeConfig {
   // behind one balancer, a customer gets up to K times it. 0: no limit. A customer may set its own.
   int rate_limit_per_minute = 150;
   std::map<std::string, int, std::less<>> customer_rate_limits;
+  // Each customer's webhook triggers (customers[].webhook.triggers; every trigger when absent),
+  // for the customers that have a webhook.
+  std::map<std::string, std::vector<store::WebhookTrigger>, std::less<>> webhook_triggers;
   YAML::Node root;  // the whole file, for the customers, integrations and records to seed
 };
 

@@ -133,6 +133,28 @@ CREATE INDEX records_native ON records_by_integration (model, native_id);
 ALTER TABLE jobs ADD COLUMN claim TEXT;
 ALTER TABLE webhooks ADD COLUMN claim TEXT;
 )"},
+    // 5: which finished writes a customer's webhook hears of (store/webhook_trigger.hpp): the
+    // names of the triggers it chose, comma-separated (webhook_triggers_text). Every customer so
+    // far heard of every finished write, and keeps doing so until told otherwise.
+    {R"(
+ALTER TABLE customers ADD COLUMN webhook_triggers TEXT NOT NULL
+  DEFAULT 'WRITE_OPERATION_FAILURE,WRITE_OPERATION_SUCCESS';
+)"},
+    // 6: clients' idempotency keys (idempotency.hpp): per customer, each with the fingerprint of
+    // the request that used it first, that request's job and the answer it was given.
+    {R"(
+CREATE TABLE idempotency_keys (
+  customer_id TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  job_id TEXT NOT NULL REFERENCES jobs (id),
+  response_status INTEGER NOT NULL,
+  response_body TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (customer_id, idempotency_key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+)"},
 };
 
 [[noreturn]] void fail(sqlite3* db, const char* what) {
@@ -249,15 +271,23 @@ class Transaction {
 };
 
 
-/// Queues the webhook delivery of `job_id`'s write when that job was its last unfinished one and
-/// the customer has a webhook. Runs inside the transaction that finishes the job.
+/// Queues the webhook delivery of `job_id`'s write when that job was its last unfinished one, the
+/// customer has a webhook and the write's trigger is one the customer chose: FAILURE when a job
+/// of the write failed, else SUCCESS (webhook_trigger_of's rule, on the rows). Runs inside the
+/// transaction that finishes the job.
 void queue_webhook_if_finished(Connection& db, const std::string& job_id, std::string_view now) {
   Statement s(db,
               "INSERT OR IGNORE INTO webhooks (id, root_id, customer_id, state, due_at)"
               " SELECT ?, j.root_id, j.customer_id, 'queued', ? FROM jobs j JOIN customers c ON c.id = j.customer_id"
               " WHERE j.id = ? AND c.webhook_url IS NOT NULL AND c.webhook_url != ''"
-              " AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.root_id = j.root_id AND k.state IN ('queued', 'running'))");
-  s.bind(1, new_id()).bind(2, now).bind(3, job_id).step();
+              " AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.root_id = j.root_id AND k.state IN ('queued', 'running'))"
+              " AND instr(',' || c.webhook_triggers || ',',"
+              "           CASE WHEN EXISTS (SELECT 1 FROM jobs f WHERE f.root_id = j.root_id AND f.state = 'failed')"
+              "                THEN ? ELSE ? END) > 0");
+  s.bind(1, new_id()).bind(2, now).bind(3, job_id)
+      .bind(4, webhook_trigger_token(WebhookTrigger::write_operation_failure))
+      .bind(5, webhook_trigger_token(WebhookTrigger::write_operation_success))
+      .step();
 }
 
 void add_attempt(Connection& db, const std::string& job_id, const AttemptResult& r, std::string_view now) {
@@ -840,6 +870,87 @@ Result<std::vector<CachedRecord>> SqliteStore::records_by_native_id(std::string_
     std::vector<CachedRecord> out;
     while (s.step()) out.push_back(record_of(s));
     return out;
+  });
+}
+
+Result<void> SqliteStore::set_webhook_triggers(std::string_view customer_id,
+                                               const std::vector<WebhookTrigger>& triggers) {
+  return guarded([&] {
+    std::lock_guard lock(mutex_);
+    Statement s(*writer_, "UPDATE customers SET webhook_triggers = ? WHERE id = ?");
+    s.bind(1, webhook_triggers_text(triggers)).bind(2, customer_id).step();
+    if (sqlite3_changes(writer_->handle) == 0)
+      throw std::invalid_argument("store: no customer " + std::string(customer_id));
+  });
+}
+
+// Idempotency keys. The writer is the only connection that writes, and the check of the key, the
+// job and the key's row are one of its transactions: two writes with one key cannot both find it
+// free, and a crash keeps the job and its key together or neither.
+
+namespace {
+
+/// What the key row `kept` (fingerprint, job_id, response_status, response_body) is to `key`.
+KeyedWrite kept_answer(const Statement& kept, const IdempotencyKey& key) {
+  if (kept.text(0) != key.fingerprint) return KeyedWrite{KeyUse::used_for_other, "", 0, ""};
+  return KeyedWrite{KeyUse::replayed, kept.text(1), kept.integer(2), kept.text(3)};
+}
+
+const char* const live_key_sql =
+    "SELECT fingerprint, job_id, response_status, response_body FROM idempotency_keys"
+    " WHERE customer_id = ? AND idempotency_key = ? AND created_at >= ?";
+
+}  // namespace
+
+Result<KeyedWrite> SqliteStore::enqueue_idempotent(const NewJob& job, const IdempotencyKey& key,
+                                                   const AnswerToKeep& answer, std::string_view now,
+                                                   std::string_view live_since) {
+  return guarded([&] {
+    KeyedWrite result;
+    write([&](Connection& db) {
+      {
+        Statement kept(db, live_key_sql);
+        kept.bind(1, key.customer_id).bind(2, key.key).bind(3, live_since);
+        if (kept.step()) {
+          result = kept_answer(kept, key);
+          return;
+        }
+      }
+      // Free, or kept before live_since (expired, not yet purged): the key is this write's now.
+      Statement expired(db, "DELETE FROM idempotency_keys WHERE customer_id = ? AND idempotency_key = ?");
+      expired.bind(1, key.customer_id).bind(2, key.key).step();
+      std::string id = insert_job(db, job, now);
+      std::string body = answer.body(id);
+      Statement claim(db,
+                      "INSERT INTO idempotency_keys (customer_id, idempotency_key, fingerprint, job_id, response_status,"
+                      " response_body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+      claim.bind(1, key.customer_id).bind(2, key.key).bind(3, key.fingerprint).bind(4, id).bind(5, answer.status)
+          .bind(6, body).bind(7, now).step();
+      result = KeyedWrite{KeyUse::stored, std::move(id), answer.status, std::move(body)};
+    });
+    return result;
+  });
+}
+
+Result<std::optional<KeyedWrite>> SqliteStore::find_idempotent(const IdempotencyKey& key, std::string_view live_since) {
+  return guarded([&]() -> std::optional<KeyedWrite> {
+    Reader reader(*this);
+    Statement kept(reader.get(), live_key_sql);
+    kept.bind(1, key.customer_id).bind(2, key.key).bind(3, live_since);
+    if (!kept.step()) return std::nullopt;
+    return kept_answer(kept, key);
+  });
+}
+
+Result<std::size_t> SqliteStore::purge_idempotency_keys(std::string_view live_since) {
+  return guarded([&] {
+    std::size_t purged = 0;
+    write([&](Connection& db) {
+      Statement s(db, "DELETE FROM idempotency_keys WHERE created_at < ?");
+      s.bind(1, live_since).step();
+      purged = static_cast<std::size_t>(sqlite3_changes(db.handle));
+    });
+    return purged;
   });
 }
 

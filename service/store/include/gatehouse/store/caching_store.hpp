@@ -75,6 +75,24 @@ class CachingStore final : public Store {
                                                          std::string_view native_id) override {
     return inner_.records_by_native_id(customer_id, model, native_id);
   }
+  // Passed on: no lookup kept here depends on a customer's triggers.
+  Result<void> set_webhook_triggers(std::string_view customer_id,
+                                    const std::vector<WebhookTrigger>& triggers) override {
+    return inner_.set_webhook_triggers(customer_id, triggers);
+  }
+
+  // Passed on as they are: a key is read and claimed in the database, where every instance sees
+  // it, never from memory (another instance may have claimed it a moment ago).
+  Result<KeyedWrite> enqueue_idempotent(const NewJob& job, const IdempotencyKey& key, const AnswerToKeep& answer,
+                                        std::string_view now, std::string_view live_since) override {
+    return inner_.enqueue_idempotent(job, key, answer, now, live_since);
+  }
+  Result<std::optional<KeyedWrite>> find_idempotent(const IdempotencyKey& key, std::string_view live_since) override {
+    return inner_.find_idempotent(key, live_since);
+  }
+  Result<std::size_t> purge_idempotency_keys(std::string_view live_since) override {
+    return inner_.purge_idempotency_keys(live_since);
+  }
 
  private:
   template <class Value>

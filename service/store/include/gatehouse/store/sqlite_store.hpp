@@ -54,6 +54,13 @@ class SqliteStore final : public Store {
                                               std::string_view id) override;
   Result<std::vector<CachedRecord>> records_by_native_id(std::string_view customer_id, std::string_view model,
                                                          std::string_view native_id) override;
+  Result<void> set_webhook_triggers(std::string_view customer_id,
+                                    const std::vector<WebhookTrigger>& triggers) override;
+
+  Result<KeyedWrite> enqueue_idempotent(const NewJob& job, const IdempotencyKey& key, const AnswerToKeep& answer,
+                                        std::string_view now, std::string_view live_since) override;
+  Result<std::optional<KeyedWrite>> find_idempotent(const IdempotencyKey& key, std::string_view live_since) override;
+  Result<std::size_t> purge_idempotency_keys(std::string_view live_since) override;
 
  public:
   struct Connection;  // a connection and its prepared statements (sqlite_store.cpp)

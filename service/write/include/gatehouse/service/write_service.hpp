@@ -17,6 +17,10 @@
 //   GET  /metrics                              Prometheus text: decisions by verdict, responses
 //                                              by status, decision time
 //
+// A write may carry an `Idempotency-Key` (idempotency_key.hpp): sent again with it, the same
+// request gets its first answer again (`Idempotent-Replayed: true`), another request 422; the key
+// is claimed with the job, in the store's one transaction.
+//
 // Which integration a write goes to: a route with `{id}` names a record, whose integration the
 // store knows; any other route carries `integration_id` in its body. Every /v1 request needs
 // `Authorization: Bearer <key>`; a customer reaches only its own integrations, records and jobs
@@ -139,6 +143,9 @@ class WriteService {
   std::variant<std::string, HttpResponse> customer_of(const HttpRequest& request);
   HttpResponse metrics() const;
   HttpResponse count(HttpResponse response);
+  /// The answer to a write whose Idempotency-Key was used before: the kept answer again (with
+  /// `Idempotent-Replayed: true`), or 422 when the key was used for another request.
+  HttpResponse keyed_answer(const store::KeyedWrite& kept, std::string_view key);
 
   Engine& engine_;
   store::Store& store_;
@@ -153,6 +160,7 @@ class WriteService {
   std::atomic<std::uint64_t> store_failures_{0};
   RateLimiter rate_limiter_;
   std::map<int, std::atomic<std::uint64_t>> responses_;  // by status; keys made in the constructor
+  std::atomic<std::uint64_t> idempotent_replays_{0};
 };
 
 }  // namespace gatehouse::service
