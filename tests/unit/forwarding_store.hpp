@@ -55,6 +55,23 @@ class ForwardingStore : public store::Store {
                                                         std::string_view native_id) override {
     return inner_.records_by_native_id(customer, model, native_id);
   }
+  store::Result<std::optional<store::TenancyChange>> revoke_customer(std::string_view customer,
+                                                                    std::string_view now) override {
+    return inner_.revoke_customer(customer, now);
+  }
+  store::Result<std::optional<store::TenancyChange>> revoke_integration(std::string_view integration,
+                                                                       std::string_view now) override {
+    return inner_.revoke_integration(integration, now);
+  }
+  store::Result<store::TenancyChange> keep_only(const std::vector<std::string>& customers,
+                                                const std::vector<std::string>& integrations,
+                                                std::string_view now) override {
+    return inner_.keep_only(customers, integrations, now);
+  }
+  store::Result<bool> is_revoked(std::string_view customer, std::string_view integration) override {
+    return inner_.is_revoked(customer, integration);
+  }
+  store::Result<std::int64_t> revocations() override { return inner_.revocations(); }
 
  protected:
   store::Store& inner_;

@@ -53,6 +53,13 @@ class SqliteStore final : public Store {
                                       std::string_view id) override;
   std::vector<CachedRecord> records_by_native_id(std::string_view customer_id, std::string_view model,
                                                  std::string_view native_id) override;
+  Result<std::optional<TenancyChange>> revoke_customer(std::string_view customer_id, std::string_view now) override;
+  Result<std::optional<TenancyChange>> revoke_integration(std::string_view integration_id,
+                                                          std::string_view now) override;
+  Result<TenancyChange> keep_only(const std::vector<std::string>& customer_ids,
+                                  const std::vector<std::string>& integration_ids, std::string_view now) override;
+  Result<bool> is_revoked(std::string_view customer_id, std::string_view integration_id) override;
+  Result<std::int64_t> revocations() override;
 
  public:
   struct Connection;  // a connection and its prepared statements (sqlite_store.cpp)
