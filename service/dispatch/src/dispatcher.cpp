@@ -213,8 +213,14 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
       jobs_failed_.fetch_add(1, std::memory_order_relaxed);
   };
   std::optional<store::Integration> integration;
+  bool revoked = false;
   try {
-    integration = store_.integration(job.customer_id, job.integration_id);
+    // A revoked customer's or integration's write never reaches its PMS. Asked of the database
+    // for every job, never of a cache: a cache may be up to its revocation check behind
+    // (caching_store.hpp), and a write that another instance accepted in that time must still
+    // stop here. (value() raises a store's error to the catch below.)
+    revoked = store_.is_revoked(job.customer_id, job.integration_id).value();
+    if (!revoked) integration = store_.integration(job.customer_id, job.integration_id);
   } catch (const std::exception& e) {
     // No call was made: the job is due again after a backoff, like a call that got no answer,
     // rather than left claimed (with SQLite, until the next start).
@@ -227,6 +233,9 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
       jobs_retried_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
+  if (revoked)
+    return fail_for_good("revoked", "customer '" + job.customer_id + "' or its integration '" + job.integration_id +
+                                        "' was revoked: the write was not sent to the PMS");
   if (!integration) return fail_for_good("no_integration", "the integration '" + job.integration_id + "' is gone");
   const Connector* c = connector(job.pms);
   if (!c) return fail_for_good("no_connector", "gatehouse has no connector for " + job.pms);
@@ -334,8 +343,11 @@ void Dispatcher::deliver(const store::WebhookDelivery& d) {
     }
   };
   std::optional<store::WriteStatus> status;
+  bool revoked = false;
   try {
-    status = store_.write_status(d.customer_id, d.root_job_id);
+    // A revoked customer is served nothing, its webhook included (its jobs' history stays).
+    revoked = store_.is_revoked(d.customer_id, "").value();
+    if (!revoked) status = store_.write_status(d.customer_id, d.root_job_id);
   } catch (const std::exception& e) {
     // Nothing was sent: the delivery is due again after a backoff rather than left claimed
     // (with SQLite, until the next start).
@@ -343,9 +355,10 @@ void Dispatcher::deliver(const store::WebhookDelivery& d) {
     std::cerr << "dispatcher: webhook " << d.id << ": the store failed: " << e.what() << '\n';
     return not_delivered(std::string("the store failed: ") + e.what(), std::nullopt);
   }
-  if (!status) {
+  if (revoked || !status) {
+    const std::string why = revoked ? "the customer was revoked" : "the write is gone";
     if (record("a webhook's failure",
-               [&] { return store_.finish_webhook(d.id, d.claim, false, "the write is gone", utc_now(), std::nullopt); }))
+               [&] { return store_.finish_webhook(d.id, d.claim, false, why, utc_now(), std::nullopt); }))
       webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
