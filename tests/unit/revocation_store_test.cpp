@@ -21,6 +21,10 @@ using Ids = std::vector<std::string>;
 
 const std::string now = "2026-11-28T10:00:00.000Z";
 
+// A lookup that must find something is checked through .value() (std::optional's, which throws
+// when nothing was found), never with EXPECT_TRUE, so the checks keep their meaning, or stop
+// compiling, whatever the lookups return.
+
 /// The same tests against SQLite (a file per test) and PostgreSQL (a schema per test, on the
 /// server the ctest fixture `postgres` starts), as job_store_test.cpp does.
 class RevocationStoreTest : public ::testing::TestWithParam<std::string> {
@@ -112,12 +116,12 @@ TEST_P(RevocationStoreTest, ARevokedCustomerIsServedNothingAndKeepsItsHistory) {
   EXPECT_FALSE(store.record("acme", "residents", r1));
   EXPECT_FALSE(store.record_key("acme", "residents", r1));
   EXPECT_TRUE(store.records_by_native_id("acme", "residents", "5001").empty());
-  EXPECT_TRUE(store.record("globex", "residents", r3));
+  EXPECT_EQ(store.record("globex", "residents", r3).value().id, r3);
   EXPECT_TRUE(store.is_revoked("acme", "").value());
   EXPECT_TRUE(store.is_revoked("globex", "int-1").value()) << "its integration is revoked, whoever asks";
   EXPECT_FALSE(store.is_revoked("globex", "int-3").value());
   EXPECT_FALSE(store.is_revoked("nobody", "").value()) << "what the store does not have is not revoked";
-  ASSERT_TRUE(store.write_status("acme", job)) << "its jobs' history stays";
+  EXPECT_EQ(store.write_status("acme", job).value().job_id, job) << "its jobs' history stays";
   EXPECT_EQ(store.revocations().value(), 1);
 
   auto again = store.revoke_customer("acme", now).value();
@@ -142,7 +146,7 @@ TEST_P(RevocationStoreTest, ARevokedIntegrationLeavesItsCustomer) {
   EXPECT_EQ(store.customer_for_key("key-acme"), "acme");
   EXPECT_EQ(ids_of(store.integrations()), (Ids{"int-2", "int-3"}));
   EXPECT_FALSE(store.integration("acme", "int-1"));
-  EXPECT_TRUE(store.integration("acme", "int-2"));
+  EXPECT_EQ(store.integration("acme", "int-2").value().id, "int-2");
   EXPECT_FALSE(store.record("acme", "residents", r1)) << "its records are not served";
   EXPECT_FALSE(store.record_key("acme", "residents", r1)) << "nor written to";
   EXPECT_TRUE(store.is_revoked("acme", "int-1").value());
@@ -175,7 +179,7 @@ TEST_P(RevocationStoreTest, TheConfigurationIsTheSourceOfTruthAtStart) {
   EXPECT_TRUE(back.disabled_customers.empty());
   EXPECT_EQ(store.customer_for_key("key-acme"), "acme");
   EXPECT_EQ(ids_of(store.integrations()), (Ids{"int-1", "int-3"}));
-  EXPECT_TRUE(store.record("acme", "residents", r1)) << "its records are there again, kept all along";
+  EXPECT_EQ(store.record("acme", "residents", r1).value().id, r1) << "its records are there again, kept all along";
   EXPECT_EQ(store.revocations().value(), 2);
 
   // An admin revocation is undone by a start whose configuration still names the customer.
