@@ -32,6 +32,29 @@ void only_known_keys(const YAML::Node& node, std::initializer_list<std::string_v
   }
 }
 
+/// customers[].webhook.triggers: which finished writes the webhook is told of
+/// (store/webhook_trigger.hpp), a list of trigger names. An empty list is refused rather than
+/// taken to mean none: a webhook that is never called is a mistake more often than a wish, and
+/// leaving the webhook out says "none" plainly.
+std::vector<store::WebhookTrigger> webhook_triggers(const YAML::Node& node, const std::string& customer) {
+  std::string known;
+  for (auto t : store::all_webhook_triggers) known += (known.empty() ? "" : ", ") + std::string(store::webhook_trigger_name(t));
+  const std::string where = "customers.webhook.triggers of customer '" + customer + "'";
+  if (!node.IsSequence()) throw std::runtime_error(where + ": a list of triggers (known: " + known + ")");
+  if (node.size() == 0)
+    throw std::runtime_error(where + " is empty: the webhook would never be called; name its triggers (known: " +
+                             known + "), or leave the webhook out");
+  std::vector<store::WebhookTrigger> triggers;
+  for (const auto& entry : node) {
+    auto trigger = entry.IsScalar() ? store::webhook_trigger_named(entry.Scalar()) : std::nullopt;
+    if (!trigger)
+      throw std::runtime_error(where + ": unknown trigger '" + (entry.IsScalar() ? entry.Scalar() : std::string("?")) +
+                               "' (known: " + known + ")");
+    triggers.push_back(*trigger);
+  }
+  return triggers;
+}
+
 /// Reads the config file (once).
 }  // namespace
 
@@ -60,7 +83,15 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
       if (n < 0) throw std::runtime_error("customers.rate_limit_per_minute must be 0 (no limit) or more");
       c.customer_rate_limits[required(customer, "id", "customers")] = n;
     }
-    only_known_keys(customer["webhook"], {"url", "secret"}, "customers.webhook");
+    only_known_keys(customer["webhook"], {"url", "secret", "triggers"}, "customers.webhook");
+    // Absent: every trigger, as before triggers existed (a customer's webhook set up then keeps
+    // hearing of successes too); the peer API's customers, who only have failures, say so.
+    if (const YAML::Node& hook = customer["webhook"]; hook && hook.IsMap()) {
+      std::string id = customer["id"] ? customer["id"].Scalar() : std::string("?");
+      c.webhook_triggers[id] = hook["triggers"] ? webhook_triggers(hook["triggers"], id)
+                                                : std::vector<store::WebhookTrigger>(std::begin(store::all_webhook_triggers),
+                                                                                     std::end(store::all_webhook_triggers));
+    }
     // A short secret is guessed offline from one captured delivery: refused, as the peer API does.
     if (const YAML::Node& hook = customer["webhook"]; hook && hook["secret"] && hook["secret"].IsScalar() &&
         hook["secret"].Scalar().size() < min_webhook_secret_length)
@@ -204,8 +235,16 @@ store::TenancyChange seed_store(const ServeConfig& c, store::Store& store) {
   for (const auto& customer : c.root["customers"]) {
     std::string id = required(customer, "id", "customers");
     store.put_customer(id, required(customer, "api_key", "customers"));
-    if (const YAML::Node& hook = customer["webhook"])
+    if (const YAML::Node& hook = customer["webhook"]) {
       store.set_webhook(id, required(hook, "url", "customers.webhook"), required(hook, "secret", "customers.webhook"));
+      // Every start sets them, so a list taken out of the file is the default again, not the
+      // list of the last start that had one.
+      auto triggers = c.webhook_triggers.find(id);
+      if (triggers == c.webhook_triggers.end())
+        throw std::runtime_error("customers.webhook: the triggers of customer '" + id + "' were not read");
+      if (auto stored = store.set_webhook_triggers(id, triggers->second); !stored)
+        throw std::runtime_error("customers.webhook.triggers: customer '" + id + "': " + stored.error().message);
+    }
   }
   for (const auto& i : c.root["integrations"])
     store.put_integration({required(i, "id", "integrations"), required(i, "customer", "integrations"),
@@ -221,7 +260,9 @@ store::TenancyChange seed_store(const ServeConfig& c, store::Store& store) {
   std::vector<std::string> customers, integrations;
   for (const auto& customer : c.root["customers"]) customers.push_back(required(customer, "id", "customers"));
   for (const auto& i : c.root["integrations"]) integrations.push_back(required(i, "id", "integrations"));
-  return store.keep_only(customers, integrations, utc_now()).value();  // a store that fails: serve does not start
+  auto kept = store.keep_only(customers, integrations, utc_now());
+  if (!kept) throw std::runtime_error("disabling what the configuration does not name: " + kept.error().message);
+  return *kept;
 }
 
 }  // namespace gatehouse::service

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gatehouse/dispatch/dispatcher.hpp"
 #include "gatehouse/evaluator.hpp"
@@ -35,6 +36,9 @@ struct ServeConfig {
   // behind one balancer, a customer gets up to K times it. 0: no limit. A customer may set its own.
   int rate_limit_per_minute = 150;
   std::map<std::string, int, std::less<>> customer_rate_limits;
+  // Each customer's webhook triggers (customers[].webhook.triggers; every trigger when absent),
+  // for the customers that have a webhook.
+  std::map<std::string, std::vector<store::WebhookTrigger>, std::less<>> webhook_triggers;
   // Requests a minute without a valid key (none, a wrong one, a wrong admin key) from one client
   // address (an IPv6 one by its /64) before the address is throttled: 429
   // too_many_failed_attempts for its requests but those with a key seen to work

@@ -55,6 +55,10 @@ class ForwardingStore : public store::Store {
                                                         std::string_view native_id) override {
     return inner_.records_by_native_id(customer, model, native_id);
   }
+  store::Result<void> set_webhook_triggers(std::string_view customer,
+                                           const std::vector<store::WebhookTrigger>& triggers) override {
+    return inner_.set_webhook_triggers(customer, triggers);
+  }
   store::Result<std::optional<store::TenancyChange>> revoke_customer(std::string_view customer,
                                                                     std::string_view now) override {
     return inner_.revoke_customer(customer, now);

@@ -89,6 +89,8 @@ class JobStoreTest : public ::testing::TestWithParam<std::string> {
     if (conninfo.empty()) throw std::runtime_error("no PostgreSQL for the tests: " GATEHOUSE_TEST_POSTGRES_FILE);
     return conninfo;
   }
+  /// Writes the schema of an older gatehouse (old_schema()) where open() will find it.
+  ::testing::AssertionResult load_old_schema();
   void drop_schema() {
     PGconn* c = PQconnectdb(postgres_conninfo().c_str());
     ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
@@ -477,19 +479,23 @@ INSERT INTO created_records (job_id, model, record_id) VALUES ('job-1', 'residen
 )";
 }
 
-TEST_P(JobStoreTest, AnOldSchemaIsMigratedWithItsRecords) {
+::testing::AssertionResult JobStoreTest::load_old_schema() {
   if (GetParam() == "sqlite") {
     sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(file.string().c_str(), &db), SQLITE_OK);
+    if (sqlite3_open(file.string().c_str(), &db) != SQLITE_OK) return ::testing::AssertionFailure() << "cannot open";
     char* error = nullptr;
     int rc = sqlite3_exec(db, old_schema("sqlite").c_str(), nullptr, nullptr, &error);
     std::string message = error ? error : "";
     sqlite3_free(error);
     sqlite3_close(db);
-    ASSERT_EQ(rc, SQLITE_OK) << message;
+    if (rc != SQLITE_OK) return ::testing::AssertionFailure() << message;
   } else {
     PGconn* c = PQconnectdb(postgres_conninfo().c_str());
-    ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
+    if (PQstatus(c) != CONNECTION_OK) {
+      std::string message = PQerrorMessage(c);
+      PQfinish(c);
+      return ::testing::AssertionFailure() << message;
+    }
     // Quoted as the store quotes it (the name has capitals).
     const std::string quoted = "\"" + schema + "\"";
     PGresult* r = PQexec(c, ("CREATE SCHEMA " + quoted + "; SET search_path TO " + quoted + ";" + old_schema("postgres")).c_str());
@@ -497,8 +503,13 @@ TEST_P(JobStoreTest, AnOldSchemaIsMigratedWithItsRecords) {
     auto status = PQresultStatus(r);
     PQclear(r);
     PQfinish(c);
-    ASSERT_EQ(status, PGRES_COMMAND_OK) << message;
+    if (status != PGRES_COMMAND_OK) return ::testing::AssertionFailure() << message;
   }
+  return ::testing::AssertionSuccess();
+}
+
+TEST_P(JobStoreTest, AnOldSchemaIsMigratedWithItsRecords) {
+  ASSERT_TRUE(load_old_schema());
 
   std::string park;
   {
@@ -781,6 +792,114 @@ TEST_P(JobStoreTest, ASenderThatLostItsClaimCannotRecordTheDelivery) {
   auto again = store.claim_webhook("2026-11-28T10:00:09.000Z");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->attempts, 1) << "one attempt recorded, the holder's";
+}
+
+/// Runs one write of `customer` to its end, as the dispatcher would: "success", "failure", or
+/// "partial" (its root reaches the PMS, its follow-up call does not). Nothing else may be queued.
+/// Returns the write's root job id.
+std::string finish_write(Store& store, const std::string& customer, const std::string& outcome, const std::string& now) {
+  std::string root = store.enqueue(job(customer), now);
+  if (outcome == "partial") {
+    store.enqueue(job(customer, root), now);
+    auto first = store.claim("w", now);
+    auto second = store.claim("w", now);
+    if (!first || !second) return "";
+    for (const auto& claimed : {*first, *second}) {
+      if (claimed.is_root()) {
+        store.succeed(claimed.id, claimed.claim, {200, "ok", "updated"}, {}, now);
+      } else {
+        store.fail_attempt(claimed.id, claimed.claim, {422, "pms_rejected", "no notes"}, now, std::nullopt);
+      }
+    }
+    return root;
+  }
+  auto claimed = store.claim("w", now);
+  if (!claimed) return "";
+  if (outcome == "success") {
+    store.succeed(claimed->id, claimed->claim, {200, "ok", "updated"}, {}, now);
+  } else {
+    store.fail_attempt(claimed->id, claimed->claim, {409, "pms_rejected", "moved out"}, now, std::nullopt);
+  }
+  return root;
+}
+
+/// The roots of every webhook delivery due at `now`, each now delivered (so that a later call
+/// does not see it again when the claim's lease runs out).
+std::set<std::string> delivered_roots(Store& store, const std::string& now) {
+  std::set<std::string> roots;
+  while (auto d = store.claim_webhook(now)) {
+    roots.insert(d->root_job_id);
+    store.finish_webhook(d->id, d->claim, true, "", now, std::nullopt);
+  }
+  return roots;
+}
+
+const std::vector<WebhookTrigger> failures_only{WebhookTrigger::write_operation_failure};
+const std::vector<WebhookTrigger> successes_only{WebhookTrigger::write_operation_success};
+
+TEST_P(JobStoreTest, AWebhookIsToldOnlyOfTheTriggersItsCustomerChose) {
+  auto owned = open();
+  Store& store = *owned;
+  for (const std::string customer : {"fails", "succeeds", "both", "unset", "none"}) {
+    store.put_customer(customer, "key-" + customer);
+    store.set_webhook(customer, "http://127.0.0.1:9/hooks", "hook-secret");
+  }
+  ASSERT_TRUE(store.set_webhook_triggers("fails", failures_only));
+  ASSERT_TRUE(store.set_webhook_triggers("succeeds", successes_only));
+  ASSERT_TRUE(store.set_webhook_triggers("both", {WebhookTrigger::write_operation_success,
+                                                  WebhookTrigger::write_operation_failure,
+                                                  WebhookTrigger::write_operation_success}));
+  ASSERT_TRUE(store.set_webhook_triggers("none", {}));
+  // "unset" was never told: every trigger, as before triggers existed.
+  std::map<std::string, std::string> write_of;  // by root job id: "customer/outcome"
+  for (const std::string customer : {"fails", "succeeds", "both", "unset", "none"})
+    for (const std::string outcome : {"success", "failure", "partial"}) {
+      std::string root = finish_write(store, customer, outcome, "2026-11-28T10:00:00Z");
+      ASSERT_FALSE(root.empty()) << customer << "/" << outcome;
+      write_of[root] = customer + "/" + outcome;
+    }
+  std::set<std::string> delivered;
+  for (const auto& root : delivered_roots(store, "2026-11-28T10:00:01Z")) delivered.insert(write_of[root]);
+  // A part failure is a failure (webhook_trigger.hpp): the failures-only customer hears of it, the
+  // successes-only customer does not.
+  EXPECT_EQ(delivered, (std::set<std::string>{"fails/failure", "fails/partial", "succeeds/success", "both/success",
+                                              "both/failure", "both/partial", "unset/success", "unset/failure",
+                                              "unset/partial"}));
+}
+
+TEST_P(JobStoreTest, ACustomersTriggersAreKeptAndApplyToWritesThatFinishLater) {
+  {
+    auto owned = open();
+    Store& store = *owned;
+    store.put_customer("c1", "k1");
+    store.set_webhook("c1", "http://127.0.0.1:9/hooks", "hook-secret");
+    ASSERT_TRUE(store.set_webhook_triggers("c1", failures_only));
+  }
+  auto reopened = open();
+  Store& store = *reopened;
+  finish_write(store, "c1", "success", "2026-11-28T10:00:00Z");
+  EXPECT_TRUE(delivered_roots(store, "2026-11-28T10:00:01Z").empty()) << "failures only, after a restart too";
+  std::string failed = finish_write(store, "c1", "failure", "2026-11-28T10:00:02Z");
+  EXPECT_EQ(delivered_roots(store, "2026-11-28T10:00:03Z"), std::set<std::string>{failed});
+  ASSERT_TRUE(store.set_webhook_triggers("c1", successes_only));
+  std::string succeeded = finish_write(store, "c1", "success", "2026-11-28T10:00:04Z");
+  finish_write(store, "c1", "failure", "2026-11-28T10:00:04Z");
+  EXPECT_EQ(delivered_roots(store, "2026-11-28T10:00:05Z"), std::set<std::string>{succeeded});
+
+  auto unknown = store.set_webhook_triggers("nobody", failures_only);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().kind, StoreError::Kind::invalid_argument);
+  EXPECT_NE(unknown.error().message.find("no customer nobody"), std::string::npos) << unknown.error().message;
+}
+
+TEST_P(JobStoreTest, AWebhookFromBeforeTriggersIsToldOfEveryWrite) {
+  ASSERT_TRUE(load_old_schema());
+  auto owned = open();
+  Store& store = *owned;
+  store.set_webhook("acme", "http://127.0.0.1:9/hooks", "hook-secret");  // a customer of the old schema
+  std::string succeeded = finish_write(store, "acme", "success", "2026-11-28T10:00:00Z");
+  std::string failed = finish_write(store, "acme", "failure", "2026-11-28T10:00:00Z");
+  EXPECT_EQ(delivered_roots(store, "2026-11-28T10:00:01Z"), (std::set<std::string>{succeeded, failed}));
 }
 
 class SqliteStoreTest : public ::testing::Test {

@@ -10,6 +10,7 @@
 #include "gatehouse/store/clock.hpp"
 #include "gatehouse/digest.hpp"
 #include "gatehouse/dispatch/pms_client.hpp"
+#include "gatehouse/dispatch/webhook_event.hpp"
 #include "gatehouse/dispatch/webhook_signature.hpp"
 
 namespace gatehouse::service {
@@ -292,7 +293,8 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
     auto program = engine_.program();
     const PmsRules* rules = program->find_pms(job.pms);
     auto model = rules ? rules->models.find(job.model) : decltype(rules->models.end()){};
-    if (rules && model != rules->models.end() && model->second.refresh_after_write && !native_id.empty())
+    if (rules && model != rules->models.end() && model->second.operation(job.operation).refresh_after_write &&
+        !native_id.empty())
       refresh(*integration, *c, job.model, native_id);
     return;
   }
@@ -362,10 +364,22 @@ void Dispatcher::deliver(const store::WebhookDelivery& d) {
       webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  std::string body = store::to_json(*status);
+  // The event is the trigger the finished write fired, the one the store queued this delivery
+  // for (webhook_trigger.hpp). A write is queued for delivery only once finished, and stays so:
+  // a pending one here is a damaged store, failed for good rather than sent without an event.
+  auto event = store::webhook_trigger_of(status->state);
+  if (!event) {
+    if (record("a webhook's failure", [&] {
+          return store_.finish_webhook(d.id, d.claim, false, "the write is not finished", utc_now(), std::nullopt);
+        }))
+      webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  std::string body = webhook_event_body(*status, *event);
   CallResult call = http_call(d.url, "POST", "", body,
                               {{"X-Gatehouse-Signature", webhook_signature(d.secret, unix_seconds_now(), d.id, body)},
-                               {"X-Gatehouse-Delivery", d.id}},
+                               {"X-Gatehouse-Delivery", d.id},
+                               {std::string(webhook_event_header), std::string(store::webhook_trigger_name(*event))}},
                               call_limits());
   if (call.status >= 200 && call.status < 300) {
     if (record("a webhook's delivery",

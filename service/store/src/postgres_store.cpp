@@ -126,7 +126,14 @@ CREATE TABLE records_by_integration (
 ALTER TABLE jobs ADD COLUMN claim TEXT;
 ALTER TABLE webhooks ADD COLUMN claim TEXT;
 )"},
-    // 4: revocation (store.hpp). A customer or an integration is disabled, never deleted: its
+    // 4: which finished writes a customer's webhook hears of (store/webhook_trigger.hpp): the
+    // names of the triggers it chose, comma-separated (webhook_triggers_text). Every customer so
+    // far heard of every finished write, and keeps doing so until told otherwise.
+    {R"(
+ALTER TABLE customers ADD COLUMN webhook_triggers TEXT NOT NULL
+  DEFAULT 'WRITE_OPERATION_FAILURE,WRITE_OPERATION_SUCCESS';
+)"},
+    // 5: revocation (store.hpp). A customer or an integration is disabled, never deleted: its
     // history stays. `revocations` counts the changes, so that the other instances' lookup caches
     // can tell that one happened (caching_store.hpp).
     {R"(
@@ -227,14 +234,22 @@ void lock_write(PGconn* c, const std::string& job_id) {
   run(c, "SELECT 1 FROM jobs WHERE id = (SELECT root_id FROM jobs WHERE id = $1) FOR UPDATE", {p(job_id)});
 }
 
+/// Queues the webhook delivery of `job_id`'s write when that job was its last unfinished one, the
+/// customer has a webhook and the write's trigger is one the customer chose: FAILURE when a job
+/// of the write failed, else SUCCESS (webhook_trigger_of's rule, on the rows). Runs inside the
+/// transaction that finishes the job (lock_write's).
 void queue_webhook_if_finished(PGconn* c, const std::string& job_id, std::string_view now) {
   run(c,
       "INSERT INTO webhooks (id, root_id, customer_id, state, due_at)"
       " SELECT $1, j.root_id, j.customer_id, 'queued', $2 FROM jobs j JOIN customers cu ON cu.id = j.customer_id"
       " WHERE j.id = $3 AND cu.webhook_url IS NOT NULL AND cu.webhook_url != ''"
       " AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.root_id = j.root_id AND k.state IN ('queued', 'running'))"
+      " AND strpos(',' || cu.webhook_triggers || ',',"
+      "            CASE WHEN EXISTS (SELECT 1 FROM jobs f WHERE f.root_id = j.root_id AND f.state = 'failed')"
+      "                 THEN $4::text ELSE $5::text END) > 0"
       " ON CONFLICT (root_id) DO NOTHING",
-      {p(new_id()), p(now), p(job_id)});
+      {p(new_id()), p(now), p(job_id), p(webhook_trigger_token(WebhookTrigger::write_operation_failure)),
+       p(webhook_trigger_token(WebhookTrigger::write_operation_success))});
 }
 
 /// Why an outcome's guarded UPDATE of `table` changed no row: this claim's outcome is in already
@@ -654,6 +669,16 @@ std::vector<CachedRecord> PostgresStore::records_by_native_id(std::string_view c
   std::vector<CachedRecord> out;
   for (int i = 0; i < r.size(); ++i) out.push_back(record_of(r, i));
   return out;
+}
+
+Result<void> PostgresStore::set_webhook_triggers(std::string_view customer_id,
+                                                 const std::vector<WebhookTrigger>& triggers) {
+  return guarded([&] {
+    Lease l(*this);
+    Rows r = run(l.get(), "UPDATE customers SET webhook_triggers = $1 WHERE id = $2",
+                 {p(webhook_triggers_text(triggers)), p(customer_id)});
+    if (r.affected() == 0) throw std::invalid_argument("store: no customer " + std::string(customer_id));
+  });
 }
 
 namespace {

@@ -134,7 +134,14 @@ CREATE INDEX records_native ON records_by_integration (model, native_id);
 ALTER TABLE jobs ADD COLUMN claim TEXT;
 ALTER TABLE webhooks ADD COLUMN claim TEXT;
 )"},
-    // 5: revocation (store.hpp). A customer or an integration is disabled, never deleted: its
+    // 5: which finished writes a customer's webhook hears of (store/webhook_trigger.hpp): the
+    // names of the triggers it chose, comma-separated (webhook_triggers_text). Every customer so
+    // far heard of every finished write, and keeps doing so until told otherwise.
+    {R"(
+ALTER TABLE customers ADD COLUMN webhook_triggers TEXT NOT NULL
+  DEFAULT 'WRITE_OPERATION_FAILURE,WRITE_OPERATION_SUCCESS';
+)"},
+    // 6: revocation (store.hpp). A customer or an integration is disabled, never deleted: its
     // history stays. `revocations` counts the changes, so that other instances' lookup caches can
     // tell that one happened (caching_store.hpp).
     {R"(
@@ -259,15 +266,23 @@ class Transaction {
 };
 
 
-/// Queues the webhook delivery of `job_id`'s write when that job was its last unfinished one and
-/// the customer has a webhook. Runs inside the transaction that finishes the job.
+/// Queues the webhook delivery of `job_id`'s write when that job was its last unfinished one, the
+/// customer has a webhook and the write's trigger is one the customer chose: FAILURE when a job
+/// of the write failed, else SUCCESS (webhook_trigger_of's rule, on the rows). Runs inside the
+/// transaction that finishes the job.
 void queue_webhook_if_finished(Connection& db, const std::string& job_id, std::string_view now) {
   Statement s(db,
               "INSERT OR IGNORE INTO webhooks (id, root_id, customer_id, state, due_at)"
               " SELECT ?, j.root_id, j.customer_id, 'queued', ? FROM jobs j JOIN customers c ON c.id = j.customer_id"
               " WHERE j.id = ? AND c.webhook_url IS NOT NULL AND c.webhook_url != ''"
-              " AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.root_id = j.root_id AND k.state IN ('queued', 'running'))");
-  s.bind(1, new_id()).bind(2, now).bind(3, job_id).step();
+              " AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.root_id = j.root_id AND k.state IN ('queued', 'running'))"
+              " AND instr(',' || c.webhook_triggers || ',',"
+              "           CASE WHEN EXISTS (SELECT 1 FROM jobs f WHERE f.root_id = j.root_id AND f.state = 'failed')"
+              "                THEN ? ELSE ? END) > 0");
+  s.bind(1, new_id()).bind(2, now).bind(3, job_id)
+      .bind(4, webhook_trigger_token(WebhookTrigger::write_operation_failure))
+      .bind(5, webhook_trigger_token(WebhookTrigger::write_operation_success))
+      .step();
 }
 
 void add_attempt(Connection& db, const std::string& job_id, const AttemptResult& r, std::string_view now) {
@@ -818,6 +833,17 @@ std::vector<CachedRecord> SqliteStore::records_by_native_id(std::string_view cus
   std::vector<CachedRecord> out;
   while (s.step()) out.push_back(record_of(s));
   return out;
+}
+
+Result<void> SqliteStore::set_webhook_triggers(std::string_view customer_id,
+                                               const std::vector<WebhookTrigger>& triggers) {
+  return guarded([&] {
+    std::lock_guard lock(mutex_);
+    Statement s(*writer_, "UPDATE customers SET webhook_triggers = ? WHERE id = ?");
+    s.bind(1, webhook_triggers_text(triggers)).bind(2, customer_id).step();
+    if (sqlite3_changes(writer_->handle) == 0)
+      throw std::invalid_argument("store: no customer " + std::string(customer_id));
+  });
 }
 
 namespace {

@@ -85,6 +85,11 @@ class CachingStore final : public Store {
                                                  std::string_view native_id) override {
     return inner_.records_by_native_id(customer_id, model, native_id);
   }
+  // Passed on: no lookup kept here depends on a customer's triggers.
+  Result<void> set_webhook_triggers(std::string_view customer_id,
+                                    const std::vector<WebhookTrigger>& triggers) override {
+    return inner_.set_webhook_triggers(customer_id, triggers);
+  }
 
   // Revocation: every cache emptied before and after (as a put does), then passed on.
   Result<std::optional<TenancyChange>> revoke_customer(std::string_view customer_id, std::string_view now) override;

@@ -62,6 +62,8 @@ class PostgresStore final : public Store {
                                       std::string_view id) override;
   std::vector<CachedRecord> records_by_native_id(std::string_view customer_id, std::string_view model,
                                                  std::string_view native_id) override;
+  Result<void> set_webhook_triggers(std::string_view customer_id,
+                                    const std::vector<WebhookTrigger>& triggers) override;
   Result<std::optional<TenancyChange>> revoke_customer(std::string_view customer_id, std::string_view now) override;
   Result<std::optional<TenancyChange>> revoke_integration(std::string_view integration_id,
                                                           std::string_view now) override;

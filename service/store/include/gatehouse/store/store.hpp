@@ -27,6 +27,7 @@
 #include "gatehouse/digest.hpp"
 #include "gatehouse/store/job_store.hpp"
 #include "gatehouse/store/result.hpp"
+#include "gatehouse/store/webhook_trigger.hpp"
 
 namespace gatehouse::store {
 
@@ -92,6 +93,14 @@ class Tenancy {
   virtual std::vector<Integration> integrations() = 0;
   /// The integration, if it exists and belongs to `customer_id`.
   virtual std::optional<Integration> integration(std::string_view customer_id, std::string_view id) = 0;
+
+  /// Which of the customer's finished writes its webhook is told of (webhook_trigger.hpp): a
+  /// delivery is queued only for a write whose trigger is among these. Until this is called a
+  /// customer has every trigger (all_webhook_triggers), as before triggers existed; none: no
+  /// delivery at all. Applies to writes that finish from now on (a delivery already queued is
+  /// sent). An invalid_argument error for a customer the store does not have.
+  virtual Result<void> set_webhook_triggers(std::string_view customer_id,
+                                            const std::vector<WebhookTrigger>& triggers) = 0;
 
   // Revocation. A customer or an integration is never deleted: it is disabled (its row keeps
   // `disabled_at`), with its records and its jobs' history. A disabled customer's key is not
