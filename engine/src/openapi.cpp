@@ -44,7 +44,8 @@ constexpr Answer answers[] = {
     {"202", "WriteAccepted", "The write can go (accepted as sent, or stripped with ignore_unknown_fields) and is "
                              "stored as a job; follow it with GET /v1/admin/write-status/{root_job_id}."},
     {"400", "BadRequest", "Rejected: `rejected` with every error of the decision in details, "
-                          "`missing_integration_id`, or a request that is not valid HTTP (`bad_request`)."},
+                          "`missing_integration_id`, `invalid_idempotency_key`, or a request that is not valid HTTP "
+                          "(`bad_request`)."},
     {"401", "Unauthorized", "No `Authorization: Bearer <key>`, or a key no customer has (`unauthorized`)."},
     {"404", "NotFound", "No such endpoint, model, record, integration or write for this customer; another "
                         "customer's are not found either (`not_found`)."},
@@ -55,7 +56,8 @@ constexpr Answer answers[] = {
     {"413", "PayloadTooLarge", "The body is larger than the service's max_payload_bytes (`payload_too_large`)."},
     {"415", "UnsupportedMediaType", "The body is not sent as application/json (`unsupported_media_type`)."},
     {"422", "UnprocessableContent", "The request is well-formed but cannot be carried out; code says why "
-                                    "(`rules_do_not_compile` on a reload, with the diagnostics in message)."},
+                                    "(`idempotency_key_reused`: the Idempotency-Key was sent with another request; "
+                                    "`rules_do_not_compile` on a reload, with the diagnostics in message)."},
     {"429", "TooManyRequests", "Too many requests: retry after the Retry-After header's seconds."},
     {"501", "NotImplemented", "The rules allow the write, but no connector can carry it to the PMS (`no_connector`)."},
     {"503", "ServiceUnavailable", "The service cannot take the request now; retry after the Retry-After "
@@ -63,6 +65,14 @@ constexpr Answer answers[] = {
     {"4XX", "HttpError", "The HTTP layer's own answers to any request: not valid HTTP (400), URI too long "
                          "(414), headers too large (431)."},
 };
+
+// docs/service.md, "Idempotency keys".
+constexpr const char* idempotency_key_parameter =
+    "{\"name\":\"Idempotency-Key\",\"in\":\"header\",\"description\":\"Sent again with the same request "
+    "within 24 hours, the write is not stored twice: the first answer comes back (same job_id). The same key "
+    "with another request answers 422 idempotency_key_reused. Per customer; 1 to 255 printable ASCII "
+    "characters.\",\"schema\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":255,"
+    "\"pattern\":\"^[ -~]+$\"}}";
 
 const Answer& answer(std::string_view status) {
   for (const auto& a : answers)
@@ -77,15 +87,33 @@ std::string responses(std::initializer_list<std::string_view> statuses, std::str
   return "\"responses\":{" + join(out) + "}";
 }
 
+std::string header(std::string_view name, std::string_view description, std::string_view schema) {
+  return q(name) + ":{\"description\":" + q(description) + ",\"schema\":" + std::string(schema) + "}";
+}
+
 std::string response_components() {
-  const std::string retry_after =
-      ",\"headers\":{\"Retry-After\":{\"description\":\"Seconds to wait before trying again.\","
-      "\"schema\":{\"type\":\"integer\",\"minimum\":0}}}";
+  const std::string seconds = "{\"type\":\"integer\",\"minimum\":0}";
+  const std::string retry_after = header("Retry-After", "Seconds to wait before trying again.", seconds);
+  // Every answer to a customer's key carries its rate limit (docs/service.md); these are the ones
+  // a client acts on.
+  const std::string rate_limit =
+      header("x-ratelimit-limit", "The key's requests a minute.", seconds) + "," +
+      header("x-ratelimit-remaining", "Requests the key may still make now.", seconds) + "," +
+      header("x-ratelimit-reset", "Seconds until the key's bucket is full again.", seconds);
+  const std::string replayed = header("Idempotent-Replayed",
+                                      "true when this is the answer first given to the same Idempotency-Key and "
+                                      "request, sent again; the write was not stored twice.",
+                                      "{\"type\":\"string\",\"enum\":[\"true\"]}");
   std::vector<std::string> out;
   for (const auto& a : answers) {
-    std::string schema = std::string_view(a.status) == "202" ? "WriteAccepted" : "Error";
-    bool retry = std::string_view(a.status) == "429" || std::string_view(a.status) == "503";
-    out.push_back(q(a.name) + ":{\"description\":" + q(a.description) + (retry ? retry_after : "") +
+    const std::string_view status = a.status;
+    std::string schema = status == "202" ? "WriteAccepted" : "Error";
+    std::string headers = status == "202"   ? replayed + "," + rate_limit
+                          : status == "429" ? retry_after + "," + rate_limit
+                          : status == "503" ? retry_after
+                                            : "";
+    out.push_back(q(a.name) + ":{\"description\":" + q(a.description) +
+                  (headers.empty() ? "" : ",\"headers\":{" + headers + "}") +
                   ",\"content\":{\"application/json\":{\"schema\":" + ref("schemas", schema) + "}}}");
   }
   return join(out);
@@ -222,7 +250,7 @@ class Document {
           (in_body ? "integration_id names the integration (and is taken out before the decision)."
                    : "The integration is the record's.")) +
         ",\"tags\":[" + q(generic.name) + "],\"parameters\":[" + (has_id ? std::string(id_parameter) + "," : "") +
-        "{\"name\":\"ignore_unknown_fields\",\"in\":\"query\",\"description\":\"Take out the fields the PMS does "
+        idempotency_key_parameter + ",{\"name\":\"ignore_unknown_fields\",\"in\":\"query\",\"description\":\"Take out the fields the PMS does "
         "not take (listed in meta.stripped) instead of rejecting the write.\",\"schema\":{\"type\":\"boolean\","
         "\"default\":false}}],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":"
         "{\"anyOf\":[" + refs + "]}}}}," +

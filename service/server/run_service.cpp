@@ -9,6 +9,7 @@
 
 #include "gatehouse/rules_loader.hpp"
 #include "gatehouse/service/admin_routes.hpp"
+#include "gatehouse/service/idempotency_key_purge.hpp"
 #include "gatehouse/service/write_service.hpp"
 #include "gatehouse/store/caching_store.hpp"
 #include "gatehouse/store/clock.hpp"
@@ -131,9 +132,14 @@ int run_service(const std::filesystem::path& config_file, const std::filesystem:
   });
   std::cout << "listening on " << config.http.host << ":" << port << " (rules_version "
             << engine.program()->rules_version() << ", " << resumed << " interrupted jobs resumed)" << std::endl;
+  // Clients' idempotency keys past their lifetime, deleted every ten minutes (and now).
+  IdempotencyKeyPurge key_purge(cached_store, std::chrono::minutes(10),
+                                [](const std::string& line) { std::cerr << "gatehouse serve: " << line << '\n'; });
   dispatcher.start();
+  key_purge.start();
   server.run();
   signal_thread.join();
+  key_purge.stop();
   dispatcher.stop();
   return ok;
 }

@@ -59,6 +59,18 @@ class ForwardingStore : public store::Store {
                                            const std::vector<store::WebhookTrigger>& triggers) override {
     return inner_.set_webhook_triggers(customer, triggers);
   }
+  store::Result<store::KeyedWrite> enqueue_idempotent(const store::NewJob& job, const store::IdempotencyKey& key,
+                                                      const store::AnswerToKeep& answer, std::string_view now,
+                                                      std::string_view live_since) override {
+    return inner_.enqueue_idempotent(job, key, answer, now, live_since);
+  }
+  store::Result<std::optional<store::KeyedWrite>> find_idempotent(const store::IdempotencyKey& key,
+                                                                  std::string_view live_since) override {
+    return inner_.find_idempotent(key, live_since);
+  }
+  store::Result<std::size_t> purge_idempotency_keys(std::string_view live_since) override {
+    return inner_.purge_idempotency_keys(live_since);
+  }
   store::Result<std::optional<store::TenancyChange>> revoke_customer(std::string_view customer,
                                                                     std::string_view now) override {
     return inner_.revoke_customer(customer, now);

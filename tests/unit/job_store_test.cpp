@@ -902,6 +902,169 @@ TEST_P(JobStoreTest, AWebhookFromBeforeTriggersIsToldOfEveryWrite) {
   EXPECT_EQ(delivered_roots(store, "2026-11-28T10:00:01Z"), (std::set<std::string>{succeeded, failed}));
 }
 
+// Idempotency keys (store/idempotency.hpp). The service keeps a key a day: `live_since` is the
+// caller's now less that, so a key kept before it is as if it had never been.
+
+/// The answer the service gives an accepted write, made for `job_id`.
+AnswerToKeep accepted_answer() {
+  return {202, [](std::string_view job_id) { return "{\"job_id\":\"" + std::string(job_id) + "\"}"; }};
+}
+
+/// How many jobs are due at `now` (claimed to count them).
+int jobs_due(Store& store, const std::string& now = "2026-11-30T00:00:00.000Z") {
+  int n = 0;
+  while (store.claim("counter", now)) ++n;
+  return n;
+}
+
+TEST_P(JobStoreTest, AWriteSentAgainWithItsKeyGetsTheFirstAnswerAndNoSecondJob) {
+  auto owned = open();
+  Store& store = *owned;
+  const IdempotencyKey key{"c1", "order-7", "fingerprint-a"};
+  EXPECT_FALSE(store.find_idempotent(key, "2026-11-27T10:00:00.000Z").value()) << "a key nobody sent is free";
+  KeyedWrite first = store.enqueue_idempotent(job(), key, accepted_answer(), "2026-11-28T10:00:00.000Z",
+                                              "2026-11-27T10:00:00.000Z").value();
+  EXPECT_EQ(first.use, KeyUse::stored);
+  EXPECT_EQ(first.job_id.size(), 32u);
+  EXPECT_EQ(first.status, 202);
+  EXPECT_EQ(first.body, "{\"job_id\":\"" + first.job_id + "\"}");
+
+  KeyedWrite again = store.enqueue_idempotent(job(), key, accepted_answer(), "2026-11-28T10:05:00.000Z",
+                                              "2026-11-27T10:05:00.000Z").value();
+  EXPECT_EQ(again.use, KeyUse::replayed) << key_use_name(again.use);
+  EXPECT_EQ(again.job_id, first.job_id);
+  EXPECT_EQ(again.status, 202);
+  EXPECT_EQ(again.body, first.body);
+  auto found = store.find_idempotent(key, "2026-11-27T10:05:00.000Z").value();
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->use, KeyUse::replayed);
+  EXPECT_EQ(found->job_id, first.job_id);
+  EXPECT_EQ(found->body, first.body);
+  EXPECT_EQ(jobs_due(store), 1) << "one job for the key";
+}
+
+TEST_P(JobStoreTest, AKeySentWithAnotherRequestStoresNothing) {
+  auto owned = open();
+  Store& store = *owned;
+  KeyedWrite first = store.enqueue_idempotent(job(), {"c1", "k", "fingerprint-a"}, accepted_answer(),
+                                              "2026-11-28T10:00:00.000Z", "2026-11-27T10:00:00.000Z").value();
+  ASSERT_EQ(first.use, KeyUse::stored);
+  const IdempotencyKey other{"c1", "k", "fingerprint-b"};
+  KeyedWrite refused = store.enqueue_idempotent(job(), other, accepted_answer(), "2026-11-28T10:01:00.000Z",
+                                                "2026-11-27T10:01:00.000Z").value();
+  EXPECT_EQ(refused.use, KeyUse::used_for_other);
+  EXPECT_EQ(refused.job_id, "") << "the first write's job is not told to a request that is not it";
+  EXPECT_EQ(refused.body, "");
+  EXPECT_EQ(store.find_idempotent(other, "2026-11-27T10:01:00.000Z").value()->use, KeyUse::used_for_other);
+  EXPECT_EQ(jobs_due(store), 1);
+  // The key still holds the first request's answer.
+  EXPECT_EQ(store.find_idempotent({"c1", "k", "fingerprint-a"}, "2026-11-27T10:01:00.000Z").value()->job_id,
+            first.job_id);
+}
+
+TEST_P(JobStoreTest, KeysAreEachCustomersOwn) {
+  auto owned = open();
+  Store& store = *owned;
+  KeyedWrite acme = store.enqueue_idempotent(job("c1"), {"c1", "shared-key", "fingerprint-a"}, accepted_answer(),
+                                             "2026-11-28T10:00:00.000Z", "2026-11-27T10:00:00.000Z").value();
+  EXPECT_FALSE(store.find_idempotent({"c2", "shared-key", "fingerprint-a"}, "2026-11-27T10:00:00.000Z").value())
+      << "another customer's key does not exist for this one";
+  KeyedWrite globex = store.enqueue_idempotent(job("c2"), {"c2", "shared-key", "fingerprint-a"}, accepted_answer(),
+                                               "2026-11-28T10:00:01.000Z", "2026-11-27T10:00:01.000Z").value();
+  EXPECT_EQ(globex.use, KeyUse::stored) << "the same key, another customer: a write of its own";
+  EXPECT_NE(globex.job_id, acme.job_id);
+  EXPECT_EQ(jobs_due(store), 2);
+}
+
+TEST_P(JobStoreTest, AKeyIsForgottenPastItsLifetimeAndPurged) {
+  auto owned = open();
+  Store& store = *owned;
+  const IdempotencyKey key{"c1", "k", "fingerprint-a"};
+  KeyedWrite first = store.enqueue_idempotent(job(), key, accepted_answer(), "2026-11-28T10:00:00.000Z",
+                                              "2026-11-27T10:00:00.000Z").value();
+  ASSERT_EQ(first.use, KeyUse::stored);
+  store.enqueue_idempotent(job(), {"c1", "later", "fingerprint-a"}, accepted_answer(), "2026-11-28T12:00:00.000Z",
+                           "2026-11-27T12:00:00.000Z").value();
+  // A day later, to the millisecond: still kept.
+  EXPECT_TRUE(store.find_idempotent(key, "2026-11-28T10:00:00.000Z").value());
+  // A millisecond after that: forgotten, and the same key and request are a new write.
+  EXPECT_FALSE(store.find_idempotent(key, "2026-11-28T10:00:00.001Z").value());
+  KeyedWrite next_day = store.enqueue_idempotent(job(), key, accepted_answer(), "2026-11-29T10:00:00.001Z",
+                                                 "2026-11-28T10:00:00.001Z").value();
+  EXPECT_EQ(next_day.use, KeyUse::stored);
+  EXPECT_NE(next_day.job_id, first.job_id);
+  EXPECT_EQ(store.find_idempotent(key, "2026-11-28T10:00:00.001Z").value()->job_id, next_day.job_id);
+
+  // The purge deletes the keys kept before live_since, none other; the jobs stay.
+  EXPECT_EQ(store.purge_idempotency_keys("2026-11-28T12:00:00.001Z").value(), 1u) << "'later' only";
+  EXPECT_FALSE(store.find_idempotent({"c1", "later", "fingerprint-a"}, "2026-11-01T00:00:00.000Z").value());
+  EXPECT_TRUE(store.find_idempotent(key, "2026-11-01T00:00:00.000Z").value());
+  EXPECT_EQ(store.purge_idempotency_keys("2026-11-28T12:00:00.001Z").value(), 0u);
+  EXPECT_TRUE(store.write_status("c1", first.job_id)) << "a purged key's job stays";
+  EXPECT_EQ(jobs_due(store), 3);
+}
+
+TEST_P(JobStoreTest, KeysSurviveARestart) {
+  std::string job_id;
+  {
+    auto owned = open();
+    job_id = owned->enqueue_idempotent(job(), {"c1", "k", "fingerprint-a"}, accepted_answer(),
+                                       "2026-11-28T10:00:00.000Z", "2026-11-27T10:00:00.000Z").value().job_id;
+  }
+  auto reopened = open();
+  KeyedWrite again = reopened->enqueue_idempotent(job(), {"c1", "k", "fingerprint-a"}, accepted_answer(),
+                                                  "2026-11-28T10:10:00.000Z", "2026-11-27T10:10:00.000Z").value();
+  EXPECT_EQ(again.use, KeyUse::replayed);
+  EXPECT_EQ(again.job_id, job_id);
+  EXPECT_EQ(jobs_due(*reopened), 1);
+}
+
+TEST_P(JobStoreTest, AKeyIsNeverKeptWithoutItsJob) {
+  auto owned = open();
+  Store& store = *owned;
+  // A job the store refuses (its parent does not exist): the key goes with it.
+  NewJob orphan = job("c1", "no-such-parent");
+  auto refused = store.enqueue_idempotent(orphan, {"c1", "k", "fingerprint-a"}, accepted_answer(),
+                                          "2026-11-28T10:00:00.000Z", "2026-11-27T10:00:00.000Z");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, StoreError::Kind::invalid_argument) << refused.error().message;
+  EXPECT_FALSE(store.find_idempotent({"c1", "k", "fingerprint-a"}, "2026-11-27T10:00:00.000Z").value())
+      << "the key is free: the client may send the write again";
+  EXPECT_EQ(store.enqueue_idempotent(job(), {"c1", "k", "fingerprint-a"}, accepted_answer(), "2026-11-28T10:00:01.000Z",
+                                     "2026-11-27T10:00:01.000Z").value().use,
+            KeyUse::stored);
+}
+
+TEST_P(JobStoreTest, WritesRacingWithOneKeyStoreOneJob) {
+  // Two stores on the same data: for PostgreSQL, two instances; for SQLite (one process), one
+  // store's callers racing each other through its group commit.
+  auto first = open();
+  auto second = GetParam() == "postgres" ? open() : nullptr;
+  constexpr int writers = 8;
+  std::vector<KeyedWrite> results(writers);
+  std::vector<std::thread> threads;
+  std::atomic<bool> go{false};
+  for (int i = 0; i < writers; ++i)
+    threads.emplace_back([&, i] {
+      Store& store = second && i % 2 ? *second : *first;
+      while (!go) std::this_thread::yield();
+      results[static_cast<std::size_t>(i)] =
+          store.enqueue_idempotent(job(), {"c1", "raced", "fingerprint-a"}, accepted_answer(),
+                                   "2026-11-28T10:00:00.000Z", "2026-11-27T10:00:00.000Z").value();
+    });
+  go = true;
+  for (auto& t : threads) t.join();
+  int stored = 0;
+  for (const auto& r : results) {
+    stored += r.use == KeyUse::stored;
+    EXPECT_NE(r.use, KeyUse::used_for_other);
+    EXPECT_EQ(r.job_id, results[0].job_id) << "every writer is told the one job";
+    EXPECT_EQ(r.body, results[0].body);
+  }
+  EXPECT_EQ(stored, 1);
+  EXPECT_EQ(jobs_due(*first), 1);
+}
+
 class SqliteStoreTest : public ::testing::Test {
  protected:
   fs::path file = fs::temp_directory_path() / ("gatehouse_sqlite_" + std::to_string(::getpid()) + ".db");

@@ -246,6 +246,9 @@ TEST(OpenApi, WritesAnswerEveryStatusOfTheServiceEachWithItsBody) {
     }
     simdjson::dom::array parameters = arr(operation["parameters"]);
     EXPECT_EQ(text(parameters.at(parameters.size() - 1)["name"]), "ignore_unknown_fields") << name;
+    object key = obj(parameters.at(parameters.size() - 2));
+    EXPECT_EQ(text(key["name"]), "Idempotency-Key") << name;
+    EXPECT_EQ(text(key["in"]), "header") << name;
   }
   EXPECT_EQ(writes, 5u);
   // The error shape, and the 202 answer: job_id, data, meta {verdict, stripped, rules_version}.
@@ -256,6 +259,8 @@ TEST(OpenApi, WritesAnswerEveryStatusOfTheServiceEachWithItsBody) {
   object meta = obj(accepted["properties"]["meta"]);
   EXPECT_TRUE(has_required(meta, "verdict") && has_required(meta, "stripped") && has_required(meta, "rules_version"));
   EXPECT_TRUE(component(*d, "responses", "TooManyRequests")["headers"]["Retry-After"].error() == simdjson::SUCCESS);
+  EXPECT_TRUE(component(*d, "responses", "TooManyRequests")["headers"]["x-ratelimit-reset"].error() == simdjson::SUCCESS);
+  EXPECT_TRUE(component(*d, "responses", "WriteAccepted")["headers"]["Idempotent-Replayed"].error() == simdjson::SUCCESS);
 }
 
 TEST(OpenApi, ReadRoutesAnswerWithTheirBodies) {

@@ -133,7 +133,22 @@ ALTER TABLE webhooks ADD COLUMN claim TEXT;
 ALTER TABLE customers ADD COLUMN webhook_triggers TEXT NOT NULL
   DEFAULT 'WRITE_OPERATION_FAILURE,WRITE_OPERATION_SUCCESS';
 )"},
-    // 5: revocation (store.hpp). A customer or an integration is disabled, never deleted: its
+    // 5: clients' idempotency keys (idempotency.hpp): per customer, each with the fingerprint of
+    // the request that used it first, that request's job and the answer it was given.
+    {R"(
+CREATE TABLE idempotency_keys (
+  customer_id TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  job_id TEXT NOT NULL REFERENCES jobs (id),
+  response_status INTEGER NOT NULL,
+  response_body TEXT NOT NULL,
+  created_at TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (customer_id, idempotency_key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+)"},
+    // 6: revocation (store.hpp). A customer or an integration is disabled, never deleted: its
     // history stays. `revocations` counts the changes, so that the other instances' lookup caches
     // can tell that one happened (caching_store.hpp).
     {R"(
@@ -678,6 +693,77 @@ Result<void> PostgresStore::set_webhook_triggers(std::string_view customer_id,
     Rows r = run(l.get(), "UPDATE customers SET webhook_triggers = $1 WHERE id = $2",
                  {p(webhook_triggers_text(triggers)), p(customer_id)});
     if (r.affected() == 0) throw std::invalid_argument("store: no customer " + std::string(customer_id));
+  });
+}
+
+// Idempotency keys. The job goes in first and the key after it, in one transaction: the key's
+// INSERT ... ON CONFLICT is what decides between writes racing with one key, on any instance.
+// PostgreSQL makes an INSERT that meets a key another transaction has inserted but not committed
+// wait for that transaction: if it commits, the key is taken (and this write's job is rolled back
+// with it); if it rolls back, the key is free and this write takes it. So exactly one job is
+// stored per key, and a crash keeps the job and its key together or neither.
+
+namespace {
+
+/// What the key row `kept` (fingerprint, job_id, response_status, response_body) is to `key`.
+KeyedWrite kept_answer(const Rows& kept, const IdempotencyKey& key) {
+  if (kept.text(0, 0) != key.fingerprint) return KeyedWrite{KeyUse::used_for_other, "", 0, ""};
+  return KeyedWrite{KeyUse::replayed, kept.text(0, 1), kept.integer(0, 2), kept.text(0, 3)};
+}
+
+}  // namespace
+
+Result<KeyedWrite> PostgresStore::enqueue_idempotent(const NewJob& job, const IdempotencyKey& key,
+                                                     const AnswerToKeep& answer, std::string_view now,
+                                                     std::string_view live_since) {
+  return guarded([&] {
+    Lease l(*this);
+    PGconn* c = l.get();
+    Transaction tx(c);
+    std::string id = insert_job(c, job, now);
+    std::string body = answer.body(id);
+    // A row kept before live_since (expired, not yet purged) is taken over. A live one is not
+    // changed, but ON CONFLICT DO UPDATE locks it even so: it cannot change before it is read.
+    Rows claimed = run(c,
+                       "INSERT INTO idempotency_keys (customer_id, idempotency_key, fingerprint, job_id,"
+                       " response_status, response_body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                       " ON CONFLICT (customer_id, idempotency_key) DO UPDATE SET fingerprint = excluded.fingerprint,"
+                       " job_id = excluded.job_id, response_status = excluded.response_status,"
+                       " response_body = excluded.response_body, created_at = excluded.created_at"
+                       " WHERE idempotency_keys.created_at < $8 RETURNING 1",
+                       {p(key.customer_id), p(key.key), p(key.fingerprint), p(id), p(answer.status), p(body), p(now),
+                        p(live_since)});
+    if (!claimed.empty()) {
+      tx.commit();
+      return KeyedWrite{KeyUse::stored, std::move(id), answer.status, std::move(body)};
+    }
+    Rows kept = run(c,
+                    "SELECT fingerprint, job_id, response_status, response_body FROM idempotency_keys"
+                    " WHERE customer_id = $1 AND idempotency_key = $2",
+                    {p(key.customer_id), p(key.key)});
+    if (kept.empty()) throw StoreUnavailable("store: idempotency key conflict without a row");  // cannot be: it is locked
+    return kept_answer(kept, key);  // the transaction, with this write's job, rolls back
+  });
+}
+
+Result<std::optional<KeyedWrite>> PostgresStore::find_idempotent(const IdempotencyKey& key,
+                                                                 std::string_view live_since) {
+  return guarded([&]() -> std::optional<KeyedWrite> {
+    Lease l(*this);
+    Rows kept = run(l.get(),
+                    "SELECT fingerprint, job_id, response_status, response_body FROM idempotency_keys"
+                    " WHERE customer_id = $1 AND idempotency_key = $2 AND created_at >= $3",
+                    {p(key.customer_id), p(key.key), p(live_since)});
+    if (kept.empty()) return std::nullopt;
+    return kept_answer(kept, key);
+  });
+}
+
+Result<std::size_t> PostgresStore::purge_idempotency_keys(std::string_view live_since) {
+  return guarded([&] {
+    Lease l(*this);
+    Rows purged = run(l.get(), "DELETE FROM idempotency_keys WHERE created_at < $1", {p(live_since)});
+    return static_cast<std::size_t>(purged.affected());
   });
 }
 

@@ -141,7 +141,22 @@ ALTER TABLE webhooks ADD COLUMN claim TEXT;
 ALTER TABLE customers ADD COLUMN webhook_triggers TEXT NOT NULL
   DEFAULT 'WRITE_OPERATION_FAILURE,WRITE_OPERATION_SUCCESS';
 )"},
-    // 6: revocation (store.hpp). A customer or an integration is disabled, never deleted: its
+    // 6: clients' idempotency keys (idempotency.hpp): per customer, each with the fingerprint of
+    // the request that used it first, that request's job and the answer it was given.
+    {R"(
+CREATE TABLE idempotency_keys (
+  customer_id TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  job_id TEXT NOT NULL REFERENCES jobs (id),
+  response_status INTEGER NOT NULL,
+  response_body TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (customer_id, idempotency_key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+)"},
+    // 7: revocation (store.hpp). A customer or an integration is disabled, never deleted: its
     // history stays. `revocations` counts the changes, so that other instances' lookup caches can
     // tell that one happened (caching_store.hpp).
     {R"(
@@ -843,6 +858,76 @@ Result<void> SqliteStore::set_webhook_triggers(std::string_view customer_id,
     s.bind(1, webhook_triggers_text(triggers)).bind(2, customer_id).step();
     if (sqlite3_changes(writer_->handle) == 0)
       throw std::invalid_argument("store: no customer " + std::string(customer_id));
+  });
+}
+
+// Idempotency keys. The writer is the only connection that writes, and the check of the key, the
+// job and the key's row are one of its transactions: two writes with one key cannot both find it
+// free, and a crash keeps the job and its key together or neither.
+
+namespace {
+
+/// What the key row `kept` (fingerprint, job_id, response_status, response_body) is to `key`.
+KeyedWrite kept_answer(const Statement& kept, const IdempotencyKey& key) {
+  if (kept.text(0) != key.fingerprint) return KeyedWrite{KeyUse::used_for_other, "", 0, ""};
+  return KeyedWrite{KeyUse::replayed, kept.text(1), kept.integer(2), kept.text(3)};
+}
+
+const char* const live_key_sql =
+    "SELECT fingerprint, job_id, response_status, response_body FROM idempotency_keys"
+    " WHERE customer_id = ? AND idempotency_key = ? AND created_at >= ?";
+
+}  // namespace
+
+Result<KeyedWrite> SqliteStore::enqueue_idempotent(const NewJob& job, const IdempotencyKey& key,
+                                                   const AnswerToKeep& answer, std::string_view now,
+                                                   std::string_view live_since) {
+  return guarded([&] {
+    KeyedWrite result;
+    write([&](Connection& db) {
+      {
+        Statement kept(db, live_key_sql);
+        kept.bind(1, key.customer_id).bind(2, key.key).bind(3, live_since);
+        if (kept.step()) {
+          result = kept_answer(kept, key);
+          return;
+        }
+      }
+      // Free, or kept before live_since (expired, not yet purged): the key is this write's now.
+      Statement expired(db, "DELETE FROM idempotency_keys WHERE customer_id = ? AND idempotency_key = ?");
+      expired.bind(1, key.customer_id).bind(2, key.key).step();
+      std::string id = insert_job(db, job, now);
+      std::string body = answer.body(id);
+      Statement claim(db,
+                      "INSERT INTO idempotency_keys (customer_id, idempotency_key, fingerprint, job_id, response_status,"
+                      " response_body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+      claim.bind(1, key.customer_id).bind(2, key.key).bind(3, key.fingerprint).bind(4, id).bind(5, answer.status)
+          .bind(6, body).bind(7, now).step();
+      result = KeyedWrite{KeyUse::stored, std::move(id), answer.status, std::move(body)};
+    });
+    return result;
+  });
+}
+
+Result<std::optional<KeyedWrite>> SqliteStore::find_idempotent(const IdempotencyKey& key, std::string_view live_since) {
+  return guarded([&]() -> std::optional<KeyedWrite> {
+    Reader reader(*this);
+    Statement kept(reader.get(), live_key_sql);
+    kept.bind(1, key.customer_id).bind(2, key.key).bind(3, live_since);
+    if (!kept.step()) return std::nullopt;
+    return kept_answer(kept, key);
+  });
+}
+
+Result<std::size_t> SqliteStore::purge_idempotency_keys(std::string_view live_since) {
+  return guarded([&] {
+    std::size_t purged = 0;
+    write([&](Connection& db) {
+      Statement s(db, "DELETE FROM idempotency_keys WHERE created_at < ?");
+      s.bind(1, live_since).step();
+      purged = static_cast<std::size_t>(sqlite3_changes(db.handle));
+    });
+    return purged;
   });
 }
 

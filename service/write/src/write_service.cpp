@@ -8,6 +8,7 @@
 #include "gatehouse/evaluator.hpp"
 #include "gatehouse/json_schema.hpp"
 #include "gatehouse/service/admin_routes.hpp"
+#include "gatehouse/service/idempotency_key.hpp"
 #include "gatehouse/json_string.hpp"
 #include "gatehouse/service/media_type.hpp"
 #include "gatehouse/service/record_ids.hpp"
@@ -129,6 +130,10 @@ HttpResponse WriteService::metrics() const {
          "gatehouse_request_seconds_sum " +
          std::to_string(static_cast<double>(request_nanoseconds_.load(std::memory_order_relaxed)) / 1e9) +
          "\ngatehouse_request_seconds_count " + std::to_string(requests_.load(std::memory_order_relaxed)) + "\n";
+  out += "# HELP gatehouse_idempotent_replays_total Writes answered again from their Idempotency-Key.\n"
+         "# TYPE gatehouse_idempotent_replays_total counter\n"
+         "gatehouse_idempotent_replays_total " +
+         std::to_string(idempotent_replays_.load(std::memory_order_relaxed)) + "\n";
   out += "# HELP gatehouse_failed_key_checks_total Requests without a valid key (a /v1 route's, or the admin's).\n"
          "# TYPE gatehouse_failed_key_checks_total counter\n"
          "gatehouse_failed_key_checks_total " + std::to_string(failed_key_checks_.load(std::memory_order_relaxed)) + "\n";
@@ -340,6 +345,26 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
   if (request.body.size() > limits_.max_payload_bytes)
     return error_response(413, "payload_too_large", "the payload is " + std::to_string(request.body.size()) +
                                                " bytes; the limit is " + std::to_string(limits_.max_payload_bytes));
+  auto ignore = request.query.find("ignore_unknown_fields");
+  bool strip = ignore != request.query.end() && ignore->second == "true";
+
+  // With an Idempotency-Key, a write the key has answered already is answered again as it was,
+  // before anything else is looked at: not decided again (the rules may have been reloaded, the
+  // record moved), not stored again. Only a write that is stored keeps its key, so a refused one
+  // (400, 404, 409, 501, 503 ...) may be sent again, mended, with the same key.
+  std::optional<store::IdempotencyKey> key;
+  std::string now, keys_live_since;
+  if (auto sent = request.headers.find("idempotency-key"); sent != request.headers.end()) {
+    if (auto problem = idempotency_key_problem(sent->second))
+      return error_response(400, "invalid_idempotency_key", *problem);
+    key = store::IdempotencyKey{customer, sent->second, write_fingerprint(request.method, request.path, strip, request.body)};
+    now = now_();
+    keys_live_since = idempotency_keys_live_since(now);
+    auto kept = store_.find_idempotent(*key, keys_live_since);
+    if (!kept) return store_failed(kept.error());
+    if (*kept) return keyed_answer(**kept, key->key);
+  }
+
   const GenericModel& model = *route.model;
   const ast::Operation op = *route.operation;
   const std::string operation = ast::operation_name(op);
@@ -358,8 +383,6 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
                                                  pms_path_segment(integration.pms) + "')");
   }
 
-  auto ignore = request.query.find("ignore_unknown_fields");
-  bool strip = ignore != request.query.end() && ignore->second == "true";
   Request decision_request{integration.pms, model.name, op, strip, payload};
   EvaluationContext& context = thread_context(limits_);  // the configured limits, not the defaults
   auto started = std::chrono::steady_clock::now();
@@ -387,14 +410,46 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
   job.payload = std::string(*decision.payload);
   job.verdict = decision.verdict;
   job.rules_version = std::string(decision.rules_version);
+  // What the unified API's document declares (job_id, data), and gatehouse's own meta beside it.
+  auto accepted_body = [&job, stripped = issues_json(decision.stripped)](std::string_view id) {
+    return "{\"job_id\":" + json_quote(id) + ",\"data\":" + job.payload + ",\"meta\":{\"job_id\":" + json_quote(id) +
+           ",\"verdict\":" + json_quote(verdict_name(job.verdict)) + ",\"stripped\":" + stripped +
+           ",\"rules_version\":" + json_quote(job.rules_version) + "}}";
+  };
+  if (key) {
+    // The job and its key in one transaction (durable before the answer); a write that raced
+    // this one with the key since the look-up above got there first: its answer is this one's.
+    auto keyed = store_.enqueue_idempotent(job, *key, {202, accepted_body}, now, keys_live_since);
+    if (!keyed) return store_failed(keyed.error());
+    if (keyed->use != store::KeyUse::stored) return keyed_answer(*keyed, key->key);
+    if (hooks_.on_enqueued) hooks_.on_enqueued();
+    return {keyed->status, std::move(keyed->body)};
+  }
   std::string id = store_.enqueue(job, now_());  // durable before the answer
   if (hooks_.on_enqueued) hooks_.on_enqueued();
-  // What the unified API's document declares (job_id, data), and gatehouse's own meta beside it.
-  std::string body = "{\"job_id\":" + json_quote(id) + ",\"data\":" + job.payload +
-                     ",\"meta\":{\"job_id\":" + json_quote(id) + ",\"verdict\":" + json_quote(verdict_name(job.verdict)) +
-                     ",\"stripped\":" + issues_json(decision.stripped) +
-                     ",\"rules_version\":" + json_quote(job.rules_version) + "}}";
-  return {202, body};
+  return {202, accepted_body(id)};
+}
+
+HttpResponse WriteService::keyed_answer(const store::KeyedWrite& kept, std::string_view key) {
+  if (kept.use == store::KeyUse::used_for_other)
+    return error_response(422, "idempotency_key_reused",
+                          "the Idempotency-Key " + quote_bytes(key) +
+                              " was sent with another request (another method, path, ignore_unknown_fields or body)"
+                              " in the last " + std::to_string(idempotency_key_lifetime.count()) +
+                              " hours; send a new key with a new request");
+  idempotent_replays_.fetch_add(1, std::memory_order_relaxed);
+  HttpResponse replay(kept.status, kept.body);
+  replay.headers.emplace_back("Idempotent-Replayed", "true");
+  return replay;
+}
+
+HttpResponse WriteService::store_failed(const store::StoreError& error) {
+  // failure_answer() answers (503, logged and counted) the exception in flight: the one place.
+  try {
+    error.raise();
+  } catch (...) {
+    return failure_answer();
+  }
 }
 
 std::variant<WriteService::WriteTarget, HttpResponse> WriteService::write_target(const std::string& customer,

@@ -91,6 +91,19 @@ class CachingStore final : public Store {
     return inner_.set_webhook_triggers(customer_id, triggers);
   }
 
+  // Passed on as they are: a key is read and claimed in the database, where every instance sees
+  // it, never from memory (another instance may have claimed it a moment ago).
+  Result<KeyedWrite> enqueue_idempotent(const NewJob& job, const IdempotencyKey& key, const AnswerToKeep& answer,
+                                        std::string_view now, std::string_view live_since) override {
+    return inner_.enqueue_idempotent(job, key, answer, now, live_since);
+  }
+  Result<std::optional<KeyedWrite>> find_idempotent(const IdempotencyKey& key, std::string_view live_since) override {
+    return inner_.find_idempotent(key, live_since);
+  }
+  Result<std::size_t> purge_idempotency_keys(std::string_view live_since) override {
+    return inner_.purge_idempotency_keys(live_since);
+  }
+
   // Revocation: every cache emptied before and after (as a put does), then passed on.
   Result<std::optional<TenancyChange>> revoke_customer(std::string_view customer_id, std::string_view now) override;
   Result<std::optional<TenancyChange>> revoke_integration(std::string_view integration_id,

@@ -22,6 +22,8 @@
 
 #include "gatehouse/decision.hpp"
 #include "gatehouse/grammar/ast.hpp"
+#include "gatehouse/store/idempotency.hpp"
+#include "gatehouse/store/result.hpp"
 
 namespace gatehouse::store {
 
@@ -123,6 +125,23 @@ class JobQueue {
   /// The status of root job `root_job_id`, if it exists and belongs to `customer_id`.
   virtual std::optional<WriteStatus> write_status(std::string_view customer_id,
                                                   std::string_view root_job_id) = 0;
+
+  // Idempotency keys (idempotency.hpp). A key counts when it was kept at or after `live_since`;
+  // one kept before is as if it had never been.
+
+  /// Stores `job` under `key` in one transaction with the key and `answer`, when the key is free
+  /// (KeyUse::stored, with the answer made for the new job); else stores nothing and says what
+  /// the key holds: the kept answer when its fingerprint is `key`'s (replayed), or that it
+  /// answered another request (used_for_other). Of two calls racing with one key, on one store
+  /// or on two sharing a database, exactly one stores its job.
+  virtual Result<KeyedWrite> enqueue_idempotent(const NewJob& job, const IdempotencyKey& key,
+                                                const AnswerToKeep& answer, std::string_view now,
+                                                std::string_view live_since) = 0;
+  /// What `key` holds (replayed or used_for_other), or nullopt when it is free; stores nothing.
+  virtual Result<std::optional<KeyedWrite>> find_idempotent(const IdempotencyKey& key,
+                                                            std::string_view live_since) = 0;
+  /// Deletes the keys kept before `live_since` (their jobs stay); returns how many.
+  virtual Result<std::size_t> purge_idempotency_keys(std::string_view live_since) = 0;
 };
 
 }  // namespace gatehouse::store

@@ -72,6 +72,11 @@ class PostgresStore final : public Store {
   Result<bool> is_revoked(std::string_view customer_id, std::string_view integration_id) override;
   Result<std::int64_t> revocations() override;
 
+  Result<KeyedWrite> enqueue_idempotent(const NewJob& job, const IdempotencyKey& key, const AnswerToKeep& answer,
+                                        std::string_view now, std::string_view live_since) override;
+  Result<std::optional<KeyedWrite>> find_idempotent(const IdempotencyKey& key, std::string_view live_since) override;
+  Result<std::size_t> purge_idempotency_keys(std::string_view live_since) override;
+
   class Lease;  // a pooled connection, borrowed for one call
 
  private:

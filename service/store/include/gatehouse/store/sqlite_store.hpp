@@ -63,6 +63,11 @@ class SqliteStore final : public Store {
   Result<bool> is_revoked(std::string_view customer_id, std::string_view integration_id) override;
   Result<std::int64_t> revocations() override;
 
+  Result<KeyedWrite> enqueue_idempotent(const NewJob& job, const IdempotencyKey& key, const AnswerToKeep& answer,
+                                        std::string_view now, std::string_view live_since) override;
+  Result<std::optional<KeyedWrite>> find_idempotent(const IdempotencyKey& key, std::string_view live_since) override;
+  Result<std::size_t> purge_idempotency_keys(std::string_view live_since) override;
+
  public:
   struct Connection;  // a connection and its prepared statements (sqlite_store.cpp)
 

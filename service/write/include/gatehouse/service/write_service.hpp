@@ -17,6 +17,10 @@
 //   GET  /metrics                              Prometheus text: decisions by verdict, responses
 //                                              by status, decision time
 //
+// A write may carry an `Idempotency-Key` (idempotency_key.hpp): sent again with it, the same
+// request gets its first answer again (`Idempotent-Replayed: true`), another request 422; the key
+// is claimed with the job, in the store's one transaction.
+//
 // Which integration a write goes to: a route with `{id}` names a record, whose integration the
 // store knows; any other route carries `integration_id` in its body. Every /v1 request needs
 // `Authorization: Bearer <key>`; a customer reaches only its own integrations, records and jobs
@@ -157,6 +161,11 @@ class WriteService {
   std::chrono::steady_clock::time_point monotonic_now() const;
   HttpResponse metrics() const;
   HttpResponse count(HttpResponse response);
+  /// The answer to a write whose Idempotency-Key was used before: the kept answer again (with
+  /// `Idempotent-Replayed: true`), or 422 when the key was used for another request.
+  HttpResponse keyed_answer(const store::KeyedWrite& kept, std::string_view key);
+  /// What a store call's error answers (503 `store_unavailable`, logged), as failure_answer().
+  HttpResponse store_failed(const store::StoreError& error);
 
   Engine& engine_;
   store::Store& store_;
@@ -173,6 +182,7 @@ class WriteService {
   FailedAuthThrottle auth_throttle_;
   std::atomic<std::uint64_t> failed_key_checks_{0}, throttled_requests_{0};
   std::map<int, std::atomic<std::uint64_t>> responses_;  // by status; keys made in the constructor
+  std::atomic<std::uint64_t> idempotent_replays_{0};
 };
 
 }  // namespace gatehouse::service
