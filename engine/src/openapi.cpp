@@ -46,7 +46,8 @@ constexpr Answer answers[] = {
     {"400", "BadRequest", "Rejected: `rejected` with every error of the decision in details, "
                           "`missing_integration_id`, `invalid_idempotency_key`, or a request that is not valid HTTP "
                           "(`bad_request`)."},
-    {"401", "Unauthorized", "No `Authorization: Bearer <key>`, or a key no customer has (`unauthorized`)."},
+    {"401", "Unauthorized", "No `Authorization: Bearer <key>`, or a key no customer has, or one revoked "
+                            "(`unauthorized`)."},
     {"404", "NotFound", "No such endpoint, model, record, integration or write for this customer; another "
                         "customer's are not found either (`not_found`)."},
     {"405", "MethodNotAllowed", "The integration's PMS does not offer this operation on this model "
@@ -58,7 +59,9 @@ constexpr Answer answers[] = {
     {"422", "UnprocessableContent", "The request is well-formed but cannot be carried out; code says why "
                                     "(`idempotency_key_reused`: the Idempotency-Key was sent with another request; "
                                     "`rules_do_not_compile` on a reload, with the diagnostics in message)."},
-    {"429", "TooManyRequests", "Too many requests: retry after the Retry-After header's seconds."},
+    {"429", "TooManyRequests", "Too many requests: retry after the Retry-After header's seconds (`rate_limited`: "
+                               "the key's requests a minute; `too_many_failed_attempts`: failed key checks from "
+                               "the client's address)."},
     {"501", "NotImplemented", "The rules allow the write, but no connector can carry it to the PMS (`no_connector`)."},
     {"503", "ServiceUnavailable", "The service cannot take the request now; retry after the Retry-After "
                                   "header's seconds."},
@@ -129,7 +132,8 @@ R"("WriteStatus":{"type":"object","required":["write_status","errors","created_r
 R"("CachedRecord":{"type":"object","required":["data","integration_id","synced_at"],"properties":{"data":{"type":"object","description":"The record as the PMS last sent it (a write does not change it)."},"integration_id":{"type":"string"},"synced_at":{"type":"string","format":"date-time"}}},)"
 R"("Health":{"type":"object","required":["status","rules_version"],"properties":{"status":{"type":"string","enum":["ok"]},"rules_version":{"type":"string"}}},)"
 R"("Reloaded":{"type":"object","required":["rules_version"],"properties":{"rules_version":{"type":"string","description":"The rules now in use."}}},)"
-R"("Synced":{"type":"object","required":["records","errors"],"properties":{"records":{"type":"integer","minimum":0},"errors":{"type":"array","items":{"type":"string"}}}})";
+R"("Synced":{"type":"object","required":["records","errors"],"properties":{"records":{"type":"integer","minimum":0},"errors":{"type":"array","items":{"type":"string"}}}},)"
+R"("Revoked":{"type":"object","required":["revoked"],"properties":{"revoked":{"type":"object","description":"What this call disabled (empty lists: it was revoked already).","required":["customers","integrations"],"properties":{"customers":{"type":"array","items":{"type":"string"}},"integrations":{"type":"array","items":{"type":"string"}}}}}})";
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -187,6 +191,17 @@ class Document {
         "\"description\":\"Needs the admin key as the bearer token; without it the route answers 404.\","
         "\"tags\":[\"service\"]," +
             responses({"404", "4XX"}, ok_json("Records read, and the errors met.", ref("schemas", "Synced"))));
+    // docs/service.md, "Revocation".
+    for (const auto& [what, one] : {std::pair{"customers", "customer"}, std::pair{"integrations", "integration"}})
+      add(std::string("/v1/admin/") + what + "/{id}/revoke", "post",
+          "\"operationId\":" + q(std::string("revoke_") + one) + ",\"summary\":" +
+              q(std::string("Disable a ") + one + (std::string_view(one) == "customer" ? " and its integrations" : "") +
+                ", on every instance within 0.2 s") +
+              ",\"description\":\"Needs the admin key as the bearer token; without it the route answers 404. "
+              "Kept for its history, never served again until the configuration names it at a start.\","
+              "\"tags\":[\"service\"],\"parameters\":[{\"name\":\"id\",\"in\":\"path\",\"required\":true,"
+              "\"schema\":{\"type\":\"string\"}}]," +
+              responses({"404", "503", "4XX"}, ok_json("Revoked.", ref("schemas", "Revoked"))));
     add("/healthz", "get",
         "\"operationId\":\"get_health\",\"summary\":\"Whether the service is up, and its rules\","
         "\"tags\":[\"service\"],\"security\":[]," +

@@ -26,6 +26,7 @@ constexpr int usage_error = 2;  // the CLI's: a configuration, store, rules or c
 int run_service(const std::filesystem::path& config_file, const std::filesystem::path& default_rules) {
   ServeConfig config;
   std::unique_ptr<store::Store> store;
+  store::TenancyChange tenancy;
   try {
     config = load_serve_config(config_file, default_rules);
     if (config.postgres) {
@@ -33,10 +34,12 @@ int run_service(const std::filesystem::path& config_file, const std::filesystem:
     } else {
       store = std::make_unique<store::SqliteStore>(config.store.string());
     }
-    if (auto seeded = seed_store(config, *store); !seeded) {
+    auto seeded = seed_store(config, *store);
+    if (!seeded) {
       std::cerr << "gatehouse serve: " << config_file.string() << ": " << seeded.error().message << '\n';
       return usage_error;
     }
+    tenancy = std::move(*seeded);
   } catch (const std::exception& e) {  // a configuration not usable, or a store that cannot be opened
     std::cerr << "gatehouse serve: " << config_file.string() << ": " << e.what() << '\n';
     return usage_error;
@@ -68,6 +71,17 @@ int run_service(const std::filesystem::path& config_file, const std::filesystem:
     for (const auto& p : problems) std::cerr << p << '\n';
     return usage_error;
   }
+  // What the configuration no longer names is disabled; the operator reads which.
+  auto say = [](const char* what, const std::vector<std::string>& ids) {
+    if (ids.empty()) return;
+    std::string list;
+    for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
+    std::cerr << "gatehouse serve: " << what << ": " << list << '\n';
+  };
+  say("customers disabled (the configuration no longer names them)", tenancy.disabled_customers);
+  say("integrations disabled (the configuration no longer names them)", tenancy.disabled_integrations);
+  say("customers enabled again (the configuration names them)", tenancy.enabled_customers);
+  say("integrations enabled again (the configuration names them)", tenancy.enabled_integrations);
   auto resumed = store->resume_interrupted(utc_now());
   if (!resumed) {
     std::cerr << "gatehouse serve: resuming interrupted jobs: " << resumed.error().message << '\n';
@@ -83,6 +97,7 @@ int run_service(const std::filesystem::path& config_file, const std::filesystem:
     if (!report) return report.error();
     return SyncSummary{report->records, std::move(report->errors)};
   });
+  admin.set_tenancy(cached_store, [](const std::string& line) { std::cerr << "gatehouse serve: " << line << '\n'; });
   write_service.set_hooks({[&](std::string_view pms, std::string_view model, std::string_view op) {
                              return dispatcher.can_dispatch(pms, model, op);
                            },
@@ -92,7 +107,8 @@ int run_service(const std::filesystem::path& config_file, const std::filesystem:
                              auto own = config.customer_rate_limits.find(customer);
                              return own != config.customer_rate_limits.end() ? own->second
                                                                              : config.rate_limit_per_minute;
-                           }});
+                           },
+                           config.failed_auth_per_minute});
 
   // Signals go to one thread that waits for them.
   sigset_t signals;

@@ -63,7 +63,8 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
   c.root = YAML::LoadFile(file.string());
   const YAML::Node& root = c.root;
   only_known_keys(root, {"rules", "store", "listen", "max_payload_bytes", "admin_api_key", "http", "dispatcher",
-                         "lookup_cache_seconds", "rate_limit_per_minute", "customers", "integrations", "records"},
+                         "lookup_cache_seconds", "rate_limit_per_minute", "failed_auth_per_minute", "customers",
+                         "integrations", "records"},
                   "the configuration");
   only_known_keys(root["http"], {"threads", "handler_threads", "request_timeout_ms", "write_timeout_ms",
                                   "keep_alive_timeout_seconds", "keep_alive_max_requests", "max_header_bytes",
@@ -102,6 +103,22 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
   for (const auto& i : root["integrations"])
     only_known_keys(i, {"id", "customer", "pms", "base_url", "sync_interval_seconds"}, "integrations");
   for (const auto& r : root["records"]) only_known_keys(r, {"model", "id", "integration", "data"}, "records");
+  // The configuration is the source of truth at start (seed_store): what it does not name is
+  // disabled. An integration of a customer it does not name, or a record of such an integration,
+  // would be seeded only to be disabled (or serve a disabled customer): a mistake, said so.
+  auto names = [&](const char* list, const std::string& id) {
+    for (const auto& entry : root[list])
+      if (entry["id"] && entry["id"].IsScalar() && entry["id"].Scalar() == id) return true;
+    return false;
+  };
+  for (const auto& i : root["integrations"])
+    if (i["customer"] && i["customer"].IsScalar() && !names("customers", i["customer"].Scalar()))
+      throw std::runtime_error("integrations: integration '" + (i["id"] ? i["id"].Scalar() : std::string("?")) +
+                               "' names customer '" + i["customer"].Scalar() + "', which customers: does not list");
+  for (const auto& r : root["records"])
+    if (r["integration"] && r["integration"].IsScalar() && !names("integrations", r["integration"].Scalar()))
+      throw std::runtime_error("records: a record names integration '" + r["integration"].Scalar() +
+                               "', which integrations: does not list");
   fs::path dir = file.parent_path();
   c.rules = root["rules"] ? dir / root["rules"].Scalar() : fs::path(default_rules);
   if (root["store"] && root["store"].IsMap()) {
@@ -138,6 +155,8 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
   if (c.lookup_cache_seconds < 0) throw std::runtime_error("lookup_cache_seconds must be 0 (off) or more");
   if (root["rate_limit_per_minute"]) c.rate_limit_per_minute = root["rate_limit_per_minute"].as<int>();
   if (c.rate_limit_per_minute < 0) throw std::runtime_error("rate_limit_per_minute must be 0 (no limit) or more");
+  if (root["failed_auth_per_minute"]) c.failed_auth_per_minute = root["failed_auth_per_minute"].as<int>();
+  if (c.failed_auth_per_minute < 0) throw std::runtime_error("failed_auth_per_minute must be 0 (no throttle) or more");
   // Two io threads carry thousands of connections (none waits on the store); one if the
   // machine has one core. The other defaults are HttpServerOptions'.
   http.io_threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 2u));
@@ -224,7 +243,7 @@ std::optional<store::StoreError> failed(const store::Result<T>& put, const std::
 
 }  // namespace
 
-store::Result<void> seed_store(const ServeConfig& c, store::Store& store) {
+store::Result<store::TenancyChange> seed_store(const ServeConfig& c, store::Store& store) {
   for (const auto& customer : c.root["customers"]) {
     std::string id = required(customer, "id", "customers");
     const std::string what = "customer '" + id + "'";
@@ -255,7 +274,16 @@ store::Result<void> seed_store(const ServeConfig& c, store::Store& store) {
                                required(r, "integration", "records"), required(r, "data", "records"), utc_now()};
     if (auto error = failed(store.put_record(record), record.model + " record '" + record.native_id + "'")) return *error;
   }
-  return {};
+  // Then the configuration is the source of truth: a customer or integration it no longer names
+  // is disabled (a removed customer's key and its integration's syncs and writes stop); one it
+  // names again is enabled again.
+  std::vector<std::string> customers, integrations;
+  for (const auto& customer : c.root["customers"]) customers.push_back(required(customer, "id", "customers"));
+  for (const auto& i : c.root["integrations"]) integrations.push_back(required(i, "id", "integrations"));
+  auto kept = store.keep_only(customers, integrations, utc_now());
+  if (!kept)
+    return store::StoreError{kept.error().kind, "disabling what the configuration does not name: " + kept.error().message};
+  return *kept;
 }
 
 }  // namespace gatehouse::service

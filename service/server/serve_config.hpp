@@ -39,6 +39,11 @@ struct ServeConfig {
   // Each customer's webhook triggers (customers[].webhook.triggers; every trigger when absent),
   // for the customers that have a webhook.
   std::map<std::string, std::vector<store::WebhookTrigger>, std::less<>> webhook_triggers;
+  // Requests a minute without a valid key (none, a wrong one, a wrong admin key) from one client
+  // address (an IPv6 one by its /64) before the address is throttled: 429
+  // too_many_failed_attempts for its requests but those with a key seen to work
+  // (service/write/include/gatehouse/service/failed_auth_throttle.hpp). 0: no throttle.
+  int failed_auth_per_minute = 20;
   YAML::Node root;  // the whole file, for the customers, integrations and records to seed
 };
 
@@ -54,8 +59,11 @@ double estimated_key_bits(std::string_view key);
 /// keys of 160 random bits).
 inline constexpr double min_key_bits = 128;
 
-/// Puts the configuration's customers, integrations and records into the store; the store's
-/// error, naming what it was putting, when it failed (a malformed entry throws, as load does).
-store::Result<void> seed_store(const ServeConfig& config, store::Store& store);
+/// Puts the configuration's customers, integrations and records into the store, then makes the
+/// configuration the source of truth (Store::keep_only): every customer and integration it does
+/// not name is disabled (kept with its history, never served), every one it names is enabled,
+/// again if it was disabled. Returns what that changed, or the store's error, naming what it was
+/// putting, when it failed (a malformed entry throws, as load does).
+store::Result<store::TenancyChange> seed_store(const ServeConfig& config, store::Store& store);
 
 }  // namespace gatehouse::service

@@ -1,6 +1,8 @@
 // End-to-end: the real `gatehouse` binary, its output and exit codes.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -317,15 +319,32 @@ TEST(Cli, ServeRefusesANegativeLookupCacheTime) {
   EXPECT_NE(r.out.find("lookup_cache_seconds must be 0 (off) or more"), std::string::npos) << r.out;
 }
 
-// A store that refuses the configuration's seed (here an integration of a customer it does not
-// have: SQLite's foreign key) stops the start with the store's reason, naming the entry, and
-// exit status 2: the store's error is a value that run_service reports, not an abort.
+// A store that refuses the configuration's seed (here a SQLite file whose integrations table
+// refuses every insert, with the words of a full disk) stops the start with the store's reason,
+// naming the entry, and exit status 2: the store's error is a value that run_service reports.
 TEST(Cli, ServeSaysWhichSeedTheStoreRefused) {
-  Result r = serve_with_config(
-      "store: ':memory:'\nintegrations:\n  - {id: int-x, customer: nobody, pms: RENTMANAGER, base_url: 'http://127.0.0.1:1'}\n");
+  fs::path db = fs::temp_directory_path() / ("gatehouse_cli_seed_" + std::to_string(::getpid()) + ".db");
+  auto remove_db = [&] {
+    for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);
+  };
+  remove_db();
+  {
+    sqlite3* c = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &c), SQLITE_OK);
+    const char* refusing =
+        "CREATE TABLE integrations (id TEXT PRIMARY KEY, customer_id TEXT NOT NULL, pms TEXT NOT NULL,"
+        " base_url TEXT NOT NULL);"
+        "CREATE TRIGGER refuse BEFORE INSERT ON integrations BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;";
+    ASSERT_EQ(sqlite3_exec(c, refusing, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(c);
+    sqlite3_close(c);
+  }
+  Result r = serve_with_config("store: '" + db.string() +
+                               "'\ncustomers:\n  - {id: acme, api_key: key-acme-5b1f0c9e2d7a4f38}\n"
+                               "integrations:\n  - {id: int-rm, customer: acme, pms: RENTMANAGER, base_url: 'http://127.0.0.1:1'}\n");
+  remove_db();
   EXPECT_EQ(r.exit_code, 2) << r.out;
-  EXPECT_NE(r.out.find(": seeding integration 'int-x': store: "), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("FOREIGN KEY constraint failed"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(": seeding integration 'int-rm': store: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("database or disk is full"), std::string::npos) << r.out;
 }
 
 TEST(Cli, ServeRefusesAMisspeltConfigKey) {

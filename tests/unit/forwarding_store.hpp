@@ -89,6 +89,23 @@ class ForwardingStore : public store::Store {
   store::Result<std::size_t> purge_idempotency_keys(std::string_view live_since) override {
     return inner_.purge_idempotency_keys(live_since);
   }
+  store::Result<std::optional<store::TenancyChange>> revoke_customer(std::string_view customer,
+                                                                    std::string_view now) override {
+    return inner_.revoke_customer(customer, now);
+  }
+  store::Result<std::optional<store::TenancyChange>> revoke_integration(std::string_view integration,
+                                                                       std::string_view now) override {
+    return inner_.revoke_integration(integration, now);
+  }
+  store::Result<store::TenancyChange> keep_only(const std::vector<std::string>& customers,
+                                                const std::vector<std::string>& integrations,
+                                                std::string_view now) override {
+    return inner_.keep_only(customers, integrations, now);
+  }
+  store::Result<bool> is_revoked(std::string_view customer, std::string_view integration) override {
+    return inner_.is_revoked(customer, integration);
+  }
+  store::Result<std::int64_t> revocations() override { return inner_.revocations(); }
 
  protected:
   store::Store& inner_;

@@ -152,6 +152,8 @@ TEST(OpenApi, EveryRouteOfTheProgramAndOfTheServiceHasAUniqueOperationId) {
       {"get /v1/admin/write-status/{root_job_id}", "get_write_status"},
       {"get /v1/meta/{model}/{operation}", "get_request_schema"},
       {"post /v1/admin/reload", "reload_rules"},
+      {"post /v1/admin/customers/{id}/revoke", "revoke_customer"},
+      {"post /v1/admin/integrations/{id}/revoke", "revoke_integration"},
       {"post /v1/admin/sync", "sync_records"},
       {"get /healthz", "get_health"},
       {"get /metrics", "get_metrics"},
@@ -273,6 +275,8 @@ TEST(OpenApi, ReadRoutesAnswerWithTheirBodies) {
   EXPECT_EQ(ok_schema("/healthz", "get"), "#/components/schemas/Health");
   EXPECT_EQ(ok_schema("/v1/admin/reload", "post"), "#/components/schemas/Reloaded");
   EXPECT_EQ(ok_schema("/v1/admin/sync", "post"), "#/components/schemas/Synced");
+  EXPECT_EQ(ok_schema("/v1/admin/customers/{id}/revoke", "post"), "#/components/schemas/Revoked");
+  EXPECT_EQ(ok_schema("/v1/admin/integrations/{id}/revoke", "post"), "#/components/schemas/Revoked");
   EXPECT_EQ(d->root["paths"]["/metrics"]["get"]["responses"]["200"]["content"]["text/plain"].error(), simdjson::SUCCESS);
   object status = component(*d, "schemas", "WriteStatus");
   for (auto field : {"write_status", "errors", "created_record_id", "job_id", "created", "attempts", "submitted_at",

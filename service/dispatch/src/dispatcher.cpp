@@ -233,18 +233,28 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
                [&] { return store_.fail_attempt(job.id, job.claim, {0, code, message}, utc_now(), std::nullopt); }))
       jobs_failed_.fetch_add(1, std::memory_order_relaxed);
   };
-  auto found = store_.integration(job.customer_id, job.integration_id);
-  if (!found) {
+  // A revoked customer's or integration's write never reaches its PMS. Asked of the database
+  // for every job, never of a cache: a cache may be up to its revocation check behind
+  // (caching_store.hpp), and a write that another instance accepted in that time must still
+  // stop here.
+  auto revoked = store_.is_revoked(job.customer_id, job.integration_id);
+  store::Result<std::optional<store::Integration>> found = std::nullopt;
+  if (revoked && !*revoked) found = store_.integration(job.customer_id, job.integration_id);
+  if (!revoked || !found) {
+    const store::StoreError& error = !revoked ? revoked.error() : found.error();
     // No call was made: the job is due again after a backoff, like a call that got no answer,
     // rather than left claimed (with SQLite, until the next start).
-    count_worker_store_error("job " + job.id, found.error());
-    const store::AttemptResult result{0, "store_unavailable", "the store failed: " + found.error().message};
+    count_worker_store_error("job " + job.id, error);
+    const store::AttemptResult result{0, "store_unavailable", "the store failed: " + error.message};
     if (attempt >= options_.max_attempts) return fail_for_good(result.code, result.message);
     const std::string retry_at = in(retry_delay(attempt, std::nullopt));
     if (record("a job's retry", [&] { return store_.fail_attempt(job.id, job.claim, result, utc_now(), retry_at); }))
       jobs_retried_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
+  if (*revoked)
+    return fail_for_good("revoked", "customer '" + job.customer_id + "' or its integration '" + job.integration_id +
+                                        "' was revoked: the write was not sent to the PMS");
   const std::optional<store::Integration>& integration = *found;
   if (!integration) return fail_for_good("no_integration", "the integration '" + job.integration_id + "' is gone");
   const Connector* c = connector(job.pms);
@@ -358,17 +368,22 @@ void Dispatcher::deliver(const store::WebhookDelivery& d) {
         webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
     }
   };
-  auto read = store_.write_status(d.customer_id, d.root_job_id);
-  if (!read) {
+  // A revoked customer is served nothing, its webhook included (its jobs' history stays).
+  auto revoked = store_.is_revoked(d.customer_id, "");
+  store::Result<std::optional<store::WriteStatus>> read = std::nullopt;
+  if (revoked && !*revoked) read = store_.write_status(d.customer_id, d.root_job_id);
+  if (!revoked || !read) {
+    const store::StoreError& error = !revoked ? revoked.error() : read.error();
     // Nothing was sent: the delivery is due again after a backoff rather than left claimed
     // (with SQLite, until the next start).
-    count_worker_store_error("webhook " + d.id, read.error());
-    return not_delivered("the store failed: " + read.error().message, std::nullopt);
+    count_worker_store_error("webhook " + d.id, error);
+    return not_delivered("the store failed: " + error.message, std::nullopt);
   }
   const std::optional<store::WriteStatus>& status = *read;
-  if (!status) {
+  if (*revoked || !status) {
+    const std::string why = *revoked ? "the customer was revoked" : "the write is gone";
     if (record("a webhook's failure",
-               [&] { return store_.finish_webhook(d.id, d.claim, false, "the write is gone", utc_now(), std::nullopt); }))
+               [&] { return store_.finish_webhook(d.id, d.claim, false, why, utc_now(), std::nullopt); }))
       webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
     return;
   }

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "record_id.hpp"
@@ -146,6 +147,15 @@ CREATE TABLE idempotency_keys (
   PRIMARY KEY (customer_id, idempotency_key)
 );
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+)"},
+    // 6: revocation (store.hpp). A customer or an integration is disabled, never deleted: its
+    // history stays. `revocations` counts the changes, so that the other instances' lookup caches
+    // can tell that one happened (caching_store.hpp).
+    {R"(
+ALTER TABLE customers ADD COLUMN disabled_at TEXT COLLATE "C";
+ALTER TABLE integrations ADD COLUMN disabled_at TEXT COLLATE "C";
+CREATE TABLE revocations (changes BIGINT NOT NULL);
+INSERT INTO revocations VALUES (0);
 )"},
 };
 
@@ -549,7 +559,7 @@ Result<void> PostgresStore::put_customer(std::string_view customer_id, std::stri
 Result<std::optional<std::string>> PostgresStore::customer_for_key(std::string_view api_key) {
   return guarded([&]() -> std::optional<std::string> {
     Lease l(*this);
-    Rows r = run(l.get(), "SELECT id FROM customers WHERE api_key_sha256 = $1", {p(sha256_hex(api_key))});
+    Rows r = run(l.get(), "SELECT id FROM customers WHERE api_key_sha256 = $1 AND disabled_at IS NULL", {p(sha256_hex(api_key))});
     if (r.empty()) return std::nullopt;
     return r.text(0, 0);
   });
@@ -621,7 +631,10 @@ Result<void> PostgresStore::put_integration(const Integration& i) {
 Result<std::vector<Integration>> PostgresStore::integrations() {
   return guarded([&]() -> std::vector<Integration> {
     Lease l(*this);
-    Rows r = run(l.get(), "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations ORDER BY id");
+    Rows r = run(l.get(),
+                 "SELECT i.id, i.customer_id, i.pms, i.base_url, i.sync_interval_seconds FROM integrations i"
+                 " JOIN customers c ON c.id = i.customer_id WHERE i.disabled_at IS NULL AND c.disabled_at IS NULL"
+                 " ORDER BY i.id");
     std::vector<Integration> out;
     for (int i = 0; i < r.size(); ++i)
       out.push_back({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.integer(i, 4)});
@@ -633,8 +646,9 @@ Result<std::optional<Integration>> PostgresStore::integration(std::string_view c
   return guarded([&]() -> std::optional<Integration> {
     Lease l(*this);
     Rows r = run(l.get(),
-                 "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations"
-                 " WHERE id = $1 AND customer_id = $2",
+                 "SELECT i.id, i.customer_id, i.pms, i.base_url, i.sync_interval_seconds FROM integrations i"
+                 " JOIN customers c ON c.id = i.customer_id"
+                 " WHERE i.id = $1 AND i.customer_id = $2 AND i.disabled_at IS NULL AND c.disabled_at IS NULL",
                  {p(id), p(customer_id)});
     if (r.empty()) return std::nullopt;
     return Integration{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.integer(0, 4)};
@@ -671,7 +685,8 @@ Result<std::optional<CachedRecord>> PostgresStore::record(std::string_view custo
     Rows r = run(l.get(),
                  "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
                  " JOIN integrations i ON i.id = r.integration_id"
-                 " WHERE r.id = $1 AND r.model = $2 AND i.customer_id = $3 AND r.json IS NOT NULL",
+                 " WHERE r.id = $1 AND r.model = $2 AND i.customer_id = $3 AND r.json IS NOT NULL"
+                 " AND i.disabled_at IS NULL",
                  {p(id), p(model), p(customer_id)});
     if (r.empty()) return std::nullopt;
     return record_of(r, 0);
@@ -685,7 +700,7 @@ Result<std::optional<RecordKey>> PostgresStore::record_key(std::string_view cust
     Lease l(*this);
     Rows r = run(l.get(),
                  "SELECT r.integration_id, r.model, r.native_id FROM records r JOIN integrations i ON i.id = r.integration_id"
-                 " WHERE r.id = $1 AND r.model = $2 AND i.customer_id = $3",
+                 " WHERE r.id = $1 AND r.model = $2 AND i.customer_id = $3 AND i.disabled_at IS NULL",
                  {p(id), p(model), p(customer_id)});
     if (r.empty()) return std::nullopt;
     return RecordKey{r.text(0, 0), r.text(0, 1), r.text(0, 2)};
@@ -701,7 +716,7 @@ Result<std::vector<CachedRecord>> PostgresStore::records_by_native_id(std::strin
                  "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
                  " JOIN integrations i ON i.id = r.integration_id"
                  " WHERE r.model = $1 AND r.native_id = $2 AND i.customer_id = $3 AND r.json IS NOT NULL"
-                 " ORDER BY r.integration_id",
+                 " AND i.disabled_at IS NULL ORDER BY r.integration_id",
                  {p(model), p(native_id), p(customer_id)});
     std::vector<CachedRecord> out;
     for (int i = 0; i < r.size(); ++i) out.push_back(record_of(r, i));
@@ -787,6 +802,115 @@ Result<std::size_t> PostgresStore::purge_idempotency_keys(std::string_view live_
     Lease l(*this);
     Rows purged = run(l.get(), "DELETE FROM idempotency_keys WHERE created_at < $1", {p(live_since)});
     return static_cast<std::size_t>(purged.affected());
+  });
+}
+
+namespace {
+
+/// An UPDATE ... RETURNING id's rows: the ids it changed, in id order.
+std::vector<std::string> changed_ids(const Rows& r) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < r.size(); ++i) ids.push_back(r.text(i, 0));
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+/// Counts one revocation, inside the transaction that made it. The row's lock also puts
+/// revocations one after another.
+void count_revocation(PGconn* c) { run(c, "UPDATE revocations SET changes = changes + 1"); }
+
+}  // namespace
+
+Result<std::optional<TenancyChange>> PostgresStore::revoke_customer(std::string_view customer_id,
+                                                                    std::string_view now) {
+  return guarded([&]() -> std::optional<TenancyChange> {
+    Lease l(*this);
+    PGconn* c = l.get();
+    Transaction tx(c);
+    if (run(c, "SELECT 1 FROM customers WHERE id = $1 FOR UPDATE", {p(customer_id)}).empty()) return std::nullopt;
+    TenancyChange change;
+    change.disabled_customers = changed_ids(
+        run(c, "UPDATE customers SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL RETURNING id",
+            {p(now), p(customer_id)}));
+    change.disabled_integrations = changed_ids(
+        run(c, "UPDATE integrations SET disabled_at = $1 WHERE customer_id = $2 AND disabled_at IS NULL RETURNING id",
+            {p(now), p(customer_id)}));
+    if (!change.empty()) count_revocation(c);
+    tx.commit();
+    return change;
+  });
+}
+
+Result<std::optional<TenancyChange>> PostgresStore::revoke_integration(std::string_view integration_id,
+                                                                       std::string_view now) {
+  return guarded([&]() -> std::optional<TenancyChange> {
+    Lease l(*this);
+    PGconn* c = l.get();
+    Transaction tx(c);
+    if (run(c, "SELECT 1 FROM integrations WHERE id = $1 FOR UPDATE", {p(integration_id)}).empty())
+      return std::nullopt;
+    TenancyChange change;
+    change.disabled_integrations = changed_ids(
+        run(c, "UPDATE integrations SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL RETURNING id",
+            {p(now), p(integration_id)}));
+    if (!change.empty()) count_revocation(c);
+    tx.commit();
+    return change;
+  });
+}
+
+Result<TenancyChange> PostgresStore::keep_only(const std::vector<std::string>& customer_ids,
+                                               const std::vector<std::string>& integration_ids, std::string_view now) {
+  return guarded([&] {
+    Lease l(*this);
+    PGconn* c = l.get();
+    Transaction tx(c);
+    // Instances starting together each apply their configuration whole, one after the other.
+    run(c, "SELECT pg_advisory_xact_lock(hashtext($1))", {p("gatehouse keep_only " + options_.schema)});
+    TenancyChange change;
+    // Row by row: customers and integrations are few, and this runs once, at start.
+    auto apply = [&](const std::string& table, const std::vector<std::string>& named, std::vector<std::string>& disabled,
+                     std::vector<std::string>& enabled) {
+      Rows rows = run(c, "SELECT id, disabled_at FROM " + table + " ORDER BY id");
+      for (int i = 0; i < rows.size(); ++i) {
+        std::string id = rows.text(i, 0);
+        bool is_disabled = !rows.is_null(i, 1);
+        bool keep = std::find(named.begin(), named.end(), id) != named.end();
+        if (keep && is_disabled &&
+            run(c, "UPDATE " + table + " SET disabled_at = NULL WHERE id = $1 AND disabled_at IS NOT NULL", {p(id)})
+                    .affected() > 0)
+          enabled.push_back(id);
+        if (!keep && !is_disabled &&
+            run(c, "UPDATE " + table + " SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL", {p(now), p(id)})
+                    .affected() > 0)
+          disabled.push_back(id);
+      }
+    };
+    apply("customers", customer_ids, change.disabled_customers, change.enabled_customers);
+    apply("integrations", integration_ids, change.disabled_integrations, change.enabled_integrations);
+    if (!change.empty()) count_revocation(c);
+    tx.commit();
+    return change;
+  });
+}
+
+Result<bool> PostgresStore::is_revoked(std::string_view customer_id, std::string_view integration_id) {
+  return guarded([&] {
+    Lease l(*this);
+    Rows r = run(l.get(),
+                 "SELECT EXISTS (SELECT 1 FROM customers WHERE id = $1 AND disabled_at IS NOT NULL)"
+                 " OR EXISTS (SELECT 1 FROM integrations WHERE id = $2 AND disabled_at IS NOT NULL)",
+                 {p(customer_id), p(integration_id)});
+    return r.text(0, 0) == "t";
+  });
+}
+
+Result<std::int64_t> PostgresStore::revocations() {
+  return guarded([&] {
+    Lease l(*this);
+    Rows r = run(l.get(), "SELECT changes FROM revocations");
+    if (r.empty()) throw StoreUnavailable("store: postgres: the revocations row is missing");
+    return static_cast<std::int64_t>(std::stoll(r.text(0, 0)));
   });
 }
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <csignal>
 #include <iterator>
@@ -154,6 +155,15 @@ CREATE TABLE idempotency_keys (
   PRIMARY KEY (customer_id, idempotency_key)
 );
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+)"},
+    // 7: revocation (store.hpp). A customer or an integration is disabled, never deleted: its
+    // history stays. `revocations` counts the changes, so that other instances' lookup caches can
+    // tell that one happened (caching_store.hpp).
+    {R"(
+ALTER TABLE customers ADD COLUMN disabled_at TEXT;
+ALTER TABLE integrations ADD COLUMN disabled_at TEXT;
+CREATE TABLE revocations (changes INTEGER NOT NULL);
+INSERT INTO revocations VALUES (0);
 )"},
 };
 
@@ -697,7 +707,7 @@ Result<std::optional<std::string>> SqliteStore::customer_for_key(std::string_vie
   return guarded([&]() -> std::optional<std::string> {
     Reader reader(*this);
     Connection& db = reader.get();
-    Statement s(db, "SELECT id FROM customers WHERE api_key_sha256 = ?");
+    Statement s(db, "SELECT id FROM customers WHERE api_key_sha256 = ? AND disabled_at IS NULL");
     s.bind(1, sha256_hex(api_key));
     if (!s.step()) return std::nullopt;
     return s.text(0);
@@ -774,7 +784,9 @@ Result<std::vector<Integration>> SqliteStore::integrations() {
   return guarded([&]() -> std::vector<Integration> {
     Reader reader(*this);
     Connection& db = reader.get();
-    Statement s(db, "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations ORDER BY id");
+    Statement s(db, "SELECT i.id, i.customer_id, i.pms, i.base_url, i.sync_interval_seconds FROM integrations i"
+                     " JOIN customers c ON c.id = i.customer_id WHERE i.disabled_at IS NULL AND c.disabled_at IS NULL"
+                     " ORDER BY i.id");
     std::vector<Integration> out;
     while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4)});
     return out;
@@ -795,8 +807,9 @@ Result<std::optional<Integration>> SqliteStore::integration(std::string_view cus
   return guarded([&]() -> std::optional<Integration> {
     Reader reader(*this);
     Connection& db = reader.get();
-    Statement s(db, "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations"
-                     " WHERE id = ? AND customer_id = ?");
+    Statement s(db, "SELECT i.id, i.customer_id, i.pms, i.base_url, i.sync_interval_seconds FROM integrations i"
+                     " JOIN customers c ON c.id = i.customer_id"
+                     " WHERE i.id = ? AND i.customer_id = ? AND i.disabled_at IS NULL AND c.disabled_at IS NULL");
     s.bind(1, id).bind(2, customer_id);
     if (!s.step()) return std::nullopt;
     return Integration{s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4)};
@@ -836,7 +849,8 @@ Result<std::optional<CachedRecord>> SqliteStore::record(std::string_view custome
     Connection& db = reader.get();
     Statement s(db, "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
                      " JOIN integrations i ON i.id = r.integration_id"
-                     " WHERE r.id = ? AND r.model = ? AND i.customer_id = ? AND r.json IS NOT NULL");
+                     " WHERE r.id = ? AND r.model = ? AND i.customer_id = ? AND r.json IS NOT NULL"
+                     " AND i.disabled_at IS NULL");
     s.bind(1, id).bind(2, model).bind(3, customer_id);
     if (!s.step()) return std::nullopt;
     return record_of(s);
@@ -849,7 +863,7 @@ Result<std::optional<RecordKey>> SqliteStore::record_key(std::string_view custom
     Reader reader(*this);
     Connection& db = reader.get();
     Statement s(db, "SELECT r.integration_id, r.model, r.native_id FROM records r JOIN integrations i ON i.id = r.integration_id"
-                     " WHERE r.id = ? AND r.model = ? AND i.customer_id = ?");
+                     " WHERE r.id = ? AND r.model = ? AND i.customer_id = ? AND i.disabled_at IS NULL");
     s.bind(1, id).bind(2, model).bind(3, customer_id);
     if (!s.step()) return std::nullopt;
     return RecordKey{s.text(0), s.text(1), s.text(2)};
@@ -865,7 +879,7 @@ Result<std::vector<CachedRecord>> SqliteStore::records_by_native_id(std::string_
     Statement s(db, "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
                      " JOIN integrations i ON i.id = r.integration_id"
                      " WHERE r.model = ? AND r.native_id = ? AND i.customer_id = ? AND r.json IS NOT NULL"
-                     " ORDER BY r.integration_id");
+                     " AND i.disabled_at IS NULL ORDER BY r.integration_id");
     s.bind(1, model).bind(2, native_id).bind(3, customer_id);
     std::vector<CachedRecord> out;
     while (s.step()) out.push_back(record_of(s));
@@ -951,6 +965,137 @@ Result<std::size_t> SqliteStore::purge_idempotency_keys(std::string_view live_si
       purged = static_cast<std::size_t>(sqlite3_changes(db.handle));
     });
     return purged;
+  });
+}
+
+namespace {
+
+/// Steps an UPDATE ... RETURNING id to its end: the ids it changed, in id order.
+std::vector<std::string> changed_ids(Statement& s) {
+  std::vector<std::string> ids;
+  while (s.step()) ids.push_back(s.text(0));
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+/// Counts one revocation (inside the transaction that made it): what other instances look for.
+void count_revocation(Connection& db) {
+  Statement s(db, "UPDATE revocations SET changes = changes + 1");
+  s.step();
+}
+
+/// Runs `sql` (an UPDATE of one row) with `params`: whether it changed the row.
+bool changed(Connection& db, const char* sql, std::initializer_list<std::string_view> params) {
+  Statement s(db, sql);
+  int i = 0;
+  for (auto param : params) s.bind(++i, param);
+  s.step();
+  return sqlite3_changes(db.handle) > 0;
+}
+
+}  // namespace
+
+Result<std::optional<TenancyChange>> SqliteStore::revoke_customer(std::string_view customer_id, std::string_view now) {
+  return guarded([&] {
+    std::optional<TenancyChange> change;
+    write([&](Connection& db) {
+      change.reset();  // a second run (write()'s contract) starts afresh
+      {
+        Statement known(db, "SELECT 1 FROM customers WHERE id = ?");
+        known.bind(1, customer_id);
+        if (!known.step()) return;
+      }
+      change.emplace();
+      {
+        Statement s(db, "UPDATE customers SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL RETURNING id");
+        s.bind(1, now).bind(2, customer_id);
+        change->disabled_customers = changed_ids(s);
+      }
+      {
+        Statement s(db, "UPDATE integrations SET disabled_at = ? WHERE customer_id = ? AND disabled_at IS NULL RETURNING id");
+        s.bind(1, now).bind(2, customer_id);
+        change->disabled_integrations = changed_ids(s);
+      }
+      if (!change->empty()) count_revocation(db);
+    });
+    return change;
+  });
+}
+
+Result<std::optional<TenancyChange>> SqliteStore::revoke_integration(std::string_view integration_id,
+                                                                     std::string_view now) {
+  return guarded([&] {
+    std::optional<TenancyChange> change;
+    write([&](Connection& db) {
+      change.reset();
+      {
+        Statement known(db, "SELECT 1 FROM integrations WHERE id = ?");
+        known.bind(1, integration_id);
+        if (!known.step()) return;
+      }
+      change.emplace();
+      Statement s(db, "UPDATE integrations SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL RETURNING id");
+      s.bind(1, now).bind(2, integration_id);
+      change->disabled_integrations = changed_ids(s);
+      if (!change->empty()) count_revocation(db);
+    });
+    return change;
+  });
+}
+
+Result<TenancyChange> SqliteStore::keep_only(const std::vector<std::string>& customer_ids,
+                                             const std::vector<std::string>& integration_ids, std::string_view now) {
+  return guarded([&] {
+    TenancyChange change;
+    write([&](Connection& db) {
+      change = {};
+      // Row by row: customers and integrations are few (this runs once, at start), and the same
+      // two statements serve every row.
+      auto apply = [&](const char* all, const char* disable, const char* enable, const std::vector<std::string>& named,
+                       std::vector<std::string>& disabled, std::vector<std::string>& enabled) {
+        std::vector<std::pair<std::string, bool>> rows;  // id, disabled now
+        {
+          Statement s(db, all);
+          while (s.step()) rows.emplace_back(s.text(0), !s.is_null(1));
+        }
+        for (const auto& [id, is_disabled] : rows) {
+          bool keep = std::find(named.begin(), named.end(), id) != named.end();
+          if (keep && is_disabled && changed(db, enable, {id})) enabled.push_back(id);
+          if (!keep && !is_disabled && changed(db, disable, {now, id})) disabled.push_back(id);
+        }
+      };
+      apply("SELECT id, disabled_at FROM customers ORDER BY id",
+            "UPDATE customers SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL",
+            "UPDATE customers SET disabled_at = NULL WHERE id = ?", customer_ids,
+            change.disabled_customers, change.enabled_customers);
+      apply("SELECT id, disabled_at FROM integrations ORDER BY id",
+            "UPDATE integrations SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL",
+            "UPDATE integrations SET disabled_at = NULL WHERE id = ?", integration_ids,
+            change.disabled_integrations, change.enabled_integrations);
+      if (!change.empty()) count_revocation(db);
+    });
+    return change;
+  });
+}
+
+Result<bool> SqliteStore::is_revoked(std::string_view customer_id, std::string_view integration_id) {
+  return guarded([&] {
+    Reader reader(*this);
+    Connection& db = reader.get();
+    Statement s(db, "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ? AND disabled_at IS NOT NULL)"
+                    " OR EXISTS (SELECT 1 FROM integrations WHERE id = ? AND disabled_at IS NOT NULL)");
+    s.bind(1, customer_id).bind(2, integration_id);
+    return s.step() && s.integer(0) != 0;
+  });
+}
+
+Result<std::int64_t> SqliteStore::revocations() {
+  return guarded([&] {
+    Reader reader(*this);
+    Connection& db = reader.get();
+    Statement s(db, "SELECT changes FROM revocations");
+    if (!s.step()) fail(db.handle, "the revocations row is missing");
+    return static_cast<std::int64_t>(std::stoll(s.text(0)));
   });
 }
 

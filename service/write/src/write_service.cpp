@@ -134,6 +134,12 @@ HttpResponse WriteService::metrics() const {
          "# TYPE gatehouse_idempotent_replays_total counter\n"
          "gatehouse_idempotent_replays_total " +
          std::to_string(idempotent_replays_.load(std::memory_order_relaxed)) + "\n";
+  out += "# HELP gatehouse_failed_key_checks_total Requests without a valid key (a /v1 route's, or the admin's).\n"
+         "# TYPE gatehouse_failed_key_checks_total counter\n"
+         "gatehouse_failed_key_checks_total " + std::to_string(failed_key_checks_.load(std::memory_order_relaxed)) + "\n";
+  out += "# HELP gatehouse_throttled_requests_total Requests refused 429 too_many_failed_attempts.\n"
+         "# TYPE gatehouse_throttled_requests_total counter\n"
+         "gatehouse_throttled_requests_total " + std::to_string(throttled_requests_.load(std::memory_order_relaxed)) + "\n";
   out += "# HELP gatehouse_store_unavailable_total Requests answered 503 because the store failed.\n"
          "# TYPE gatehouse_store_unavailable_total counter\n"
          "gatehouse_store_unavailable_total " + std::to_string(store_failures_.load(std::memory_order_relaxed)) + "\n";
@@ -146,7 +152,7 @@ HttpResponse WriteService::handle(const HttpRequest& request) {
     // Counts of every customer's traffic are the operator's: with admin routes (as `gatehouse
     // serve` has) /metrics takes the admin key and is 404 without it, like them.
     if (hooks_.admin)
-      if (auto refused = hooks_.admin->authorize(request)) return count(std::move(*refused));
+      if (auto refused = admin_refusal(request)) return count(std::move(*refused));
     return metrics();
   }
   auto started = std::chrono::steady_clock::now();
@@ -196,15 +202,70 @@ HttpResponse WriteService::guarded_route(const HttpRequest& request) {
   }
 }
 
+std::chrono::steady_clock::time_point WriteService::monotonic_now() const {
+  return hooks_.monotonic_now ? hooks_.monotonic_now() : std::chrono::steady_clock::now();
+}
+
+namespace {
+std::string_view credentials_of(const HttpRequest& request) {
+  auto auth = request.headers.find("authorization");
+  return auth == request.headers.end() ? std::string_view() : std::string_view(auth->second);
+}
+}  // namespace
+
+std::optional<HttpResponse> WriteService::throttled(const HttpRequest& request) {
+  if (hooks_.failed_auth_per_minute <= 0 || request.client_address.empty()) return std::nullopt;
+  auto wait = auth_throttle_.refusal(request.client_address, credentials_of(request), hooks_.failed_auth_per_minute,
+                                     monotonic_now());
+  if (!wait) return std::nullopt;
+  throttled_requests_.fetch_add(1, std::memory_order_relaxed);
+  HttpResponse r = error_response(429, "too_many_failed_attempts",
+                                  "more than " + std::to_string(hooks_.failed_auth_per_minute) +
+                                      " requests a minute without a valid API key came from this address; try again in " +
+                                      std::to_string(*wait) + " s");
+  r.headers.emplace_back("Retry-After", std::to_string(*wait));
+  return r;
+}
+
+void WriteService::key_failed(const HttpRequest& request) {
+  failed_key_checks_.fetch_add(1, std::memory_order_relaxed);
+  if (hooks_.failed_auth_per_minute <= 0 || request.client_address.empty()) return;
+  auth_throttle_.failed(request.client_address, hooks_.failed_auth_per_minute, monotonic_now());
+}
+
+void WriteService::key_passed(const HttpRequest& request) {
+  if (hooks_.failed_auth_per_minute <= 0 || request.client_address.empty()) return;
+  auth_throttle_.passed(credentials_of(request));
+}
+
 std::variant<std::string, HttpResponse> WriteService::customer_of(const HttpRequest& request) {
+  // A throttled address's key is not even looked up: the store is spared the flood, and the
+  // answer says nothing of the key (failed_auth_throttle.hpp).
+  if (auto refused = throttled(request)) return std::move(*refused);
   auto auth = request.headers.find("authorization");
   const std::string bearer = "Bearer ";
-  if (auth == request.headers.end() || auth->second.rfind(bearer, 0) != 0)
+  if (auth == request.headers.end() || auth->second.rfind(bearer, 0) != 0) {
+    key_failed(request);
     return error_response(401, "unauthorized", "send the customer's API key as 'Authorization: Bearer <key>'");
+  }
   auto customer = store_.customer_for_key(auth->second.substr(bearer.size()));
   if (!customer) return store_failure(customer.error());  // 503, before any body is read
-  if (!*customer) return error_response(401, "unauthorized", "unknown API key");
+  if (!*customer) {
+    key_failed(request);
+    return error_response(401, "unauthorized", "unknown API key");
+  }
+  key_passed(request);
   return std::move(**customer);
+}
+
+std::optional<HttpResponse> WriteService::admin_refusal(const HttpRequest& request) {
+  if (auto refused = throttled(request)) return refused;
+  if (auto refused = hooks_.admin->authorize(request)) {
+    key_failed(request);  // a guess at the operator's key counts like one at a customer's
+    return refused;
+  }
+  key_passed(request);
+  return std::nullopt;
 }
 
 std::optional<HttpResponse> WriteService::authorize(const HttpRequest& head) {
@@ -212,7 +273,7 @@ std::optional<HttpResponse> WriteService::authorize(const HttpRequest& head) {
   if (!is_api_path(parts)) return std::nullopt;  // /healthz, /metrics, or a 404 to come
   if (AdminRoutes::is_admin_route(head.path)) {
     if (!hooks_.admin) return count(error_response(404, "not_found", "no such endpoint"));
-    if (auto refused = hooks_.admin->authorize(head)) return count(std::move(*refused));
+    if (auto refused = admin_refusal(head)) return count(std::move(*refused));
     return std::nullopt;
   }
   try {
@@ -237,7 +298,7 @@ HttpResponse WriteService::route(const HttpRequest& request) {
   if (!is_api_path(parts)) return error_response(404, "not_found", "no such endpoint");
   if (AdminRoutes::is_admin_route(request.path)) {
     if (!hooks_.admin) return error_response(404, "not_found", "no such endpoint");
-    if (auto refused = hooks_.admin->authorize(request)) return std::move(*refused);
+    if (auto refused = admin_refusal(request)) return std::move(*refused);
     auto answer = hooks_.admin->handle(request);
     if (!answer) return store_failure(answer.error());
     return std::move(*answer);
@@ -248,7 +309,7 @@ HttpResponse WriteService::route(const HttpRequest& request) {
   const std::string& customer = std::get<std::string>(who);
   // Every answer to a customer says where its limit stands (x-ratelimit-*), as the peer API does.
   int per_minute = hooks_.rate_limit_per_minute ? hooks_.rate_limit_per_minute(customer) : 0;
-  RateDecision rate = rate_limiter_.take(customer, per_minute);
+  RateDecision rate = rate_limiter_.take(customer, per_minute, monotonic_now());
   HttpResponse response = rate.allowed ? customer_route(request, customer, parts)
                                        : error_response(429, "rate_limited",
                                                         "more than " + std::to_string(rate.limit) +

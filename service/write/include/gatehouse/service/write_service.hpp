@@ -30,6 +30,7 @@
 // and is valid UTF-8 JSON whatever the request held: a message quotes ids, models and keys from
 // the URL, the query or the body with quote_bytes (an id percent-decoded from %C3%28 is no UTF-8).
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -43,6 +44,7 @@
 #include "gatehouse/store/clock.hpp"
 #include "gatehouse/engine.hpp"
 #include "gatehouse/store/store.hpp"
+#include "gatehouse/service/failed_auth_throttle.hpp"
 #include "gatehouse/service/rate_limiter.hpp"
 #include "gatehouse/service/route_resolver.hpp"
 
@@ -54,6 +56,10 @@ struct HttpRequest {
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> headers;  ///< names in lower case
   std::string body;
+  /// The client's IP address as text ("203.0.113.7", "2001:db8::1"), set by the HTTP server from
+  /// the connection; "" when unknown (a test, the fuzz target): the wrong-key throttle, which
+  /// counts per address, then leaves the request alone.
+  std::string client_address = {};
 };
 
 struct HttpResponse {
@@ -90,6 +96,12 @@ struct WriteServiceHooks {
   AdminRoutes* admin = nullptr;
   /// A customer's requests a minute (rate_limiter.hpp); 0, or no function: no limit.
   std::function<int(std::string_view customer)> rate_limit_per_minute;
+  /// Failed key checks a minute per client address (failed_auth_throttle.hpp); past them the
+  /// address's requests without a key seen to work are answered 429 `too_many_failed_attempts`.
+  /// 0: no throttle.
+  int failed_auth_per_minute = 0;
+  /// The clock of the rate limits and the throttle (tests move it); unset: steady_clock::now.
+  std::function<std::chrono::steady_clock::time_point()> monotonic_now = nullptr;
 };
 
 class WriteService {
@@ -139,8 +151,18 @@ class WriteService {
   /// In a catch block: the 500 an unexpected exception answers (logged). Store errors are values
   /// and never come here.
   HttpResponse internal_error();
-  /// The customer whose API key the request carries, or the 401 it gets.
+  /// The customer whose API key the request carries, or the 401 it gets (or the 429 of a
+  /// throttled address, or the 503 of a store that failed to look the key up).
   std::variant<std::string, HttpResponse> customer_of(const HttpRequest& request);
+  /// The admin key check (AdminRoutes::authorize) under the wrong-key throttle: nullopt when the
+  /// request carries the admin key, else its 404 (or 429).
+  std::optional<HttpResponse> admin_refusal(const HttpRequest& request);
+  /// The wrong-key throttle (failed_auth_throttle.hpp): the 429 a request from a throttled
+  /// address gets, before its key is looked up; key_failed and key_passed tell it the outcome.
+  std::optional<HttpResponse> throttled(const HttpRequest& request);
+  void key_failed(const HttpRequest& request);
+  void key_passed(const HttpRequest& request);
+  std::chrono::steady_clock::time_point monotonic_now() const;
   HttpResponse metrics() const;
   HttpResponse count(HttpResponse response);
   /// The answer to a write whose Idempotency-Key was used before: the kept answer again (with
@@ -159,6 +181,8 @@ class WriteService {
   std::atomic<std::uint64_t> requests_{0}, request_nanoseconds_{0};
   std::atomic<std::uint64_t> store_failures_{0};
   RateLimiter rate_limiter_;
+  FailedAuthThrottle auth_throttle_;
+  std::atomic<std::uint64_t> failed_key_checks_{0}, throttled_requests_{0};
   std::map<int, std::atomic<std::uint64_t>> responses_;  // by status; keys made in the constructor
   std::atomic<std::uint64_t> idempotent_replays_{0};
 };
