@@ -55,6 +55,12 @@ class ForwardingStore : public store::Store {
                                                         std::string_view native_id) override {
     return inner_.records_by_native_id(customer, model, native_id);
   }
+  store::Result<std::size_t> unfinished_jobs(std::string_view customer) override {
+    return inner_.unfinished_jobs(customer);
+  }
+  store::Result<std::size_t> delete_finished_writes(std::string_view cutoff, std::size_t max_writes) override {
+    return inner_.delete_finished_writes(cutoff, max_writes);
+  }
 
  protected:
   store::Store& inner_;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <csignal>
 #include <iterator>
@@ -132,6 +133,23 @@ CREATE INDEX records_native ON records_by_integration (model, native_id);
     {R"(
 ALTER TABLE jobs ADD COLUMN claim TEXT;
 ALTER TABLE webhooks ADD COLUMN claim TEXT;
+)"},
+    // 5: fair claims, queue caps and retention. claim_turns holds each customer's turn: the
+    // claim counter when a job of theirs was last claimed, so a claim serves the customer with due
+    // work served least recently (job_store.hpp); a customer without a row (never served) counts
+    // as turn 0. jobs_queue finds the customers with queued jobs (a skip over the index, one seek
+    // per customer), each one's oldest due job, and counts its unfinished ones; created_records_job
+    // a job's created records (deleted with it, and read by write_status); claim_turns_latest the
+    // latest turn. (Retention finds finished writes through jobs_due: a job is due before it
+    // finishes, so one that finished before a cutoff was due before it too.)
+    {R"(
+CREATE TABLE claim_turns (
+  customer_id TEXT PRIMARY KEY,
+  turn INTEGER NOT NULL
+);
+CREATE INDEX claim_turns_latest ON claim_turns (turn);
+CREATE INDEX jobs_queue ON jobs (state, customer_id, due_at, submitted_at);
+CREATE INDEX created_records_job ON created_records (job_id);
 )"},
 };
 
@@ -494,19 +512,41 @@ std::optional<ClaimedJob> SqliteStore::claim(std::string_view worker, std::strin
   std::optional<ClaimedJob> claimed;
   write([&](Connection& db) {
     claimed.reset();
+    // The customers with queued jobs, found by skipping through jobs_queue (one seek per
+    // customer, whatever the number of jobs each has queued), those with a job due, in turn order
+    // (a customer never served is turn 0); the first one's oldest due job. So a claim costs a few
+    // seeks per customer waiting, not a walk over the jobs queued.
+    Statement pick(db,
+                   "WITH RECURSIVE queued (customer_id) AS ("
+                   "  SELECT (SELECT customer_id FROM jobs WHERE state = 'queued' ORDER BY customer_id LIMIT 1)"
+                   "  UNION ALL"
+                   "  SELECT (SELECT j.customer_id FROM jobs j WHERE j.state = 'queued' AND j.customer_id > q.customer_id"
+                   "          ORDER BY j.customer_id LIMIT 1)"
+                   "  FROM queued q WHERE q.customer_id IS NOT NULL)"
+                   " SELECT (SELECT j.id FROM jobs j WHERE j.state = 'queued' AND j.customer_id = q.customer_id"
+                   "         AND j.due_at <= ?1 ORDER BY j.due_at, j.submitted_at LIMIT 1)"
+                   " FROM queued q LEFT JOIN claim_turns t ON t.customer_id = q.customer_id"
+                   " WHERE EXISTS (SELECT 1 FROM jobs j WHERE j.state = 'queued' AND j.customer_id = q.customer_id"
+                   "               AND j.due_at <= ?1)"
+                   " ORDER BY COALESCE(t.turn, 0), q.customer_id LIMIT 1");
+    pick.bind(1, now);
+    if (!pick.step()) return;
+    const std::string job_id = pick.text(0);
     Statement s(db,
-                "UPDATE jobs SET state = 'running', claimed_by = ?, claim = ?"
-                " WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND due_at <= ?"
-                "             ORDER BY due_at, submitted_at LIMIT 1)"
+                "UPDATE jobs SET state = 'running', claimed_by = ?, claim = ? WHERE id = ?"
                 " RETURNING id, root_id, customer_id, integration_id, pms, model, operation, record_id,"
                 "           payload, attempts, verdict, rules_version, claim");
-    s.bind(1, worker).bind(2, new_id()).bind(3, now);
+    s.bind(1, worker).bind(2, new_id()).bind(3, job_id);
     if (!s.step()) return;
     claimed = ClaimedJob{s.text(0), s.text(1), s.text(2),         s.text(3),  s.text(4),
                          s.text(5), operation_of(s.text(6)), s.text(7), s.text(8), s.integer(9),
                          verdict_of(s.text(10)), s.text(11), s.text(12)};
     while (s.step()) {
     }
+    // Its turn moves to the end: SQLite has one writer, so one more than any turn before.
+    Statement turn(db, "INSERT INTO claim_turns (customer_id, turn) VALUES (?, (SELECT COALESCE(MAX(turn), 0) + 1 FROM claim_turns))"
+                       " ON CONFLICT (customer_id) DO UPDATE SET turn = excluded.turn");
+    turn.bind(1, claimed->customer_id).step();
   });
   return claimed;
 }
@@ -804,6 +844,55 @@ std::vector<CachedRecord> SqliteStore::records_by_native_id(std::string_view cus
   std::vector<CachedRecord> out;
   while (s.step()) out.push_back(record_of(s));
   return out;
+}
+
+Result<std::size_t> SqliteStore::unfinished_jobs(std::string_view customer_id) {
+  return guarded([&] {
+    Reader reader(*this);
+    Connection& db = reader.get();
+    Statement s(db, "SELECT COUNT(*) FROM jobs WHERE customer_id = ? AND state IN ('queued', 'running')");
+    s.bind(1, customer_id);
+    s.step();
+    return static_cast<std::size_t>(s.integer(0));
+  });
+}
+
+Result<std::size_t> SqliteStore::delete_finished_writes(std::string_view cutoff, std::size_t max_writes) {
+  return guarded([&] {
+    std::size_t deleted = 0;
+    // One transaction of the group commit: the writer is held for `max_writes` writes' rows at
+    // most, so claims and enqueues wait no longer than that (the caller asks again for more).
+    write([&](Connection& db) {
+      deleted = 0;  // run again alone if its batch failed: counts afresh
+      std::vector<std::string> roots;
+      {
+        // Through jobs_due (state, due_at): a job is due before it finishes, so the finished
+        // roots due before the cutoff hold every one that finished before it, and little else.
+        Statement expired(db,
+                          "SELECT r.id FROM jobs r WHERE r.state IN ('succeeded', 'failed') AND r.due_at < ?1"
+                          " AND r.finished_at < ?1 AND r.parent_id IS NULL"
+                          " AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.root_id = r.id"
+                          "                 AND (k.state IN ('queued', 'running') OR k.finished_at >= ?1))"
+                          " AND NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.root_id = r.id"
+                          "                 AND w.state IN ('queued', 'sending'))"
+                          " LIMIT ?2");
+        expired.bind(1, cutoff).bind(2, static_cast<int>(std::min<std::size_t>(max_writes, 1 << 30)));
+        while (expired.step()) roots.push_back(expired.text(0));
+      }
+      for (const auto& root : roots) {
+        Statement attempts(db, "DELETE FROM attempts WHERE job_id IN (SELECT id FROM jobs WHERE root_id = ?)");
+        attempts.bind(1, root).step();
+        Statement created(db, "DELETE FROM created_records WHERE job_id IN (SELECT id FROM jobs WHERE root_id = ?)");
+        created.bind(1, root).step();
+        Statement webhook(db, "DELETE FROM webhooks WHERE root_id = ?");
+        webhook.bind(1, root).step();
+        Statement jobs(db, "DELETE FROM jobs WHERE root_id = ?");
+        jobs.bind(1, root).step();
+      }
+      deleted = roots.size();
+    });
+    return deleted;
+  });
 }
 
 }  // namespace gatehouse::store

@@ -70,6 +70,13 @@ class CachingStore final : public Store {
                                                  std::string_view native_id) override {
     return inner_.records_by_native_id(customer_id, model, native_id);
   }
+  // Passed on as they are: nothing kept in memory depends on jobs.
+  Result<std::size_t> unfinished_jobs(std::string_view customer_id) override {
+    return inner_.unfinished_jobs(customer_id);
+  }
+  Result<std::size_t> delete_finished_writes(std::string_view cutoff, std::size_t max_writes) override {
+    return inner_.delete_finished_writes(cutoff, max_writes);
+  }
 
  private:
   template <class Value>

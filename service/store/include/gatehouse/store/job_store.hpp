@@ -15,6 +15,16 @@
 // A claim carries a token; only the claim that holds a job (or a webhook delivery) may record
 // its outcome. A worker whose lease ran out, and whose job another worker claimed since, gets
 // its outcome refused (OutcomeRecorded::claim_lost) and nothing changes.
+//
+// Claims are fair across customers: each customer has a turn, the claim counter when a job of
+// theirs was last claimed, and a claim serves the customer with due work whose turn is the
+// oldest (one never served first), then that customer's oldest due job. So workers go round the
+// customers with due work, one job each: a customer with 5,000 queued writes behind a slow PMS
+// does not delay another's single write by more than the calls already in flight.
+//
+// Finished writes are kept for a retention period; delete_finished_writes() removes the older
+// ones with everything they hold (write_status() then finds nothing).
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +32,7 @@
 
 #include "gatehouse/decision.hpp"
 #include "gatehouse/grammar/ast.hpp"
+#include "gatehouse/store/result.hpp"
 
 namespace gatehouse::store {
 
@@ -100,7 +111,8 @@ class JobQueue {
   virtual ~JobQueue() = default;
   /// Stores the job; it is on disk when this returns. Returns the job's id.
   virtual std::string enqueue(const NewJob& job, std::string_view now) = 0;
-  /// The oldest job due at `now`, now claimed by `worker`; nullopt when none is due.
+  /// A job due at `now`, now claimed by `worker`; nullopt when none is due. Fair across
+  /// customers (above): the oldest due job of the customer with due work served least recently.
   virtual std::optional<ClaimedJob> claim(std::string_view worker, std::string_view now) = 0;
   // The two outcomes below apply to a job that `claim` (ClaimedJob::claim) holds, running; for
   // any other they change nothing and say why. So an outcome can be recorded again when a store
@@ -123,6 +135,18 @@ class JobQueue {
   /// The status of root job `root_job_id`, if it exists and belongs to `customer_id`.
   virtual std::optional<WriteStatus> write_status(std::string_view customer_id,
                                                   std::string_view root_job_id) = 0;
+
+  /// How many of the customer's jobs are unfinished (queued, or running): what its cap on queued
+  /// writes is measured against. Counted from an index on (state, customer), so it costs a walk
+  /// over the customer's unfinished jobs and nothing of anyone else's.
+  virtual Result<std::size_t> unfinished_jobs(std::string_view customer_id) = 0;
+  /// Retention: deletes up to `max_writes` finished writes whose last job finished before `cutoff`
+  /// (an RFC 3339 time as clock.hpp writes it), each with everything it holds: the root job, its
+  /// child jobs, their attempts and created-records rows, and its webhook delivery. A write with a
+  /// job still queued or running, or whose webhook delivery is still queued or being sent, is kept
+  /// whatever its age. Returns how many writes were deleted (fewer than `max_writes`: no more are
+  /// due). The records a write created stay in the record cache: they are the PMS's, not the job's.
+  virtual Result<std::size_t> delete_finished_writes(std::string_view cutoff, std::size_t max_writes) = 0;
 };
 
 }  // namespace gatehouse::store

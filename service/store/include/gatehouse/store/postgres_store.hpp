@@ -62,6 +62,8 @@ class PostgresStore final : public Store {
                                       std::string_view id) override;
   std::vector<CachedRecord> records_by_native_id(std::string_view customer_id, std::string_view model,
                                                  std::string_view native_id) override;
+  Result<std::size_t> unfinished_jobs(std::string_view customer_id) override;
+  Result<std::size_t> delete_finished_writes(std::string_view cutoff, std::size_t max_writes) override;
 
   class Lease;  // a pooled connection, borrowed for one call
 
