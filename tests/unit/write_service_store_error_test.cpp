@@ -32,6 +32,11 @@ class DownStore final : public testing::ForwardingStore {
     if (enqueue_down) throw store::StoreUnavailable("store: insert job: database or disk is full");
     return inner_.enqueue(job, now);
   }
+  std::atomic<bool> count_down{false};
+  store::Result<std::size_t> unfinished_jobs(std::string_view customer) override {
+    if (count_down) return store::StoreError::unavailable("store: postgres: server closed the connection unexpectedly");
+    return inner_.unfinished_jobs(customer);
+  }
 };
 
 class StoreErrorTest : public ::testing::Test {
@@ -118,6 +123,22 @@ TEST_F(StoreErrorTest, TheHealthCheckDoesNotNeedTheStore) {
   r.method = "GET";
   r.path = "/healthz";
   EXPECT_EQ(service->handle(r).status, 200);
+}
+
+TEST_F(StoreErrorTest, AQueueCapTheStoreCannotCountIs503NotAnAcceptedWrite) {
+  WriteServiceHooks hooks;
+  hooks.max_queued_jobs = [](std::string_view) { return std::size_t{100}; };
+  service->set_hooks(std::move(hooks));
+  ASSERT_EQ(create_resident().status, 202);
+  store->count_down = true;
+  HttpResponse down = create_resident();
+  EXPECT_EQ(down.status, 503);
+  EXPECT_NE(down.body.find(R"("code":"store_unavailable")"), std::string::npos) << down.body;
+  EXPECT_EQ(down.body.find("postgres"), std::string::npos) << "the database's words stay in the log: " << down.body;
+  EXPECT_EQ(sqlite->unfinished_jobs("acme").value(), 1u) << "nothing stored";
+  store->count_down = false;
+  EXPECT_EQ(create_resident().status, 202);
+  EXPECT_NE(metrics().find("gatehouse_store_unavailable_total 1"), std::string::npos) << metrics();
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 // and is valid UTF-8 JSON whatever the request held: a message quotes ids, models and keys from
 // the URL, the query or the body with quote_bytes (an id percent-decoded from %C3%28 is no UTF-8).
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -73,6 +74,10 @@ HttpResponse method_not_allowed(const std::vector<std::string>& allowed);
 
 class AdminRoutes;
 
+/// The Retry-After of a 429 `queue_full`: the queue drains at its PMS's pace, which the service
+/// cannot foretell, so a fixed short wait.
+inline constexpr int queue_full_retry_after_seconds = 5;
+
 /// What the service asks of the layers around it (all optional).
 struct WriteServiceHooks {
   /// Whether a write of model/operation (the rules' names: `residents`, `cancel`) can be carried
@@ -86,6 +91,11 @@ struct WriteServiceHooks {
   AdminRoutes* admin = nullptr;
   /// A customer's requests a minute (rate_limiter.hpp); 0, or no function: no limit.
   std::function<int(std::string_view customer)> rate_limit_per_minute;
+  /// The most unfinished jobs (queued or running) a customer may have: a write past it is 429
+  /// `queue_full`, before anything is stored; 0, or no function: no cap.
+  std::function<std::size_t(std::string_view customer)> max_queued_jobs = nullptr;
+  /// How long finished writes are kept (dispatcher.hpp): what a 404 of write-status says; 0: for good.
+  std::chrono::seconds retention{0};
 };
 
 class WriteService {
@@ -131,6 +141,10 @@ class WriteService {
   HttpResponse guarded_route(const HttpRequest& request);
   /// In a catch block: what the exception in flight answers (503 for the store, else 500).
   HttpResponse failure_answer();
+  /// 503 `store_unavailable` for a store error (the database's words go to the log only), counted.
+  HttpResponse store_unavailable(std::string_view why);
+  /// 429 `queue_full` when the customer has its cap of unfinished jobs already; nullopt otherwise.
+  std::optional<HttpResponse> refuse_past_queue_cap(const std::string& customer);
   /// The customer whose API key the request carries, or the 401 it gets.
   std::variant<std::string, HttpResponse> customer_of(const HttpRequest& request);
   HttpResponse metrics() const;
@@ -147,6 +161,7 @@ class WriteService {
   std::atomic<std::uint64_t> decision_nanoseconds_{0};
   std::atomic<std::uint64_t> requests_{0}, request_nanoseconds_{0};
   std::atomic<std::uint64_t> store_failures_{0};
+  std::atomic<std::uint64_t> queue_full_{0};
   RateLimiter rate_limiter_;
   std::map<int, std::atomic<std::uint64_t>> responses_;  // by status; keys made in the constructor
 };
