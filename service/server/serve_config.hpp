@@ -35,6 +35,11 @@ struct ServeConfig {
   // behind one balancer, a customer gets up to K times it. 0: no limit. A customer may set its own.
   int rate_limit_per_minute = 150;
   std::map<std::string, int, std::less<>> customer_rate_limits;
+  // The most unfinished jobs (queued or running) a customer may have; a write past it is 429
+  // queue_full. 0: no cap. A customer may set its own (customers: [{..., max_queued_jobs: N}]).
+  // How long finished writes are kept is dispatcher.retention (the config's retention_days).
+  std::size_t max_queued_jobs_per_customer = 10000;
+  std::map<std::string, std::size_t, std::less<>> customer_queue_caps;
   YAML::Node root;  // the whole file, for the customers, integrations and records to seed
 };
 
