@@ -911,13 +911,24 @@ TEST_P(SharedQueueTest, ConcurrentWorkersClaimEachJobOfEveryCustomerOnce) {
           std::lock_guard lock(m);
           claimed.insert(j->id);
         }
-        EXPECT_EQ(store.succeed(j->id, j->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02.000Z"),
-                  OutcomeRecorded::recorded);
+        // A third of the first attempts are retried (due again at once), a tenth fail for good.
+        auto outcome = j->attempts == 0 && j->id.back() % 3 == 0
+                           ? store.fail_attempt(j->id, j->claim, {503, "pms_unavailable", ""}, "2026-11-28T10:00:02.000Z",
+                                                std::string("2026-11-28T10:00:01.000Z"))
+                       : j->id.back() % 10 == 1
+                           ? store.fail_attempt(j->id, j->claim, {409, "pms_rejected", ""}, "2026-11-28T10:00:02.000Z",
+                                                std::nullopt)
+                           : store.succeed(j->id, j->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02.000Z");
+        EXPECT_EQ(outcome, OutcomeRecorded::recorded);
       }
     });
   for (auto& t : workers) t.join();
-  EXPECT_EQ(claimed.size(), queued.size()) << "no job claimed twice";
   EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()), queued) << "every job claimed";
+  std::size_t retried = 0;
+  for (const auto& id : queued) retried += id.back() % 3 == 0;
+  EXPECT_EQ(claimed.size(), queued.size() + retried) << "no job claimed twice, but for its retry";
+  for (const auto* customer : {"a", "b", "c", "d"})
+    EXPECT_EQ(store.unfinished_jobs(customer).value(), 0u) << customer << "'s count agrees with its jobs";
 }
 
 TEST_P(SharedQueueTest, UnfinishedJobsAreACustomersQueuedAndRunningOnes) {
@@ -1036,6 +1047,33 @@ TEST_F(SqliteStoreTest, AFileFromTheFirstSchemaIsMigrated) {
   ASSERT_EQ(store.integrations().size(), 1u);
   EXPECT_EQ(store.integrations()[0].pms, "BUILDIUM");
   EXPECT_THROW(store.set_webhook("nobody", "u", "s"), std::invalid_argument);
+}
+
+// The migration that brought fair claims and queue caps counts the jobs already queued: a store
+// written before it caps its customers by what they have queued.
+TEST_F(SqliteStoreTest, TheJobsQueuedBeforeQueueCapsAreCounted) {
+  {
+    SqliteStore store(file.string());
+    for (const auto* customer : {"a", "a", "b"}) store.enqueue(job(customer), "2026-11-28T10:00:00.000Z");
+  }
+  {
+    // Back to the schema before that migration, its jobs kept.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file.string().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP TABLE claim_turns; DROP TABLE queue_sizes; DROP INDEX jobs_queue;"
+                           " DROP INDEX created_records_job; PRAGMA user_version = 4;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  SqliteStore store(file.string());
+  EXPECT_EQ(store.unfinished_jobs("a").value(), 2u);
+  EXPECT_EQ(store.unfinished_jobs("b").value(), 1u);
+  auto claimed = store.claim("w", "2026-11-28T10:00:01.000Z");
+  ASSERT_TRUE(claimed);
+  store.succeed(claimed->id, claimed->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02.000Z");
+  EXPECT_EQ(store.unfinished_jobs(claimed->customer_id).value(), claimed->customer_id == "a" ? 1u : 0u);
 }
 
 TEST(JobStore, TheSqliteFilesAreTheOwnersAlone) {

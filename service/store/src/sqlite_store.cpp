@@ -141,12 +141,20 @@ ALTER TABLE webhooks ADD COLUMN claim TEXT;
     // per customer), each one's oldest due job, and counts its unfinished ones; created_records_job
     // a job's created records (deleted with it, and read by write_status); claim_turns_latest the
     // latest turn. (Retention finds finished writes through jobs_due: a job is due before it
-    // finishes, so one that finished before a cutoff was due before it too.)
+    // finishes, so one that finished before a cutoff was due before it too.) queue_sizes keeps
+    // each customer's unfinished jobs counted, in the transactions that queue and finish them,
+    // so the cap on queued writes is checked with one lookup, not a walk over the queue.
     {R"(
 CREATE TABLE claim_turns (
   customer_id TEXT PRIMARY KEY,
   turn INTEGER NOT NULL
 );
+CREATE TABLE queue_sizes (
+  customer_id TEXT PRIMARY KEY,
+  unfinished INTEGER NOT NULL
+);
+INSERT INTO queue_sizes (customer_id, unfinished)
+  SELECT customer_id, COUNT(*) FROM jobs WHERE state IN ('queued', 'running') GROUP BY customer_id;
 CREATE INDEX claim_turns_latest ON claim_turns (turn);
 CREATE INDEX jobs_queue ON jobs (state, customer_id, due_at, submitted_at);
 CREATE INDEX created_records_job ON created_records (job_id);
@@ -306,7 +314,18 @@ std::string insert_job(Connection& db, const NewJob& job, std::string_view now) 
   s.bind(4, job.customer_id).bind(5, job.integration_id).bind(6, job.pms).bind(7, job.model)
       .bind(8, operation_text(job.operation)).bind(9, job.record_id).bind(10, job.payload).bind(11, verdict_text(job.verdict))
       .bind(12, job.rules_version).bind(13, now).bind(14, now).step();
+  Statement size(db, "INSERT INTO queue_sizes (customer_id, unfinished) VALUES (?, 1)"
+                     " ON CONFLICT (customer_id) DO UPDATE SET unfinished = unfinished + 1");
+  size.bind(1, job.customer_id).step();
   return id;
+}
+
+/// `job_id` has just finished (succeeded, or failed for good): one fewer unfinished job for its
+/// customer. In the transaction that finished it, as insert_job counts it in the one that queues it.
+void count_finished(Connection& db, const std::string& job_id) {
+  Statement s(db, "UPDATE queue_sizes SET unfinished = unfinished - 1"
+                  " WHERE customer_id = (SELECT customer_id FROM jobs WHERE id = ?)");
+  s.bind(1, job_id).step();
 }
 
 }  // namespace
@@ -589,7 +608,10 @@ OutcomeRecorded SqliteStore::fail_attempt(const std::string& job_id, std::string
     }
     outcome = OutcomeRecorded::recorded;
     add_attempt(db, job_id, result, now);
-    if (!retry_at) queue_webhook_if_finished(db, job_id, now);
+    if (!retry_at) {
+      count_finished(db, job_id);
+      queue_webhook_if_finished(db, job_id, now);
+    }
   });
   return outcome;
 }
@@ -607,6 +629,7 @@ OutcomeRecorded SqliteStore::succeed(const std::string& job_id, std::string_view
       return;
     }
     outcome = OutcomeRecorded::recorded;
+    count_finished(db, job_id);
     for (const auto& child : children) insert_job(db, child, now);
     add_attempt(db, job_id, result, now);
     for (const auto& r : created) {
@@ -850,10 +873,10 @@ Result<std::size_t> SqliteStore::unfinished_jobs(std::string_view customer_id) {
   return guarded([&] {
     Reader reader(*this);
     Connection& db = reader.get();
-    Statement s(db, "SELECT COUNT(*) FROM jobs WHERE customer_id = ? AND state IN ('queued', 'running')");
+    // Kept counted by the transactions that queue and finish jobs (queue_sizes): one lookup.
+    Statement s(db, "SELECT unfinished FROM queue_sizes WHERE customer_id = ?");
     s.bind(1, customer_id);
-    s.step();
-    return static_cast<std::size_t>(s.integer(0));
+    return s.step() ? static_cast<std::size_t>(std::max(0, s.integer(0))) : std::size_t{0};
   });
 }
 

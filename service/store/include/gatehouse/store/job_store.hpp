@@ -137,8 +137,10 @@ class JobQueue {
                                                   std::string_view root_job_id) = 0;
 
   /// How many of the customer's jobs are unfinished (queued, or running): what its cap on queued
-  /// writes is measured against. Counted from an index on (state, customer), so it costs a walk
-  /// over the customer's unfinished jobs and nothing of anyone else's.
+  /// writes is measured against. SqliteStore keeps it counted in the transactions that queue and
+  /// finish jobs (one lookup); PostgresStore counts from an index on (state, customer), a walk
+  /// over the customer's unfinished jobs only (a counter row would make every enqueue of one
+  /// customer wait for the one before to commit).
   virtual Result<std::size_t> unfinished_jobs(std::string_view customer_id) = 0;
   /// Retention: deletes up to `max_writes` finished writes whose last job finished before `cutoff`
   /// (an RFC 3339 time as clock.hpp writes it), each with everything it holds: the root job, its
