@@ -134,16 +134,15 @@ CREATE INDEX records_native ON records_by_integration (model, native_id);
 ALTER TABLE jobs ADD COLUMN claim TEXT;
 ALTER TABLE webhooks ADD COLUMN claim TEXT;
 )"},
-    // 5: fair claims, queue caps and retention. claim_turns holds each customer's turn: the
-    // claim counter when a job of theirs was last claimed, so a claim serves the customer with due
-    // work served least recently (job_store.hpp); a customer without a row (never served) counts
-    // as turn 0. jobs_queue finds the customers with queued jobs (a skip over the index, one seek
-    // per customer), each one's oldest due job, and counts its unfinished ones; created_records_job
-    // a job's created records (deleted with it, and read by write_status); claim_turns_latest the
-    // latest turn. (Retention finds finished writes through jobs_due: a job is due before it
-    // finishes, so one that finished before a cutoff was due before it too.) queue_sizes keeps
-    // each customer's unfinished jobs counted, in the transactions that queue and finish them,
-    // so the cap on queued writes is checked with one lookup, not a walk over the queue.
+    // 5: fair claims, queue caps and retention (job_store.hpp). claim_turns: each customer's turn,
+    // the claim counter when a job of theirs was last claimed (no row: never served, turn 0), and
+    // claim_turns_latest the latest turn. queue_sizes: each customer's unfinished jobs, counted by
+    // the transactions that queue and finish them, so the cap on queued writes is one lookup (the
+    // jobs already queued are counted here). jobs_queue: the customers with queued jobs, found by
+    // skipping through it (one seek per customer), and each one's oldest due job.
+    // created_records_job: a job's created records (deleted with it; read by write_status).
+    // Retention finds finished writes through jobs_due: a job is due before it finishes, so one
+    // that finished before a cutoff was due before it too.
     {R"(
 CREATE TABLE claim_turns (
   customer_id TEXT PRIMARY KEY,
@@ -535,22 +534,25 @@ std::optional<ClaimedJob> SqliteStore::claim(std::string_view worker, std::strin
     // customer, whatever the number of jobs each has queued), those with a job due, in turn order
     // (a customer never served is turn 0); the first one's oldest due job. So a claim costs a few
     // seeks per customer waiting, not a walk over the jobs queued.
-    Statement pick(db,
-                   "WITH RECURSIVE queued (customer_id) AS ("
-                   "  SELECT (SELECT customer_id FROM jobs WHERE state = 'queued' ORDER BY customer_id LIMIT 1)"
-                   "  UNION ALL"
-                   "  SELECT (SELECT j.customer_id FROM jobs j WHERE j.state = 'queued' AND j.customer_id > q.customer_id"
-                   "          ORDER BY j.customer_id LIMIT 1)"
-                   "  FROM queued q WHERE q.customer_id IS NOT NULL)"
-                   " SELECT (SELECT j.id FROM jobs j WHERE j.state = 'queued' AND j.customer_id = q.customer_id"
-                   "         AND j.due_at <= ?1 ORDER BY j.due_at, j.submitted_at LIMIT 1)"
-                   " FROM queued q LEFT JOIN claim_turns t ON t.customer_id = q.customer_id"
-                   " WHERE EXISTS (SELECT 1 FROM jobs j WHERE j.state = 'queued' AND j.customer_id = q.customer_id"
-                   "               AND j.due_at <= ?1)"
-                   " ORDER BY COALESCE(t.turn, 0), q.customer_id LIMIT 1");
-    pick.bind(1, now);
-    if (!pick.step()) return;
-    const std::string job_id = pick.text(0);
+    std::string job_id;
+    {  // done with (and reset) before the jobs table changes under it
+      Statement pick(db,
+                     "WITH RECURSIVE queued (customer_id) AS ("
+                     "  SELECT (SELECT customer_id FROM jobs WHERE state = 'queued' ORDER BY customer_id LIMIT 1)"
+                     "  UNION ALL"
+                     "  SELECT (SELECT j.customer_id FROM jobs j WHERE j.state = 'queued' AND j.customer_id > q.customer_id"
+                     "          ORDER BY j.customer_id LIMIT 1)"
+                     "  FROM queued q WHERE q.customer_id IS NOT NULL)"
+                     " SELECT (SELECT j.id FROM jobs j WHERE j.state = 'queued' AND j.customer_id = q.customer_id"
+                     "         AND j.due_at <= ?1 ORDER BY j.due_at, j.submitted_at LIMIT 1)"
+                     " FROM queued q LEFT JOIN claim_turns t ON t.customer_id = q.customer_id"
+                     " WHERE EXISTS (SELECT 1 FROM jobs j WHERE j.state = 'queued' AND j.customer_id = q.customer_id"
+                     "               AND j.due_at <= ?1)"
+                     " ORDER BY COALESCE(t.turn, 0), q.customer_id LIMIT 1");
+      pick.bind(1, now);
+      if (!pick.step()) return;
+      job_id = pick.text(0);
+    }
     Statement s(db,
                 "UPDATE jobs SET state = 'running', claimed_by = ?, claim = ? WHERE id = ?"
                 " RETURNING id, root_id, customer_id, integration_id, pms, model, operation, record_id,"
