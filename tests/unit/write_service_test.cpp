@@ -372,7 +372,8 @@ TEST_F(WriteServiceTest, AWritePastTheCustomersQueueCapIs429QueueFull) {
   HttpResponse full = call("PUT", "/v1/residents/" + res_rm, update);
   EXPECT_EQ(full.status, 429) << full.body;
   EXPECT_EQ(full.body,
-            R"x({"error":{"status":429,"code":"queue_full","message":"this customer has 2 writes queued or in progress, )x"
+            R"x({"error":{"status":429,"code":"queue_full","message":"this customer has 2 jobs queued or in progress (its )x"
+            R"x(writes and their follow-up calls), )x"
             R"x(the most it may have is 2; send this write again once some have finished (write-status shows their )x"
             R"x(progress)","details":[]}})x");
   bool retry_after = false;

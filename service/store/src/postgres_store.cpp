@@ -396,6 +396,9 @@ std::optional<ClaimedJob> PostgresStore::claim(std::string_view worker, std::str
                        "  UNION"
                        "  SELECT customer_id FROM jobs WHERE state = 'running' AND claimed_until < $2::timestamptz)"
                        " SELECT w.customer_id FROM waiting w LEFT JOIN claim_turns t ON t.customer_id = w.customer_id"
+                       // 16 customers are tried at most: should every one's due jobs be taken by
+                       // concurrent workers meanwhile, this worker finds nothing this time and
+                       // looks again at its next round.
                        " ORDER BY COALESCE(t.turn, 0), w.customer_id LIMIT 16",
                        {p(now), p(now)});
   for (int i = 0; i < customers.size(); ++i) {

@@ -402,7 +402,8 @@ std::optional<HttpResponse> WriteService::refuse_past_queue_cap(const std::strin
   queue_full_.fetch_add(1, std::memory_order_relaxed);
   HttpResponse r = error_response(
       429, "queue_full",
-      "this customer has " + std::to_string(*unfinished) + " writes queued or in progress, the most it may have is " +
+      "this customer has " + std::to_string(*unfinished) +
+          " jobs queued or in progress (its writes and their follow-up calls), the most it may have is " +
           std::to_string(cap) + "; send this write again once some have finished (write-status shows their progress)");
   // The queue drains at the PMS's pace, which the service cannot promise: a short wait, then
   // ask again (a client that polls write-status can do better).
