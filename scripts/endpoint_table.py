@@ -28,7 +28,10 @@ def rows_of(path, rel):
         for number, line in enumerate(f, 1):
             stripped = line.strip()
             if stripped.startswith("#"):
-                pages += PAGE.findall(stripped)
+                # The page an operation follows opens its comment line; a page named inside other
+                # text (an assumption's sibling page, an alternative address) is not its source.
+                if m := PAGE.match(stripped.lstrip("# ").removeprefix("https://").removeprefix("docs.propexo.com/")):
+                    pages.append(m.groups())
                 continue
             if m := PMS.match(line):
                 pms, pages = m.group(1), []

@@ -142,6 +142,8 @@ std::vector<Page> build_pages(const Program& p) {
         if (o.created_id_returned)
           s << (*o.created_id_returned ? "The PMS returns the created record's id.\n\n"
                                        : "The PMS does not return the created record's id: the next sync finds the record.\n\n");
+        if (o.refresh_after_write)
+          s << "The record is read back from the PMS right after the write (it does not wait for the next sync).\n\n";
         s << "| field | type | required | constraints | rule |\n|---|---|---|---|---|\n";
         std::function<void(const RecordRules&, const std::string&)> rows = [&](const RecordRules& r,
                                                                                const std::string& prefix) {

@@ -247,6 +247,9 @@ class ProgramBuilder {
       if (op.created_id_returned)
         diags_.error(op.created_id_at, "whether the created record's id comes back is a fact of a PMS; "
                                        "say it in the PMS's operation, not in the generic model");
+      if (op.refresh_after_write)
+        diags_.error(*op.refresh_after_write, "whether a record is read back after a write is a fact of a PMS; "
+                                              "say it in the PMS's operation, not in the generic model");
       const RecordRules* body = route_body(symbol, op);
       for (const auto& [which, at] : op.operations) {
         auto [it, inserted] = seen.try_emplace(which, at);
@@ -423,6 +426,24 @@ class ProgramBuilder {
     return "the unified API has no " + std::string(ast::operation_name(op)) + " route for " + model.name;
   }
 
+  // An operation's own `refresh after write`: not twice (the block's says it for all), and not
+  // where the created record's id does not come back (a create's record is read back by its id).
+  void check_refresh_after_write(const ast::PmsModelBlock& block, const ast::OperationDecl& op) {
+    if (!op.refresh_after_write) return;
+    if (!block.refresh_after_write.empty()) {
+      diags_.error(*op.refresh_after_write, "'refresh after write' is already said for all of '" + block.model.text + "'");
+      diags_.note(block.refresh_after_write[0], "said here, for the whole model");
+      return;
+    }
+    bool creates = false;
+    for (const auto& [which, at] : op.operations) creates = creates || which == ast::Operation::create;
+    if (creates && op.created_id_returned == false) {
+      diags_.error(*op.refresh_after_write, "a created record whose id does not come back cannot be read back "
+                                            "after the write; remove 'refresh after write' or 'created id not returned'");
+      diags_.note(op.created_id_at, "the id is said not to come back here");
+    }
+  }
+
   void compile_model_block(PmsRules& pms, const ast::PmsModelBlock& block, RecordSymbol& model) {
     ModelRules& m = pms.models.at(block.model.text);
     const GenericModel& generic = program_->models_.at(block.model.text);
@@ -432,6 +453,7 @@ class ProgramBuilder {
     m.refresh_after_write = !block.refresh_after_write.empty();
     std::map<ast::Operation, SourceRef> op_seen;
     for (const auto& op : block.operations) {
+      check_refresh_after_write(block, op);
       // `create, update { ... }` compiles once per distinct route body, so operations whose
       // routes take the same fields share one table.
       std::map<const RecordRules*, const RecordRules*> compiled;
@@ -460,6 +482,7 @@ class ProgramBuilder {
           target.offered = true;
           target.reason.clear();
           target.created_id_returned = op.created_id_returned;
+          target.refresh_after_write = m.refresh_after_write || op.refresh_after_write.has_value();
           const RecordRules*& record = compiled[route];
           if (!record) record = compile_record(model, op.body, op.at, pms.display_name, route);
           target.record = record;

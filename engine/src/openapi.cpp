@@ -44,8 +44,10 @@ constexpr Answer answers[] = {
     {"202", "WriteAccepted", "The write can go (accepted as sent, or stripped with ignore_unknown_fields) and is "
                              "stored as a job; follow it with GET /v1/admin/write-status/{root_job_id}."},
     {"400", "BadRequest", "Rejected: `rejected` with every error of the decision in details, "
-                          "`missing_integration_id`, or a request that is not valid HTTP (`bad_request`)."},
-    {"401", "Unauthorized", "No `Authorization: Bearer <key>`, or a key no customer has (`unauthorized`)."},
+                          "`missing_integration_id`, `invalid_idempotency_key`, or a request that is not valid HTTP "
+                          "(`bad_request`)."},
+    {"401", "Unauthorized", "No `Authorization: Bearer <key>`, or a key no customer has, or one revoked "
+                            "(`unauthorized`)."},
     {"404", "NotFound", "No such endpoint, model, record, integration or write for this customer; another "
                         "customer's are not found either (`not_found`)."},
     {"405", "MethodNotAllowed", "The integration's PMS does not offer this operation on this model "
@@ -55,14 +57,25 @@ constexpr Answer answers[] = {
     {"413", "PayloadTooLarge", "The body is larger than the service's max_payload_bytes (`payload_too_large`)."},
     {"415", "UnsupportedMediaType", "The body is not sent as application/json (`unsupported_media_type`)."},
     {"422", "UnprocessableContent", "The request is well-formed but cannot be carried out; code says why "
-                                    "(`rules_do_not_compile` on a reload, with the diagnostics in message)."},
-    {"429", "TooManyRequests", "Too many requests: retry after the Retry-After header's seconds."},
+                                    "(`idempotency_key_reused`: the Idempotency-Key was sent with another request; "
+                                    "`rules_do_not_compile` on a reload, with the diagnostics in message)."},
+    {"429", "TooManyRequests", "Too many requests: retry after the Retry-After header's seconds (`rate_limited`: "
+                               "the key's requests a minute; `too_many_failed_attempts`: failed key checks from "
+                               "the client's address)."},
     {"501", "NotImplemented", "The rules allow the write, but no connector can carry it to the PMS (`no_connector`)."},
     {"503", "ServiceUnavailable", "The service cannot take the request now; retry after the Retry-After "
                                   "header's seconds."},
     {"4XX", "HttpError", "The HTTP layer's own answers to any request: not valid HTTP (400), URI too long "
                          "(414), headers too large (431)."},
 };
+
+// docs/service.md, "Idempotency keys".
+constexpr const char* idempotency_key_parameter =
+    "{\"name\":\"Idempotency-Key\",\"in\":\"header\",\"description\":\"Sent again with the same request "
+    "within 24 hours, the write is not stored twice: the first answer comes back (same job_id). The same key "
+    "with another request answers 422 idempotency_key_reused. Per customer; 1 to 255 printable ASCII "
+    "characters.\",\"schema\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":255,"
+    "\"pattern\":\"^[ -~]+$\"}}";
 
 const Answer& answer(std::string_view status) {
   for (const auto& a : answers)
@@ -77,15 +90,33 @@ std::string responses(std::initializer_list<std::string_view> statuses, std::str
   return "\"responses\":{" + join(out) + "}";
 }
 
+std::string header(std::string_view name, std::string_view description, std::string_view schema) {
+  return q(name) + ":{\"description\":" + q(description) + ",\"schema\":" + std::string(schema) + "}";
+}
+
 std::string response_components() {
-  const std::string retry_after =
-      ",\"headers\":{\"Retry-After\":{\"description\":\"Seconds to wait before trying again.\","
-      "\"schema\":{\"type\":\"integer\",\"minimum\":0}}}";
+  const std::string seconds = "{\"type\":\"integer\",\"minimum\":0}";
+  const std::string retry_after = header("Retry-After", "Seconds to wait before trying again.", seconds);
+  // Every answer to a customer's key carries its rate limit (docs/service.md); these are the ones
+  // a client acts on.
+  const std::string rate_limit =
+      header("x-ratelimit-limit", "The key's requests a minute.", seconds) + "," +
+      header("x-ratelimit-remaining", "Requests the key may still make now.", seconds) + "," +
+      header("x-ratelimit-reset", "Seconds until the key's bucket is full again.", seconds);
+  const std::string replayed = header("Idempotent-Replayed",
+                                      "true when this is the answer first given to the same Idempotency-Key and "
+                                      "request, sent again; the write was not stored twice.",
+                                      "{\"type\":\"string\",\"enum\":[\"true\"]}");
   std::vector<std::string> out;
   for (const auto& a : answers) {
-    std::string schema = std::string_view(a.status) == "202" ? "WriteAccepted" : "Error";
-    bool retry = std::string_view(a.status) == "429" || std::string_view(a.status) == "503";
-    out.push_back(q(a.name) + ":{\"description\":" + q(a.description) + (retry ? retry_after : "") +
+    const std::string_view status = a.status;
+    std::string schema = status == "202" ? "WriteAccepted" : "Error";
+    std::string headers = status == "202"   ? replayed + "," + rate_limit
+                          : status == "429" ? retry_after + "," + rate_limit
+                          : status == "503" ? retry_after
+                                            : "";
+    out.push_back(q(a.name) + ":{\"description\":" + q(a.description) +
+                  (headers.empty() ? "" : ",\"headers\":{" + headers + "}") +
                   ",\"content\":{\"application/json\":{\"schema\":" + ref("schemas", schema) + "}}}");
   }
   return join(out);
@@ -101,7 +132,8 @@ R"("WriteStatus":{"type":"object","required":["write_status","errors","created_r
 R"("CachedRecord":{"type":"object","required":["data","integration_id","synced_at"],"properties":{"data":{"type":"object","description":"The record as the PMS last sent it (a write does not change it)."},"integration_id":{"type":"string"},"synced_at":{"type":"string","format":"date-time"}}},)"
 R"("Health":{"type":"object","required":["status","rules_version"],"properties":{"status":{"type":"string","enum":["ok"]},"rules_version":{"type":"string"}}},)"
 R"("Reloaded":{"type":"object","required":["rules_version"],"properties":{"rules_version":{"type":"string","description":"The rules now in use."}}},)"
-R"("Synced":{"type":"object","required":["records","errors"],"properties":{"records":{"type":"integer","minimum":0},"errors":{"type":"array","items":{"type":"string"}}}})";
+R"("Synced":{"type":"object","required":["records","errors"],"properties":{"records":{"type":"integer","minimum":0},"errors":{"type":"array","items":{"type":"string"}}}},)"
+R"("Revoked":{"type":"object","required":["revoked"],"properties":{"revoked":{"type":"object","description":"What this call disabled (empty lists: it was revoked already).","required":["customers","integrations"],"properties":{"customers":{"type":"array","items":{"type":"string"}},"integrations":{"type":"array","items":{"type":"string"}}}}}})";
 
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -159,6 +191,17 @@ class Document {
         "\"description\":\"Needs the admin key as the bearer token; without it the route answers 404.\","
         "\"tags\":[\"service\"]," +
             responses({"404", "4XX"}, ok_json("Records read, and the errors met.", ref("schemas", "Synced"))));
+    // docs/service.md, "Revocation".
+    for (const auto& [what, one] : {std::pair{"customers", "customer"}, std::pair{"integrations", "integration"}})
+      add(std::string("/v1/admin/") + what + "/{id}/revoke", "post",
+          "\"operationId\":" + q(std::string("revoke_") + one) + ",\"summary\":" +
+              q(std::string("Disable a ") + one + (std::string_view(one) == "customer" ? " and its integrations" : "") +
+                ", on every instance within 0.2 s") +
+              ",\"description\":\"Needs the admin key as the bearer token; without it the route answers 404. "
+              "Kept for its history, never served again until the configuration names it at a start.\","
+              "\"tags\":[\"service\"],\"parameters\":[{\"name\":\"id\",\"in\":\"path\",\"required\":true,"
+              "\"schema\":{\"type\":\"string\"}}]," +
+              responses({"404", "503", "4XX"}, ok_json("Revoked.", ref("schemas", "Revoked"))));
     add("/healthz", "get",
         "\"operationId\":\"get_health\",\"summary\":\"Whether the service is up, and its rules\","
         "\"tags\":[\"service\"],\"security\":[]," +
@@ -222,7 +265,7 @@ class Document {
           (in_body ? "integration_id names the integration (and is taken out before the decision)."
                    : "The integration is the record's.")) +
         ",\"tags\":[" + q(generic.name) + "],\"parameters\":[" + (has_id ? std::string(id_parameter) + "," : "") +
-        "{\"name\":\"ignore_unknown_fields\",\"in\":\"query\",\"description\":\"Take out the fields the PMS does "
+        idempotency_key_parameter + ",{\"name\":\"ignore_unknown_fields\",\"in\":\"query\",\"description\":\"Take out the fields the PMS does "
         "not take (listed in meta.stripped) instead of rejecting the write.\",\"schema\":{\"type\":\"boolean\","
         "\"default\":false}}],\"requestBody\":{\"required\":true,\"content\":{\"application/json\":{\"schema\":"
         "{\"anyOf\":[" + refs + "]}}}}," +

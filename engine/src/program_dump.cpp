@@ -60,6 +60,7 @@ class ProgramDumper {
           }
           out_ << "@" << p_.location(o.rule);
           if (o.created_id_returned) out_ << (*o.created_id_returned ? " created id returned" : " created id not returned");
+          if (o.refresh_after_write) out_ << " refresh after write";
           out_ << '\n';
           fields(*o.record, 2);
         }

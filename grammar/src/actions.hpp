@@ -216,6 +216,7 @@ class AstBuilder {
           o.created_id_returned = child<created_id_not>(*created) == nullptr;
           o.created_id_at = ref(*created);
         }
+        if (const Node* refresh = child<refresh_decl>(*c)) o.refresh_after_write = ref(*refresh);
       }
     }
     return o;

@@ -85,6 +85,7 @@ class Dumper {
       if (o.created_id_returned)
         line() << (*o.created_id_returned ? "created id returned " : "created id not returned ") << pos(o.created_id_at)
                << '\n';
+      if (o.refresh_after_write) line() << "refresh after write " << pos(*o.refresh_after_write) << '\n';
       items(o.body);
     }
   }

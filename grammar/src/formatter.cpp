@@ -282,11 +282,13 @@ class Formatter {
       return;
     }
     std::uint32_t first = first_offset(o.body, o.end);
+    if (o.refresh_after_write) first = o.refresh_after_write->offset;
     if (o.created_id_returned) first = o.created_id_at.offset;
     item(ops + " {", o.at, first);
     ++depth_;
     if (o.created_id_returned)
       item(*o.created_id_returned ? "created id returned" : "created id not returned", o.created_id_at);
+    if (o.refresh_after_write) item("refresh after write", *o.refresh_after_write);
     items(o.body);
     close(o.end);
   }

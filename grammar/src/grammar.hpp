@@ -14,7 +14,8 @@
 //   pms_decl    = "pms" ident string "{" { pms_model } "}"
 //   pms_model   = ident "{" { operation_decl | refresh_decl } "}"
 //   refresh_decl = "refresh" "after" "write"   (fetch the record from the PMS after a write)
-//   operation_decl = op { "," op } ( ":" "unsupported" string | "{" [ created_id ] { rule_item } "}" )
+//   operation_decl = op { "," op } ( ":" "unsupported" string
+//                    | "{" [ created_id ] [ refresh_decl ] { rule_item } "}" )
 //   created_id  = "created" "id" [ "not" ] "returned"
 //   op          = "create" | "update" | "cancel" | "assign" | "batch_create" | "query_availability"
 //               | "send" | "upload_file" | "create_note" | "create_custom_data" | "update_custom_data"
@@ -229,10 +230,13 @@ struct unsupported_op : seq<colon, ws, must<kw_unsupported>, ws, must<quoted>> {
 // PMS gives back the id of the record a write creates (else the next sync finds it).
 struct created_id_not : kw_not {};
 struct created_id_clause : seq<kw_created, ws, kw_id, ws, opt<created_id_not, ws>, must<kw_returned>> {};
-struct operation_body : seq<lbrace, ws, opt<created_id_clause, ws>, star<rule_item, ws>, must<close_brace>> {};
+// `refresh after write`: in a PMS model block, for all its operations; after `created id ...` at
+// the top of an operation's body, for that operation.
+struct refresh_decl : seq<kw_refresh, ws, must<kw_after>, ws, must<kw_write>> {};
+struct operation_body : seq<lbrace, ws, opt<created_id_clause, ws>, opt<refresh_decl, ws>, star<rule_item, ws>,
+                            must<close_brace>> {};
 struct operation_spec : sor<unsupported_op, operation_body> {};
 struct operation_decl : seq<comma_list<operation_name>, ws, must<operation_spec>> {};
-struct refresh_decl : seq<kw_refresh, ws, must<kw_after>, ws, must<kw_write>> {};
 struct operation_list : seq<must<open_brace>, ws, star<sor<refresh_decl, operation_decl, unknown_operation>, ws>,
                             must<close_brace>> {};
 // In a model: a generic route, whose body lists the fields its request takes (`create { ... }`).

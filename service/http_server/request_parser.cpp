@@ -119,6 +119,10 @@ std::optional<HttpResponse> RequestParser::check_head() const {
     if (codings > 1 || !beast::iequals(beast::string_view(coding.data(), coding.size()), "chunked"))
       return bad_request("the only Transfer-Encoding taken is chunked");
   }
+  // The service reads one value per header name: of two Idempotency-Keys on one write, which one
+  // a retry would be matched with would be left to chance (the write service checks the one).
+  if (head.count("Idempotency-Key") > 1)
+    return error_response(400, "invalid_idempotency_key", "send one Idempotency-Key, not several");
   if (static_cast<std::size_t>(std::distance(head.begin(), head.end())) > limits_.max_header_count)
     return error_response(431, "headers_too_large",
                           "the request has more than " + std::to_string(limits_.max_header_count) + " header fields");

@@ -57,10 +57,22 @@ bool from_memory(const HttpHandlers& handlers, const HttpRequest& request) {
   return handlers.answers_from_memory && handlers.answers_from_memory(request);
 }
 
+/// The peer's IP address as text ("" when the socket no longer knows it): what the service's
+/// wrong-key throttle counts by. Read once, when the connection is accepted.
+std::string client_address_of(const tcp::socket& socket) {
+  beast::error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  return ec ? std::string() : endpoint.address().to_string();
+}
+
 }  // namespace
 
 Session::Session(tcp::socket socket, ServerContext& context)
-    : socket_(std::move(socket)), executor_(socket_.get_executor()), timer_(executor_), context_(context) {}
+    : socket_(std::move(socket)),
+      executor_(socket_.get_executor()),
+      timer_(executor_),
+      context_(context),
+      client_address_(client_address_of(socket_)) {}
 
 Session::~Session() {
   std::lock_guard lock(context_.sessions_mutex);
@@ -148,11 +160,12 @@ void Session::feed() {
 
 void Session::authorize() {
   phase_ = Phase::authorizing;
-  const HttpRequest& head = parser_->head();
+  HttpRequest head = parser_->head();
+  head.client_address = client_address_;
   if (from_memory(context_.handlers, head)) return on_authorized(authorize_safely(context_.handlers, head));
   // The key check may wait on the store: on the handler pool, like handle(). The work guard
   // keeps the io threads running until the answer is posted back.
-  net::post(context_.handler_pool, [self = shared_from_this(), head = head,
+  net::post(context_.handler_pool, [self = shared_from_this(), head = std::move(head),
                                     work = net::make_work_guard(context_.io)]() mutable {
     auto refusal = authorize_safely(self->context_.handlers, head);
     net::post(self->executor_, [self, refusal = std::move(refusal)]() mutable {
@@ -191,6 +204,7 @@ void Session::dispatch() {
   phase_ = Phase::handling;
   timer_.cancel();  // the handler's time is the service's, not the client's
   HttpRequest request = parser_->take_request();
+  request.client_address = client_address_;
   if (request.method == "HEAD") {  // answered as the GET it stands for, without the body
     head_only_ = true;
     request.method = "GET";

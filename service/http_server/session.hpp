@@ -20,6 +20,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "request_parser.hpp"
 #include "response_message.hpp"
@@ -74,6 +75,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool stopping_ = false;      // the server is stopping: answer what is in flight, then close
   bool head_only_ = false;     // the request is HEAD: answer without the body
   bool keep_alive_ = false;    // the connection stays open after the answer being written
+  const std::string client_address_;  // the peer's IP address, given to every request (HttpRequest)
 };
 
 }  // namespace gatehouse::service::http

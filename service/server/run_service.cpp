@@ -9,6 +9,7 @@
 
 #include "gatehouse/rules_loader.hpp"
 #include "gatehouse/service/admin_routes.hpp"
+#include "gatehouse/service/idempotency_key_purge.hpp"
 #include "gatehouse/service/write_service.hpp"
 #include "gatehouse/store/caching_store.hpp"
 #include "gatehouse/store/clock.hpp"
@@ -25,6 +26,7 @@ constexpr int usage_error = 2;  // the CLI's: a configuration, store, rules or c
 int run_service(const std::filesystem::path& config_file, const std::filesystem::path& default_rules) {
   ServeConfig config;
   std::unique_ptr<store::Store> store;
+  store::TenancyChange tenancy;
   try {
     config = load_serve_config(config_file, default_rules);
     if (config.postgres) {
@@ -32,7 +34,7 @@ int run_service(const std::filesystem::path& config_file, const std::filesystem:
     } else {
       store = std::make_unique<store::SqliteStore>(config.store.string());
     }
-    seed_store(config, *store);
+    tenancy = seed_store(config, *store);
   } catch (const std::exception& e) {
     std::cerr << "gatehouse serve: " << config_file.string() << ": " << e.what() << '\n';
     return usage_error;
@@ -64,6 +66,17 @@ int run_service(const std::filesystem::path& config_file, const std::filesystem:
     for (const auto& p : problems) std::cerr << p << '\n';
     return usage_error;
   }
+  // What the configuration no longer names is disabled; the operator reads which.
+  auto say = [](const char* what, const std::vector<std::string>& ids) {
+    if (ids.empty()) return;
+    std::string list;
+    for (const auto& id : ids) list += (list.empty() ? "" : ", ") + id;
+    std::cerr << "gatehouse serve: " << what << ": " << list << '\n';
+  };
+  say("customers disabled (the configuration no longer names them)", tenancy.disabled_customers);
+  say("integrations disabled (the configuration no longer names them)", tenancy.disabled_integrations);
+  say("customers enabled again (the configuration names them)", tenancy.enabled_customers);
+  say("integrations enabled again (the configuration names them)", tenancy.enabled_integrations);
   std::size_t resumed = store->resume_interrupted(utc_now());
   // Everything from here on goes through the cache, so its own changes (a sync's records) are
   // seen at once.
@@ -74,6 +87,7 @@ int run_service(const std::filesystem::path& config_file, const std::filesystem:
     SyncReport report = dispatcher.sync_now();
     return SyncSummary{report.records, std::move(report.errors)};
   });
+  admin.set_tenancy(cached_store, [](const std::string& line) { std::cerr << "gatehouse serve: " << line << '\n'; });
   write_service.set_hooks({[&](std::string_view pms, std::string_view model, std::string_view op) {
                              return dispatcher.can_dispatch(pms, model, op);
                            },
@@ -84,6 +98,7 @@ int run_service(const std::filesystem::path& config_file, const std::filesystem:
                              return own != config.customer_rate_limits.end() ? own->second
                                                                              : config.rate_limit_per_minute;
                            },
+                           config.failed_auth_per_minute, nullptr,
                            [&config](std::string_view customer) {
                              auto own = config.customer_queue_caps.find(customer);
                              return own != config.customer_queue_caps.end() ? own->second
@@ -123,9 +138,14 @@ int run_service(const std::filesystem::path& config_file, const std::filesystem:
   });
   std::cout << "listening on " << config.http.host << ":" << port << " (rules_version "
             << engine.program()->rules_version() << ", " << resumed << " interrupted jobs resumed)" << std::endl;
+  // Clients' idempotency keys past their lifetime, deleted every ten minutes (and now).
+  IdempotencyKeyPurge key_purge(cached_store, std::chrono::minutes(10),
+                                [](const std::string& line) { std::cerr << "gatehouse serve: " << line << '\n'; });
   dispatcher.start();
+  key_purge.start();
   server.run();
   signal_thread.join();
+  key_purge.stop();
   dispatcher.stop();
   return ok;
 }

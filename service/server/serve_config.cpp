@@ -32,6 +32,30 @@ void only_known_keys(const YAML::Node& node, std::initializer_list<std::string_v
   }
 }
 
+/// customers[].webhook.triggers: which finished writes the webhook is told of
+/// (store/webhook_trigger.hpp), a list of trigger names. An empty list is refused rather than
+/// taken to mean none: a webhook that is never called is a mistake more often than a wish, and
+/// leaving the webhook out says "none" plainly.
+std::vector<store::WebhookTrigger> webhook_triggers(const YAML::Node& node, const std::string& customer) {
+  std::string known;
+  for (auto t : store::all_webhook_triggers) known += (known.empty() ? "" : ", ") + std::string(store::webhook_trigger_name(t));
+  const std::string where = "customers.webhook.triggers of customer '" + customer + "'";
+  if (!node.IsSequence()) throw std::runtime_error(where + ": a list of triggers (known: " + known + ")");
+  if (node.size() == 0)
+    throw std::runtime_error(where + " is empty: the webhook would never be called; name its triggers (known: " +
+                             known + "), or leave the webhook out");
+  std::vector<store::WebhookTrigger> triggers;
+  for (const auto& entry : node) {
+    auto trigger = entry.IsScalar() ? store::webhook_trigger_named(entry.Scalar()) : std::nullopt;
+    if (!trigger)
+      throw std::runtime_error(where + ": unknown trigger '" + (entry.IsScalar() ? entry.Scalar() : std::string("?")) +
+                               "' (known: " + known + ")");
+    triggers.push_back(*trigger);
+  }
+  return triggers;
+}
+
+/// Reads the config file (once).
 /// A cap on a customer's unfinished jobs: 0 (no cap) or more.
 std::size_t queue_cap(const YAML::Node& node, const std::string& key) {
   long long n = node.as<long long>();
@@ -57,8 +81,8 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
   c.root = YAML::LoadFile(file.string());
   const YAML::Node& root = c.root;
   only_known_keys(root, {"rules", "store", "listen", "max_payload_bytes", "admin_api_key", "http", "dispatcher",
-                         "lookup_cache_seconds", "rate_limit_per_minute", "max_queued_jobs_per_customer",
-                         "retention_days", "customers", "integrations", "records"},
+                         "lookup_cache_seconds", "rate_limit_per_minute", "failed_auth_per_minute",
+                         "max_queued_jobs_per_customer", "retention_days", "customers", "integrations", "records"},
                   "the configuration");
   only_known_keys(root["http"], {"threads", "handler_threads", "request_timeout_ms", "write_timeout_ms",
                                   "keep_alive_timeout_seconds", "keep_alive_max_requests", "max_header_bytes",
@@ -77,10 +101,18 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
       if (n < 0) throw std::runtime_error("customers.rate_limit_per_minute must be 0 (no limit) or more");
       c.customer_rate_limits[required(customer, "id", "customers")] = n;
     }
+    only_known_keys(customer["webhook"], {"url", "secret", "triggers"}, "customers.webhook");
+    // Absent: every trigger, as before triggers existed (a customer's webhook set up then keeps
+    // hearing of successes too); the peer API's customers, who only have failures, say so.
+    if (const YAML::Node& hook = customer["webhook"]; hook && hook.IsMap()) {
+      std::string id = customer["id"] ? customer["id"].Scalar() : std::string("?");
+      c.webhook_triggers[id] = hook["triggers"] ? webhook_triggers(hook["triggers"], id)
+                                                : std::vector<store::WebhookTrigger>(std::begin(store::all_webhook_triggers),
+                                                                                     std::end(store::all_webhook_triggers));
+    }
     if (customer["max_queued_jobs"])
       c.customer_queue_caps[required(customer, "id", "customers")] =
           queue_cap(customer["max_queued_jobs"], "customers.max_queued_jobs");
-    only_known_keys(customer["webhook"], {"url", "secret"}, "customers.webhook");
     // A short secret is guessed offline from one captured delivery: refused, as the peer API does.
     if (const YAML::Node& hook = customer["webhook"]; hook && hook["secret"] && hook["secret"].IsScalar() &&
         hook["secret"].Scalar().size() < min_webhook_secret_length)
@@ -92,6 +124,22 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
   for (const auto& i : root["integrations"])
     only_known_keys(i, {"id", "customer", "pms", "base_url", "sync_interval_seconds"}, "integrations");
   for (const auto& r : root["records"]) only_known_keys(r, {"model", "id", "integration", "data"}, "records");
+  // The configuration is the source of truth at start (seed_store): what it does not name is
+  // disabled. An integration of a customer it does not name, or a record of such an integration,
+  // would be seeded only to be disabled (or serve a disabled customer): a mistake, said so.
+  auto names = [&](const char* list, const std::string& id) {
+    for (const auto& entry : root[list])
+      if (entry["id"] && entry["id"].IsScalar() && entry["id"].Scalar() == id) return true;
+    return false;
+  };
+  for (const auto& i : root["integrations"])
+    if (i["customer"] && i["customer"].IsScalar() && !names("customers", i["customer"].Scalar()))
+      throw std::runtime_error("integrations: integration '" + (i["id"] ? i["id"].Scalar() : std::string("?")) +
+                               "' names customer '" + i["customer"].Scalar() + "', which customers: does not list");
+  for (const auto& r : root["records"])
+    if (r["integration"] && r["integration"].IsScalar() && !names("integrations", r["integration"].Scalar()))
+      throw std::runtime_error("records: a record names integration '" + r["integration"].Scalar() +
+                               "', which integrations: does not list");
   fs::path dir = file.parent_path();
   c.rules = root["rules"] ? dir / root["rules"].Scalar() : fs::path(default_rules);
   if (root["store"] && root["store"].IsMap()) {
@@ -128,6 +176,8 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
   if (c.lookup_cache_seconds < 0) throw std::runtime_error("lookup_cache_seconds must be 0 (off) or more");
   if (root["rate_limit_per_minute"]) c.rate_limit_per_minute = root["rate_limit_per_minute"].as<int>();
   if (c.rate_limit_per_minute < 0) throw std::runtime_error("rate_limit_per_minute must be 0 (no limit) or more");
+  if (root["failed_auth_per_minute"]) c.failed_auth_per_minute = root["failed_auth_per_minute"].as<int>();
+  if (c.failed_auth_per_minute < 0) throw std::runtime_error("failed_auth_per_minute must be 0 (no throttle) or more");
   if (root["max_queued_jobs_per_customer"])
     c.max_queued_jobs_per_customer = queue_cap(root["max_queued_jobs_per_customer"], "max_queued_jobs_per_customer");
   if (root["retention_days"]) c.dispatcher.retention = retention_of(root["retention_days"]);
@@ -210,12 +260,20 @@ double estimated_key_bits(std::string_view key) {
   return static_cast<double>(key.size()) * std::log2(static_cast<double>(alphabet));
 }
 
-void seed_store(const ServeConfig& c, store::Store& store) {
+store::TenancyChange seed_store(const ServeConfig& c, store::Store& store) {
   for (const auto& customer : c.root["customers"]) {
     std::string id = required(customer, "id", "customers");
     store.put_customer(id, required(customer, "api_key", "customers"));
-    if (const YAML::Node& hook = customer["webhook"])
+    if (const YAML::Node& hook = customer["webhook"]) {
       store.set_webhook(id, required(hook, "url", "customers.webhook"), required(hook, "secret", "customers.webhook"));
+      // Every start sets them, so a list taken out of the file is the default again, not the
+      // list of the last start that had one.
+      auto triggers = c.webhook_triggers.find(id);
+      if (triggers == c.webhook_triggers.end())
+        throw std::runtime_error("customers.webhook: the triggers of customer '" + id + "' were not read");
+      if (auto stored = store.set_webhook_triggers(id, triggers->second); !stored)
+        throw std::runtime_error("customers.webhook.triggers: customer '" + id + "': " + stored.error().message);
+    }
   }
   for (const auto& i : c.root["integrations"])
     store.put_integration({required(i, "id", "integrations"), required(i, "customer", "integrations"),
@@ -225,6 +283,15 @@ void seed_store(const ServeConfig& c, store::Store& store) {
   for (const auto& r : c.root["records"])
     store.put_record({required(r, "model", "records"), required(r, "id", "records"),
                       required(r, "integration", "records"), required(r, "data", "records"), utc_now()});
+  // Then the configuration is the source of truth: a customer or integration it no longer names
+  // is disabled (a removed customer's key and its integration's syncs and writes stop); one it
+  // names again is enabled again.
+  std::vector<std::string> customers, integrations;
+  for (const auto& customer : c.root["customers"]) customers.push_back(required(customer, "id", "customers"));
+  for (const auto& i : c.root["integrations"]) integrations.push_back(required(i, "id", "integrations"));
+  auto kept = store.keep_only(customers, integrations, utc_now());
+  if (!kept) throw std::runtime_error("disabling what the configuration does not name: " + kept.error().message);
+  return *kept;
 }
 
 }  // namespace gatehouse::service

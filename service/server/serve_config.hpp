@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gatehouse/dispatch/dispatcher.hpp"
 #include "gatehouse/evaluator.hpp"
@@ -35,6 +36,14 @@ struct ServeConfig {
   // behind one balancer, a customer gets up to K times it. 0: no limit. A customer may set its own.
   int rate_limit_per_minute = 150;
   std::map<std::string, int, std::less<>> customer_rate_limits;
+  // Each customer's webhook triggers (customers[].webhook.triggers; every trigger when absent),
+  // for the customers that have a webhook.
+  std::map<std::string, std::vector<store::WebhookTrigger>, std::less<>> webhook_triggers;
+  // Requests a minute without a valid key (none, a wrong one, a wrong admin key) from one client
+  // address (an IPv6 one by its /64) before the address is throttled: 429
+  // too_many_failed_attempts for its requests but those with a key seen to work
+  // (service/write/include/gatehouse/service/failed_auth_throttle.hpp). 0: no throttle.
+  int failed_auth_per_minute = 20;
   // The most unfinished jobs (queued or running) a customer may have; a write past it is 429
   // queue_full. 0: no cap. A customer may set its own (customers: [{..., max_queued_jobs: N}]).
   // How long finished writes are kept is dispatcher.retention (the config's retention_days).
@@ -55,7 +64,10 @@ double estimated_key_bits(std::string_view key);
 /// keys of 160 random bits).
 inline constexpr double min_key_bits = 128;
 
-/// Puts the configuration's customers, integrations and records into the store.
-void seed_store(const ServeConfig& config, store::Store& store);
+/// Puts the configuration's customers, integrations and records into the store, then makes the
+/// configuration the source of truth (Store::keep_only): every customer and integration it does
+/// not name is disabled (kept with its history, never served), every one it names is enabled,
+/// again if it was disabled. Returns what that changed; throws when the store fails.
+store::TenancyChange seed_store(const ServeConfig& config, store::Store& store);
 
 }  // namespace gatehouse::service

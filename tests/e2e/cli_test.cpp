@@ -198,7 +198,7 @@ TEST(Cli, ExplainNamesTheRuleOfEveryStep) {
   EXPECT_NE(r.out.find("  /rent_due_day  FAILED       pms/rentmanager.rules:21:3  integer range 1..31 required\n"
                        "      /rent_due_day out_of_range: rent_due_day must be between 1 and 31; got 40\n"),
             std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("  /notes         rejected     pms/rentmanager.rules:33:5\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  /notes         rejected     pms/rentmanager.rules:35:5\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("verdict: reject (status 400)"), std::string::npos) << r.out;
 }
 

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <cstdlib>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "e2e/child_process.hpp"
@@ -41,6 +42,7 @@ class WebhookReceiver {
       bodies_.push_back(req.body);
       signatures_.push_back(req.get_header_value("X-Gatehouse-Signature"));
       deliveries_.push_back(req.get_header_value("X-Gatehouse-Delivery"));
+      events_.push_back(req.get_header_value("X-Gatehouse-Event"));
       res.status = 204;
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
@@ -67,6 +69,10 @@ class WebhookReceiver {
     std::lock_guard lock(mutex_);
     return calls_;
   }
+  std::vector<std::string> events() {
+    std::lock_guard lock(mutex_);
+    return events_;
+  }
 
  private:
   httplib::Server server_;
@@ -74,7 +80,7 @@ class WebhookReceiver {
   int port_ = 0;
   std::mutex mutex_;
   int failures_, calls_ = 0;
-  std::vector<std::string> bodies_, signatures_, deliveries_;
+  std::vector<std::string> bodies_, signatures_, deliveries_, events_;
 };
 
 std::string hmac_hex(const std::string& key, const std::string& body) {
@@ -99,6 +105,7 @@ class DispatchTest : public ::testing::Test {
   std::unique_ptr<ChildProcess> pms;
   std::unique_ptr<ChildProcess> service;
   std::string webhook_url;
+  std::string webhook_triggers;  // the webhook's `triggers` list, e.g. "WRITE_OPERATION_FAILURE" ("": the key left out)
 
   void SetUp() override {
     fs::create_directories(dir);
@@ -136,7 +143,10 @@ class DispatchTest : public ::testing::Test {
                           << ", backoff_ms: 50, max_backoff_ms: 300, pms_timeout_ms: 1000, idle_poll_ms: 20,"
                              " sync_interval_seconds: 0}\n"
                           << "customers:\n  - {id: acme, api_key: key-acme-5b1f0c9e2d7a4f38"
-                          << (webhook_url.empty() ? "" : ", webhook: {url: '" + webhook_url + "', secret: hook-secret}")
+                          << (webhook_url.empty() ? ""
+                                                  : ", webhook: {url: '" + webhook_url + "', secret: hook-secret" +
+                                                        (webhook_triggers.empty() ? "" : ", triggers: [" + webhook_triggers + "]") +
+                                                        "}")
                           << "}\n  - {id: globex, api_key: key-globex-8e2d4a7c1b9f0e63}\n"
                           << "integrations:\n"
                           << "  - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: '" << pms->url() << "/buildium'"
@@ -502,6 +512,32 @@ TEST_F(DispatchTest, RefreshAfterWriteFetchesTheRecordRightAway) {
   EXPECT_NE(record.find("\"rent_due_day\":2"), std::string::npos) << record;
 }
 
+TEST_F(DispatchTest, OnlyTheOperationThatSaysRefreshAfterWriteIsReadBack) {
+  start();
+  // The test rules say `refresh after write` in Rent Manager's resident update, not its create.
+  std::string created = submit("POST", "/v1/residents",
+                               R"({"integration_id":"int-rm","property_id":"1","first_name":"Al","last_name":"Moss",)"
+                               R"("rent_period":"MONTHLY","rent_due_day":3})");
+  std::string status = finished_status(created);
+  ASSERT_NE(status.find("\"write_status\":\"SUCCESS\""), std::string::npos) << status;
+  std::smatch id;
+  ASSERT_TRUE(std::regex_search(status, id, std::regex("\"created_record_id\":\"(rec_[0-9a-f]{32})\""))) << status;
+  std::string updated = submit("PUT", record_path("5001"), R"({"last_name":"Quinn","rent_period":"MONTHLY","rent_due_day":2})");
+  EXPECT_NE(finished_status(updated).find("SUCCESS"), std::string::npos);
+  std::string record;
+  for (auto until = std::chrono::steady_clock::now() + 5s; std::chrono::steady_clock::now() < until;) {
+    record = cached(record_path("5001"));
+    if (record.find("Quinn") != std::string::npos) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_NE(record.find("\"last_name\":\"Quinn\""), std::string::npos) << record;
+  // The created tenant waits for the sync: its id names it, but no data is cached yet.
+  EXPECT_EQ(cached("/v1/residents/" + std::string(id[1])).substr(0, 3), "404");
+  auto metrics = service->client().Get("/metrics", admin);
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("gatehouse_refreshes_total{outcome=\"ok\"} 1\n"), std::string::npos) << metrics->body;
+}
+
 TEST_F(DispatchTest, AnotherCustomerGets404ForTheJobAndTheRecord) {
   start();
   std::string id = submit("PUT", record_path("1001"), bd_update);
@@ -542,6 +578,9 @@ TEST_F(DispatchTest, FinishedWritesArePostedToTheSignedWebhookWithRetries) {
   const std::string body = receiver.bodies()[0];
   EXPECT_NE(body.find("\"job_id\":\"" + id + "\""), std::string::npos) << body;
   EXPECT_NE(body.find("\"write_status\":\"SUCCESS\""), std::string::npos) << body;
+  // No triggers configured: every one, this success's included; the event leads the body.
+  EXPECT_EQ(body.rfind("{\"event\":\"WRITE_OPERATION_SUCCESS\",", 0), 0u) << body;
+  EXPECT_EQ(receiver.events()[0], "WRITE_OPERATION_SUCCESS");
   // t=<unix seconds>,v1=<HMAC of "<t>.<delivery id>.<body>">: recent, and over all three.
   std::smatch m;
   const std::string signature = receiver.signatures()[0];
@@ -554,6 +593,44 @@ TEST_F(DispatchTest, FinishedWritesArePostedToTheSignedWebhookWithRetries) {
   ASSERT_FALSE(delivery.empty());
   EXPECT_EQ(m[2].str(), hmac_hex("hook-secret", m[1].str() + "." + delivery + "." + body));
   EXPECT_NE(m[2].str(), hmac_hex("hook-secret", body)) << "the body alone is not what is signed";
+}
+
+TEST_F(DispatchTest, AFailuresOnlyWebhookIsToldOfFailuresAndPartFailuresOnly) {
+  WebhookReceiver receiver(/*failures=*/0);
+  webhook_url = receiver.url();
+  webhook_triggers = "WRITE_OPERATION_FAILURE";  // the peer API's one trigger
+  start();
+  // First a write that succeeds: had it been delivered, it would have been due before the others.
+  std::string succeeded = submit("PUT", record_path("1001"), bd_update);
+  EXPECT_NE(finished_status(succeeded).find("\"write_status\":\"SUCCESS\""), std::string::npos);
+  // The moved-out tenant: the PMS refuses the write.
+  std::string failed = submit("PUT", record_path("1002"), R"({"first_name":"Bo","last_name":"Diaz","address_1":"2 Main St"})");
+  EXPECT_NE(finished_status(failed).find("\"write_status\":\"FAILURE\""), std::string::npos);
+  // The tenant is updated, its note refused.
+  ASSERT_EQ(pms->client().Post("/_sim/faults", R"({"status":422,"path":"/notes"})", "application/json")->status, 200);
+  std::string partial = submit("PUT", record_path("1001"), bd_update_with_notes);
+  EXPECT_NE(finished_status(partial).find("\"write_status\":\"PARTIAL_SUCCESS\""), std::string::npos);
+  for (auto until = std::chrono::steady_clock::now() + 10s;
+       receiver.bodies().size() < 2 && std::chrono::steady_clock::now() < until;)
+    std::this_thread::sleep_for(20ms);
+  std::this_thread::sleep_for(500ms);  // time for a delivery that should not come (workers poll every 20 ms)
+  const auto bodies = receiver.bodies();
+  ASSERT_EQ(bodies.size(), 2u) << "the failure and the part failure, not the success";
+  std::set<std::string> delivered;
+  for (std::size_t i = 0; i < bodies.size(); ++i) {
+    const std::string& body = bodies[i];
+    EXPECT_EQ(body.rfind("{\"event\":\"WRITE_OPERATION_FAILURE\",", 0), 0u) << body;
+    EXPECT_EQ(receiver.events()[i], "WRITE_OPERATION_FAILURE");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(body, m, std::regex("\"job_id\":\"([0-9a-f]+)\""))) << body;
+    delivered.insert(m[1]);
+    // The event is in the signed body.
+    const std::string signature = receiver.signatures()[i];
+    ASSERT_TRUE(std::regex_match(signature, m, std::regex("t=(\\d+),v1=([0-9a-f]{64})"))) << signature;
+    EXPECT_EQ(m[2].str(), hmac_hex("hook-secret", m[1].str() + "." + receiver.deliveries()[i] + "." + body));
+  }
+  EXPECT_EQ(delivered, (std::set<std::string>{failed, partial}));
+  EXPECT_EQ(delivered.count(succeeded), 0u);
 }
 
 TEST_F(DispatchTest, AnUnreachablePmsFailsAfterTheBoundedAttempts) {

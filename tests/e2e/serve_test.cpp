@@ -392,4 +392,63 @@ TEST_F(ServeTest, MetricsAreTheOperatorsAlone) {
   EXPECT_NE(r->body.find("gatehouse_decisions_total"), std::string::npos);
 }
 
+// The crash the key is for: the service took a write and was killed before the client read its
+// 202. The client sends the write again, with its key, to the service restarted on the same
+// SQLite file, and gets the first answer (the same job_id), not a second job.
+TEST_F(ServeTest, AnIdempotencyKeySurvivesACrash) {
+  std::string first_body, path;
+  auto keyed = [](const std::string& key) {
+    httplib::Headers h = auth("key-acme-5b1f0c9e2d7a4f38");
+    h.emplace("Idempotency-Key", key);
+    return h;
+  };
+  {
+    Service service(config);
+    path = record_path(service, "res-rm", "?ignore_unknown_fields=true");
+    auto r = service.client().Put(path, keyed("retry-me-1"), rm, "application/json");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 202) << r->body;
+    EXPECT_FALSE(r->has_header("Idempotent-Replayed"));
+    first_body = r->body;
+    service.stop(SIGKILL);
+  }
+  Service restarted(config);
+  auto c = restarted.client();
+  auto again = c.Put(path, keyed("retry-me-1"), rm, "application/json");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 202);
+  EXPECT_EQ(again->body, first_body) << "the same job_id, the same answer";
+  EXPECT_EQ(again->get_header_value("Idempotent-Replayed"), "true");
+  auto other = c.Put(path, keyed("retry-me-1"), rm_with_middle_name, "application/json");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 422);
+  EXPECT_NE(other->body.find(R"("code":"idempotency_key_reused")"), std::string::npos) << other->body;
+  auto status = c.Get("/v1/admin/write-status/" + job_id(first_body), auth("key-acme-5b1f0c9e2d7a4f38"));
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->status, 200) << status->body;
+  auto metrics = c.Get("/metrics", auth("admin-secret-9a4c7e2f1b5d8036"));
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("gatehouse_idempotent_replays_total 1\n"), std::string::npos) << metrics->body;
+  EXPECT_NE(metrics->body.find("gatehouse_decisions_total{verdict=\"strip\"} 0\n"), std::string::npos)
+      << "the replay was not decided again: " << metrics->body;
+}
+
+TEST_F(ServeTest, AnIdempotencyKeyIsOneHeaderOfPrintableAscii) {
+  Service service(config);
+  const std::string path = record_path(service, "res-rm", "?ignore_unknown_fields=true");
+  httplib::Headers twice = auth("key-acme-5b1f0c9e2d7a4f38");
+  twice.emplace("Idempotency-Key", "a");
+  twice.emplace("Idempotency-Key", "b");
+  auto r = service.client().Put(path, twice, rm, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_NE(r->body.find(R"("code":"invalid_idempotency_key")"), std::string::npos) << r->body;
+  httplib::Headers too_long = auth("key-acme-5b1f0c9e2d7a4f38");
+  too_long.emplace("Idempotency-Key", std::string(256, 'k'));
+  auto long_key = service.client().Put(path, too_long, rm, "application/json");
+  ASSERT_TRUE(long_key);
+  EXPECT_EQ(long_key->status, 400);
+  EXPECT_NE(long_key->body.find("the most is 255"), std::string::npos) << long_key->body;
+}
+
 }  // namespace

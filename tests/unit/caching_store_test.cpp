@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "forwarding_store.hpp"
 #include "gatehouse/store/caching_store.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
 
@@ -124,6 +125,66 @@ TEST_F(CachingStoreTest, ReadersRacingWritesEndOnTheLastValue) {
     EXPECT_EQ(integration_of(cache, "acme"), "int-1");
     EXPECT_EQ(integration_of(cache, "globex"), std::nullopt);
   }
+}
+
+TEST_F(CachingStoreTest, ARevocationThroughItIsSeenAtOnce) {
+  CachingStore cache(inner, 1h, 4096, /*revocation_check=*/1h);
+  EXPECT_EQ(cache.customer_for_key("key-1"), "acme");
+  EXPECT_EQ(cache.integration("acme", "int-1").value().id, "int-1");
+  EXPECT_EQ(integration_of(cache, "acme"), "int-1");
+  auto change = cache.revoke_customer("acme", "2026-11-28T00:00:00.000Z").value();
+  ASSERT_TRUE(change);
+  EXPECT_EQ(cache.customer_for_key("key-1"), std::nullopt);
+  EXPECT_FALSE(cache.integration("acme", "int-1"));
+  EXPECT_EQ(integration_of(cache, "acme"), std::nullopt);
+}
+
+TEST_F(CachingStoreTest, AnotherInstancesRevocationIsSeenWithinTheCheckWhateverTheTtl) {
+  CachingStore cache(inner, 1h, 4096, /*revocation_check=*/100ms);
+  EXPECT_EQ(cache.customer_for_key("key-1"), "acme");
+  EXPECT_EQ(cache.integration("acme", "int-1").value().id, "int-1");
+  EXPECT_EQ(integration_of(cache, "acme"), "int-1");
+  ASSERT_TRUE(inner.revoke_integration("int-1", "2026-11-28T00:00:00.000Z").value());  // another instance's
+  std::this_thread::sleep_for(150ms);
+  EXPECT_FALSE(cache.integration("acme", "int-1")) << "gone within the check, not after the hour's ttl";
+  EXPECT_EQ(integration_of(cache, "acme"), std::nullopt);
+  ASSERT_TRUE(inner.revoke_customer("acme", "2026-11-28T00:00:01.000Z").value());
+  std::this_thread::sleep_for(150ms);
+  EXPECT_EQ(cache.customer_for_key("key-1"), std::nullopt);
+}
+
+/// A store whose count of revocations cannot be read (the database failing) when `down` is set,
+/// and that counts the key lookups that reach it.
+class CountingStore final : public testing::ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  std::atomic<bool> down{false};
+  std::atomic<int> key_lookups{0};
+  Result<std::int64_t> revocations() override {
+    if (down) return StoreError::unavailable("store: postgres: server closed the connection");
+    return inner_.revocations();
+  }
+  std::optional<std::string> customer_for_key(std::string_view key) override {
+    ++key_lookups;
+    return inner_.customer_for_key(key);
+  }
+};
+
+TEST_F(CachingStoreTest, WhenTheCountOfRevocationsCannotBeReadNothingKeptIsTrusted) {
+  CountingStore counting(inner);
+  CachingStore cache(counting, 1h, 4096, /*revocation_check=*/0ms);  // read before every kept lookup
+  EXPECT_EQ(cache.customer_for_key("key-1"), "acme");
+  EXPECT_EQ(cache.customer_for_key("key-1"), "acme");
+  EXPECT_EQ(counting.key_lookups, 1) << "the second from memory";
+  counting.down = true;
+  EXPECT_EQ(cache.customer_for_key("key-1"), "acme");
+  EXPECT_EQ(counting.key_lookups, 2) << "asked of the store again: what is kept may have been revoked";
+  EXPECT_EQ(cache.customer_for_key("key-1"), "acme");
+  EXPECT_EQ(counting.key_lookups, 3) << "and again, while the count cannot be read";
+  counting.down = false;
+  EXPECT_EQ(cache.customer_for_key("key-1"), "acme");
+  EXPECT_EQ(cache.customer_for_key("key-1"), "acme");
+  EXPECT_EQ(counting.key_lookups, 3) << "kept again once the count is read (and has not moved)";
 }
 
 }  // namespace

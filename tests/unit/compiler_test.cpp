@@ -196,6 +196,58 @@ TEST(Compiler, RefreshAfterWriteIsKeptPerPmsModel) {
   EXPECT_FALSE(c.program->find_pms("P")->models.at("n").refresh_after_write);
 }
 
+TEST(Compiler, RefreshAfterWriteOfAModelBlockHoldsForEachOperation) {
+  SourceSet sources;
+  sources.add("models.rules", "model m { x: string }\n");
+  sources.add("p.rules", "pms P \"P\" { m { refresh after write create { x } update { x } } }\n");
+  Compilation c = compile(std::move(sources));
+  ASSERT_TRUE(c.ok()) << c.render_diagnostics();
+  const ModelRules& m = c.program->find_pms("P")->models.at("m");
+  EXPECT_TRUE(m.operation(ast::Operation::create).refresh_after_write);
+  EXPECT_TRUE(m.operation(ast::Operation::update).refresh_after_write);
+}
+
+TEST(Compiler, RefreshAfterWriteOfOneOperation) {
+  SourceSet sources;
+  sources.add("models.rules", "model m { x: string }\n");
+  sources.add("p.rules",
+              "pms P \"P\" { m {\n create { created id returned refresh after write x }\n update { x } } }\n");
+  Compilation c = compile(std::move(sources));
+  ASSERT_TRUE(c.ok()) << c.render_diagnostics();
+  const ModelRules& m = c.program->find_pms("P")->models.at("m");
+  EXPECT_TRUE(m.operation(ast::Operation::create).refresh_after_write);
+  EXPECT_FALSE(m.operation(ast::Operation::update).refresh_after_write);
+  EXPECT_TRUE(m.any_refresh_after_write());
+  EXPECT_NE(dump_program(*c.program).find("m create @p.rules:2:2 created id returned refresh after write"),
+            std::string::npos)
+      << dump_program(*c.program);
+}
+
+TEST(Compiler, RefreshAfterWriteOfAnOperationIsCheckedAgainstItsBlockAndItsId) {
+  SourceSet sources;
+  sources.add("models.rules", "model m { x: string }\n");
+  sources.add("p.rules",
+              "pms P \"P\" { m {\n refresh after write\n update { refresh after write x } } }\n"
+              "pms Q \"Q\" { m {\n create { created id not returned refresh after write x } } }\n");
+  Compilation c = compile(std::move(sources));
+  std::string d = c.render_diagnostics();
+  EXPECT_NE(d.find("p.rules:3:11: error: 'refresh after write' is already said for all of 'm'"), std::string::npos) << d;
+  EXPECT_NE(d.find("p.rules:2:2: note: said here, for the whole model"), std::string::npos) << d;
+  EXPECT_NE(d.find("p.rules:5:35: error: a created record whose id does not come back cannot be read back"),
+            std::string::npos)
+      << d;
+}
+
+TEST(Compiler, RefreshAfterWriteInAGenericRouteIsReported) {
+  SourceSet sources;
+  sources.add("models.rules", "model m {\n x: string\n create { refresh after write x }\n}\n");
+  Compilation c = compile(std::move(sources));
+  EXPECT_NE(c.render_diagnostics().find("models.rules:3:11: error: whether a record is read back after a write is a "
+                                        "fact of a PMS"),
+            std::string::npos)
+      << c.render_diagnostics();
+}
+
 TEST(Compiler, RefreshAfterWriteTwiceIsReported) {
   SourceSet sources;
   sources.add("models.rules", "model m { x: string }\n");

@@ -84,6 +84,10 @@ TEST(Formatter, RefreshAfterWriteKeepsItsPlace) {
             "pms X \"X\" {\n  residents {\n    update {\n      a\n    }\n    refresh after write  # why\n  }\n}\n");
   EXPECT_EQ(format_text("pms X \"X\" { residents { refresh after write\n update { a } } }\n"),
             "pms X \"X\" {\n  residents {\n    refresh after write\n    update {\n      a\n    }\n  }\n}\n");
+  // An operation's own, after `created id ...`.
+  EXPECT_EQ(format_text("pms X \"X\" { residents { create { created id returned   refresh after write\n a } } }\n"),
+            "pms X \"X\" {\n  residents {\n    create {\n      created id returned\n      refresh after write\n"
+            "      a\n    }\n  }\n}\n");
 }
 
 std::vector<std::string> bundled_files() {

@@ -55,6 +55,39 @@ class ForwardingStore : public store::Store {
                                                         std::string_view native_id) override {
     return inner_.records_by_native_id(customer, model, native_id);
   }
+  store::Result<void> set_webhook_triggers(std::string_view customer,
+                                           const std::vector<store::WebhookTrigger>& triggers) override {
+    return inner_.set_webhook_triggers(customer, triggers);
+  }
+  store::Result<store::KeyedWrite> enqueue_idempotent(const store::NewJob& job, const store::IdempotencyKey& key,
+                                                      const store::AnswerToKeep& answer, std::string_view now,
+                                                      std::string_view live_since) override {
+    return inner_.enqueue_idempotent(job, key, answer, now, live_since);
+  }
+  store::Result<std::optional<store::KeyedWrite>> find_idempotent(const store::IdempotencyKey& key,
+                                                                  std::string_view live_since) override {
+    return inner_.find_idempotent(key, live_since);
+  }
+  store::Result<std::size_t> purge_idempotency_keys(std::string_view live_since) override {
+    return inner_.purge_idempotency_keys(live_since);
+  }
+  store::Result<std::optional<store::TenancyChange>> revoke_customer(std::string_view customer,
+                                                                    std::string_view now) override {
+    return inner_.revoke_customer(customer, now);
+  }
+  store::Result<std::optional<store::TenancyChange>> revoke_integration(std::string_view integration,
+                                                                       std::string_view now) override {
+    return inner_.revoke_integration(integration, now);
+  }
+  store::Result<store::TenancyChange> keep_only(const std::vector<std::string>& customers,
+                                                const std::vector<std::string>& integrations,
+                                                std::string_view now) override {
+    return inner_.keep_only(customers, integrations, now);
+  }
+  store::Result<bool> is_revoked(std::string_view customer, std::string_view integration) override {
+    return inner_.is_revoked(customer, integration);
+  }
+  store::Result<std::int64_t> revocations() override { return inner_.revocations(); }
   store::Result<std::size_t> unfinished_jobs(std::string_view customer) override {
     return inner_.unfinished_jobs(customer);
   }

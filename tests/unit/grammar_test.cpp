@@ -184,6 +184,17 @@ const GrammarCase parse_cases[] = {
      "    upload_file @2:45\n"
      "      field created @2:59\n"
      "        required @2:67\n"},
+    {"operation_refresh_after_write",
+     "pms X \"X\" { residents { create { created id returned refresh after write\n last_name }\n"
+     " update { refresh after write } } }\n",
+     "pms X \"X\" @1:5\n"
+     "  model residents @1:13\n"
+     "    create @1:25\n"
+     "      created id returned @1:34\n"
+     "      refresh after write @1:54\n"
+     "      field last_name @2:2\n"
+     "    update @3:2\n"
+     "      refresh after write @3:11\n"},
     {"extra_field",
      "pms X \"X\" { units { update { extra short_description: string required length ..50\n extra required\n extra old: object deprecated } } }\n",
      "pms X \"X\" @1:5\n"

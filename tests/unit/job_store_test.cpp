@@ -90,6 +90,8 @@ class JobStoreTest : public ::testing::TestWithParam<std::string> {
     if (conninfo.empty()) throw std::runtime_error("no PostgreSQL for the tests: " GATEHOUSE_TEST_POSTGRES_FILE);
     return conninfo;
   }
+  /// Writes the schema of an older gatehouse (old_schema()) where open() will find it.
+  ::testing::AssertionResult load_old_schema();
   void drop_schema() {
     PGconn* c = PQconnectdb(postgres_conninfo().c_str());
     ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
@@ -478,19 +480,23 @@ INSERT INTO created_records (job_id, model, record_id) VALUES ('job-1', 'residen
 )";
 }
 
-TEST_P(JobStoreTest, AnOldSchemaIsMigratedWithItsRecords) {
+::testing::AssertionResult JobStoreTest::load_old_schema() {
   if (GetParam() == "sqlite") {
     sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(file.string().c_str(), &db), SQLITE_OK);
+    if (sqlite3_open(file.string().c_str(), &db) != SQLITE_OK) return ::testing::AssertionFailure() << "cannot open";
     char* error = nullptr;
     int rc = sqlite3_exec(db, old_schema("sqlite").c_str(), nullptr, nullptr, &error);
     std::string message = error ? error : "";
     sqlite3_free(error);
     sqlite3_close(db);
-    ASSERT_EQ(rc, SQLITE_OK) << message;
+    if (rc != SQLITE_OK) return ::testing::AssertionFailure() << message;
   } else {
     PGconn* c = PQconnectdb(postgres_conninfo().c_str());
-    ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
+    if (PQstatus(c) != CONNECTION_OK) {
+      std::string message = PQerrorMessage(c);
+      PQfinish(c);
+      return ::testing::AssertionFailure() << message;
+    }
     // Quoted as the store quotes it (the name has capitals).
     const std::string quoted = "\"" + schema + "\"";
     PGresult* r = PQexec(c, ("CREATE SCHEMA " + quoted + "; SET search_path TO " + quoted + ";" + old_schema("postgres")).c_str());
@@ -498,8 +504,13 @@ TEST_P(JobStoreTest, AnOldSchemaIsMigratedWithItsRecords) {
     auto status = PQresultStatus(r);
     PQclear(r);
     PQfinish(c);
-    ASSERT_EQ(status, PGRES_COMMAND_OK) << message;
+    if (status != PGRES_COMMAND_OK) return ::testing::AssertionFailure() << message;
   }
+  return ::testing::AssertionSuccess();
+}
+
+TEST_P(JobStoreTest, AnOldSchemaIsMigratedWithItsRecords) {
+  ASSERT_TRUE(load_old_schema());
 
   std::string park;
   {
@@ -784,6 +795,277 @@ TEST_P(JobStoreTest, ASenderThatLostItsClaimCannotRecordTheDelivery) {
   EXPECT_EQ(again->attempts, 1) << "one attempt recorded, the holder's";
 }
 
+/// Runs one write of `customer` to its end, as the dispatcher would: "success", "failure", or
+/// "partial" (its root reaches the PMS, its follow-up call does not). Nothing else may be queued.
+/// Returns the write's root job id.
+std::string finish_write(Store& store, const std::string& customer, const std::string& outcome, const std::string& now) {
+  std::string root = store.enqueue(job(customer), now);
+  if (outcome == "partial") {
+    store.enqueue(job(customer, root), now);
+    auto first = store.claim("w", now);
+    auto second = store.claim("w", now);
+    if (!first || !second) return "";
+    for (const auto& claimed : {*first, *second}) {
+      if (claimed.is_root()) {
+        store.succeed(claimed.id, claimed.claim, {200, "ok", "updated"}, {}, now);
+      } else {
+        store.fail_attempt(claimed.id, claimed.claim, {422, "pms_rejected", "no notes"}, now, std::nullopt);
+      }
+    }
+    return root;
+  }
+  auto claimed = store.claim("w", now);
+  if (!claimed) return "";
+  if (outcome == "success") {
+    store.succeed(claimed->id, claimed->claim, {200, "ok", "updated"}, {}, now);
+  } else {
+    store.fail_attempt(claimed->id, claimed->claim, {409, "pms_rejected", "moved out"}, now, std::nullopt);
+  }
+  return root;
+}
+
+/// The roots of every webhook delivery due at `now`, each now delivered (so that a later call
+/// does not see it again when the claim's lease runs out).
+std::set<std::string> delivered_roots(Store& store, const std::string& now) {
+  std::set<std::string> roots;
+  while (auto d = store.claim_webhook(now)) {
+    roots.insert(d->root_job_id);
+    store.finish_webhook(d->id, d->claim, true, "", now, std::nullopt);
+  }
+  return roots;
+}
+
+const std::vector<WebhookTrigger> failures_only{WebhookTrigger::write_operation_failure};
+const std::vector<WebhookTrigger> successes_only{WebhookTrigger::write_operation_success};
+
+TEST_P(JobStoreTest, AWebhookIsToldOnlyOfTheTriggersItsCustomerChose) {
+  auto owned = open();
+  Store& store = *owned;
+  for (const std::string customer : {"fails", "succeeds", "both", "unset", "none"}) {
+    store.put_customer(customer, "key-" + customer);
+    store.set_webhook(customer, "http://127.0.0.1:9/hooks", "hook-secret");
+  }
+  ASSERT_TRUE(store.set_webhook_triggers("fails", failures_only));
+  ASSERT_TRUE(store.set_webhook_triggers("succeeds", successes_only));
+  ASSERT_TRUE(store.set_webhook_triggers("both", {WebhookTrigger::write_operation_success,
+                                                  WebhookTrigger::write_operation_failure,
+                                                  WebhookTrigger::write_operation_success}));
+  ASSERT_TRUE(store.set_webhook_triggers("none", {}));
+  // "unset" was never told: every trigger, as before triggers existed.
+  std::map<std::string, std::string> write_of;  // by root job id: "customer/outcome"
+  for (const std::string customer : {"fails", "succeeds", "both", "unset", "none"})
+    for (const std::string outcome : {"success", "failure", "partial"}) {
+      std::string root = finish_write(store, customer, outcome, "2026-11-28T10:00:00Z");
+      ASSERT_FALSE(root.empty()) << customer << "/" << outcome;
+      write_of[root] = customer + "/" + outcome;
+    }
+  std::set<std::string> delivered;
+  for (const auto& root : delivered_roots(store, "2026-11-28T10:00:01Z")) delivered.insert(write_of[root]);
+  // A part failure is a failure (webhook_trigger.hpp): the failures-only customer hears of it, the
+  // successes-only customer does not.
+  EXPECT_EQ(delivered, (std::set<std::string>{"fails/failure", "fails/partial", "succeeds/success", "both/success",
+                                              "both/failure", "both/partial", "unset/success", "unset/failure",
+                                              "unset/partial"}));
+}
+
+TEST_P(JobStoreTest, ACustomersTriggersAreKeptAndApplyToWritesThatFinishLater) {
+  {
+    auto owned = open();
+    Store& store = *owned;
+    store.put_customer("c1", "k1");
+    store.set_webhook("c1", "http://127.0.0.1:9/hooks", "hook-secret");
+    ASSERT_TRUE(store.set_webhook_triggers("c1", failures_only));
+  }
+  auto reopened = open();
+  Store& store = *reopened;
+  finish_write(store, "c1", "success", "2026-11-28T10:00:00Z");
+  EXPECT_TRUE(delivered_roots(store, "2026-11-28T10:00:01Z").empty()) << "failures only, after a restart too";
+  std::string failed = finish_write(store, "c1", "failure", "2026-11-28T10:00:02Z");
+  EXPECT_EQ(delivered_roots(store, "2026-11-28T10:00:03Z"), std::set<std::string>{failed});
+  ASSERT_TRUE(store.set_webhook_triggers("c1", successes_only));
+  std::string succeeded = finish_write(store, "c1", "success", "2026-11-28T10:00:04Z");
+  finish_write(store, "c1", "failure", "2026-11-28T10:00:04Z");
+  EXPECT_EQ(delivered_roots(store, "2026-11-28T10:00:05Z"), std::set<std::string>{succeeded});
+
+  auto unknown = store.set_webhook_triggers("nobody", failures_only);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().kind, StoreError::Kind::invalid_argument);
+  EXPECT_NE(unknown.error().message.find("no customer nobody"), std::string::npos) << unknown.error().message;
+}
+
+TEST_P(JobStoreTest, AWebhookFromBeforeTriggersIsToldOfEveryWrite) {
+  ASSERT_TRUE(load_old_schema());
+  auto owned = open();
+  Store& store = *owned;
+  store.set_webhook("acme", "http://127.0.0.1:9/hooks", "hook-secret");  // a customer of the old schema
+  std::string succeeded = finish_write(store, "acme", "success", "2026-11-28T10:00:00Z");
+  std::string failed = finish_write(store, "acme", "failure", "2026-11-28T10:00:00Z");
+  EXPECT_EQ(delivered_roots(store, "2026-11-28T10:00:01Z"), (std::set<std::string>{succeeded, failed}));
+}
+
+// Idempotency keys (store/idempotency.hpp). The service keeps a key a day: `live_since` is the
+// caller's now less that, so a key kept before it is as if it had never been.
+
+/// The answer the service gives an accepted write, made for `job_id`.
+AnswerToKeep accepted_answer() {
+  return {202, [](std::string_view job_id) { return "{\"job_id\":\"" + std::string(job_id) + "\"}"; }};
+}
+
+/// How many jobs are due at `now` (claimed to count them).
+int jobs_due(Store& store, const std::string& now = "2026-11-30T00:00:00.000Z") {
+  int n = 0;
+  while (store.claim("counter", now)) ++n;
+  return n;
+}
+
+TEST_P(JobStoreTest, AWriteSentAgainWithItsKeyGetsTheFirstAnswerAndNoSecondJob) {
+  auto owned = open();
+  Store& store = *owned;
+  const IdempotencyKey key{"c1", "order-7", "fingerprint-a"};
+  EXPECT_FALSE(store.find_idempotent(key, "2026-11-27T10:00:00.000Z").value()) << "a key nobody sent is free";
+  KeyedWrite first = store.enqueue_idempotent(job(), key, accepted_answer(), "2026-11-28T10:00:00.000Z",
+                                              "2026-11-27T10:00:00.000Z").value();
+  EXPECT_EQ(first.use, KeyUse::stored);
+  EXPECT_EQ(first.job_id.size(), 32u);
+  EXPECT_EQ(first.status, 202);
+  EXPECT_EQ(first.body, "{\"job_id\":\"" + first.job_id + "\"}");
+
+  KeyedWrite again = store.enqueue_idempotent(job(), key, accepted_answer(), "2026-11-28T10:05:00.000Z",
+                                              "2026-11-27T10:05:00.000Z").value();
+  EXPECT_EQ(again.use, KeyUse::replayed) << key_use_name(again.use);
+  EXPECT_EQ(again.job_id, first.job_id);
+  EXPECT_EQ(again.status, 202);
+  EXPECT_EQ(again.body, first.body);
+  auto found = store.find_idempotent(key, "2026-11-27T10:05:00.000Z").value();
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->use, KeyUse::replayed);
+  EXPECT_EQ(found->job_id, first.job_id);
+  EXPECT_EQ(found->body, first.body);
+  EXPECT_EQ(jobs_due(store), 1) << "one job for the key";
+}
+
+TEST_P(JobStoreTest, AKeySentWithAnotherRequestStoresNothing) {
+  auto owned = open();
+  Store& store = *owned;
+  KeyedWrite first = store.enqueue_idempotent(job(), {"c1", "k", "fingerprint-a"}, accepted_answer(),
+                                              "2026-11-28T10:00:00.000Z", "2026-11-27T10:00:00.000Z").value();
+  ASSERT_EQ(first.use, KeyUse::stored);
+  const IdempotencyKey other{"c1", "k", "fingerprint-b"};
+  KeyedWrite refused = store.enqueue_idempotent(job(), other, accepted_answer(), "2026-11-28T10:01:00.000Z",
+                                                "2026-11-27T10:01:00.000Z").value();
+  EXPECT_EQ(refused.use, KeyUse::used_for_other);
+  EXPECT_EQ(refused.job_id, "") << "the first write's job is not told to a request that is not it";
+  EXPECT_EQ(refused.body, "");
+  EXPECT_EQ(store.find_idempotent(other, "2026-11-27T10:01:00.000Z").value()->use, KeyUse::used_for_other);
+  EXPECT_EQ(jobs_due(store), 1);
+  // The key still holds the first request's answer.
+  EXPECT_EQ(store.find_idempotent({"c1", "k", "fingerprint-a"}, "2026-11-27T10:01:00.000Z").value()->job_id,
+            first.job_id);
+}
+
+TEST_P(JobStoreTest, KeysAreEachCustomersOwn) {
+  auto owned = open();
+  Store& store = *owned;
+  KeyedWrite acme = store.enqueue_idempotent(job("c1"), {"c1", "shared-key", "fingerprint-a"}, accepted_answer(),
+                                             "2026-11-28T10:00:00.000Z", "2026-11-27T10:00:00.000Z").value();
+  EXPECT_FALSE(store.find_idempotent({"c2", "shared-key", "fingerprint-a"}, "2026-11-27T10:00:00.000Z").value())
+      << "another customer's key does not exist for this one";
+  KeyedWrite globex = store.enqueue_idempotent(job("c2"), {"c2", "shared-key", "fingerprint-a"}, accepted_answer(),
+                                               "2026-11-28T10:00:01.000Z", "2026-11-27T10:00:01.000Z").value();
+  EXPECT_EQ(globex.use, KeyUse::stored) << "the same key, another customer: a write of its own";
+  EXPECT_NE(globex.job_id, acme.job_id);
+  EXPECT_EQ(jobs_due(store), 2);
+}
+
+TEST_P(JobStoreTest, AKeyIsForgottenPastItsLifetimeAndPurged) {
+  auto owned = open();
+  Store& store = *owned;
+  const IdempotencyKey key{"c1", "k", "fingerprint-a"};
+  KeyedWrite first = store.enqueue_idempotent(job(), key, accepted_answer(), "2026-11-28T10:00:00.000Z",
+                                              "2026-11-27T10:00:00.000Z").value();
+  ASSERT_EQ(first.use, KeyUse::stored);
+  store.enqueue_idempotent(job(), {"c1", "later", "fingerprint-a"}, accepted_answer(), "2026-11-28T12:00:00.000Z",
+                           "2026-11-27T12:00:00.000Z").value();
+  // A day later, to the millisecond: still kept.
+  EXPECT_TRUE(store.find_idempotent(key, "2026-11-28T10:00:00.000Z").value());
+  // A millisecond after that: forgotten, and the same key and request are a new write.
+  EXPECT_FALSE(store.find_idempotent(key, "2026-11-28T10:00:00.001Z").value());
+  KeyedWrite next_day = store.enqueue_idempotent(job(), key, accepted_answer(), "2026-11-29T10:00:00.001Z",
+                                                 "2026-11-28T10:00:00.001Z").value();
+  EXPECT_EQ(next_day.use, KeyUse::stored);
+  EXPECT_NE(next_day.job_id, first.job_id);
+  EXPECT_EQ(store.find_idempotent(key, "2026-11-28T10:00:00.001Z").value()->job_id, next_day.job_id);
+
+  // The purge deletes the keys kept before live_since, none other; the jobs stay.
+  EXPECT_EQ(store.purge_idempotency_keys("2026-11-28T12:00:00.001Z").value(), 1u) << "'later' only";
+  EXPECT_FALSE(store.find_idempotent({"c1", "later", "fingerprint-a"}, "2026-11-01T00:00:00.000Z").value());
+  EXPECT_TRUE(store.find_idempotent(key, "2026-11-01T00:00:00.000Z").value());
+  EXPECT_EQ(store.purge_idempotency_keys("2026-11-28T12:00:00.001Z").value(), 0u);
+  EXPECT_TRUE(store.write_status("c1", first.job_id)) << "a purged key's job stays";
+  EXPECT_EQ(jobs_due(store), 3);
+}
+
+TEST_P(JobStoreTest, KeysSurviveARestart) {
+  std::string job_id;
+  {
+    auto owned = open();
+    job_id = owned->enqueue_idempotent(job(), {"c1", "k", "fingerprint-a"}, accepted_answer(),
+                                       "2026-11-28T10:00:00.000Z", "2026-11-27T10:00:00.000Z").value().job_id;
+  }
+  auto reopened = open();
+  KeyedWrite again = reopened->enqueue_idempotent(job(), {"c1", "k", "fingerprint-a"}, accepted_answer(),
+                                                  "2026-11-28T10:10:00.000Z", "2026-11-27T10:10:00.000Z").value();
+  EXPECT_EQ(again.use, KeyUse::replayed);
+  EXPECT_EQ(again.job_id, job_id);
+  EXPECT_EQ(jobs_due(*reopened), 1);
+}
+
+TEST_P(JobStoreTest, AKeyIsNeverKeptWithoutItsJob) {
+  auto owned = open();
+  Store& store = *owned;
+  // A job the store refuses (its parent does not exist): the key goes with it.
+  NewJob orphan = job("c1", "no-such-parent");
+  auto refused = store.enqueue_idempotent(orphan, {"c1", "k", "fingerprint-a"}, accepted_answer(),
+                                          "2026-11-28T10:00:00.000Z", "2026-11-27T10:00:00.000Z");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, StoreError::Kind::invalid_argument) << refused.error().message;
+  EXPECT_FALSE(store.find_idempotent({"c1", "k", "fingerprint-a"}, "2026-11-27T10:00:00.000Z").value())
+      << "the key is free: the client may send the write again";
+  EXPECT_EQ(store.enqueue_idempotent(job(), {"c1", "k", "fingerprint-a"}, accepted_answer(), "2026-11-28T10:00:01.000Z",
+                                     "2026-11-27T10:00:01.000Z").value().use,
+            KeyUse::stored);
+}
+
+TEST_P(JobStoreTest, WritesRacingWithOneKeyStoreOneJob) {
+  // Two stores on the same data: for PostgreSQL, two instances; for SQLite (one process), one
+  // store's callers racing each other through its group commit.
+  auto first = open();
+  auto second = GetParam() == "postgres" ? open() : nullptr;
+  constexpr int writers = 8;
+  std::vector<KeyedWrite> results(writers);
+  std::vector<std::thread> threads;
+  std::atomic<bool> go{false};
+  for (int i = 0; i < writers; ++i)
+    threads.emplace_back([&, i] {
+      Store& store = second && i % 2 ? *second : *first;
+      while (!go) std::this_thread::yield();
+      results[static_cast<std::size_t>(i)] =
+          store.enqueue_idempotent(job(), {"c1", "raced", "fingerprint-a"}, accepted_answer(),
+                                   "2026-11-28T10:00:00.000Z", "2026-11-27T10:00:00.000Z").value();
+    });
+  go = true;
+  for (auto& t : threads) t.join();
+  int stored = 0;
+  for (const auto& r : results) {
+    stored += r.use == KeyUse::stored;
+    EXPECT_NE(r.use, KeyUse::used_for_other);
+    EXPECT_EQ(r.job_id, results[0].job_id) << "every writer is told the one job";
+    EXPECT_EQ(r.body, results[0].body);
+  }
+  EXPECT_EQ(stored, 1);
+  EXPECT_EQ(jobs_due(*first), 1);
+}
+
 /// Fair claims, the cap's count and retention: the queue that customers share.
 class SharedQueueTest : public JobStoreTest {
  protected:
@@ -1021,6 +1303,25 @@ TEST_P(SharedQueueTest, RetentionDeletesOnlyFinishedWritesOlderThanTheCutoff) {
   EXPECT_TRUE(store.claim("w", later)) << "and it is still claimed as ever";
 }
 
+// A write whose idempotency key is still kept stays whatever the retention period: a retry with
+// the key must find its job, not queue the write again (it would reach the PMS twice). Once the
+// key is purged, retention deletes it.
+TEST_P(SharedQueueTest, RetentionKeepsAWriteWhileItsIdempotencyKeyIsKept) {
+  auto owned = open();
+  Store& store = *owned;
+  KeyedWrite keyed = store.enqueue_idempotent(job_of("a"), {"a", "key-1", "fingerprint-a"}, accepted_answer(),
+                                              "2026-11-28T10:00:00.000Z", "2026-11-27T10:00:00.000Z").value();
+  ASSERT_EQ(keyed.use, KeyUse::stored);
+  auto claimed = store.claim("w", "2026-11-28T10:00:00.000Z");
+  ASSERT_TRUE(claimed);
+  store.succeed(claimed->id, claimed->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01.000Z");
+  EXPECT_EQ(store.delete_finished_writes("2026-11-28T12:00:00.000Z", 100).value(), 0u) << "its key is kept";
+  EXPECT_TRUE(store.write_status("a", keyed.job_id));
+  EXPECT_EQ(store.purge_idempotency_keys("2026-11-29T10:00:00.000Z").value(), 1u);
+  EXPECT_EQ(store.delete_finished_writes("2026-11-28T12:00:00.000Z", 100).value(), 1u);
+  EXPECT_FALSE(store.write_status("a", keyed.job_id));
+}
+
 class SqliteStoreTest : public ::testing::Test {
  protected:
   fs::path file = fs::temp_directory_path() / ("gatehouse_sqlite_" + std::to_string(::getpid()) + ".db");
@@ -1062,7 +1363,7 @@ TEST_F(SqliteStoreTest, TheJobsQueuedBeforeQueueCapsAreCounted) {
     ASSERT_EQ(sqlite3_open(file.string().c_str(), &db), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db,
                            "DROP TABLE claim_turns; DROP TABLE queue_sizes; DROP INDEX jobs_queue;"
-                           " DROP INDEX created_records_job; PRAGMA user_version = 4;",
+                           " DROP INDEX created_records_job; DROP INDEX idempotency_keys_job; PRAGMA user_version = 7;",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);

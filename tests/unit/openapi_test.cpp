@@ -152,6 +152,8 @@ TEST(OpenApi, EveryRouteOfTheProgramAndOfTheServiceHasAUniqueOperationId) {
       {"get /v1/admin/write-status/{root_job_id}", "get_write_status"},
       {"get /v1/meta/{model}/{operation}", "get_request_schema"},
       {"post /v1/admin/reload", "reload_rules"},
+      {"post /v1/admin/customers/{id}/revoke", "revoke_customer"},
+      {"post /v1/admin/integrations/{id}/revoke", "revoke_integration"},
       {"post /v1/admin/sync", "sync_records"},
       {"get /healthz", "get_health"},
       {"get /metrics", "get_metrics"},
@@ -246,6 +248,9 @@ TEST(OpenApi, WritesAnswerEveryStatusOfTheServiceEachWithItsBody) {
     }
     simdjson::dom::array parameters = arr(operation["parameters"]);
     EXPECT_EQ(text(parameters.at(parameters.size() - 1)["name"]), "ignore_unknown_fields") << name;
+    object key = obj(parameters.at(parameters.size() - 2));
+    EXPECT_EQ(text(key["name"]), "Idempotency-Key") << name;
+    EXPECT_EQ(text(key["in"]), "header") << name;
   }
   EXPECT_EQ(writes, 5u);
   // The error shape, and the 202 answer: job_id, data, meta {verdict, stripped, rules_version}.
@@ -256,6 +261,8 @@ TEST(OpenApi, WritesAnswerEveryStatusOfTheServiceEachWithItsBody) {
   object meta = obj(accepted["properties"]["meta"]);
   EXPECT_TRUE(has_required(meta, "verdict") && has_required(meta, "stripped") && has_required(meta, "rules_version"));
   EXPECT_TRUE(component(*d, "responses", "TooManyRequests")["headers"]["Retry-After"].error() == simdjson::SUCCESS);
+  EXPECT_TRUE(component(*d, "responses", "TooManyRequests")["headers"]["x-ratelimit-reset"].error() == simdjson::SUCCESS);
+  EXPECT_TRUE(component(*d, "responses", "WriteAccepted")["headers"]["Idempotent-Replayed"].error() == simdjson::SUCCESS);
 }
 
 TEST(OpenApi, ReadRoutesAnswerWithTheirBodies) {
@@ -268,6 +275,8 @@ TEST(OpenApi, ReadRoutesAnswerWithTheirBodies) {
   EXPECT_EQ(ok_schema("/healthz", "get"), "#/components/schemas/Health");
   EXPECT_EQ(ok_schema("/v1/admin/reload", "post"), "#/components/schemas/Reloaded");
   EXPECT_EQ(ok_schema("/v1/admin/sync", "post"), "#/components/schemas/Synced");
+  EXPECT_EQ(ok_schema("/v1/admin/customers/{id}/revoke", "post"), "#/components/schemas/Revoked");
+  EXPECT_EQ(ok_schema("/v1/admin/integrations/{id}/revoke", "post"), "#/components/schemas/Revoked");
   EXPECT_EQ(d->root["paths"]["/metrics"]["get"]["responses"]["200"]["content"]["text/plain"].error(), simdjson::SUCCESS);
   object status = component(*d, "schemas", "WriteStatus");
   for (auto field : {"write_status", "errors", "created_record_id", "job_id", "created", "attempts", "submitted_at",

@@ -1,6 +1,7 @@
 // Webhook signatures: what gatehouse sends verifies with the receiver that docs/webhooks.md shows
 // (its Python block is run here, as written), and a replay, an altered body, another delivery id
-// or an old timestamp does not; a configuration with a short webhook secret is refused at start.
+// or an old timestamp does not; the receiver reads a delivery's event from its signed body; a
+// configuration with a short webhook secret is refused at start.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "gatehouse/dispatch/webhook_event.hpp"
 #include "gatehouse/dispatch/webhook_signature.hpp"
 #include "serve_config.hpp"
 
@@ -56,6 +58,29 @@ std::string python_verify(const std::string& secret, const std::string& header, 
   return out;
 }
 
+/// Runs the docs' event() on a delivery's body and X-Gatehouse-Event header in python3: the event,
+/// or "ValueError" (or an error).
+std::string python_event(const std::string& body, const std::string& header) {
+  fs::path script = fs::temp_directory_path() / ("gatehouse_receiver_event_" + std::to_string(::getpid()) + ".py");
+  std::ofstream(script) << receiver_code()
+                        << "\nimport sys\ntry:\n    print(event(sys.argv[1].encode(), sys.argv[2]))\n"
+                           "except ValueError:\n    print('ValueError')\n";
+  auto quote = [](const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+  };
+  std::string out;
+  if (FILE* p = popen(("python3 " + script.string() + " " + quote(body) + " " + quote(header) + " 2>&1").c_str(), "r")) {
+    std::array<char, 256> buffer{};
+    while (fgets(buffer.data(), buffer.size(), p)) out += buffer.data();
+    pclose(p);
+  }
+  fs::remove(script);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
 TEST(WebhookSignature, TheDocumentedReceiverVerifiesWhatIsSentAndNothingElse) {
   ASSERT_FALSE(receiver_code().empty()) << "docs/webhooks.md has no ```python webhook-receiver block";
   const std::string secret = "hook-secret-0123";
@@ -69,6 +94,26 @@ TEST(WebhookSignature, TheDocumentedReceiverVerifiesWhatIsSentAndNothingElse) {
   EXPECT_EQ(python_verify("another-secret", header, "d1", body, t + 10), "False") << "another secret";
   EXPECT_EQ(python_verify(secret, header, "d1", body, t + 301), "False") << "a replay after five minutes";
   EXPECT_EQ(python_verify(secret, "sha256=00", "d1", body, t), "False") << "the old body-only form";
+}
+
+TEST(WebhookSignature, TheDocumentedReceiverReadsTheEventFromTheSignedBody) {
+  store::WriteStatus status;
+  status.job_id = "j1";
+  status.state = store::WriteState::partial_success;
+  status.errors = {"bad phone"};
+  status.submitted_at = "2026-11-28T10:00:00Z";
+  status.finished_at = "2026-11-28T10:00:01Z";
+  status.rules_version = "v1";
+  // What the dispatcher sends for a part failure: its body, signed, and its event header.
+  const auto trigger = store::webhook_trigger_of(status.state);
+  ASSERT_TRUE(trigger);
+  const std::string body = webhook_event_body(status, *trigger);
+  const std::string header = std::string(store::webhook_trigger_name(*trigger));
+  const std::string secret = "hook-secret-0123";
+  const long long t = 1767225600;
+  EXPECT_EQ(python_verify(secret, webhook_signature(secret, t, "d1", body), "d1", body, t + 1), "True");
+  EXPECT_EQ(python_event(body, header), "WRITE_OPERATION_FAILURE");
+  EXPECT_EQ(python_event(body, "WRITE_OPERATION_SUCCESS"), "ValueError") << "a header changed in transit";
 }
 
 TEST(WebhookSignature, TheTimestampAndTheIdAreSigned) {

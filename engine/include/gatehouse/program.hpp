@@ -160,6 +160,9 @@ struct OperationRules {
   /// record the write creates (when it does not, write-status has none until the next sync).
   /// Unset where the rules do not say.
   std::optional<bool> created_id_returned;
+  /// `refresh after write`, in the operation or for its whole model: the PMS serves the record
+  /// right after this write, so the service fetches it then instead of at the next sync.
+  bool refresh_after_write = false;
   std::string reason;                   ///< why not, when not offered
   SourceRef rule;                       ///< the operation's rule
   const RecordRules* record = nullptr;  ///< offered: PMS rules; not offered: generic model
@@ -170,9 +173,15 @@ struct ModelRules {
   /// Per operation (ast::Operation as the index); an operation the generic model has no route
   /// for is never offered.
   std::array<OperationRules, ast::operation_count> operations;
-  /// `refresh after write`: the PMS gives the record back right after a write, so the service
-  /// fetches it then instead of waiting for the next sync.
+  /// `refresh after write` for the whole model block: every offered operation has it (see
+  /// OperationRules::refresh_after_write, which is what the service reads).
   bool refresh_after_write = false;
+  /// Whether any operation is read back after its write (a connector then needs a fetch route).
+  bool any_refresh_after_write() const {
+    for (const auto& op : operations)
+      if (op.refresh_after_write) return true;
+    return false;
+  }
   const OperationRules& operation(ast::Operation op) const {
     return operations[static_cast<std::size_t>(op)];
   }

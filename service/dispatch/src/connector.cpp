@@ -372,7 +372,7 @@ std::vector<std::string> check_connector(const Program& program, const Connector
                              "', which the connector does not map");
       }
     }
-    if (rules.refresh_after_write && !m->fetch)
+    if (rules.any_refresh_after_write() && !m->fetch)
       problems.push_back(connector.source() + ": " + name + " says 'refresh after write' but has no fetch route");
   }
   return problems;

@@ -11,6 +11,7 @@
 #include "gatehouse/store/clock.hpp"
 #include "gatehouse/digest.hpp"
 #include "gatehouse/dispatch/pms_client.hpp"
+#include "gatehouse/dispatch/webhook_event.hpp"
 #include "gatehouse/dispatch/webhook_signature.hpp"
 
 namespace gatehouse::service {
@@ -260,8 +261,14 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
       jobs_failed_.fetch_add(1, std::memory_order_relaxed);
   };
   std::optional<store::Integration> integration;
+  bool revoked = false;
   try {
-    integration = store_.integration(job.customer_id, job.integration_id);
+    // A revoked customer's or integration's write never reaches its PMS. Asked of the database
+    // for every job, never of a cache: a cache may be up to its revocation check behind
+    // (caching_store.hpp), and a write that another instance accepted in that time must still
+    // stop here. (value() raises a store's error to the catch below.)
+    revoked = store_.is_revoked(job.customer_id, job.integration_id).value();
+    if (!revoked) integration = store_.integration(job.customer_id, job.integration_id);
   } catch (const std::exception& e) {
     // No call was made: the job is due again after a backoff, like a call that got no answer,
     // rather than left claimed (with SQLite, until the next start).
@@ -274,6 +281,9 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
       jobs_retried_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
+  if (revoked)
+    return fail_for_good("revoked", "customer '" + job.customer_id + "' or its integration '" + job.integration_id +
+                                        "' was revoked: the write was not sent to the PMS");
   if (!integration) return fail_for_good("no_integration", "the integration '" + job.integration_id + "' is gone");
   const Connector* c = connector(job.pms);
   if (!c) return fail_for_good("no_connector", "gatehouse has no connector for " + job.pms);
@@ -330,7 +340,8 @@ void Dispatcher::run_job(const store::ClaimedJob& job) {
     auto program = engine_.program();
     const PmsRules* rules = program->find_pms(job.pms);
     auto model = rules ? rules->models.find(job.model) : decltype(rules->models.end()){};
-    if (rules && model != rules->models.end() && model->second.refresh_after_write && !native_id.empty())
+    if (rules && model != rules->models.end() && model->second.operation(job.operation).refresh_after_write &&
+        !native_id.empty())
       refresh(*integration, *c, job.model, native_id);
     return;
   }
@@ -381,8 +392,11 @@ void Dispatcher::deliver(const store::WebhookDelivery& d) {
     }
   };
   std::optional<store::WriteStatus> status;
+  bool revoked = false;
   try {
-    status = store_.write_status(d.customer_id, d.root_job_id);
+    // A revoked customer is served nothing, its webhook included (its jobs' history stays).
+    revoked = store_.is_revoked(d.customer_id, "").value();
+    if (!revoked) status = store_.write_status(d.customer_id, d.root_job_id);
   } catch (const std::exception& e) {
     // Nothing was sent: the delivery is due again after a backoff rather than left claimed
     // (with SQLite, until the next start).
@@ -390,16 +404,29 @@ void Dispatcher::deliver(const store::WebhookDelivery& d) {
     std::cerr << "dispatcher: webhook " << d.id << ": the store failed: " << e.what() << '\n';
     return not_delivered(std::string("the store failed: ") + e.what(), std::nullopt);
   }
-  if (!status) {
+  if (revoked || !status) {
+    const std::string why = revoked ? "the customer was revoked" : "the write is gone";
     if (record("a webhook's failure",
-               [&] { return store_.finish_webhook(d.id, d.claim, false, "the write is gone", utc_now(), std::nullopt); }))
+               [&] { return store_.finish_webhook(d.id, d.claim, false, why, utc_now(), std::nullopt); }))
       webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  std::string body = store::to_json(*status);
+  // The event is the trigger the finished write fired, the one the store queued this delivery
+  // for (webhook_trigger.hpp). A write is queued for delivery only once finished, and stays so:
+  // a pending one here is a damaged store, failed for good rather than sent without an event.
+  auto event = store::webhook_trigger_of(status->state);
+  if (!event) {
+    if (record("a webhook's failure", [&] {
+          return store_.finish_webhook(d.id, d.claim, false, "the write is not finished", utc_now(), std::nullopt);
+        }))
+      webhooks_failed_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  std::string body = webhook_event_body(*status, *event);
   CallResult call = http_call(d.url, "POST", "", body,
                               {{"X-Gatehouse-Signature", webhook_signature(d.secret, unix_seconds_now(), d.id, body)},
-                               {"X-Gatehouse-Delivery", d.id}},
+                               {"X-Gatehouse-Delivery", d.id},
+                               {std::string(webhook_event_header), std::string(store::webhook_trigger_name(*event))}},
                               call_limits());
   if (call.status >= 200 && call.status < 300) {
     if (record("a webhook's delivery",

@@ -20,4 +20,29 @@ std::string utc_time(std::chrono::system_clock::time_point at) {
 
 std::string utc_now() { return utc_time(std::chrono::system_clock::now()); }
 
+std::optional<std::chrono::system_clock::time_point> parse_utc_time(std::string_view text) {
+  using namespace std::chrono;
+  // YYYY-MM-DDTHH:MM:SS, then .fff (milliseconds) or nothing, then Z.
+  if (text.size() != 20 && text.size() != 24) return std::nullopt;
+  auto digits = [&](std::size_t at, std::size_t n) -> std::optional<int> {
+    int value = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      value = value * 10 + (text[i] - '0');
+    }
+    return value;
+  };
+  if (text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':' || text.back() != 'Z')
+    return std::nullopt;
+  auto year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
+  auto hour = digits(11, 2), minute = digits(14, 2), second = digits(17, 2);
+  std::optional<int> millis = 0;
+  if (text.size() == 24) millis = text[19] == '.' ? digits(20, 3) : std::nullopt;
+  if (!year || !month || !day || !hour || !minute || !second || !millis) return std::nullopt;
+  year_month_day date{std::chrono::year(*year), std::chrono::month(static_cast<unsigned>(*month)),
+                      std::chrono::day(static_cast<unsigned>(*day))};
+  if (!date.ok() || *hour > 23 || *minute > 59 || *second > 59) return std::nullopt;
+  return sys_days(date) + hours(*hour) + minutes(*minute) + seconds(*second) + milliseconds(*millis);
+}
+
 }  // namespace gatehouse::service

@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "record_id.hpp"
@@ -125,10 +126,41 @@ CREATE TABLE records_by_integration (
 ALTER TABLE jobs ADD COLUMN claim TEXT;
 ALTER TABLE webhooks ADD COLUMN claim TEXT;
 )"},
-    // 4: fair claims, queue caps and retention, as SQLite's migration 5: each customer's turn
+    // 4: which finished writes a customer's webhook hears of (store/webhook_trigger.hpp): the
+    // names of the triggers it chose, comma-separated (webhook_triggers_text). Every customer so
+    // far heard of every finished write, and keeps doing so until told otherwise.
+    {R"(
+ALTER TABLE customers ADD COLUMN webhook_triggers TEXT NOT NULL
+  DEFAULT 'WRITE_OPERATION_FAILURE,WRITE_OPERATION_SUCCESS';
+)"},
+    // 5: clients' idempotency keys (idempotency.hpp): per customer, each with the fingerprint of
+    // the request that used it first, that request's job and the answer it was given.
+    {R"(
+CREATE TABLE idempotency_keys (
+  customer_id TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  job_id TEXT NOT NULL REFERENCES jobs (id),
+  response_status INTEGER NOT NULL,
+  response_body TEXT NOT NULL,
+  created_at TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (customer_id, idempotency_key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+)"},
+    // 6: revocation (store.hpp). A customer or an integration is disabled, never deleted: its
+    // history stays. `revocations` counts the changes, so that the other instances' lookup caches
+    // can tell that one happened (caching_store.hpp).
+    {R"(
+ALTER TABLE customers ADD COLUMN disabled_at TEXT COLLATE "C";
+ALTER TABLE integrations ADD COLUMN disabled_at TEXT COLLATE "C";
+CREATE TABLE revocations (changes BIGINT NOT NULL);
+INSERT INTO revocations VALUES (0);
+)"},
+    // 7: fair claims, queue caps and retention, as SQLite's migration 8: each customer's turn
     // (the claim_turn sequence's value when a job of theirs was last claimed; no row: never
     // served, turn 0), and the indexes for the customers with queued jobs and each one's oldest
-    // due job (jobs_queue) and for a job's created records.
+    // due job (jobs_queue), a job's created records, and a write's idempotency key.
     {R"(
 CREATE SEQUENCE claim_turn;
 CREATE TABLE claim_turns (
@@ -137,6 +169,7 @@ CREATE TABLE claim_turns (
 );
 CREATE INDEX jobs_queue ON jobs (state, customer_id, due_at, submitted_at);
 CREATE INDEX created_records_job ON created_records (job_id);
+CREATE INDEX idempotency_keys_job ON idempotency_keys (job_id);
 )"},
 };
 
@@ -230,14 +263,22 @@ void lock_write(PGconn* c, const std::string& job_id) {
   run(c, "SELECT 1 FROM jobs WHERE id = (SELECT root_id FROM jobs WHERE id = $1) FOR UPDATE", {p(job_id)});
 }
 
+/// Queues the webhook delivery of `job_id`'s write when that job was its last unfinished one, the
+/// customer has a webhook and the write's trigger is one the customer chose: FAILURE when a job
+/// of the write failed, else SUCCESS (webhook_trigger_of's rule, on the rows). Runs inside the
+/// transaction that finishes the job (lock_write's).
 void queue_webhook_if_finished(PGconn* c, const std::string& job_id, std::string_view now) {
   run(c,
       "INSERT INTO webhooks (id, root_id, customer_id, state, due_at)"
       " SELECT $1, j.root_id, j.customer_id, 'queued', $2 FROM jobs j JOIN customers cu ON cu.id = j.customer_id"
       " WHERE j.id = $3 AND cu.webhook_url IS NOT NULL AND cu.webhook_url != ''"
       " AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.root_id = j.root_id AND k.state IN ('queued', 'running'))"
+      " AND strpos(',' || cu.webhook_triggers || ',',"
+      "            CASE WHEN EXISTS (SELECT 1 FROM jobs f WHERE f.root_id = j.root_id AND f.state = 'failed')"
+      "                 THEN $4::text ELSE $5::text END) > 0"
       " ON CONFLICT (root_id) DO NOTHING",
-      {p(new_id()), p(now), p(job_id)});
+      {p(new_id()), p(now), p(job_id), p(webhook_trigger_token(WebhookTrigger::write_operation_failure)),
+       p(webhook_trigger_token(WebhookTrigger::write_operation_success))});
 }
 
 /// Why an outcome's guarded UPDATE of `table` changed no row: this claim's outcome is in already
@@ -555,7 +596,7 @@ void PostgresStore::put_customer(std::string_view customer_id, std::string_view 
 
 std::optional<std::string> PostgresStore::customer_for_key(std::string_view api_key) {
   Lease l(*this);
-  Rows r = run(l.get(), "SELECT id FROM customers WHERE api_key_sha256 = $1", {p(sha256_hex(api_key))});
+  Rows r = run(l.get(), "SELECT id FROM customers WHERE api_key_sha256 = $1 AND disabled_at IS NULL", {p(sha256_hex(api_key))});
   if (r.empty()) return std::nullopt;
   return r.text(0, 0);
 }
@@ -617,7 +658,10 @@ void PostgresStore::put_integration(const Integration& i) {
 
 std::vector<Integration> PostgresStore::integrations() {
   Lease l(*this);
-  Rows r = run(l.get(), "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations ORDER BY id");
+  Rows r = run(l.get(),
+               "SELECT i.id, i.customer_id, i.pms, i.base_url, i.sync_interval_seconds FROM integrations i"
+               " JOIN customers c ON c.id = i.customer_id WHERE i.disabled_at IS NULL AND c.disabled_at IS NULL"
+               " ORDER BY i.id");
   std::vector<Integration> out;
   for (int i = 0; i < r.size(); ++i)
     out.push_back({r.text(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3), r.integer(i, 4)});
@@ -627,8 +671,9 @@ std::vector<Integration> PostgresStore::integrations() {
 std::optional<Integration> PostgresStore::integration(std::string_view customer_id, std::string_view id) {
   Lease l(*this);
   Rows r = run(l.get(),
-               "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations"
-               " WHERE id = $1 AND customer_id = $2",
+               "SELECT i.id, i.customer_id, i.pms, i.base_url, i.sync_interval_seconds FROM integrations i"
+               " JOIN customers c ON c.id = i.customer_id"
+               " WHERE i.id = $1 AND i.customer_id = $2 AND i.disabled_at IS NULL AND c.disabled_at IS NULL",
                {p(id), p(customer_id)});
   if (r.empty()) return std::nullopt;
   return Integration{r.text(0, 0), r.text(0, 1), r.text(0, 2), r.text(0, 3), r.integer(0, 4)};
@@ -661,7 +706,8 @@ std::optional<CachedRecord> PostgresStore::record(std::string_view customer_id, 
   Rows r = run(l.get(),
                "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
                " JOIN integrations i ON i.id = r.integration_id"
-               " WHERE r.id = $1 AND r.model = $2 AND i.customer_id = $3 AND r.json IS NOT NULL",
+               " WHERE r.id = $1 AND r.model = $2 AND i.customer_id = $3 AND r.json IS NOT NULL"
+               " AND i.disabled_at IS NULL",
                {p(id), p(model), p(customer_id)});
   if (r.empty()) return std::nullopt;
   return record_of(r, 0);
@@ -673,7 +719,7 @@ std::optional<RecordKey> PostgresStore::record_key(std::string_view customer_id,
   Lease l(*this);
   Rows r = run(l.get(),
                "SELECT r.integration_id, r.model, r.native_id FROM records r JOIN integrations i ON i.id = r.integration_id"
-               " WHERE r.id = $1 AND r.model = $2 AND i.customer_id = $3",
+               " WHERE r.id = $1 AND r.model = $2 AND i.customer_id = $3 AND i.disabled_at IS NULL",
                {p(id), p(model), p(customer_id)});
   if (r.empty()) return std::nullopt;
   return RecordKey{r.text(0, 0), r.text(0, 1), r.text(0, 2)};
@@ -686,11 +732,201 @@ std::vector<CachedRecord> PostgresStore::records_by_native_id(std::string_view c
                "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
                " JOIN integrations i ON i.id = r.integration_id"
                " WHERE r.model = $1 AND r.native_id = $2 AND i.customer_id = $3 AND r.json IS NOT NULL"
-               " ORDER BY r.integration_id",
+               " AND i.disabled_at IS NULL ORDER BY r.integration_id",
                {p(model), p(native_id), p(customer_id)});
   std::vector<CachedRecord> out;
   for (int i = 0; i < r.size(); ++i) out.push_back(record_of(r, i));
   return out;
+}
+
+Result<void> PostgresStore::set_webhook_triggers(std::string_view customer_id,
+                                                 const std::vector<WebhookTrigger>& triggers) {
+  return guarded([&] {
+    Lease l(*this);
+    Rows r = run(l.get(), "UPDATE customers SET webhook_triggers = $1 WHERE id = $2",
+                 {p(webhook_triggers_text(triggers)), p(customer_id)});
+    if (r.affected() == 0) throw std::invalid_argument("store: no customer " + std::string(customer_id));
+  });
+}
+
+// Idempotency keys. The job goes in first and the key after it, in one transaction: the key's
+// INSERT ... ON CONFLICT is what decides between writes racing with one key, on any instance.
+// PostgreSQL makes an INSERT that meets a key another transaction has inserted but not committed
+// wait for that transaction: if it commits, the key is taken (and this write's job is rolled back
+// with it); if it rolls back, the key is free and this write takes it. So exactly one job is
+// stored per key, and a crash keeps the job and its key together or neither.
+
+namespace {
+
+/// What the key row `kept` (fingerprint, job_id, response_status, response_body) is to `key`.
+KeyedWrite kept_answer(const Rows& kept, const IdempotencyKey& key) {
+  if (kept.text(0, 0) != key.fingerprint) return KeyedWrite{KeyUse::used_for_other, "", 0, ""};
+  return KeyedWrite{KeyUse::replayed, kept.text(0, 1), kept.integer(0, 2), kept.text(0, 3)};
+}
+
+}  // namespace
+
+Result<KeyedWrite> PostgresStore::enqueue_idempotent(const NewJob& job, const IdempotencyKey& key,
+                                                     const AnswerToKeep& answer, std::string_view now,
+                                                     std::string_view live_since) {
+  return guarded([&] {
+    Lease l(*this);
+    PGconn* c = l.get();
+    Transaction tx(c);
+    std::string id = insert_job(c, job, now);
+    std::string body = answer.body(id);
+    // A row kept before live_since (expired, not yet purged) is taken over. A live one is not
+    // changed, but ON CONFLICT DO UPDATE locks it even so: it cannot change before it is read.
+    Rows claimed = run(c,
+                       "INSERT INTO idempotency_keys (customer_id, idempotency_key, fingerprint, job_id,"
+                       " response_status, response_body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                       " ON CONFLICT (customer_id, idempotency_key) DO UPDATE SET fingerprint = excluded.fingerprint,"
+                       " job_id = excluded.job_id, response_status = excluded.response_status,"
+                       " response_body = excluded.response_body, created_at = excluded.created_at"
+                       " WHERE idempotency_keys.created_at < $8 RETURNING 1",
+                       {p(key.customer_id), p(key.key), p(key.fingerprint), p(id), p(answer.status), p(body), p(now),
+                        p(live_since)});
+    if (!claimed.empty()) {
+      tx.commit();
+      return KeyedWrite{KeyUse::stored, std::move(id), answer.status, std::move(body)};
+    }
+    Rows kept = run(c,
+                    "SELECT fingerprint, job_id, response_status, response_body FROM idempotency_keys"
+                    " WHERE customer_id = $1 AND idempotency_key = $2",
+                    {p(key.customer_id), p(key.key)});
+    if (kept.empty()) throw StoreUnavailable("store: idempotency key conflict without a row");  // cannot be: it is locked
+    return kept_answer(kept, key);  // the transaction, with this write's job, rolls back
+  });
+}
+
+Result<std::optional<KeyedWrite>> PostgresStore::find_idempotent(const IdempotencyKey& key,
+                                                                 std::string_view live_since) {
+  return guarded([&]() -> std::optional<KeyedWrite> {
+    Lease l(*this);
+    Rows kept = run(l.get(),
+                    "SELECT fingerprint, job_id, response_status, response_body FROM idempotency_keys"
+                    " WHERE customer_id = $1 AND idempotency_key = $2 AND created_at >= $3",
+                    {p(key.customer_id), p(key.key), p(live_since)});
+    if (kept.empty()) return std::nullopt;
+    return kept_answer(kept, key);
+  });
+}
+
+Result<std::size_t> PostgresStore::purge_idempotency_keys(std::string_view live_since) {
+  return guarded([&] {
+    Lease l(*this);
+    Rows purged = run(l.get(), "DELETE FROM idempotency_keys WHERE created_at < $1", {p(live_since)});
+    return static_cast<std::size_t>(purged.affected());
+  });
+}
+
+namespace {
+
+/// An UPDATE ... RETURNING id's rows: the ids it changed, in id order.
+std::vector<std::string> changed_ids(const Rows& r) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < r.size(); ++i) ids.push_back(r.text(i, 0));
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+/// Counts one revocation, inside the transaction that made it. The row's lock also puts
+/// revocations one after another.
+void count_revocation(PGconn* c) { run(c, "UPDATE revocations SET changes = changes + 1"); }
+
+}  // namespace
+
+Result<std::optional<TenancyChange>> PostgresStore::revoke_customer(std::string_view customer_id,
+                                                                    std::string_view now) {
+  return guarded([&]() -> std::optional<TenancyChange> {
+    Lease l(*this);
+    PGconn* c = l.get();
+    Transaction tx(c);
+    if (run(c, "SELECT 1 FROM customers WHERE id = $1 FOR UPDATE", {p(customer_id)}).empty()) return std::nullopt;
+    TenancyChange change;
+    change.disabled_customers = changed_ids(
+        run(c, "UPDATE customers SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL RETURNING id",
+            {p(now), p(customer_id)}));
+    change.disabled_integrations = changed_ids(
+        run(c, "UPDATE integrations SET disabled_at = $1 WHERE customer_id = $2 AND disabled_at IS NULL RETURNING id",
+            {p(now), p(customer_id)}));
+    if (!change.empty()) count_revocation(c);
+    tx.commit();
+    return change;
+  });
+}
+
+Result<std::optional<TenancyChange>> PostgresStore::revoke_integration(std::string_view integration_id,
+                                                                       std::string_view now) {
+  return guarded([&]() -> std::optional<TenancyChange> {
+    Lease l(*this);
+    PGconn* c = l.get();
+    Transaction tx(c);
+    if (run(c, "SELECT 1 FROM integrations WHERE id = $1 FOR UPDATE", {p(integration_id)}).empty())
+      return std::nullopt;
+    TenancyChange change;
+    change.disabled_integrations = changed_ids(
+        run(c, "UPDATE integrations SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL RETURNING id",
+            {p(now), p(integration_id)}));
+    if (!change.empty()) count_revocation(c);
+    tx.commit();
+    return change;
+  });
+}
+
+Result<TenancyChange> PostgresStore::keep_only(const std::vector<std::string>& customer_ids,
+                                               const std::vector<std::string>& integration_ids, std::string_view now) {
+  return guarded([&] {
+    Lease l(*this);
+    PGconn* c = l.get();
+    Transaction tx(c);
+    // Instances starting together each apply their configuration whole, one after the other.
+    run(c, "SELECT pg_advisory_xact_lock(hashtext($1))", {p("gatehouse keep_only " + options_.schema)});
+    TenancyChange change;
+    // Row by row: customers and integrations are few, and this runs once, at start.
+    auto apply = [&](const std::string& table, const std::vector<std::string>& named, std::vector<std::string>& disabled,
+                     std::vector<std::string>& enabled) {
+      Rows rows = run(c, "SELECT id, disabled_at FROM " + table + " ORDER BY id");
+      for (int i = 0; i < rows.size(); ++i) {
+        std::string id = rows.text(i, 0);
+        bool is_disabled = !rows.is_null(i, 1);
+        bool keep = std::find(named.begin(), named.end(), id) != named.end();
+        if (keep && is_disabled &&
+            run(c, "UPDATE " + table + " SET disabled_at = NULL WHERE id = $1 AND disabled_at IS NOT NULL", {p(id)})
+                    .affected() > 0)
+          enabled.push_back(id);
+        if (!keep && !is_disabled &&
+            run(c, "UPDATE " + table + " SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL", {p(now), p(id)})
+                    .affected() > 0)
+          disabled.push_back(id);
+      }
+    };
+    apply("customers", customer_ids, change.disabled_customers, change.enabled_customers);
+    apply("integrations", integration_ids, change.disabled_integrations, change.enabled_integrations);
+    if (!change.empty()) count_revocation(c);
+    tx.commit();
+    return change;
+  });
+}
+
+Result<bool> PostgresStore::is_revoked(std::string_view customer_id, std::string_view integration_id) {
+  return guarded([&] {
+    Lease l(*this);
+    Rows r = run(l.get(),
+                 "SELECT EXISTS (SELECT 1 FROM customers WHERE id = $1 AND disabled_at IS NOT NULL)"
+                 " OR EXISTS (SELECT 1 FROM integrations WHERE id = $2 AND disabled_at IS NOT NULL)",
+                 {p(customer_id), p(integration_id)});
+    return r.text(0, 0) == "t";
+  });
+}
+
+Result<std::int64_t> PostgresStore::revocations() {
+  return guarded([&] {
+    Lease l(*this);
+    Rows r = run(l.get(), "SELECT changes FROM revocations");
+    if (r.empty()) throw StoreUnavailable("store: postgres: the revocations row is missing");
+    return static_cast<std::int64_t>(std::stoll(r.text(0, 0)));
+  });
 }
 
 Result<std::size_t> PostgresStore::unfinished_jobs(std::string_view customer_id) {
@@ -717,6 +953,7 @@ Result<std::size_t> PostgresStore::delete_finished_writes(std::string_view cutof
                  "   AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.root_id = r.id"
                  "                   AND (k.state IN ('queued', 'running') OR k.finished_at >= $1))"
                  "   AND NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.root_id = r.id AND w.state IN ('queued', 'sending'))"
+                 "   AND NOT EXISTS (SELECT 1 FROM idempotency_keys i WHERE i.job_id = r.id)"  // as SQLite's
                  "  LIMIT $2 FOR UPDATE SKIP LOCKED),"
                  " doomed AS (SELECT j.id FROM jobs j WHERE j.root_id IN (SELECT id FROM expired)),"
                  " gone_attempts AS (DELETE FROM attempts WHERE job_id IN (SELECT id FROM doomed)),"

@@ -134,15 +134,47 @@ CREATE INDEX records_native ON records_by_integration (model, native_id);
 ALTER TABLE jobs ADD COLUMN claim TEXT;
 ALTER TABLE webhooks ADD COLUMN claim TEXT;
 )"},
-    // 5: fair claims, queue caps and retention (job_store.hpp). claim_turns: each customer's turn,
+    // 5: which finished writes a customer's webhook hears of (store/webhook_trigger.hpp): the
+    // names of the triggers it chose, comma-separated (webhook_triggers_text). Every customer so
+    // far heard of every finished write, and keeps doing so until told otherwise.
+    {R"(
+ALTER TABLE customers ADD COLUMN webhook_triggers TEXT NOT NULL
+  DEFAULT 'WRITE_OPERATION_FAILURE,WRITE_OPERATION_SUCCESS';
+)"},
+    // 6: clients' idempotency keys (idempotency.hpp): per customer, each with the fingerprint of
+    // the request that used it first, that request's job and the answer it was given.
+    {R"(
+CREATE TABLE idempotency_keys (
+  customer_id TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  job_id TEXT NOT NULL REFERENCES jobs (id),
+  response_status INTEGER NOT NULL,
+  response_body TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (customer_id, idempotency_key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+)"},
+    // 7: revocation (store.hpp). A customer or an integration is disabled, never deleted: its
+    // history stays. `revocations` counts the changes, so that other instances' lookup caches can
+    // tell that one happened (caching_store.hpp).
+    {R"(
+ALTER TABLE customers ADD COLUMN disabled_at TEXT;
+ALTER TABLE integrations ADD COLUMN disabled_at TEXT;
+CREATE TABLE revocations (changes INTEGER NOT NULL);
+INSERT INTO revocations VALUES (0);
+)"},
+    // 8: fair claims, queue caps and retention (job_store.hpp). claim_turns: each customer's turn,
     // the claim counter when a job of theirs was last claimed (no row: never served, turn 0), and
     // claim_turns_latest the latest turn. queue_sizes: each customer's unfinished jobs, counted by
     // the transactions that queue and finish them, so the cap on queued writes is one lookup (the
     // jobs already queued are counted here). jobs_queue: the customers with queued jobs, found by
     // skipping through it (one seek per customer), and each one's oldest due job.
     // created_records_job: a job's created records (deleted with it; read by write_status).
-    // Retention finds finished writes through jobs_due: a job is due before it finishes, so one
-    // that finished before a cutoff was due before it too.
+    // idempotency_keys_job: whether a write's idempotency key is still kept (retention leaves
+    // such a write alone). Retention finds finished writes through jobs_due: a job is due before
+    // it finishes, so one that finished before a cutoff was due before it too.
     {R"(
 CREATE TABLE claim_turns (
   customer_id TEXT PRIMARY KEY,
@@ -157,6 +189,7 @@ INSERT INTO queue_sizes (customer_id, unfinished)
 CREATE INDEX claim_turns_latest ON claim_turns (turn);
 CREATE INDEX jobs_queue ON jobs (state, customer_id, due_at, submitted_at);
 CREATE INDEX created_records_job ON created_records (job_id);
+CREATE INDEX idempotency_keys_job ON idempotency_keys (job_id);
 )"},
 };
 
@@ -274,15 +307,23 @@ class Transaction {
 };
 
 
-/// Queues the webhook delivery of `job_id`'s write when that job was its last unfinished one and
-/// the customer has a webhook. Runs inside the transaction that finishes the job.
+/// Queues the webhook delivery of `job_id`'s write when that job was its last unfinished one, the
+/// customer has a webhook and the write's trigger is one the customer chose: FAILURE when a job
+/// of the write failed, else SUCCESS (webhook_trigger_of's rule, on the rows). Runs inside the
+/// transaction that finishes the job.
 void queue_webhook_if_finished(Connection& db, const std::string& job_id, std::string_view now) {
   Statement s(db,
               "INSERT OR IGNORE INTO webhooks (id, root_id, customer_id, state, due_at)"
               " SELECT ?, j.root_id, j.customer_id, 'queued', ? FROM jobs j JOIN customers c ON c.id = j.customer_id"
               " WHERE j.id = ? AND c.webhook_url IS NOT NULL AND c.webhook_url != ''"
-              " AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.root_id = j.root_id AND k.state IN ('queued', 'running'))");
-  s.bind(1, new_id()).bind(2, now).bind(3, job_id).step();
+              " AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.root_id = j.root_id AND k.state IN ('queued', 'running'))"
+              " AND instr(',' || c.webhook_triggers || ',',"
+              "           CASE WHEN EXISTS (SELECT 1 FROM jobs f WHERE f.root_id = j.root_id AND f.state = 'failed')"
+              "                THEN ? ELSE ? END) > 0");
+  s.bind(1, new_id()).bind(2, now).bind(3, job_id)
+      .bind(4, webhook_trigger_token(WebhookTrigger::write_operation_failure))
+      .bind(5, webhook_trigger_token(WebhookTrigger::write_operation_success))
+      .step();
 }
 
 void add_attempt(Connection& db, const std::string& job_id, const AttemptResult& r, std::string_view now) {
@@ -717,7 +758,7 @@ void SqliteStore::put_customer(std::string_view customer_id, std::string_view ap
 std::optional<std::string> SqliteStore::customer_for_key(std::string_view api_key) {
   Reader reader(*this);
   Connection& db = reader.get();
-  Statement s(db, "SELECT id FROM customers WHERE api_key_sha256 = ?");
+  Statement s(db, "SELECT id FROM customers WHERE api_key_sha256 = ? AND disabled_at IS NULL");
   s.bind(1, sha256_hex(api_key));
   if (!s.step()) return std::nullopt;
   return s.text(0);
@@ -786,7 +827,9 @@ OutcomeRecorded SqliteStore::finish_webhook(const std::string& id, std::string_v
 std::vector<Integration> SqliteStore::integrations() {
   Reader reader(*this);
   Connection& db = reader.get();
-  Statement s(db, "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations ORDER BY id");
+  Statement s(db, "SELECT i.id, i.customer_id, i.pms, i.base_url, i.sync_interval_seconds FROM integrations i"
+                   " JOIN customers c ON c.id = i.customer_id WHERE i.disabled_at IS NULL AND c.disabled_at IS NULL"
+                   " ORDER BY i.id");
   std::vector<Integration> out;
   while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4)});
   return out;
@@ -803,8 +846,9 @@ void SqliteStore::put_integration(const Integration& i) {
 std::optional<Integration> SqliteStore::integration(std::string_view customer_id, std::string_view id) {
   Reader reader(*this);
   Connection& db = reader.get();
-  Statement s(db, "SELECT id, customer_id, pms, base_url, sync_interval_seconds FROM integrations"
-                   " WHERE id = ? AND customer_id = ?");
+  Statement s(db, "SELECT i.id, i.customer_id, i.pms, i.base_url, i.sync_interval_seconds FROM integrations i"
+                   " JOIN customers c ON c.id = i.customer_id"
+                   " WHERE i.id = ? AND i.customer_id = ? AND i.disabled_at IS NULL AND c.disabled_at IS NULL");
   s.bind(1, id).bind(2, customer_id);
   if (!s.step()) return std::nullopt;
   return Integration{s.text(0), s.text(1), s.text(2), s.text(3), s.integer(4)};
@@ -840,7 +884,8 @@ std::optional<CachedRecord> SqliteStore::record(std::string_view customer_id, st
   Connection& db = reader.get();
   Statement s(db, "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
                    " JOIN integrations i ON i.id = r.integration_id"
-                   " WHERE r.id = ? AND r.model = ? AND i.customer_id = ? AND r.json IS NOT NULL");
+                   " WHERE r.id = ? AND r.model = ? AND i.customer_id = ? AND r.json IS NOT NULL"
+                   " AND i.disabled_at IS NULL");
   s.bind(1, id).bind(2, model).bind(3, customer_id);
   if (!s.step()) return std::nullopt;
   return record_of(s);
@@ -851,7 +896,7 @@ std::optional<RecordKey> SqliteStore::record_key(std::string_view customer_id, s
   Reader reader(*this);
   Connection& db = reader.get();
   Statement s(db, "SELECT r.integration_id, r.model, r.native_id FROM records r JOIN integrations i ON i.id = r.integration_id"
-                   " WHERE r.id = ? AND r.model = ? AND i.customer_id = ?");
+                   " WHERE r.id = ? AND r.model = ? AND i.customer_id = ? AND i.disabled_at IS NULL");
   s.bind(1, id).bind(2, model).bind(3, customer_id);
   if (!s.step()) return std::nullopt;
   return RecordKey{s.text(0), s.text(1), s.text(2)};
@@ -864,11 +909,223 @@ std::vector<CachedRecord> SqliteStore::records_by_native_id(std::string_view cus
   Statement s(db, "SELECT r.model, r.native_id, r.integration_id, r.json, r.synced_at, r.id FROM records r"
                    " JOIN integrations i ON i.id = r.integration_id"
                    " WHERE r.model = ? AND r.native_id = ? AND i.customer_id = ? AND r.json IS NOT NULL"
-                   " ORDER BY r.integration_id");
+                   " AND i.disabled_at IS NULL ORDER BY r.integration_id");
   s.bind(1, model).bind(2, native_id).bind(3, customer_id);
   std::vector<CachedRecord> out;
   while (s.step()) out.push_back(record_of(s));
   return out;
+}
+
+Result<void> SqliteStore::set_webhook_triggers(std::string_view customer_id,
+                                               const std::vector<WebhookTrigger>& triggers) {
+  return guarded([&] {
+    std::lock_guard lock(mutex_);
+    Statement s(*writer_, "UPDATE customers SET webhook_triggers = ? WHERE id = ?");
+    s.bind(1, webhook_triggers_text(triggers)).bind(2, customer_id).step();
+    if (sqlite3_changes(writer_->handle) == 0)
+      throw std::invalid_argument("store: no customer " + std::string(customer_id));
+  });
+}
+
+// Idempotency keys. The writer is the only connection that writes, and the check of the key, the
+// job and the key's row are one of its transactions: two writes with one key cannot both find it
+// free, and a crash keeps the job and its key together or neither.
+
+namespace {
+
+/// What the key row `kept` (fingerprint, job_id, response_status, response_body) is to `key`.
+KeyedWrite kept_answer(const Statement& kept, const IdempotencyKey& key) {
+  if (kept.text(0) != key.fingerprint) return KeyedWrite{KeyUse::used_for_other, "", 0, ""};
+  return KeyedWrite{KeyUse::replayed, kept.text(1), kept.integer(2), kept.text(3)};
+}
+
+const char* const live_key_sql =
+    "SELECT fingerprint, job_id, response_status, response_body FROM idempotency_keys"
+    " WHERE customer_id = ? AND idempotency_key = ? AND created_at >= ?";
+
+}  // namespace
+
+Result<KeyedWrite> SqliteStore::enqueue_idempotent(const NewJob& job, const IdempotencyKey& key,
+                                                   const AnswerToKeep& answer, std::string_view now,
+                                                   std::string_view live_since) {
+  return guarded([&] {
+    KeyedWrite result;
+    write([&](Connection& db) {
+      {
+        Statement kept(db, live_key_sql);
+        kept.bind(1, key.customer_id).bind(2, key.key).bind(3, live_since);
+        if (kept.step()) {
+          result = kept_answer(kept, key);
+          return;
+        }
+      }
+      // Free, or kept before live_since (expired, not yet purged): the key is this write's now.
+      Statement expired(db, "DELETE FROM idempotency_keys WHERE customer_id = ? AND idempotency_key = ?");
+      expired.bind(1, key.customer_id).bind(2, key.key).step();
+      std::string id = insert_job(db, job, now);
+      std::string body = answer.body(id);
+      Statement claim(db,
+                      "INSERT INTO idempotency_keys (customer_id, idempotency_key, fingerprint, job_id, response_status,"
+                      " response_body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+      claim.bind(1, key.customer_id).bind(2, key.key).bind(3, key.fingerprint).bind(4, id).bind(5, answer.status)
+          .bind(6, body).bind(7, now).step();
+      result = KeyedWrite{KeyUse::stored, std::move(id), answer.status, std::move(body)};
+    });
+    return result;
+  });
+}
+
+Result<std::optional<KeyedWrite>> SqliteStore::find_idempotent(const IdempotencyKey& key, std::string_view live_since) {
+  return guarded([&]() -> std::optional<KeyedWrite> {
+    Reader reader(*this);
+    Statement kept(reader.get(), live_key_sql);
+    kept.bind(1, key.customer_id).bind(2, key.key).bind(3, live_since);
+    if (!kept.step()) return std::nullopt;
+    return kept_answer(kept, key);
+  });
+}
+
+Result<std::size_t> SqliteStore::purge_idempotency_keys(std::string_view live_since) {
+  return guarded([&] {
+    std::size_t purged = 0;
+    write([&](Connection& db) {
+      Statement s(db, "DELETE FROM idempotency_keys WHERE created_at < ?");
+      s.bind(1, live_since).step();
+      purged = static_cast<std::size_t>(sqlite3_changes(db.handle));
+    });
+    return purged;
+  });
+}
+
+namespace {
+
+/// Steps an UPDATE ... RETURNING id to its end: the ids it changed, in id order.
+std::vector<std::string> changed_ids(Statement& s) {
+  std::vector<std::string> ids;
+  while (s.step()) ids.push_back(s.text(0));
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+/// Counts one revocation (inside the transaction that made it): what other instances look for.
+void count_revocation(Connection& db) {
+  Statement s(db, "UPDATE revocations SET changes = changes + 1");
+  s.step();
+}
+
+/// Runs `sql` (an UPDATE of one row) with `params`: whether it changed the row.
+bool changed(Connection& db, const char* sql, std::initializer_list<std::string_view> params) {
+  Statement s(db, sql);
+  int i = 0;
+  for (auto param : params) s.bind(++i, param);
+  s.step();
+  return sqlite3_changes(db.handle) > 0;
+}
+
+}  // namespace
+
+Result<std::optional<TenancyChange>> SqliteStore::revoke_customer(std::string_view customer_id, std::string_view now) {
+  return guarded([&] {
+    std::optional<TenancyChange> change;
+    write([&](Connection& db) {
+      change.reset();  // a second run (write()'s contract) starts afresh
+      {
+        Statement known(db, "SELECT 1 FROM customers WHERE id = ?");
+        known.bind(1, customer_id);
+        if (!known.step()) return;
+      }
+      change.emplace();
+      {
+        Statement s(db, "UPDATE customers SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL RETURNING id");
+        s.bind(1, now).bind(2, customer_id);
+        change->disabled_customers = changed_ids(s);
+      }
+      {
+        Statement s(db, "UPDATE integrations SET disabled_at = ? WHERE customer_id = ? AND disabled_at IS NULL RETURNING id");
+        s.bind(1, now).bind(2, customer_id);
+        change->disabled_integrations = changed_ids(s);
+      }
+      if (!change->empty()) count_revocation(db);
+    });
+    return change;
+  });
+}
+
+Result<std::optional<TenancyChange>> SqliteStore::revoke_integration(std::string_view integration_id,
+                                                                     std::string_view now) {
+  return guarded([&] {
+    std::optional<TenancyChange> change;
+    write([&](Connection& db) {
+      change.reset();
+      {
+        Statement known(db, "SELECT 1 FROM integrations WHERE id = ?");
+        known.bind(1, integration_id);
+        if (!known.step()) return;
+      }
+      change.emplace();
+      Statement s(db, "UPDATE integrations SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL RETURNING id");
+      s.bind(1, now).bind(2, integration_id);
+      change->disabled_integrations = changed_ids(s);
+      if (!change->empty()) count_revocation(db);
+    });
+    return change;
+  });
+}
+
+Result<TenancyChange> SqliteStore::keep_only(const std::vector<std::string>& customer_ids,
+                                             const std::vector<std::string>& integration_ids, std::string_view now) {
+  return guarded([&] {
+    TenancyChange change;
+    write([&](Connection& db) {
+      change = {};
+      // Row by row: customers and integrations are few (this runs once, at start), and the same
+      // two statements serve every row.
+      auto apply = [&](const char* all, const char* disable, const char* enable, const std::vector<std::string>& named,
+                       std::vector<std::string>& disabled, std::vector<std::string>& enabled) {
+        std::vector<std::pair<std::string, bool>> rows;  // id, disabled now
+        {
+          Statement s(db, all);
+          while (s.step()) rows.emplace_back(s.text(0), !s.is_null(1));
+        }
+        for (const auto& [id, is_disabled] : rows) {
+          bool keep = std::find(named.begin(), named.end(), id) != named.end();
+          if (keep && is_disabled && changed(db, enable, {id})) enabled.push_back(id);
+          if (!keep && !is_disabled && changed(db, disable, {now, id})) disabled.push_back(id);
+        }
+      };
+      apply("SELECT id, disabled_at FROM customers ORDER BY id",
+            "UPDATE customers SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL",
+            "UPDATE customers SET disabled_at = NULL WHERE id = ?", customer_ids,
+            change.disabled_customers, change.enabled_customers);
+      apply("SELECT id, disabled_at FROM integrations ORDER BY id",
+            "UPDATE integrations SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL",
+            "UPDATE integrations SET disabled_at = NULL WHERE id = ?", integration_ids,
+            change.disabled_integrations, change.enabled_integrations);
+      if (!change.empty()) count_revocation(db);
+    });
+    return change;
+  });
+}
+
+Result<bool> SqliteStore::is_revoked(std::string_view customer_id, std::string_view integration_id) {
+  return guarded([&] {
+    Reader reader(*this);
+    Connection& db = reader.get();
+    Statement s(db, "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ? AND disabled_at IS NOT NULL)"
+                    " OR EXISTS (SELECT 1 FROM integrations WHERE id = ? AND disabled_at IS NOT NULL)");
+    s.bind(1, customer_id).bind(2, integration_id);
+    return s.step() && s.integer(0) != 0;
+  });
+}
+
+Result<std::int64_t> SqliteStore::revocations() {
+  return guarded([&] {
+    Reader reader(*this);
+    Connection& db = reader.get();
+    Statement s(db, "SELECT changes FROM revocations");
+    if (!s.step()) fail(db.handle, "the revocations row is missing");
+    return static_cast<std::int64_t>(std::stoll(s.text(0)));
+  });
 }
 
 Result<std::size_t> SqliteStore::unfinished_jobs(std::string_view customer_id) {
@@ -900,6 +1157,9 @@ Result<std::size_t> SqliteStore::delete_finished_writes(std::string_view cutoff,
                           "                 AND (k.state IN ('queued', 'running') OR k.finished_at >= ?1))"
                           " AND NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.root_id = r.id"
                           "                 AND w.state IN ('queued', 'sending'))"
+                          // A key still kept answers its retries with this job: the write stays
+                          // until the key is purged (idempotency.hpp), or a retry would be a new write.
+                          " AND NOT EXISTS (SELECT 1 FROM idempotency_keys i WHERE i.job_id = r.id)"
                           " LIMIT ?2");
         expired.bind(1, cutoff).bind(2, static_cast<int>(std::min<std::size_t>(max_writes, 1 << 30)));
         while (expired.step()) roots.push_back(expired.text(0));

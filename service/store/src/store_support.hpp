@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gatehouse/store/job_store.hpp"
+#include "gatehouse/store/webhook_trigger.hpp"
 
 namespace gatehouse::store {
 
@@ -37,5 +38,12 @@ struct JobOutcome {
 /// unfinished, else SUCCESS, FAILURE or PARTIAL_SUCCESS; the errors are the last attempt of each
 /// job that failed for good.
 void roll_up(WriteStatus& status, const std::vector<JobOutcome>& jobs);
+
+/// A customer's webhook triggers as its row keeps them (customers.webhook_triggers): their
+/// names, comma-separated, each once, in all_webhook_triggers' order; "" for none.
+std::string webhook_triggers_text(const std::vector<WebhookTrigger>& triggers);
+/// What the SQL that queues a delivery looks for in ',' || webhook_triggers || ',': ",<name>,"
+/// (the commas keep one name from matching inside another).
+std::string webhook_trigger_token(WebhookTrigger trigger);
 
 }  // namespace gatehouse::store

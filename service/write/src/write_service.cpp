@@ -8,6 +8,7 @@
 #include "gatehouse/evaluator.hpp"
 #include "gatehouse/json_schema.hpp"
 #include "gatehouse/service/admin_routes.hpp"
+#include "gatehouse/service/idempotency_key.hpp"
 #include "gatehouse/json_string.hpp"
 #include "gatehouse/service/media_type.hpp"
 #include "gatehouse/service/record_ids.hpp"
@@ -142,6 +143,16 @@ HttpResponse WriteService::metrics() const {
          "gatehouse_request_seconds_sum " +
          std::to_string(static_cast<double>(request_nanoseconds_.load(std::memory_order_relaxed)) / 1e9) +
          "\ngatehouse_request_seconds_count " + std::to_string(requests_.load(std::memory_order_relaxed)) + "\n";
+  out += "# HELP gatehouse_idempotent_replays_total Writes answered again from their Idempotency-Key.\n"
+         "# TYPE gatehouse_idempotent_replays_total counter\n"
+         "gatehouse_idempotent_replays_total " +
+         std::to_string(idempotent_replays_.load(std::memory_order_relaxed)) + "\n";
+  out += "# HELP gatehouse_failed_key_checks_total Requests without a valid key (a /v1 route's, or the admin's).\n"
+         "# TYPE gatehouse_failed_key_checks_total counter\n"
+         "gatehouse_failed_key_checks_total " + std::to_string(failed_key_checks_.load(std::memory_order_relaxed)) + "\n";
+  out += "# HELP gatehouse_throttled_requests_total Requests refused 429 too_many_failed_attempts.\n"
+         "# TYPE gatehouse_throttled_requests_total counter\n"
+         "gatehouse_throttled_requests_total " + std::to_string(throttled_requests_.load(std::memory_order_relaxed)) + "\n";
   out += "# HELP gatehouse_queue_full_total Writes answered 429 queue_full: the customer had its cap of unfinished jobs.\n"
          "# TYPE gatehouse_queue_full_total counter\n"
          "gatehouse_queue_full_total " + std::to_string(queue_full_.load(std::memory_order_relaxed)) + "\n";
@@ -157,7 +168,7 @@ HttpResponse WriteService::handle(const HttpRequest& request) {
     // Counts of every customer's traffic are the operator's: with admin routes (as `gatehouse
     // serve` has) /metrics takes the admin key and is 404 without it, like them.
     if (hooks_.admin)
-      if (auto refused = hooks_.admin->authorize(request)) return count(std::move(*refused));
+      if (auto refused = admin_refusal(request)) return count(std::move(*refused));
     return metrics();
   }
   auto started = std::chrono::steady_clock::now();
@@ -176,21 +187,17 @@ HttpResponse WriteService::failure_answer() {
   try {
     throw;
   } catch (const store::StoreUnavailable& e) {
-    return store_unavailable(e.what());
+    store_failures_.fetch_add(1, std::memory_order_relaxed);
+    if (hooks_.log) hooks_.log(std::string("store unavailable: ") + e.what());
+    HttpResponse r = error_response(503, "store_unavailable", "the service cannot reach its store right now; try again shortly");
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
   } catch (const std::exception& e) {
     if (hooks_.log) hooks_.log(std::string("internal error: ") + e.what());
   } catch (...) {
     if (hooks_.log) hooks_.log("internal error");
   }
   return error_response(500, "internal_error", "the service failed to handle this request");
-}
-
-HttpResponse WriteService::store_unavailable(std::string_view why) {
-  store_failures_.fetch_add(1, std::memory_order_relaxed);
-  if (hooks_.log) hooks_.log("store unavailable: " + std::string(why));
-  HttpResponse r = error_response(503, "store_unavailable", "the service cannot reach its store right now; try again shortly");
-  r.headers.emplace_back("Retry-After", "1");
-  return r;
 }
 
 HttpResponse WriteService::guarded_route(const HttpRequest& request) {
@@ -201,14 +208,69 @@ HttpResponse WriteService::guarded_route(const HttpRequest& request) {
   }
 }
 
+std::chrono::steady_clock::time_point WriteService::monotonic_now() const {
+  return hooks_.monotonic_now ? hooks_.monotonic_now() : std::chrono::steady_clock::now();
+}
+
+namespace {
+std::string_view credentials_of(const HttpRequest& request) {
+  auto auth = request.headers.find("authorization");
+  return auth == request.headers.end() ? std::string_view() : std::string_view(auth->second);
+}
+}  // namespace
+
+std::optional<HttpResponse> WriteService::throttled(const HttpRequest& request) {
+  if (hooks_.failed_auth_per_minute <= 0 || request.client_address.empty()) return std::nullopt;
+  auto wait = auth_throttle_.refusal(request.client_address, credentials_of(request), hooks_.failed_auth_per_minute,
+                                     monotonic_now());
+  if (!wait) return std::nullopt;
+  throttled_requests_.fetch_add(1, std::memory_order_relaxed);
+  HttpResponse r = error_response(429, "too_many_failed_attempts",
+                                  "more than " + std::to_string(hooks_.failed_auth_per_minute) +
+                                      " requests a minute without a valid API key came from this address; try again in " +
+                                      std::to_string(*wait) + " s");
+  r.headers.emplace_back("Retry-After", std::to_string(*wait));
+  return r;
+}
+
+void WriteService::key_failed(const HttpRequest& request) {
+  failed_key_checks_.fetch_add(1, std::memory_order_relaxed);
+  if (hooks_.failed_auth_per_minute <= 0 || request.client_address.empty()) return;
+  auth_throttle_.failed(request.client_address, hooks_.failed_auth_per_minute, monotonic_now());
+}
+
+void WriteService::key_passed(const HttpRequest& request) {
+  if (hooks_.failed_auth_per_minute <= 0 || request.client_address.empty()) return;
+  auth_throttle_.passed(credentials_of(request));
+}
+
 std::variant<std::string, HttpResponse> WriteService::customer_of(const HttpRequest& request) {
+  // A throttled address's key is not even looked up: the store is spared the flood, and the
+  // answer says nothing of the key (failed_auth_throttle.hpp).
+  if (auto refused = throttled(request)) return std::move(*refused);
   auto auth = request.headers.find("authorization");
   const std::string bearer = "Bearer ";
-  if (auth == request.headers.end() || auth->second.rfind(bearer, 0) != 0)
+  if (auth == request.headers.end() || auth->second.rfind(bearer, 0) != 0) {
+    key_failed(request);
     return error_response(401, "unauthorized", "send the customer's API key as 'Authorization: Bearer <key>'");
+  }
   auto customer = store_.customer_for_key(auth->second.substr(bearer.size()));
-  if (!customer) return error_response(401, "unauthorized", "unknown API key");
+  if (!customer) {
+    key_failed(request);
+    return error_response(401, "unauthorized", "unknown API key");
+  }
+  key_passed(request);
   return std::move(*customer);
+}
+
+std::optional<HttpResponse> WriteService::admin_refusal(const HttpRequest& request) {
+  if (auto refused = throttled(request)) return refused;
+  if (auto refused = hooks_.admin->authorize(request)) {
+    key_failed(request);  // a guess at the operator's key counts like one at a customer's
+    return refused;
+  }
+  key_passed(request);
+  return std::nullopt;
 }
 
 std::optional<HttpResponse> WriteService::authorize(const HttpRequest& head) {
@@ -216,7 +278,7 @@ std::optional<HttpResponse> WriteService::authorize(const HttpRequest& head) {
   if (!is_api_path(parts)) return std::nullopt;  // /healthz, /metrics, or a 404 to come
   if (AdminRoutes::is_admin_route(head.path)) {
     if (!hooks_.admin) return count(error_response(404, "not_found", "no such endpoint"));
-    if (auto refused = hooks_.admin->authorize(head)) return count(std::move(*refused));
+    if (auto refused = admin_refusal(head)) return count(std::move(*refused));
     return std::nullopt;
   }
   try {
@@ -241,7 +303,7 @@ HttpResponse WriteService::route(const HttpRequest& request) {
   if (!is_api_path(parts)) return error_response(404, "not_found", "no such endpoint");
   if (AdminRoutes::is_admin_route(request.path)) {
     if (!hooks_.admin) return error_response(404, "not_found", "no such endpoint");
-    if (auto refused = hooks_.admin->authorize(request)) return std::move(*refused);
+    if (auto refused = admin_refusal(request)) return std::move(*refused);
     return hooks_.admin->handle(request);
   }
 
@@ -250,7 +312,7 @@ HttpResponse WriteService::route(const HttpRequest& request) {
   const std::string& customer = std::get<std::string>(who);
   // Every answer to a customer says where its limit stands (x-ratelimit-*), as the peer API does.
   int per_minute = hooks_.rate_limit_per_minute ? hooks_.rate_limit_per_minute(customer) : 0;
-  RateDecision rate = rate_limiter_.take(customer, per_minute);
+  RateDecision rate = rate_limiter_.take(customer, per_minute, monotonic_now());
   HttpResponse response = rate.allowed ? customer_route(request, customer, parts)
                                        : error_response(429, "rate_limited",
                                                         "more than " + std::to_string(rate.limit) +
@@ -299,6 +361,26 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
   if (request.body.size() > limits_.max_payload_bytes)
     return error_response(413, "payload_too_large", "the payload is " + std::to_string(request.body.size()) +
                                                " bytes; the limit is " + std::to_string(limits_.max_payload_bytes));
+  auto ignore = request.query.find("ignore_unknown_fields");
+  bool strip = ignore != request.query.end() && ignore->second == "true";
+
+  // With an Idempotency-Key, a write the key has answered already is answered again as it was,
+  // before anything else is looked at: not decided again (the rules may have been reloaded, the
+  // record moved), not stored again. Only a write that is stored keeps its key, so a refused one
+  // (400, 404, 409, 501, 503 ...) may be sent again, mended, with the same key.
+  std::optional<store::IdempotencyKey> key;
+  std::string now, keys_live_since;
+  if (auto sent = request.headers.find("idempotency-key"); sent != request.headers.end()) {
+    if (auto problem = idempotency_key_problem(sent->second))
+      return error_response(400, "invalid_idempotency_key", *problem);
+    key = store::IdempotencyKey{customer, sent->second, write_fingerprint(request.method, request.path, strip, request.body)};
+    now = now_();
+    keys_live_since = idempotency_keys_live_since(now);
+    auto kept = store_.find_idempotent(*key, keys_live_since);
+    if (!kept) return store_failed(kept.error());
+    if (*kept) return keyed_answer(**kept, key->key);
+  }
+
   const GenericModel& model = *route.model;
   const ast::Operation op = *route.operation;
   const std::string operation = ast::operation_name(op);
@@ -317,8 +399,6 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
                                                  pms_path_segment(integration.pms) + "')");
   }
 
-  auto ignore = request.query.find("ignore_unknown_fields");
-  bool strip = ignore != request.query.end() && ignore->second == "true";
   Request decision_request{integration.pms, model.name, op, strip, payload};
   EvaluationContext& context = thread_context(limits_);  // the configured limits, not the defaults
   auto started = std::chrono::steady_clock::now();
@@ -349,14 +429,46 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
   job.payload = std::string(*decision.payload);
   job.verdict = decision.verdict;
   job.rules_version = std::string(decision.rules_version);
+  // What the unified API's document declares (job_id, data), and gatehouse's own meta beside it.
+  auto accepted_body = [&job, stripped = issues_json(decision.stripped)](std::string_view id) {
+    return "{\"job_id\":" + json_quote(id) + ",\"data\":" + job.payload + ",\"meta\":{\"job_id\":" + json_quote(id) +
+           ",\"verdict\":" + json_quote(verdict_name(job.verdict)) + ",\"stripped\":" + stripped +
+           ",\"rules_version\":" + json_quote(job.rules_version) + "}}";
+  };
+  if (key) {
+    // The job and its key in one transaction (durable before the answer); a write that raced
+    // this one with the key since the look-up above got there first: its answer is this one's.
+    auto keyed = store_.enqueue_idempotent(job, *key, {202, accepted_body}, now, keys_live_since);
+    if (!keyed) return store_failed(keyed.error());
+    if (keyed->use != store::KeyUse::stored) return keyed_answer(*keyed, key->key);
+    if (hooks_.on_enqueued) hooks_.on_enqueued();
+    return {keyed->status, std::move(keyed->body)};
+  }
   std::string id = store_.enqueue(job, now_());  // durable before the answer
   if (hooks_.on_enqueued) hooks_.on_enqueued();
-  // What the unified API's document declares (job_id, data), and gatehouse's own meta beside it.
-  std::string body = "{\"job_id\":" + json_quote(id) + ",\"data\":" + job.payload +
-                     ",\"meta\":{\"job_id\":" + json_quote(id) + ",\"verdict\":" + json_quote(verdict_name(job.verdict)) +
-                     ",\"stripped\":" + issues_json(decision.stripped) +
-                     ",\"rules_version\":" + json_quote(job.rules_version) + "}}";
-  return {202, body};
+  return {202, accepted_body(id)};
+}
+
+HttpResponse WriteService::keyed_answer(const store::KeyedWrite& kept, std::string_view key) {
+  if (kept.use == store::KeyUse::used_for_other)
+    return error_response(422, "idempotency_key_reused",
+                          "the Idempotency-Key " + quote_bytes(key) +
+                              " was sent with another request (another method, path, ignore_unknown_fields or body)"
+                              " in the last " + std::to_string(idempotency_key_lifetime.count()) +
+                              " hours; send a new key with a new request");
+  idempotent_replays_.fetch_add(1, std::memory_order_relaxed);
+  HttpResponse replay(kept.status, kept.body);
+  replay.headers.emplace_back("Idempotent-Replayed", "true");
+  return replay;
+}
+
+HttpResponse WriteService::store_failed(const store::StoreError& error) {
+  // failure_answer() answers (503, logged and counted) the exception in flight: the one place.
+  try {
+    error.raise();
+  } catch (...) {
+    return failure_answer();
+  }
 }
 
 std::variant<WriteService::WriteTarget, HttpResponse> WriteService::write_target(const std::string& customer,
@@ -395,7 +507,7 @@ std::optional<HttpResponse> WriteService::refuse_past_queue_cap(const std::strin
   const std::size_t cap = hooks_.max_queued_jobs ? hooks_.max_queued_jobs(customer) : 0;
   if (cap == 0) return std::nullopt;
   auto unfinished = store_.unfinished_jobs(customer);
-  if (!unfinished) return store_unavailable(unfinished.error().message);
+  if (!unfinished) return store_failed(unfinished.error());
   if (*unfinished < cap) return std::nullopt;
   // Counted, then stored by another request: writes handled at the same moment may each see
   // room for one, so the cap holds to within the requests in flight (http.handler_threads).

@@ -184,6 +184,9 @@ struct OperationDecl {
   /// `created id returned` (true) / `created id not returned` (false) at the top of the body.
   std::optional<bool> created_id_returned;
   SourceRef created_id_at;
+  /// `refresh after write` at the top of the body (after `created id ...`): the PMS gives the
+  /// record back right after this operation, so the service reads it then.
+  std::optional<SourceRef> refresh_after_write;
   bool unsupported = false;
   std::string reason;
   std::vector<RuleItem> body;

@@ -9,8 +9,20 @@
 // long a key, an integration or a record moved elsewhere by another instance can still be seen
 // as it was. Only found values are kept (an unknown key is asked for again every time, so no
 // one can fill the cache with them), at most `max_entries` per lookup.
+//
+// Revocation is the exception to that `ttl`: a revoked key must stop working everywhere at once,
+// not after the ttl. A revocation through this store empties every cache before and after it.
+// One through another instance is seen by the count of revocations the database keeps
+// (Store::revocations()): before a lookup is answered from memory, the count is read again if
+// it was last read more than `revocation_check` ago, and every cache is emptied when it moved. So
+// a key revoked anywhere is refused here at most `revocation_check` (200 ms) after the
+// revocation's commit, whatever the ttl, at the price of one one-row read per
+// `revocation_check` while lookups come. When the count cannot be read, nothing kept is
+// trusted: the caches are emptied and the lookup goes to the store.
+#include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 
 #include "gatehouse/store/store.hpp"
 
@@ -18,8 +30,11 @@ namespace gatehouse::store {
 
 class CachingStore final : public Store {
  public:
-  /// `ttl` zero: nothing is kept (every call goes to `inner`).
-  CachingStore(Store& inner, std::chrono::milliseconds ttl, std::size_t max_entries = 4096);
+  /// `ttl` zero: nothing is kept (every call goes to `inner`). `revocation_check`: how old the
+  /// count of revocations may be when a lookup is answered from memory (above).
+  CachingStore(Store& inner, std::chrono::milliseconds ttl, std::size_t max_entries = 4096,
+               std::chrono::milliseconds revocation_check = default_revocation_check);
+  static constexpr std::chrono::milliseconds default_revocation_check{200};
   ~CachingStore() override;
 
   // Kept in memory.
@@ -70,6 +85,36 @@ class CachingStore final : public Store {
                                                  std::string_view native_id) override {
     return inner_.records_by_native_id(customer_id, model, native_id);
   }
+  // Passed on: no lookup kept here depends on a customer's triggers.
+  Result<void> set_webhook_triggers(std::string_view customer_id,
+                                    const std::vector<WebhookTrigger>& triggers) override {
+    return inner_.set_webhook_triggers(customer_id, triggers);
+  }
+
+  // Passed on as they are: a key is read and claimed in the database, where every instance sees
+  // it, never from memory (another instance may have claimed it a moment ago).
+  Result<KeyedWrite> enqueue_idempotent(const NewJob& job, const IdempotencyKey& key, const AnswerToKeep& answer,
+                                        std::string_view now, std::string_view live_since) override {
+    return inner_.enqueue_idempotent(job, key, answer, now, live_since);
+  }
+  Result<std::optional<KeyedWrite>> find_idempotent(const IdempotencyKey& key, std::string_view live_since) override {
+    return inner_.find_idempotent(key, live_since);
+  }
+  Result<std::size_t> purge_idempotency_keys(std::string_view live_since) override {
+    return inner_.purge_idempotency_keys(live_since);
+  }
+
+  // Revocation: every cache emptied before and after (as a put does), then passed on.
+  Result<std::optional<TenancyChange>> revoke_customer(std::string_view customer_id, std::string_view now) override;
+  Result<std::optional<TenancyChange>> revoke_integration(std::string_view integration_id,
+                                                          std::string_view now) override;
+  Result<TenancyChange> keep_only(const std::vector<std::string>& customer_ids,
+                                  const std::vector<std::string>& integration_ids, std::string_view now) override;
+  // Never kept: the dispatcher's last word before a PMS call, and the count itself.
+  Result<bool> is_revoked(std::string_view customer_id, std::string_view integration_id) override {
+    return inner_.is_revoked(customer_id, integration_id);
+  }
+  Result<std::int64_t> revocations() override { return inner_.revocations(); }
   // Passed on as they are: nothing kept in memory depends on jobs.
   Result<std::size_t> unfinished_jobs(std::string_view customer_id) override {
     return inner_.unfinished_jobs(customer_id);
@@ -85,6 +130,18 @@ class CachingStore final : public Store {
   std::unique_ptr<Cache<std::string>> customers_;           // by API key
   std::unique_ptr<Cache<Integration>> integrations_;        // by customer, integration id
   std::unique_ptr<Cache<RecordKey>> record_keys_;           // by customer, model, record id
+
+  /// Empties every cache when another instance revoked something since the count was last read
+  /// (read again when it is older than revocation_check_); called before each kept lookup.
+  void notice_revocations();
+  void clear_all();
+  template <class F>
+  auto cleared_around(F&& change) -> decltype(change());
+  const bool keeps_anything_;
+  const std::chrono::milliseconds revocation_check_;
+  std::mutex revocation_mutex_;  // one reader of the count at a time; the others wait for its word
+  std::atomic<std::chrono::steady_clock::rep> count_read_at_;  // when the last good read began
+  std::optional<std::int64_t> revocations_seen_;                 // under revocation_mutex_
 };
 
 }  // namespace gatehouse::store

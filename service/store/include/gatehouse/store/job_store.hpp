@@ -32,6 +32,7 @@
 
 #include "gatehouse/decision.hpp"
 #include "gatehouse/grammar/ast.hpp"
+#include "gatehouse/store/idempotency.hpp"
 #include "gatehouse/store/result.hpp"
 
 namespace gatehouse::store {
@@ -136,6 +137,22 @@ class JobQueue {
   virtual std::optional<WriteStatus> write_status(std::string_view customer_id,
                                                   std::string_view root_job_id) = 0;
 
+  // Idempotency keys (idempotency.hpp). A key counts when it was kept at or after `live_since`;
+  // one kept before is as if it had never been.
+
+  /// Stores `job` under `key` in one transaction with the key and `answer`, when the key is free
+  /// (KeyUse::stored, with the answer made for the new job); else stores nothing and says what
+  /// the key holds: the kept answer when its fingerprint is `key`'s (replayed), or that it
+  /// answered another request (used_for_other). Of two calls racing with one key, on one store
+  /// or on two sharing a database, exactly one stores its job.
+  virtual Result<KeyedWrite> enqueue_idempotent(const NewJob& job, const IdempotencyKey& key,
+                                                const AnswerToKeep& answer, std::string_view now,
+                                                std::string_view live_since) = 0;
+  /// What `key` holds (replayed or used_for_other), or nullopt when it is free; stores nothing.
+  virtual Result<std::optional<KeyedWrite>> find_idempotent(const IdempotencyKey& key,
+                                                            std::string_view live_since) = 0;
+  /// Deletes the keys kept before `live_since` (their jobs stay); returns how many.
+  virtual Result<std::size_t> purge_idempotency_keys(std::string_view live_since) = 0;
   /// How many of the customer's jobs are unfinished (queued, or running): what its cap on queued
   /// writes is measured against. SqliteStore keeps it counted in the transactions that queue and
   /// finish jobs (one lookup); PostgresStore counts from an index on (state, customer), a walk
@@ -145,8 +162,9 @@ class JobQueue {
   /// Retention: deletes up to `max_writes` finished writes whose last job finished before `cutoff`
   /// (an RFC 3339 time as clock.hpp writes it), each with everything it holds: the root job, its
   /// child jobs, their attempts and created-records rows, and its webhook delivery. A write with a
-  /// job still queued or running, or whose webhook delivery is still queued or being sent, is kept
-  /// whatever its age. Returns how many writes were deleted (fewer than `max_writes`: no more are
+  /// job still queued or running, whose webhook delivery is still queued or being sent, or whose
+  /// idempotency key is still kept (a retry with the key must find it, not queue it again), is
+  /// kept whatever its age. Returns how many writes were deleted (fewer than `max_writes`: no more are
   /// due). The records a write created stay in the record cache: they are the PMS's, not the job's.
   virtual Result<std::size_t> delete_finished_writes(std::string_view cutoff, std::size_t max_writes) = 0;
 };

@@ -53,6 +53,20 @@ class SqliteStore final : public Store {
                                       std::string_view id) override;
   std::vector<CachedRecord> records_by_native_id(std::string_view customer_id, std::string_view model,
                                                  std::string_view native_id) override;
+  Result<void> set_webhook_triggers(std::string_view customer_id,
+                                    const std::vector<WebhookTrigger>& triggers) override;
+  Result<std::optional<TenancyChange>> revoke_customer(std::string_view customer_id, std::string_view now) override;
+  Result<std::optional<TenancyChange>> revoke_integration(std::string_view integration_id,
+                                                          std::string_view now) override;
+  Result<TenancyChange> keep_only(const std::vector<std::string>& customer_ids,
+                                  const std::vector<std::string>& integration_ids, std::string_view now) override;
+  Result<bool> is_revoked(std::string_view customer_id, std::string_view integration_id) override;
+  Result<std::int64_t> revocations() override;
+
+  Result<KeyedWrite> enqueue_idempotent(const NewJob& job, const IdempotencyKey& key, const AnswerToKeep& answer,
+                                        std::string_view now, std::string_view live_since) override;
+  Result<std::optional<KeyedWrite>> find_idempotent(const IdempotencyKey& key, std::string_view live_since) override;
+  Result<std::size_t> purge_idempotency_keys(std::string_view live_since) override;
   Result<std::size_t> unfinished_jobs(std::string_view customer_id) override;
   Result<std::size_t> delete_finished_writes(std::string_view cutoff, std::size_t max_writes) override;
 

@@ -17,6 +17,7 @@
 // SqliteStore (sqlite_store.hpp) is the embedded default, PostgresStore (postgres_store.hpp) the
 // one several instances share; CachingStore (caching_store.hpp) keeps the lookups every request
 // makes in memory in front of either.
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -26,6 +27,7 @@
 #include "gatehouse/digest.hpp"
 #include "gatehouse/store/job_store.hpp"
 #include "gatehouse/store/result.hpp"
+#include "gatehouse/store/webhook_trigger.hpp"
 
 namespace gatehouse::store {
 
@@ -62,6 +64,18 @@ struct WebhookDelivery {
 
 using gatehouse::sha256_hex;  // how API keys are stored and looked up (gatehouse/digest.hpp)
 
+/// What a revocation, or the start's keep_only, changed: the customers and integrations it
+/// disabled and (keep_only alone) those it enabled again, each list in id order. Empty lists:
+/// nothing changed (revoking what is revoked already).
+struct TenancyChange {
+  std::vector<std::string> disabled_customers, disabled_integrations;
+  std::vector<std::string> enabled_customers, enabled_integrations;
+  bool empty() const {
+    return disabled_customers.empty() && disabled_integrations.empty() && enabled_customers.empty() &&
+           enabled_integrations.empty();
+  }
+};
+
 /// Who may call: customers and their API keys, the integrations each has, and where its finished
 /// writes are reported.
 class Tenancy {
@@ -79,6 +93,40 @@ class Tenancy {
   virtual std::vector<Integration> integrations() = 0;
   /// The integration, if it exists and belongs to `customer_id`.
   virtual std::optional<Integration> integration(std::string_view customer_id, std::string_view id) = 0;
+
+  /// Which of the customer's finished writes its webhook is told of (webhook_trigger.hpp): a
+  /// delivery is queued only for a write whose trigger is among these. Until this is called a
+  /// customer has every trigger (all_webhook_triggers), as before triggers existed; none: no
+  /// delivery at all. Applies to writes that finish from now on (a delivery already queued is
+  /// sent). An invalid_argument error for a customer the store does not have.
+  virtual Result<void> set_webhook_triggers(std::string_view customer_id,
+                                            const std::vector<WebhookTrigger>& triggers) = 0;
+
+  // Revocation. A customer or an integration is never deleted: it is disabled (its row keeps
+  // `disabled_at`), with its records and its jobs' history. A disabled customer's key is not
+  // found (customer_for_key); an integration that is disabled, or whose customer is, is neither
+  // listed (integrations(), so not synced) nor found (integration()), and neither are its records
+  // (record(), record_key(), records_by_native_id()). Its jobs stay in the queue: the dispatcher
+  // asks is_revoked() of each job it claims, from the database itself, never from a cache, and
+  // fails a revoked one (code `revoked`) without calling the PMS. Every change here counts one
+  // revocation (revocations()), which is how another instance's caches learn of it.
+
+  /// Disables the customer and every integration of it; nullopt when there is no such customer.
+  virtual Result<std::optional<TenancyChange>> revoke_customer(std::string_view customer_id, std::string_view now) = 0;
+  /// Disables the integration; nullopt when there is no such integration.
+  virtual Result<std::optional<TenancyChange>> revoke_integration(std::string_view integration_id,
+                                                                  std::string_view now) = 0;
+  /// What a start does after seeding, the configuration being the source of truth: every
+  /// customer and integration it does not name is disabled, every one it names is enabled (again).
+  virtual Result<TenancyChange> keep_only(const std::vector<std::string>& customer_ids,
+                                          const std::vector<std::string>& integration_ids, std::string_view now) = 0;
+  /// Whether the customer is disabled, or the integration (when not empty) is: what the dispatcher
+  /// asks before it carries a job. A customer or integration the store does not have is not revoked.
+  virtual Result<bool> is_revoked(std::string_view customer_id, std::string_view integration_id) = 0;
+  /// How many changes revocation has made to this store so far (a counter in the database that
+  /// each revoke and each keep_only that changed something adds one to): an instance whose
+  /// lookup caches were filled before the count it reads now drops them (caching_store.hpp).
+  virtual Result<std::int64_t> revocations() = 0;
 };
 
 /// Finished writes on their way to the customers' webhooks.

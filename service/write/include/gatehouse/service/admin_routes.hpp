@@ -6,6 +6,11 @@
 //                           connectors still cover them): 200 {"rules_version"}, else 422
 //   POST /v1/admin/sync     read every integration's records from its PMS now:
 //                           200 {"records": n, "errors": [...]}
+//   POST /v1/admin/customers/{id}/revoke      disable the customer and its integrations, at once
+//   POST /v1/admin/integrations/{id}/revoke   and across instances (store.hpp, caching_store.hpp):
+//                           200 {"revoked": {"customers": [...], "integrations": [...]}} (what this
+//                           call disabled: empty lists when it was revoked already), 404 when the
+//                           store has no such customer or integration
 //
 // They take the admin key (`Authorization: Bearer <admin_api_key>`), not a customer's; without
 // it, or when no admin key is configured, they do not exist (404), so a customer cannot tell
@@ -41,12 +46,19 @@ class AdminRoutes {
   std::optional<HttpResponse> authorize(const HttpRequest& head) const;
   /// Serves an admin route; call only with a request authorize() let through.
   HttpResponse handle(const HttpRequest& request);
+  /// Where the revoke routes revoke (a CachingStore in front of the store, so this instance's
+  /// caches forget at once), and where they say so; without it they are 404. `store` must
+  /// outlive this.
+  void set_tenancy(store::Store& store, std::function<void(const std::string&)> log = nullptr);
 
  private:
   std::string admin_key_;
   Engine& engine_;
   std::filesystem::path rules_;
   std::function<SyncSummary()> sync_;
+  store::Store* tenancy_ = nullptr;
+  std::function<void(const std::string&)> log_;
+  HttpResponse revoke(bool customer, const std::string& id);
 };
 
 }  // namespace gatehouse::service

@@ -20,6 +20,26 @@ struct RateDecision {
   int retry_after_seconds = 0;    ///< until one token is there (when refused)
 };
 
+/// One bucket of `per_minute` tokens refilled at per_minute / 60 a second, full at its first use:
+/// what RateLimiter keeps per customer, and FailedAuthThrottle (failed_auth_throttle.hpp) per
+/// client address. Not thread-safe: its owner locks.
+struct TokenBucket {
+  using Clock = std::chrono::steady_clock;
+  double tokens = 0;
+  Clock::time_point last;
+  bool used = false;  ///< false: never taken from (full)
+
+  /// Brings the bucket to `now` (full at its first use), then takes a token if one is there.
+  /// `per_minute` > 0.
+  RateDecision take(int per_minute, Clock::time_point now);
+  /// Brings the bucket to `now` without taking: whether a token is there, and else the seconds
+  /// until one is.
+  int seconds_until_token(int per_minute, Clock::time_point now);
+
+ private:
+  void refill(int per_minute, Clock::time_point now);
+};
+
 class RateLimiter {
  public:
   using Clock = std::chrono::steady_clock;
@@ -27,12 +47,8 @@ class RateLimiter {
   RateDecision take(std::string_view key, int per_minute, Clock::time_point now = Clock::now());
 
  private:
-  struct Bucket {
-    double tokens = 0;
-    Clock::time_point last;
-  };
   std::mutex mutex_;
-  std::unordered_map<std::string, Bucket> buckets_;
+  std::unordered_map<std::string, TokenBucket> buckets_;
 };
 
 }  // namespace gatehouse::service

@@ -17,6 +17,10 @@
 //   GET  /metrics                              Prometheus text: decisions by verdict, responses
 //                                              by status, decision time
 //
+// A write may carry an `Idempotency-Key` (idempotency_key.hpp): sent again with it, the same
+// request gets its first answer again (`Idempotent-Replayed: true`), another request 422; the key
+// is claimed with the job, in the store's one transaction.
+//
 // Which integration a write goes to: a route with `{id}` names a record, whose integration the
 // store knows; any other route carries `integration_id` in its body. Every /v1 request needs
 // `Authorization: Bearer <key>`; a customer reaches only its own integrations, records and jobs
@@ -40,6 +44,7 @@
 #include "gatehouse/store/clock.hpp"
 #include "gatehouse/engine.hpp"
 #include "gatehouse/store/store.hpp"
+#include "gatehouse/service/failed_auth_throttle.hpp"
 #include "gatehouse/service/rate_limiter.hpp"
 #include "gatehouse/service/route_resolver.hpp"
 
@@ -51,6 +56,10 @@ struct HttpRequest {
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> headers;  ///< names in lower case
   std::string body;
+  /// The client's IP address as text ("203.0.113.7", "2001:db8::1"), set by the HTTP server from
+  /// the connection; "" when unknown (a test, the fuzz target): the wrong-key throttle, which
+  /// counts per address, then leaves the request alone.
+  std::string client_address = {};
 };
 
 struct HttpResponse {
@@ -91,6 +100,12 @@ struct WriteServiceHooks {
   AdminRoutes* admin = nullptr;
   /// A customer's requests a minute (rate_limiter.hpp); 0, or no function: no limit.
   std::function<int(std::string_view customer)> rate_limit_per_minute;
+  /// Failed key checks a minute per client address (failed_auth_throttle.hpp); past them the
+  /// address's requests without a key seen to work are answered 429 `too_many_failed_attempts`.
+  /// 0: no throttle.
+  int failed_auth_per_minute = 0;
+  /// The clock of the rate limits and the throttle (tests move it); unset: steady_clock::now.
+  std::function<std::chrono::steady_clock::time_point()> monotonic_now = nullptr;
   /// The most unfinished jobs (queued or running) a customer may have: a write past it is 429
   /// `queue_full`, before anything is stored; 0, or no function: no cap.
   std::function<std::size_t(std::string_view customer)> max_queued_jobs = nullptr;
@@ -141,14 +156,27 @@ class WriteService {
   HttpResponse guarded_route(const HttpRequest& request);
   /// In a catch block: what the exception in flight answers (503 for the store, else 500).
   HttpResponse failure_answer();
-  /// 503 `store_unavailable` for a store error (the database's words go to the log only), counted.
-  HttpResponse store_unavailable(std::string_view why);
   /// 429 `queue_full` when the customer has its cap of unfinished jobs already; nullopt otherwise.
   std::optional<HttpResponse> refuse_past_queue_cap(const std::string& customer);
-  /// The customer whose API key the request carries, or the 401 it gets.
+  /// The customer whose API key the request carries, or the 401 it gets (or the 429 of a
+  /// throttled address).
   std::variant<std::string, HttpResponse> customer_of(const HttpRequest& request);
+  /// The admin key check (AdminRoutes::authorize) under the wrong-key throttle: nullopt when the
+  /// request carries the admin key, else its 404 (or 429).
+  std::optional<HttpResponse> admin_refusal(const HttpRequest& request);
+  /// The wrong-key throttle (failed_auth_throttle.hpp): the 429 a request from a throttled
+  /// address gets, before its key is looked up; key_failed and key_passed tell it the outcome.
+  std::optional<HttpResponse> throttled(const HttpRequest& request);
+  void key_failed(const HttpRequest& request);
+  void key_passed(const HttpRequest& request);
+  std::chrono::steady_clock::time_point monotonic_now() const;
   HttpResponse metrics() const;
   HttpResponse count(HttpResponse response);
+  /// The answer to a write whose Idempotency-Key was used before: the kept answer again (with
+  /// `Idempotent-Replayed: true`), or 422 when the key was used for another request.
+  HttpResponse keyed_answer(const store::KeyedWrite& kept, std::string_view key);
+  /// What a store call's error answers (503 `store_unavailable`, logged), as failure_answer().
+  HttpResponse store_failed(const store::StoreError& error);
 
   Engine& engine_;
   store::Store& store_;
@@ -163,7 +191,10 @@ class WriteService {
   std::atomic<std::uint64_t> store_failures_{0};
   std::atomic<std::uint64_t> queue_full_{0};
   RateLimiter rate_limiter_;
+  FailedAuthThrottle auth_throttle_;
+  std::atomic<std::uint64_t> failed_key_checks_{0}, throttled_requests_{0};
   std::map<int, std::atomic<std::uint64_t>> responses_;  // by status; keys made in the constructor
+  std::atomic<std::uint64_t> idempotent_replays_{0};
 };
 
 }  // namespace gatehouse::service
