@@ -31,7 +31,7 @@ sanitize: deps
 
 # The concurrent parts (store, dispatcher, service) under ThreadSanitizer.
 TSAN_TARGETS = store_tests write_service_tests connector_tests dispatch_tests serve_tests http_hostile_tests http_server_tests \
-  postgres_instances_tests dispatcher_tests pms_client_tests gatehouse gatehouse-pms-simulator
+  postgres_instances_tests dispatcher_tests pms_client_tests shared_queue_tests gatehouse gatehouse-pms-simulator
 tsan: deps
 	@cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DGATEHOUSE_SANITIZE=thread \
 	  -DGATEHOUSE_BUILD_BENCH=OFF $(CMAKE_OPTIONS) >/dev/null

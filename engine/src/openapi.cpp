@@ -60,8 +60,8 @@ constexpr Answer answers[] = {
                                     "(`idempotency_key_reused`: the Idempotency-Key was sent with another request; "
                                     "`rules_do_not_compile` on a reload, with the diagnostics in message)."},
     {"429", "TooManyRequests", "Too many requests: retry after the Retry-After header's seconds (`rate_limited`: "
-                               "the key's requests a minute; `too_many_failed_attempts`: failed key checks from "
-                               "the client's address)."},
+                               "the key's requests a minute; `queue_full`: the customer's unfinished jobs are at "
+                               "its cap; `too_many_failed_attempts`: failed key checks from the client's address)."},
     {"501", "NotImplemented", "The rules allow the write, but no connector can carry it to the PMS (`no_connector`)."},
     {"503", "ServiceUnavailable", "The service cannot take the request now; retry after the Retry-After "
                                   "header's seconds."},

@@ -108,7 +108,13 @@ int run_service(const std::filesystem::path& config_file, const std::filesystem:
                              return own != config.customer_rate_limits.end() ? own->second
                                                                              : config.rate_limit_per_minute;
                            },
-                           config.failed_auth_per_minute});
+                           config.failed_auth_per_minute, nullptr,
+                           [&config](std::string_view customer) {
+                             auto own = config.customer_queue_caps.find(customer);
+                             return own != config.customer_queue_caps.end() ? own->second
+                                                                            : config.max_queued_jobs_per_customer;
+                           },
+                           config.dispatcher.retention});
 
   // Signals go to one thread that waits for them.
   sigset_t signals;

@@ -56,6 +56,24 @@ std::vector<store::WebhookTrigger> webhook_triggers(const YAML::Node& node, cons
 }
 
 /// Reads the config file (once).
+/// A cap on a customer's unfinished jobs: 0 (no cap) or more.
+std::size_t queue_cap(const YAML::Node& node, const std::string& key) {
+  long long n = node.as<long long>();
+  if (n < 0) throw std::runtime_error(key + " must be 0 (no cap) or more");
+  return static_cast<std::size_t>(n);
+}
+
+/// retention_days: a number of days, fractions allowed (0.5: twelve hours), as whole seconds; 0
+/// keeps finished writes for good.
+std::chrono::seconds retention_of(const YAML::Node& node) {
+  double days = node.as<double>();
+  if (!(days >= 0) || days > 36500)
+    throw std::runtime_error("retention_days must be between 0 (keep finished writes for good) and 36500");
+  auto seconds = std::chrono::seconds(std::llround(days * 86400));
+  if (days > 0 && seconds.count() < 1) throw std::runtime_error("retention_days is shorter than a second");
+  return seconds;
+}
+
 }  // namespace
 
 ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rules) {
@@ -63,8 +81,8 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
   c.root = YAML::LoadFile(file.string());
   const YAML::Node& root = c.root;
   only_known_keys(root, {"rules", "store", "listen", "max_payload_bytes", "admin_api_key", "http", "dispatcher",
-                         "lookup_cache_seconds", "rate_limit_per_minute", "failed_auth_per_minute", "customers",
-                         "integrations", "records"},
+                         "lookup_cache_seconds", "rate_limit_per_minute", "failed_auth_per_minute",
+                         "max_queued_jobs_per_customer", "retention_days", "customers", "integrations", "records"},
                   "the configuration");
   only_known_keys(root["http"], {"threads", "handler_threads", "request_timeout_ms", "write_timeout_ms",
                                   "keep_alive_timeout_seconds", "keep_alive_max_requests", "max_header_bytes",
@@ -72,12 +90,12 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
                   "http");
   only_known_keys(root["dispatcher"], {"workers", "max_attempts", "backoff_ms", "max_backoff_ms", "pms_timeout_ms",
                                        "idle_poll_ms", "webhook_max_attempts", "sync_interval_seconds",
-                                       "max_response_bytes"},
+                                       "max_response_bytes", "retention_interval_seconds"},
                   "dispatcher");
   if (root["store"] && root["store"].IsMap())
     only_known_keys(root["store"], {"postgres", "schema", "connections", "lease_seconds"}, "store");
   for (const auto& customer : root["customers"]) {
-    only_known_keys(customer, {"id", "api_key", "webhook", "rate_limit_per_minute"}, "customers");
+    only_known_keys(customer, {"id", "api_key", "webhook", "rate_limit_per_minute", "max_queued_jobs"}, "customers");
     if (customer["rate_limit_per_minute"]) {
       int n = customer["rate_limit_per_minute"].as<int>();
       if (n < 0) throw std::runtime_error("customers.rate_limit_per_minute must be 0 (no limit) or more");
@@ -92,6 +110,9 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
                                                 : std::vector<store::WebhookTrigger>(std::begin(store::all_webhook_triggers),
                                                                                      std::end(store::all_webhook_triggers));
     }
+    if (customer["max_queued_jobs"])
+      c.customer_queue_caps[required(customer, "id", "customers")] =
+          queue_cap(customer["max_queued_jobs"], "customers.max_queued_jobs");
     // A short secret is guessed offline from one captured delivery: refused, as the peer API does.
     if (const YAML::Node& hook = customer["webhook"]; hook && hook["secret"] && hook["secret"].IsScalar() &&
         hook["secret"].Scalar().size() < min_webhook_secret_length)
@@ -157,6 +178,9 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
   if (c.rate_limit_per_minute < 0) throw std::runtime_error("rate_limit_per_minute must be 0 (no limit) or more");
   if (root["failed_auth_per_minute"]) c.failed_auth_per_minute = root["failed_auth_per_minute"].as<int>();
   if (c.failed_auth_per_minute < 0) throw std::runtime_error("failed_auth_per_minute must be 0 (no throttle) or more");
+  if (root["max_queued_jobs_per_customer"])
+    c.max_queued_jobs_per_customer = queue_cap(root["max_queued_jobs_per_customer"], "max_queued_jobs_per_customer");
+  if (root["retention_days"]) c.dispatcher.retention = retention_of(root["retention_days"]);
   // Two io threads carry thousands of connections (none waits on the store); one if the
   // machine has one core. The other defaults are HttpServerOptions'.
   http.io_threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 2u));
@@ -192,6 +216,11 @@ ServeConfig load_serve_config(const fs::path& file, const fs::path& default_rule
       long n = d["max_response_bytes"].as<long>();
       if (n < 1) throw std::runtime_error("dispatcher: max_response_bytes must be at least 1");
       o.max_response_bytes = static_cast<std::size_t>(n);
+    }
+    if (d["retention_interval_seconds"]) {
+      long n = d["retention_interval_seconds"].as<long>();
+      if (n < 1) throw std::runtime_error("dispatcher: retention_interval_seconds must be at least 1");
+      o.retention_interval = std::chrono::seconds(n);
     }
     if (o.workers < 0 || o.max_attempts < 1 || o.webhook_max_attempts < 1 || o.backoff.count() < 1 ||
         o.pms_timeout.count() < 1 || o.idle_poll.count() < 1)

@@ -44,6 +44,11 @@ struct ServeConfig {
   // too_many_failed_attempts for its requests but those with a key seen to work
   // (service/write/include/gatehouse/service/failed_auth_throttle.hpp). 0: no throttle.
   int failed_auth_per_minute = 20;
+  // The most unfinished jobs (queued or running) a customer may have; a write past it is 429
+  // queue_full. 0: no cap. A customer may set its own (customers: [{..., max_queued_jobs: N}]).
+  // How long finished writes are kept is dispatcher.retention (the config's retention_days).
+  std::size_t max_queued_jobs_per_customer = 10000;
+  std::map<std::string, std::size_t, std::less<>> customer_queue_caps;
   YAML::Node root;  // the whole file, for the customers, integrations and records to seed
 };
 

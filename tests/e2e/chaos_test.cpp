@@ -69,7 +69,7 @@ TEST(Chaos, KilledServiceLosesNoWriteAndAppliesNoneTwice) {
     records += "  - {model: residents, id: '" + std::to_string(id) + "', integration: int-bd, data: '{}'}\n";
   std::ofstream(dir / "config.yaml")
       << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules").string() << "\nstore: jobs.db\n"
-      << "listen: 127.0.0.1:" << port << "\nrate_limit_per_minute: 0\n"
+      << "listen: 127.0.0.1:" << port << "\nrate_limit_per_minute: 0\nmax_queued_jobs_per_customer: 0\n"
       << "dispatcher: {workers: 2, max_attempts: 50, backoff_ms: 20, max_backoff_ms: 200, pms_timeout_ms: 300,"
          " idle_poll_ms: 20, sync_interval_seconds: 0}\n"
       << "customers:\n  - {id: acme, api_key: key-acme-5b1f0c9e2d7a4f38}\n"

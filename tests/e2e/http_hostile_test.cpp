@@ -135,7 +135,7 @@ class HttpHostileTest : public ::testing::Test {
     fs::create_directories(dir);
     std::ofstream(dir / "config.yaml")
         << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules").string()
-        << "\nstore: jobs.db\nlisten: 127.0.0.1:0\nrate_limit_per_minute: 0\nmax_payload_bytes: 4096\n"
+        << "\nstore: jobs.db\nlisten: 127.0.0.1:0\nrate_limit_per_minute: 0\nmax_queued_jobs_per_customer: 0\nmax_payload_bytes: 4096\n"
            "http: " << http << "\n"
            "dispatcher: {workers: 0}\n"
            "customers:\n  - {id: acme, api_key: key-acme-5b1f0c9e2d7a4f38}\n"

@@ -73,7 +73,7 @@ TEST(StoreOutage, PostgresStoppedAnswers503AndNothingAcceptedIsLost) {
   std::ofstream(dir / "config.yaml")
       << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules").string() << "\n"
       << "store: {postgres: '" << pg.conninfo() << "', schema: outage, connections: 2, lease_seconds: 30}\n"
-      << "listen: 127.0.0.1:0\nrate_limit_per_minute: 0\nadmin_api_key: admin-key-0123456789abcdef\n"
+      << "listen: 127.0.0.1:0\nrate_limit_per_minute: 0\nmax_queued_jobs_per_customer: 0\nadmin_api_key: admin-key-0123456789abcdef\n"
       << "dispatcher: {workers: 2, backoff_ms: 20, max_backoff_ms: 200, idle_poll_ms: 10, sync_interval_seconds: 0}\n"
       << "customers:\n  - {id: acme, api_key: key-acme-5b1f0c9e2d7a4f38}\n"
       << "integrations:\n  - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: '" << pms.url() << "/buildium'}\n"
@@ -185,7 +185,7 @@ TEST(StoreOutage, AFullDiskAnswers503AndTheServiceGoesOnWhenThereIsRoom) {
   std::ofstream(disk.dir() / "config.yaml")
       << "rules: " << (fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules").string() << "\n"
       << "store: gatehouse.db\n"
-      << "listen: 127.0.0.1:0\nrate_limit_per_minute: 0\n"
+      << "listen: 127.0.0.1:0\nrate_limit_per_minute: 0\nmax_queued_jobs_per_customer: 0\n"
       << "dispatcher: {workers: 1, backoff_ms: 20, idle_poll_ms: 10, sync_interval_seconds: 0}\n"
       << "customers:\n  - {id: acme, api_key: key-acme-5b1f0c9e2d7a4f38}\n"
       << "integrations:\n  - {id: int-bd, customer: acme, pms: BUILDIUM, base_url: '" << pms.url() << "/buildium'}\n";

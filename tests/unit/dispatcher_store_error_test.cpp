@@ -71,6 +71,13 @@ class FlakyOutcomeStore final : public testing::ForwardingStore {
     if (claims_fail) return down_error("server closed the connection unexpectedly");
     return ForwardingStore::claim_webhook(now);
   }
+  std::atomic<int> retention_failures_left{0};  // retention's deletes (a full disk)
+  std::atomic<int> retention_tries{0};
+  store::Result<std::size_t> delete_finished_writes(std::string_view cutoff, std::size_t max_writes) override {
+    ++retention_tries;
+    if (take(retention_failures_left)) return store::StoreError::unavailable("database or disk is full");
+    return ForwardingStore::delete_finished_writes(cutoff, max_writes);
+  }
   store::Result<std::vector<store::Integration>> integrations() override {
     if (integrations_fail) return down_error("server closed the connection unexpectedly");
     return ForwardingStore::integrations();
@@ -179,6 +186,56 @@ TEST_F(DispatcherStoreError, TheSyncLoopOutlivesAStoreThatFails) {
   EXPECT_NE(metrics.find("gatehouse_sync_errors_total 2"), std::string::npos) << "two failed rounds, both counted";
   flaky.integrations_fail = false;
   dispatcher.stop();
+}
+
+// Retention runs at start and every retention_interval; a round the store fails is counted and
+// tried again after a backoff (250 ms, doubling), never ending the loop, and once the store is
+// back the expired writes go.
+TEST_F(DispatcherStoreError, RetentionBacksOffWhileTheStoreFailsAndDeletesAfter) {
+  // A write that finished years ago, and one still queued (never deleted, whatever its age).
+  store::NewJob job{"acme", "int-rm", "RENTMANAGER", "residents", ast::Operation::update, "res-1",
+                    R"({"last_name":"Lee"})", Verdict::accept, "v1", ""};
+  std::string old = sqlite.enqueue(job, "2020-01-01T00:00:00.000Z").value();
+  auto claimed = sqlite.claim("w", "2020-01-01T00:00:00.000Z").value();
+  ASSERT_TRUE(claimed);
+  sqlite.fail_attempt(old, claimed->claim, {409, "pms_rejected", "no"}, "2020-01-01T00:00:01.000Z", std::nullopt).value();
+  std::string queued = sqlite.enqueue(job, "2020-01-01T00:00:00.000Z").value();
+  flaky.retention_failures_left = 2;
+  options.workers = 0;
+  options.retention = 24h;
+  options.retention_interval = 1h;
+  Dispatcher dispatcher(*engine, flaky, connectors, options);
+  auto started = std::chrono::steady_clock::now();
+  dispatcher.start();
+  // Until the deletion is counted (the store's rows go a moment before the count moves).
+  std::string metrics;
+  for (auto until = started + 10s; std::chrono::steady_clock::now() < until; std::this_thread::sleep_for(10ms)) {
+    metrics.clear();
+    dispatcher.append_metrics(metrics);
+    if (metrics.find("gatehouse_expired_writes_deleted_total 1\n") != std::string::npos) break;
+  }
+  auto took = std::chrono::steady_clock::now() - started;
+  dispatcher.stop();
+  EXPECT_FALSE(sqlite.write_status("acme", old).value()) << "the expired write is still there";
+  EXPECT_TRUE(sqlite.write_status("acme", queued).value()) << "an unfinished write is never deleted";
+  EXPECT_EQ(flaky.retention_tries.load(), 3) << "two failed rounds, then the one that went through";
+  EXPECT_GE(took, 700ms) << "the rounds backed off (250 ms, then 500 ms)";
+  EXPECT_NE(metrics.find("gatehouse_retention_errors_total 2\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("gatehouse_expired_writes_deleted_total 1\n"), std::string::npos) << metrics;
+}
+
+TEST_F(DispatcherStoreError, RetentionZeroKeepsFinishedWritesForGood) {
+  store::NewJob job{"acme", "int-rm", "RENTMANAGER", "residents", ast::Operation::update, "res-1",
+                    R"({"last_name":"Lee"})", Verdict::accept, "v1", ""};
+  std::string old = sqlite.enqueue(job, "2020-01-01T00:00:00.000Z").value();
+  auto claimed = sqlite.claim("w", "2020-01-01T00:00:00.000Z").value();
+  ASSERT_TRUE(claimed);
+  sqlite.succeed(old, claimed->claim, {200, "ok", "updated"}, {}, "2020-01-01T00:00:01.000Z").value();
+  options.retention = 0s;
+  Dispatcher dispatcher(*engine, flaky, connectors, options);
+  EXPECT_EQ(dispatcher.delete_expired_writes().value(), 0u);
+  EXPECT_EQ(flaky.retention_tries.load(), 0) << "the store is not asked";
+  EXPECT_TRUE(sqlite.write_status("acme", old).value());
 }
 
 TEST_F(DispatcherStoreError, StoppingDoesNotWaitForAStoreThatNeverRecovers) {

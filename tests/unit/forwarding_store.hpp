@@ -106,6 +106,12 @@ class ForwardingStore : public store::Store {
     return inner_.is_revoked(customer, integration);
   }
   store::Result<std::int64_t> revocations() override { return inner_.revocations(); }
+  store::Result<std::size_t> unfinished_jobs(std::string_view customer) override {
+    return inner_.unfinished_jobs(customer);
+  }
+  store::Result<std::size_t> delete_finished_writes(std::string_view cutoff, std::size_t max_writes) override {
+    return inner_.delete_finished_writes(cutoff, max_writes);
+  }
 
  protected:
   store::Store& inner_;

@@ -1,6 +1,7 @@
 // The SQLite job store: durability, claiming, retries, the write-status roll-up, tenancy.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -1142,6 +1143,262 @@ TEST_P(JobStoreTest, WritesRacingWithOneKeyStoreOneJob) {
   EXPECT_EQ(jobs_due(*first), 1);
 }
 
+/// Fair claims, the cap's count and retention: the queue that customers share.
+class SharedQueueTest : public JobStoreTest {
+ protected:
+  /// A job of `customer` (an update of its own integration's record).
+  static NewJob job_of(const std::string& customer, const std::string& parent = "") {
+    NewJob j = job(customer, parent);
+    j.integration_id = "int-" + customer;
+    return j;
+  }
+  /// The customer of each of the next `n` claims (at `now`), each succeeded at once.
+  static std::string claim_order(Store& store, int n, const std::string& now = "2026-11-28T10:00:10.000Z") {
+    std::string order;
+    for (int i = 0; i < n; ++i) {
+      auto claimed = store.claim("w", now).value();
+      if (!claimed) break;
+      order += (order.empty() ? "" : " ") + claimed->customer_id;
+      EXPECT_EQ(store.succeed(claimed->id, claimed->claim, {200, "ok", "updated"}, {}, now).value(), OutcomeRecorded::recorded);
+    }
+    return order;
+  }
+  /// Rows of `table` in the test's database, read behind the store's back.
+  long rows_in(const std::string& table) {
+    if (GetParam() == "sqlite") {
+      sqlite3* db = nullptr;
+      EXPECT_EQ(sqlite3_open_v2(file.string().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+      sqlite3_stmt* s = nullptr;
+      EXPECT_EQ(sqlite3_prepare_v2(db, ("SELECT COUNT(*) FROM " + table).c_str(), -1, &s, nullptr), SQLITE_OK);
+      long n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+      sqlite3_finalize(s);
+      sqlite3_close(db);
+      return n;
+    }
+    PGconn* c = PQconnectdb(postgres_conninfo().c_str());
+    PGresult* r = PQexec(c, ("SELECT COUNT(*) FROM \"" + schema + "\"." + table).c_str());
+    long n = PQresultStatus(r) == PGRES_TUPLES_OK ? std::stol(PQgetvalue(r, 0, 0)) : -1;
+    PQclear(r);
+    PQfinish(c);
+    return n;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Stores, SharedQueueTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& test) { return test.param; });
+
+TEST_P(SharedQueueTest, AnotherCustomersBacklogDoesNotDelayAWrite) {
+  auto owned = open();
+  Store& store = *owned;
+  // Customer a queued 100 writes before customer b's one: b's is claimed within two claims, not
+  // after a's hundred. (Neither has been served: they tie on their turn, and the tie goes to a,
+  // by id: b's place is owed to the turns alone.)
+  for (int i = 0; i < 100; ++i) store.enqueue(job_of("a"), "2026-11-28T10:00:00.000Z").value();
+  std::string b = store.enqueue(job_of("b"), "2026-11-28T10:00:05.000Z").value();
+  std::vector<std::string> first_two;
+  for (int i = 0; i < 2; ++i) {
+    auto claimed = store.claim("w" + std::to_string(i), "2026-11-28T10:00:10.000Z").value();
+    ASSERT_TRUE(claimed);
+    first_two.push_back(claimed->id);
+  }
+  EXPECT_NE(std::find(first_two.begin(), first_two.end(), b), first_two.end()) << "b's write waited behind a's";
+
+  // Both have been served: a write of a third customer, queued later still, is next.
+  std::string c = store.enqueue(job_of("c"), "2026-11-28T10:00:20.000Z").value();
+  auto next = store.claim("w", "2026-11-28T10:00:20.000Z").value();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->id, c);
+  EXPECT_EQ(store.claim("w", "2026-11-28T10:00:20.000Z").value()->customer_id, "a") << "then a again";
+}
+
+TEST_P(SharedQueueTest, WorkersGoRoundTheCustomersWithDueWork) {
+  auto owned = open();
+  Store& store = *owned;
+  for (const auto* customer : {"a", "a", "a", "b", "b", "b", "c"}) store.enqueue(job_of(customer), "2026-11-28T10:00:00.000Z").value();
+  EXPECT_EQ(claim_order(store, 8), "a b c a b a b") << "one job each in turn, until a customer has none left";
+}
+
+TEST_P(SharedQueueTest, ACustomerIsServedItsOldestDueJobFirst) {
+  auto owned = open();
+  Store& store = *owned;
+  std::string first = store.enqueue(job_of("a"), "2026-11-28T10:00:00.000Z").value();
+  std::string second = store.enqueue(job_of("a"), "2026-11-28T10:00:01.000Z").value();
+  // b's only job is retried later: b has no due work, so a is served twice in a row meanwhile.
+  store.enqueue(job_of("b"), "2026-11-28T10:00:00.000Z").value();
+  std::string order;
+  while (auto claimed = store.claim("w", "2026-11-28T10:00:02.000Z").value()) {
+    order += (order.empty() ? "" : " ") + claimed->customer_id;
+    if (claimed->customer_id == "b") {
+      store.fail_attempt(claimed->id, claimed->claim, {503, "pms_unavailable", ""}, "2026-11-28T10:00:02.000Z",
+                         std::string("2026-11-28T10:01:00.000Z")).value();
+    } else {
+      EXPECT_EQ(claimed->id, order == "a" ? first : second) << "a's oldest first";
+      store.succeed(claimed->id, claimed->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02.000Z").value();
+    }
+  }
+  EXPECT_EQ(order, "a b a");
+  auto retried = store.claim("w", "2026-11-28T10:01:00.000Z").value();
+  ASSERT_TRUE(retried);
+  EXPECT_EQ(retried->customer_id, "b");
+}
+
+TEST_P(SharedQueueTest, TurnsSurviveARestart) {
+  {
+    auto owned = open();
+    Store& store = *owned;
+    for (int i = 0; i < 3; ++i) store.enqueue(job_of("a"), "2026-11-28T10:00:00.000Z").value();
+    EXPECT_EQ(claim_order(store, 1), "a");
+    store.enqueue(job_of("b"), "2026-11-28T10:00:01.000Z").value();
+  }
+  auto reopened = open();
+  EXPECT_EQ(claim_order(*reopened, 4), "b a a") << "a was served last before the restart";
+}
+
+TEST_P(SharedQueueTest, ConcurrentWorkersClaimEachJobOfEveryCustomerOnce) {
+  auto owned = open();
+  Store& store = *owned;
+  std::set<std::string> queued;
+  for (int i = 0; i < 60; ++i)
+    for (const auto* customer : {"a", "b", "c", "d"}) queued.insert(store.enqueue(job_of(customer), "2026-11-28T10:00:00.000Z").value());
+  std::mutex m;
+  std::multiset<std::string> claimed;
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 4; ++w)
+    workers.emplace_back([&, w] {
+      while (auto j = store.claim("w" + std::to_string(w), "2026-11-28T10:00:01.000Z").value()) {
+        {
+          std::lock_guard lock(m);
+          claimed.insert(j->id);
+        }
+        // A third of the first attempts are retried (due again at once), a tenth fail for good.
+        auto outcome = j->attempts == 0 && j->id.back() % 3 == 0
+                           ? store.fail_attempt(j->id, j->claim, {503, "pms_unavailable", ""}, "2026-11-28T10:00:02.000Z",
+                                                std::string("2026-11-28T10:00:01.000Z")).value()
+                       : j->id.back() % 10 == 1
+                           ? store.fail_attempt(j->id, j->claim, {409, "pms_rejected", ""}, "2026-11-28T10:00:02.000Z",
+                                                std::nullopt).value()
+                           : store.succeed(j->id, j->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02.000Z").value();
+        EXPECT_EQ(outcome, OutcomeRecorded::recorded);
+      }
+    });
+  for (auto& t : workers) t.join();
+  EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()), queued) << "every job claimed";
+  std::size_t retried = 0;
+  for (const auto& id : queued) retried += id.back() % 3 == 0;
+  EXPECT_EQ(claimed.size(), queued.size() + retried) << "no job claimed twice, but for its retry";
+  for (const auto* customer : {"a", "b", "c", "d"})
+    EXPECT_EQ(store.unfinished_jobs(customer).value(), 0u) << customer << "'s count agrees with its jobs";
+}
+
+TEST_P(SharedQueueTest, UnfinishedJobsAreACustomersQueuedAndRunningOnes) {
+  auto owned = open();
+  Store& store = *owned;
+  std::string root = store.enqueue(job_of("a"), "2026-11-28T10:00:00.000Z").value();
+  store.enqueue(job_of("a", root), "2026-11-28T10:00:00.000Z").value();  // a child job counts too
+  store.enqueue(job_of("a"), "2026-11-28T10:00:00.000Z").value();
+  store.enqueue(job_of("b"), "2026-11-28T10:00:00.000Z").value();
+  EXPECT_EQ(store.unfinished_jobs("a").value(), 3u);
+  EXPECT_EQ(store.unfinished_jobs("b").value(), 1u);
+  EXPECT_EQ(store.unfinished_jobs("nobody").value(), 0u);
+  auto running = store.claim("w", "2026-11-28T10:00:01.000Z").value();  // a's (a sorts first)
+  ASSERT_TRUE(running);
+  ASSERT_EQ(running->customer_id, "a");
+  EXPECT_EQ(store.unfinished_jobs("a").value(), 3u) << "a running job is unfinished";
+  store.succeed(running->id, running->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02.000Z").value();
+  EXPECT_EQ(store.unfinished_jobs("a").value(), 2u);
+  auto b = store.claim("w", "2026-11-28T10:00:02.000Z").value();
+  ASSERT_TRUE(b);
+  store.fail_attempt(b->id, b->claim, {409, "pms_rejected", "no"}, "2026-11-28T10:00:03.000Z", std::nullopt).value();
+  EXPECT_EQ(store.unfinished_jobs("b").value(), 0u) << "a failed job is finished";
+}
+
+TEST_P(SharedQueueTest, RetentionDeletesOnlyFinishedWritesOlderThanTheCutoff) {
+  auto owned = open();
+  Store& store = *owned;
+  store.put_customer("a", "ka").value();
+  store.put_customer("h", "kh").value();
+  store.put_integration({"int-a", "a", "RENTMANAGER", "http://127.0.0.1:9"}).value();
+  store.put_integration({"int-h", "h", "RENTMANAGER", "http://127.0.0.1:9"}).value();
+  store.set_webhook("h", "http://127.0.0.1:9/hooks", "hook-secret").value();
+  const std::string at = "2026-11-28T10:00:00.000Z", later = "2026-11-28T12:00:00.000Z";
+  // Claims the next due job, which must be `id`, and records its outcome at `when`.
+  auto finish = [&](const std::string& id, const std::string& when, bool ok, std::vector<NewJob> children = {}) {
+    auto claimed = store.claim("w", when).value();
+    ASSERT_TRUE(claimed);
+    ASSERT_EQ(claimed->id, id);
+    if (ok) {
+      ASSERT_EQ(store.succeed(id, claimed->claim, {201, "ok", "created"}, {{"residents", "77"}}, when, children).value(),
+                OutcomeRecorded::recorded);
+    } else {
+      ASSERT_EQ(store.fail_attempt(id, claimed->claim, {409, "pms_rejected", "no"}, when, std::nullopt).value(),
+                OutcomeRecorded::recorded);
+    }
+  };
+  std::string old_success = store.enqueue(job_of("a"), at).value();
+  finish(old_success, at, true);
+  const std::string created = *store.write_status("a", old_success).value()->created.at(0).id;
+  std::string old_failure = store.enqueue(job_of("a"), at).value();
+  finish(old_failure, at, false);
+  std::string old_fan_out = store.enqueue(job_of("a"), at).value();
+  finish(old_fan_out, at, true, {job_of("a", old_fan_out)});
+  auto child = store.claim("w", later).value();  // the fan-out's child finishes after the cutoff
+  ASSERT_TRUE(child);
+  ASSERT_EQ(child->root_id, old_fan_out);
+  store.succeed(child->id, child->claim, {200, "ok", "updated"}, {}, later).value();
+  std::string recent = store.enqueue(job_of("a"), at).value();
+  finish(recent, later, true);
+  std::string queued = store.enqueue(job_of("a"), at).value();  // never claimed
+  std::string awaiting_webhook = store.enqueue(job_of("h"), at).value();
+  finish(awaiting_webhook, at, true);  // h's turn comes before a's
+  ASSERT_EQ(rows_in("webhooks"), 1);
+
+  const std::string cutoff = "2026-11-28T11:00:00.000Z";
+  EXPECT_EQ(store.delete_finished_writes(cutoff, 100).value(), 2u) << "the old success and the old failure";
+  EXPECT_FALSE(store.write_status("a", old_success).value());
+  EXPECT_FALSE(store.write_status("a", old_failure).value());
+  for (const auto& kept : {old_fan_out, recent, queued}) EXPECT_TRUE(store.write_status("a", kept).value()) << kept;
+  EXPECT_TRUE(store.write_status("h", awaiting_webhook).value()) << "its webhook is still queued";
+  EXPECT_TRUE(store.record_key("a", "residents", created).value()) << "the record a write created stays in the cache";
+
+  // Delivered, the webhook no longer holds its write back.
+  auto delivery = store.claim_webhook(later).value();
+  ASSERT_TRUE(delivery);
+  EXPECT_EQ(store.delete_finished_writes(cutoff, 100).value(), 0u) << "a delivery being sent holds its write too";
+  store.finish_webhook(delivery->id, delivery->claim, true, "", later, std::nullopt).value();
+  EXPECT_EQ(store.delete_finished_writes(cutoff, 100).value(), 1u);
+  EXPECT_FALSE(store.write_status("h", awaiting_webhook).value());
+  EXPECT_EQ(rows_in("webhooks"), 0);
+
+  // Later, everything finished is old enough; the queued write stays whatever its age.
+  EXPECT_EQ(store.delete_finished_writes("2026-11-29T00:00:00.000Z", 1).value(), 1u) << "at most max_writes";
+  EXPECT_EQ(store.delete_finished_writes("2026-11-29T00:00:00.000Z", 100).value(), 1u);
+  EXPECT_EQ(store.delete_finished_writes("2026-11-29T00:00:00.000Z", 100).value(), 0u);
+  EXPECT_TRUE(store.write_status("a", queued).value());
+  EXPECT_EQ(rows_in("jobs"), 1) << "the queued job alone";
+  EXPECT_EQ(rows_in("attempts"), 0);
+  EXPECT_EQ(rows_in("created_records"), 0);
+  EXPECT_TRUE(store.claim("w", later).value()) << "and it is still claimed as ever";
+}
+
+// A write whose idempotency key is still kept stays whatever the retention period: a retry with
+// the key must find its job, not queue the write again (it would reach the PMS twice). Once the
+// key is purged, retention deletes it.
+TEST_P(SharedQueueTest, RetentionKeepsAWriteWhileItsIdempotencyKeyIsKept) {
+  auto owned = open();
+  Store& store = *owned;
+  KeyedWrite keyed = store.enqueue_idempotent(job_of("a"), {"a", "key-1", "fingerprint-a"}, accepted_answer(),
+                                              "2026-11-28T10:00:00.000Z", "2026-11-27T10:00:00.000Z").value();
+  ASSERT_EQ(keyed.use, KeyUse::stored);
+  auto claimed = store.claim("w", "2026-11-28T10:00:00.000Z").value();
+  ASSERT_TRUE(claimed);
+  store.succeed(claimed->id, claimed->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:01.000Z").value();
+  EXPECT_EQ(store.delete_finished_writes("2026-11-28T12:00:00.000Z", 100).value(), 0u) << "its key is kept";
+  EXPECT_TRUE(store.write_status("a", keyed.job_id).value());
+  EXPECT_EQ(store.purge_idempotency_keys("2026-11-29T10:00:00.000Z").value(), 1u);
+  EXPECT_EQ(store.delete_finished_writes("2026-11-28T12:00:00.000Z", 100).value(), 1u);
+  EXPECT_FALSE(store.write_status("a", keyed.job_id).value());
+}
+
 class SqliteStoreTest : public ::testing::Test {
  protected:
   fs::path file = fs::temp_directory_path() / ("gatehouse_sqlite_" + std::to_string(::getpid()) + ".db");
@@ -1170,6 +1427,33 @@ TEST_F(SqliteStoreTest, AFileFromTheFirstSchemaIsMigrated) {
   auto nobody = store.set_webhook("nobody", "u", "s");
   ASSERT_FALSE(nobody) << "an unknown customer is an error, returned";
   EXPECT_EQ(nobody.error().kind, StoreError::Kind::invalid_argument);
+}
+
+// The migration that brought fair claims and queue caps counts the jobs already queued: a store
+// written before it caps its customers by what they have queued.
+TEST_F(SqliteStoreTest, TheJobsQueuedBeforeQueueCapsAreCounted) {
+  {
+    SqliteStore store(file.string());
+    for (const auto* customer : {"a", "a", "b"}) store.enqueue(job(customer), "2026-11-28T10:00:00.000Z").value();
+  }
+  {
+    // Back to the schema before that migration, its jobs kept.
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file.string().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db,
+                           "DROP TABLE claim_turns; DROP TABLE queue_sizes; DROP INDEX jobs_queue;"
+                           " DROP INDEX created_records_job; DROP INDEX idempotency_keys_job; PRAGMA user_version = 7;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  SqliteStore store(file.string());
+  EXPECT_EQ(store.unfinished_jobs("a").value(), 2u);
+  EXPECT_EQ(store.unfinished_jobs("b").value(), 1u);
+  auto claimed = store.claim("w", "2026-11-28T10:00:01.000Z").value();
+  ASSERT_TRUE(claimed);
+  store.succeed(claimed->id, claimed->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02.000Z").value();
+  EXPECT_EQ(store.unfinished_jobs(claimed->customer_id).value(), claimed->customer_id == "a" ? 1u : 0u);
 }
 
 TEST(JobStore, TheSqliteFilesAreTheOwnersAlone) {

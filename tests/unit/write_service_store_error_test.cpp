@@ -66,6 +66,11 @@ class DownStore final : public testing::ForwardingStore {
     if (reads_down) return down_error();
     return inner_.write_status(customer, root);
   }
+  std::atomic<bool> count_down{false};
+  store::Result<std::size_t> unfinished_jobs(std::string_view customer) override {
+    if (count_down) return store::StoreError::unavailable("store: postgres: server closed the connection unexpectedly");
+    return inner_.unfinished_jobs(customer);
+  }
 };
 
 class StoreErrorTest : public ::testing::Test {
@@ -236,6 +241,22 @@ TEST_F(StoreErrorTest, AnAdminSyncWhoseStoreFailsAnswers503) {
   HttpResponse synced = call("POST", "/v1/admin/sync", "", {}, admin_key);
   EXPECT_EQ(synced.status, 200);
   EXPECT_EQ(synced.body, R"({"records":3,"errors":[]})");
+}
+
+TEST_F(StoreErrorTest, AQueueCapTheStoreCannotCountIs503NotAnAcceptedWrite) {
+  WriteServiceHooks hooks;
+  hooks.max_queued_jobs = [](std::string_view) { return std::size_t{100}; };
+  service->set_hooks(std::move(hooks));
+  ASSERT_EQ(create_resident().status, 202);
+  store->count_down = true;
+  HttpResponse down = create_resident();
+  EXPECT_EQ(down.status, 503);
+  EXPECT_NE(down.body.find(R"("code":"store_unavailable")"), std::string::npos) << down.body;
+  EXPECT_EQ(down.body.find("postgres"), std::string::npos) << "the database's words stay in the log: " << down.body;
+  EXPECT_EQ(sqlite->unfinished_jobs("acme").value(), 1u) << "nothing stored";
+  store->count_down = false;
+  EXPECT_EQ(create_resident().status, 202);
+  EXPECT_NE(metrics().find("gatehouse_store_unavailable_total 1"), std::string::npos) << metrics();
 }
 
 }  // namespace

@@ -360,5 +360,75 @@ TEST_F(WriteServiceTest, TheConfiguredLimitsAreTheOnesTheDecisionUses) {
   EXPECT_NE(listed.body.find("too_many_errors"), std::string::npos) << listed.body;
 }
 
+// A customer's queue is bounded: a write past its cap of unfinished jobs is refused before it is
+// stored, with the service's error shape and a Retry-After, and taken again once jobs finish.
+TEST_F(WriteServiceTest, AWritePastTheCustomersQueueCapIs429QueueFull) {
+  WriteServiceHooks hooks;
+  hooks.max_queued_jobs = [](std::string_view customer) { return customer == "acme" ? std::size_t{2} : 0; };
+  service->set_hooks(std::move(hooks));
+  const std::string update = R"({"last_name":"Lee","rent_period":"MONTHLY","rent_due_day":1})";
+  ASSERT_EQ(call("PUT", "/v1/residents/" + res_rm, update).status, 202);
+  ASSERT_EQ(call("PUT", "/v1/residents/" + res_rm, update).status, 202);
+  HttpResponse full = call("PUT", "/v1/residents/" + res_rm, update);
+  EXPECT_EQ(full.status, 429) << full.body;
+  EXPECT_EQ(full.body,
+            R"x({"error":{"status":429,"code":"queue_full","message":"this customer has 2 jobs queued or in progress (its )x"
+            R"x(writes and their follow-up calls), )x"
+            R"x(the most it may have is 2; send this write again once some have finished (write-status shows their )x"
+            R"x(progress)","details":[]}})x");
+  bool retry_after = false;
+  for (const auto& [name, value] : full.headers) retry_after |= name == "Retry-After" && value == "5";
+  EXPECT_TRUE(retry_after);
+  EXPECT_EQ(store->unfinished_jobs("acme").value(), 2u) << "nothing stored";
+  EXPECT_EQ(call("PUT", "/v1/residents/" + res_rm, rm_update).status, 400) << "a write the rules refuse says so first";
+
+  auto claimed = store->claim("w", "2026-11-28T10:00:01.000Z").value();
+  ASSERT_TRUE(claimed);
+  store->succeed(claimed->id, claimed->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02.000Z").value();
+  EXPECT_EQ(call("PUT", "/v1/residents/" + res_rm, update).status, 202) << "room again once one finished";
+  std::string metrics = service->handle(HttpRequest{"GET", "/metrics", {}, {}, ""}).body;
+  EXPECT_NE(metrics.find("gatehouse_queue_full_total 1\n"), std::string::npos) << metrics;
+}
+
+TEST_F(WriteServiceTest, WithoutACapWritesQueueWithoutCounting) {
+  WriteServiceHooks hooks;
+  hooks.max_queued_jobs = [](std::string_view) { return std::size_t{0}; };  // 0: no cap
+  service->set_hooks(std::move(hooks));
+  for (int i = 0; i < 5; ++i)
+    ASSERT_EQ(call("PUT", "/v1/residents/" + res_rm, R"({"last_name":"Lee","rent_period":"MONTHLY","rent_due_day":1})").status, 202);
+}
+
+// Write-status of a write retention deleted, or of an id that never was: 404, and the message
+// says an old id may have expired.
+TEST_F(WriteServiceTest, WriteStatusOfAnExpiredOrUnknownWriteIs404SayingWhy) {
+  HttpResponse accepted = call("PUT", "/v1/residents/" + res_rm, R"({"last_name":"Lee","rent_period":"MONTHLY","rent_due_day":1})");
+  ASSERT_EQ(accepted.status, 202);
+  const std::string id = job_id(accepted);
+  auto claimed = store->claim("w", "2026-11-28T10:00:01.000Z").value();
+  ASSERT_TRUE(claimed);
+  store->succeed(claimed->id, claimed->claim, {200, "ok", "updated"}, {}, "2026-11-28T10:00:02.000Z").value();
+  ASSERT_EQ(call("GET", "/v1/admin/write-status/" + id).status, 200);
+  ASSERT_EQ(store->delete_finished_writes("2026-12-28T10:00:03.000Z", 100).value(), 1u);
+
+  EXPECT_EQ(call("GET", "/v1/admin/write-status/" + id).body,
+            R"({"error":{"status":404,"code":"not_found","message":"no write ')" + id + R"('","details":[]}})")
+      << "without retention configured, no word of it";
+  WriteServiceHooks hooks;
+  hooks.retention = std::chrono::hours(24 * 30);
+  service->set_hooks(std::move(hooks));
+  HttpResponse expired = call("GET", "/v1/admin/write-status/" + id);
+  EXPECT_EQ(expired.status, 404);
+  EXPECT_EQ(expired.body, R"x({"error":{"status":404,"code":"not_found","message":"no write ')x" + id +
+                              R"x(': it does not exist, or it finished more than 30 days ago and was deleted (the )x"
+                              R"x(service keeps finished writes that long)","details":[]}})x");
+  HttpResponse unknown = call("GET", "/v1/admin/write-status/0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_NE(unknown.body.find("it does not exist, or it finished more than 30 days ago"), std::string::npos) << unknown.body;
+  hooks = {};
+  hooks.retention = std::chrono::hours(12);
+  service->set_hooks(std::move(hooks));
+  EXPECT_NE(call("GET", "/v1/admin/write-status/" + id).body.find("more than 12 hours ago"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace gatehouse::service

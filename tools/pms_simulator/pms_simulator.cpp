@@ -13,6 +13,9 @@
 //        the next `count` writes (whose path contains `path`, when given) answer `status` (after
 //        applying them when `apply`), or are answered only after `delay_ms` (a timeout for a
 //        client that waits less)
+//   POST /_sim/latency {"delay_ms": 50, "path": "/buildium"}
+//        from now on every write (whose path contains `path`, when given) is answered only after
+//        `delay_ms`, on top of any fault: a slow PMS, for as long as it lasts ({"delay_ms": 0} ends it)
 //   GET  /_sim/stats   {"requests", "writes_applied", "replayed", "applied_by_key": {key: n}}
 // A write with an Idempotency-Key the simulator has applied before is answered as the first
 // time, and not applied again; one whose key is still being handled (a client that timed out
@@ -132,6 +135,16 @@ class Simulator {
       for (int i = 0; i < count; ++i) faults_.push_back(f);
       reply(res, {200, "{\"queued\":" + std::to_string(faults_.size()) + "}"});
     });
+    server.Post("/_sim/latency", [this](const auto& req, auto& res) {
+      json::Document d;
+      d.Parse(req.body.c_str());
+      if (d.HasParseError() || !d.IsObject() || !d.HasMember("delay_ms") || !d["delay_ms"].IsInt() ||
+          d["delay_ms"].GetInt() < 0 || (d.HasMember("path") && !d["path"].IsString()))
+        return reply(res, {400, R"({"error":"delay_ms: a whole number of milliseconds, 0 or more; path, if given, a string"})"});
+      std::lock_guard lock(mutex_);
+      latency_ = {d.HasMember("path") ? d["path"].GetString() : "", 0, false, d["delay_ms"].GetInt(), -1};
+      reply(res, {200, "{\"delay_ms\":" + std::to_string(latency_.delay_ms) + "}"});
+    });
     server.Get("/_sim/stats", [this](const auto&, auto& res) {
       std::lock_guard lock(mutex_);
       std::string by_key;
@@ -161,6 +174,7 @@ class Simulator {
   void write(const httplib::Request& req, httplib::Response& res, Apply apply) {
     std::string key = req.get_header_value("Idempotency-Key");
     Fault fault;
+    int slow_ms = 0;
     {
       std::lock_guard lock(mutex_);
       ++requests_;
@@ -174,6 +188,7 @@ class Simulator {
         faults_.erase(it);
         break;
       }
+      if (req.path.find(latency_.path) != std::string::npos) slow_ms = latency_.delay_ms;
     }
     struct Done {  // the key is no longer in flight, however this ends
       Simulator* self;
@@ -183,7 +198,7 @@ class Simulator {
         self->in_flight_.erase(key);
       }
     } done{this, key};
-    if (fault.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fault.delay_ms));
+    if (fault.delay_ms + slow_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fault.delay_ms + slow_ms));
     if (fault.status && !fault.apply) return answer_fault(res, fault);
     Answer answer;
     {
@@ -322,6 +337,7 @@ class Simulator {
   std::mutex mutex_;
   std::map<std::string, Pms> pms_;
   std::deque<Fault> faults_;
+  Fault latency_;  // every write's delay (its path and delay_ms only): POST /_sim/latency
   std::map<std::string, Answer> answers_;  // by Idempotency-Key
   std::map<std::string, int> applied_by_key_;
   std::set<std::string> in_flight_;

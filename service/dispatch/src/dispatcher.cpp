@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <iostream>
@@ -51,6 +52,7 @@ void Dispatcher::start() {
   for (int i = 0; i < options_.workers; ++i)
     threads_.emplace_back([this, i, instance] { work(instance + ":worker-" + std::to_string(i)); });
   threads_.emplace_back([this] { sync_loop(); });
+  if (options_.retention.count() > 0) threads_.emplace_back([this] { retention_loop(); });
 }
 
 void Dispatcher::stop() {
@@ -149,6 +151,51 @@ void Dispatcher::sync_loop() {
     synced_records_.fetch_add(report.records, std::memory_order_relaxed);
     sync_errors_.fetch_add(report.errors.size(), std::memory_order_relaxed);
     for (const auto& e : report.errors) std::cerr << "sync: " << e << '\n';
+  }
+}
+
+void Dispatcher::retention_loop() {
+  // At start, then every retention_interval. A store that fails (PostgreSQL restarting, a full
+  // disk: deleting needs room in the WAL too) is tried again after 250 ms, doubling up to the
+  // interval: an outage costs a retry now and then, and retention resumes when the store does.
+  milliseconds wait{0}, backoff{0};
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      if (stopped_.wait_for(lock, wait, [&] { return stopping_; })) return;
+    }
+    auto deleted = delete_expired_writes();
+    if (deleted) {
+      backoff = milliseconds(0);
+      wait = std::chrono::duration_cast<milliseconds>(options_.retention_interval);
+      continue;
+    }
+    retention_errors_.fetch_add(1, std::memory_order_relaxed);
+    backoff = std::min(backoff.count() ? backoff * 2 : milliseconds(250),
+                       std::max(milliseconds(250), std::chrono::duration_cast<milliseconds>(options_.retention_interval)));
+    wait = backoff;
+    std::cerr << "retention: the store failed: " << deleted.error().message << "; trying again in " << backoff.count()
+              << " ms\n";
+  }
+}
+
+store::Result<std::size_t> Dispatcher::delete_expired_writes() {
+  if (options_.retention.count() <= 0) return std::size_t{0};
+  // In batches, each its own short transaction: claims and enqueues wait on SQLite's one writer
+  // for one batch at most, never for a month of writes at once.
+  constexpr std::size_t batch = 500;
+  const std::string cutoff = utc_time(std::chrono::system_clock::now() - options_.retention);
+  std::size_t total = 0;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return total;
+    }
+    auto deleted = store_.delete_finished_writes(cutoff, batch);
+    if (!deleted) return deleted;
+    total += *deleted;
+    expired_writes_deleted_.fetch_add(*deleted, std::memory_order_relaxed);
+    if (*deleted < batch) return total;
   }
 }
 
@@ -497,6 +544,11 @@ void Dispatcher::append_metrics(std::string& out) const {
   counter("gatehouse_claims_lost_total",
           "Outcomes not recorded because their claim was lost (the lease ran out and another worker took the job or delivery).");
   value("gatehouse_claims_lost_total", claims_lost_);
+  counter("gatehouse_expired_writes_deleted_total",
+          "Finished writes deleted after the retention period, with their attempts and webhook deliveries.");
+  value("gatehouse_expired_writes_deleted_total", expired_writes_deleted_);
+  counter("gatehouse_retention_errors_total", "Retention rounds the store failed (each tried again after a backoff).");
+  value("gatehouse_retention_errors_total", retention_errors_);
 }
 
 }  // namespace gatehouse::service

@@ -157,6 +157,20 @@ ALTER TABLE integrations ADD COLUMN disabled_at TEXT COLLATE "C";
 CREATE TABLE revocations (changes BIGINT NOT NULL);
 INSERT INTO revocations VALUES (0);
 )"},
+    // 7: fair claims, queue caps and retention, as SQLite's migration 8: each customer's turn
+    // (the claim_turn sequence's value when a job of theirs was last claimed; no row: never
+    // served, turn 0), and the indexes for the customers with queued jobs and each one's oldest
+    // due job (jobs_queue), a job's created records, and a write's idempotency key.
+    {R"(
+CREATE SEQUENCE claim_turn;
+CREATE TABLE claim_turns (
+  customer_id TEXT PRIMARY KEY,
+  turn BIGINT NOT NULL
+);
+CREATE INDEX jobs_queue ON jobs (state, customer_id, due_at, submitted_at);
+CREATE INDEX created_records_job ON created_records (job_id);
+CREATE INDEX idempotency_keys_job ON idempotency_keys (job_id);
+)"},
 };
 
 using Param = std::optional<std::string>;
@@ -401,22 +415,61 @@ Result<std::string> PostgresStore::enqueue(const NewJob& job, std::string_view n
 Result<std::optional<ClaimedJob>> PostgresStore::claim(std::string_view worker, std::string_view now) {
   return guarded([&]() -> std::optional<ClaimedJob> {
     Lease l(*this);
+    PGconn* c = l.get();
+    // Fair across customers (job_store.hpp), in two steps. First the customers with due work (a
+    // queued job due, or a running one whose lease ran out: its instance died) in turn order, read
+    // without locking: those with queued jobs are found by skipping through jobs_queue, one seek
+    // per customer (a loose index scan), so the cost grows with the customers waiting, not with
+    // their jobs. Then, for each in that order, its oldest such job, claimed with FOR UPDATE SKIP
+    // LOCKED so that concurrent workers, of this instance or another, each take a different job;
+    // the first customer that yields one is served, and its turn moves to the end in the same
+    // statement. Concurrent claims may serve one customer twice before its new turn is committed
+    // and seen: fairness holds to within the claims made at once, exclusivity always.
     // $2 and $3 are both `now`: the text due times compare with, and the instant leases do.
-    Rows r = run(l.get(),
-                 "UPDATE jobs SET state = 'running', claimed_by = $1, claim = $4,"
-                 " claimed_until = $3::timestamptz + make_interval(secs => $5)"
-                 " WHERE id = (SELECT id FROM jobs"
-                 "             WHERE (state = 'queued' AND due_at <= $2)"
-                 "                OR (state = 'running' AND claimed_until < $3::timestamptz)"
-                 "             ORDER BY due_at, submitted_at LIMIT 1 FOR UPDATE SKIP LOCKED)"
-                 " RETURNING id, root_id, customer_id, integration_id, pms, model, operation, record_id, payload,"
-                 "           attempts, verdict, rules_version, claim",
-                 {p(worker), p(now), p(now), p(new_id()), p(options_.lease_seconds)});
-    if (r.empty()) return std::nullopt;
-    return ClaimedJob{r.text(0, 0),  r.text(0, 1),    r.text(0, 2),    r.text(0, 3),
-                      r.text(0, 4),  r.text(0, 5),    operation_of(r.text(0, 6)), r.text(0, 7),
-                      r.text(0, 8),  r.integer(0, 9), verdict_of(r.text(0, 10)),  r.text(0, 11),
-                      r.text(0, 12)};
+    Rows customers = run(c,
+                         "WITH RECURSIVE queued (customer_id) AS ("
+                         "  (SELECT customer_id FROM jobs WHERE state = 'queued' ORDER BY customer_id LIMIT 1)"
+                         "  UNION ALL"
+                         "  SELECT (SELECT j.customer_id FROM jobs j WHERE j.state = 'queued' AND j.customer_id > q.customer_id"
+                         "          ORDER BY j.customer_id LIMIT 1)"
+                         "  FROM queued q WHERE q.customer_id IS NOT NULL),"
+                         " waiting AS ("  // LATERAL ... LIMIT 1: a probe per customer (an EXISTS may be planned as
+                         "                "  // a hash join over every due job)
+                         "  SELECT q.customer_id FROM queued q CROSS JOIN LATERAL (SELECT 1 FROM jobs j WHERE j.state = 'queued'"
+                         "   AND j.customer_id = q.customer_id AND j.due_at <= $1 LIMIT 1) due"
+                         "  UNION"
+                         "  SELECT customer_id FROM jobs WHERE state = 'running' AND claimed_until < $2::timestamptz)"
+                         " SELECT w.customer_id FROM waiting w LEFT JOIN claim_turns t ON t.customer_id = w.customer_id"
+                         // 16 customers are tried at most: should every one's due jobs be taken by
+                         // concurrent workers meanwhile, this worker finds nothing this time and
+                         // looks again at its next round.
+                         " ORDER BY COALESCE(t.turn, 0), w.customer_id LIMIT 16",
+                         {p(now), p(now)});
+    for (int i = 0; i < customers.size(); ++i) {
+      // A job whose lease ran out first (it was claimed before any queued one), then the oldest
+      // queued: COALESCE evaluates the second only when the first finds none, so one row is locked.
+      Rows r = run(c,
+                   "WITH claimed AS ("
+                   "  UPDATE jobs SET state = 'running', claimed_by = $1, claim = $4,"
+                   "   claimed_until = $3::timestamptz + make_interval(secs => $5)"
+                   "  WHERE id = COALESCE("
+                   "   (SELECT id FROM jobs WHERE state = 'running' AND customer_id = $6 AND claimed_until < $3::timestamptz"
+                   "    ORDER BY due_at, submitted_at LIMIT 1 FOR UPDATE SKIP LOCKED),"
+                   "   (SELECT id FROM jobs WHERE state = 'queued' AND customer_id = $6 AND due_at <= $2"
+                   "    ORDER BY due_at, submitted_at LIMIT 1 FOR UPDATE SKIP LOCKED))"
+                   "  RETURNING id, root_id, customer_id, integration_id, pms, model, operation, record_id, payload,"
+                   "            attempts, verdict, rules_version, claim),"
+                   " turned AS (INSERT INTO claim_turns (customer_id, turn) SELECT customer_id, nextval('claim_turn') FROM claimed"
+                   "            ON CONFLICT (customer_id) DO UPDATE SET turn = excluded.turn)"
+                   " SELECT * FROM claimed",
+                   {p(worker), p(now), p(now), p(new_id()), p(options_.lease_seconds), p(customers.text(i, 0))});
+      if (r.empty()) continue;  // another worker took this customer's last due jobs meanwhile
+      return ClaimedJob{r.text(0, 0),  r.text(0, 1),    r.text(0, 2),    r.text(0, 3),
+                        r.text(0, 4),  r.text(0, 5),    operation_of(r.text(0, 6)), r.text(0, 7),
+                        r.text(0, 8),  r.integer(0, 9), verdict_of(r.text(0, 10)),  r.text(0, 11),
+                        r.text(0, 12)};
+    }
+    return std::nullopt;
   });
 }
 
@@ -911,6 +964,43 @@ Result<std::int64_t> PostgresStore::revocations() {
     Rows r = run(l.get(), "SELECT changes FROM revocations");
     if (r.empty()) throw StoreUnavailable("store: postgres: the revocations row is missing");
     return static_cast<std::int64_t>(std::stoll(r.text(0, 0)));
+  });
+}
+
+Result<std::size_t> PostgresStore::unfinished_jobs(std::string_view customer_id) {
+  return guarded([&] {
+    Lease l(*this);
+    Rows r = run(l.get(), "SELECT COUNT(*) FROM jobs WHERE customer_id = $1 AND state IN ('queued', 'running')",
+                 {p(customer_id)});
+    return static_cast<std::size_t>(std::stoull(r.text(0, 0)));
+  });
+}
+
+Result<std::size_t> PostgresStore::delete_finished_writes(std::string_view cutoff, std::size_t max_writes) {
+  return guarded([&] {
+    Lease l(*this);
+    // One statement, so one transaction: the expired roots are locked (SKIP LOCKED: an instance
+    // running retention at the same time takes others), then every row of theirs goes. The
+    // foreign keys (attempts, created records and the webhook delivery point at jobs) are checked
+    // at the end of the statement, once all of them are gone. A finished job is never changed
+    // again and a final delivery state is final, so what the snapshot saw still holds.
+    Rows r = run(l.get(),
+                 "WITH expired AS ("
+                 "  SELECT r.id FROM jobs r WHERE r.state IN ('succeeded', 'failed') AND r.due_at < $1"  // jobs_due (as SQLite's)
+                 "   AND r.finished_at < $1 AND r.parent_id IS NULL"
+                 "   AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.root_id = r.id"
+                 "                   AND (k.state IN ('queued', 'running') OR k.finished_at >= $1))"
+                 "   AND NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.root_id = r.id AND w.state IN ('queued', 'sending'))"
+                 "   AND NOT EXISTS (SELECT 1 FROM idempotency_keys i WHERE i.job_id = r.id)"  // as SQLite's
+                 "  LIMIT $2 FOR UPDATE SKIP LOCKED),"
+                 " doomed AS (SELECT j.id FROM jobs j WHERE j.root_id IN (SELECT id FROM expired)),"
+                 " gone_attempts AS (DELETE FROM attempts WHERE job_id IN (SELECT id FROM doomed)),"
+                 " gone_created AS (DELETE FROM created_records WHERE job_id IN (SELECT id FROM doomed)),"
+                 " gone_webhooks AS (DELETE FROM webhooks WHERE root_id IN (SELECT id FROM expired)),"
+                 " gone_jobs AS (DELETE FROM jobs WHERE id IN (SELECT id FROM doomed))"
+                 " SELECT COUNT(*) FROM expired",
+                 {p(cutoff), p(std::to_string(max_writes))});
+    return static_cast<std::size_t>(std::stoull(r.text(0, 0)));
   });
 }
 

@@ -165,6 +165,32 @@ ALTER TABLE integrations ADD COLUMN disabled_at TEXT;
 CREATE TABLE revocations (changes INTEGER NOT NULL);
 INSERT INTO revocations VALUES (0);
 )"},
+    // 8: fair claims, queue caps and retention (job_store.hpp). claim_turns: each customer's turn,
+    // the claim counter when a job of theirs was last claimed (no row: never served, turn 0), and
+    // claim_turns_latest the latest turn. queue_sizes: each customer's unfinished jobs, counted by
+    // the transactions that queue and finish them, so the cap on queued writes is one lookup (the
+    // jobs already queued are counted here). jobs_queue: the customers with queued jobs, found by
+    // skipping through it (one seek per customer), and each one's oldest due job.
+    // created_records_job: a job's created records (deleted with it; read by write_status).
+    // idempotency_keys_job: whether a write's idempotency key is still kept (retention leaves
+    // such a write alone). Retention finds finished writes through jobs_due: a job is due before
+    // it finishes, so one that finished before a cutoff was due before it too.
+    {R"(
+CREATE TABLE claim_turns (
+  customer_id TEXT PRIMARY KEY,
+  turn INTEGER NOT NULL
+);
+CREATE TABLE queue_sizes (
+  customer_id TEXT PRIMARY KEY,
+  unfinished INTEGER NOT NULL
+);
+INSERT INTO queue_sizes (customer_id, unfinished)
+  SELECT customer_id, COUNT(*) FROM jobs WHERE state IN ('queued', 'running') GROUP BY customer_id;
+CREATE INDEX claim_turns_latest ON claim_turns (turn);
+CREATE INDEX jobs_queue ON jobs (state, customer_id, due_at, submitted_at);
+CREATE INDEX created_records_job ON created_records (job_id);
+CREATE INDEX idempotency_keys_job ON idempotency_keys (job_id);
+)"},
 };
 
 [[noreturn]] void fail(sqlite3* db, const char* what) {
@@ -328,7 +354,18 @@ std::string insert_job(Connection& db, const NewJob& job, std::string_view now) 
   s.bind(4, job.customer_id).bind(5, job.integration_id).bind(6, job.pms).bind(7, job.model)
       .bind(8, operation_text(job.operation)).bind(9, job.record_id).bind(10, job.payload).bind(11, verdict_text(job.verdict))
       .bind(12, job.rules_version).bind(13, now).bind(14, now).step();
+  Statement size(db, "INSERT INTO queue_sizes (customer_id, unfinished) VALUES (?, 1)"
+                     " ON CONFLICT (customer_id) DO UPDATE SET unfinished = unfinished + 1");
+  size.bind(1, job.customer_id).step();
   return id;
+}
+
+/// `job_id` has just finished (succeeded, or failed for good): one fewer unfinished job for its
+/// customer. In the transaction that finished it, as insert_job counts it in the one that queues it.
+void count_finished(Connection& db, const std::string& job_id) {
+  Statement s(db, "UPDATE queue_sizes SET unfinished = unfinished - 1"
+                  " WHERE customer_id = (SELECT customer_id FROM jobs WHERE id = ?)");
+  s.bind(1, job_id).step();
 }
 
 }  // namespace
@@ -537,19 +574,44 @@ Result<std::optional<ClaimedJob>> SqliteStore::claim(std::string_view worker, st
     std::optional<ClaimedJob> claimed;
     write([&](Connection& db) {
       claimed.reset();
+      // The customers with queued jobs, found by skipping through jobs_queue (one seek per
+      // customer, whatever the number of jobs each has queued), those with a job due, in turn order
+      // (a customer never served is turn 0); the first one's oldest due job. So a claim costs a few
+      // seeks per customer waiting, not a walk over the jobs queued.
+      std::string job_id;
+      {  // done with (and reset) before the jobs table changes under it
+        Statement pick(db,
+                       "WITH RECURSIVE queued (customer_id) AS ("
+                       "  SELECT (SELECT customer_id FROM jobs WHERE state = 'queued' ORDER BY customer_id LIMIT 1)"
+                       "  UNION ALL"
+                       "  SELECT (SELECT j.customer_id FROM jobs j WHERE j.state = 'queued' AND j.customer_id > q.customer_id"
+                       "          ORDER BY j.customer_id LIMIT 1)"
+                       "  FROM queued q WHERE q.customer_id IS NOT NULL)"
+                       " SELECT (SELECT j.id FROM jobs j WHERE j.state = 'queued' AND j.customer_id = q.customer_id"
+                       "         AND j.due_at <= ?1 ORDER BY j.due_at, j.submitted_at LIMIT 1)"
+                       " FROM queued q LEFT JOIN claim_turns t ON t.customer_id = q.customer_id"
+                       " WHERE EXISTS (SELECT 1 FROM jobs j WHERE j.state = 'queued' AND j.customer_id = q.customer_id"
+                       "               AND j.due_at <= ?1)"
+                       " ORDER BY COALESCE(t.turn, 0), q.customer_id LIMIT 1");
+        pick.bind(1, now);
+        if (!pick.step()) return;
+        job_id = pick.text(0);
+      }
       Statement s(db,
-                  "UPDATE jobs SET state = 'running', claimed_by = ?, claim = ?"
-                  " WHERE id = (SELECT id FROM jobs WHERE state = 'queued' AND due_at <= ?"
-                  "             ORDER BY due_at, submitted_at LIMIT 1)"
+                  "UPDATE jobs SET state = 'running', claimed_by = ?, claim = ? WHERE id = ?"
                   " RETURNING id, root_id, customer_id, integration_id, pms, model, operation, record_id,"
                   "           payload, attempts, verdict, rules_version, claim");
-      s.bind(1, worker).bind(2, new_id()).bind(3, now);
+      s.bind(1, worker).bind(2, new_id()).bind(3, job_id);
       if (!s.step()) return;
       claimed = ClaimedJob{s.text(0), s.text(1), s.text(2),         s.text(3),  s.text(4),
                            s.text(5), operation_of(s.text(6)), s.text(7), s.text(8), s.integer(9),
                            verdict_of(s.text(10)), s.text(11), s.text(12)};
       while (s.step()) {
       }
+      // Its turn moves to the end: SQLite has one writer, so one more than any turn before.
+      Statement turn(db, "INSERT INTO claim_turns (customer_id, turn) VALUES (?, (SELECT COALESCE(MAX(turn), 0) + 1 FROM claim_turns))"
+                         " ON CONFLICT (customer_id) DO UPDATE SET turn = excluded.turn");
+      turn.bind(1, claimed->customer_id).step();
     });
     return claimed;
   });
@@ -594,7 +656,10 @@ Result<OutcomeRecorded> SqliteStore::fail_attempt(const std::string& job_id, std
       }
       outcome = OutcomeRecorded::recorded;
       add_attempt(db, job_id, result, now);
-      if (!retry_at) queue_webhook_if_finished(db, job_id, now);
+      if (!retry_at) {
+        count_finished(db, job_id);
+        queue_webhook_if_finished(db, job_id, now);
+      }
     });
     return outcome;
   });
@@ -614,6 +679,7 @@ Result<OutcomeRecorded> SqliteStore::succeed(const std::string& job_id, std::str
         return;
       }
       outcome = OutcomeRecorded::recorded;
+      count_finished(db, job_id);
       for (const auto& child : children) insert_job(db, child, now);
       add_attempt(db, job_id, result, now);
       for (const auto& r : created) {
@@ -1096,6 +1162,58 @@ Result<std::int64_t> SqliteStore::revocations() {
     Statement s(db, "SELECT changes FROM revocations");
     if (!s.step()) fail(db.handle, "the revocations row is missing");
     return static_cast<std::int64_t>(std::stoll(s.text(0)));
+  });
+}
+
+Result<std::size_t> SqliteStore::unfinished_jobs(std::string_view customer_id) {
+  return guarded([&] {
+    Reader reader(*this);
+    Connection& db = reader.get();
+    // Kept counted by the transactions that queue and finish jobs (queue_sizes): one lookup.
+    Statement s(db, "SELECT unfinished FROM queue_sizes WHERE customer_id = ?");
+    s.bind(1, customer_id);
+    return s.step() ? static_cast<std::size_t>(std::max(0, s.integer(0))) : std::size_t{0};
+  });
+}
+
+Result<std::size_t> SqliteStore::delete_finished_writes(std::string_view cutoff, std::size_t max_writes) {
+  return guarded([&] {
+    std::size_t deleted = 0;
+    // One transaction of the group commit: the writer is held for `max_writes` writes' rows at
+    // most, so claims and enqueues wait no longer than that (the caller asks again for more).
+    write([&](Connection& db) {
+      deleted = 0;  // run again alone if its batch failed: counts afresh
+      std::vector<std::string> roots;
+      {
+        // Through jobs_due (state, due_at): a job is due before it finishes, so the finished
+        // roots due before the cutoff hold every one that finished before it, and little else.
+        Statement expired(db,
+                          "SELECT r.id FROM jobs r WHERE r.state IN ('succeeded', 'failed') AND r.due_at < ?1"
+                          " AND r.finished_at < ?1 AND r.parent_id IS NULL"
+                          " AND NOT EXISTS (SELECT 1 FROM jobs k WHERE k.root_id = r.id"
+                          "                 AND (k.state IN ('queued', 'running') OR k.finished_at >= ?1))"
+                          " AND NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.root_id = r.id"
+                          "                 AND w.state IN ('queued', 'sending'))"
+                          // A key still kept answers its retries with this job: the write stays
+                          // until the key is purged (idempotency.hpp), or a retry would be a new write.
+                          " AND NOT EXISTS (SELECT 1 FROM idempotency_keys i WHERE i.job_id = r.id)"
+                          " LIMIT ?2");
+        expired.bind(1, cutoff).bind(2, static_cast<int>(std::min<std::size_t>(max_writes, 1 << 30)));
+        while (expired.step()) roots.push_back(expired.text(0));
+      }
+      for (const auto& root : roots) {
+        Statement attempts(db, "DELETE FROM attempts WHERE job_id IN (SELECT id FROM jobs WHERE root_id = ?)");
+        attempts.bind(1, root).step();
+        Statement created(db, "DELETE FROM created_records WHERE job_id IN (SELECT id FROM jobs WHERE root_id = ?)");
+        created.bind(1, root).step();
+        Statement webhook(db, "DELETE FROM webhooks WHERE root_id = ?");
+        webhook.bind(1, root).step();
+        Statement jobs(db, "DELETE FROM jobs WHERE root_id = ?");
+        jobs.bind(1, root).step();
+      }
+      deleted = roots.size();
+    });
+    return deleted;
   });
 }
 

@@ -76,6 +76,19 @@ std::optional<std::pair<std::string, std::string>> take_member(const std::string
   return std::nullopt;
 }
 
+/// A retention period as a person says it: "30 days", "12 hours", "90 minutes", "5 seconds" (the
+/// largest unit it is a whole number of).
+std::string duration_text(std::chrono::seconds d) {
+  const long n = static_cast<long>(d.count());
+  auto unit = [](long count, const char* name) {
+    return std::to_string(count) + " " + name + (count == 1 ? "" : "s");
+  };
+  if (n % 86400 == 0) return unit(n / 86400, "day");
+  if (n % 3600 == 0) return unit(n / 3600, "hour");
+  if (n % 60 == 0) return unit(n / 60, "minute");
+  return unit(n, "second");
+}
+
 }  // namespace
 
 HttpResponse error_response(int status, std::string_view code, std::string_view message, std::string_view details) {
@@ -140,6 +153,9 @@ HttpResponse WriteService::metrics() const {
   out += "# HELP gatehouse_throttled_requests_total Requests refused 429 too_many_failed_attempts.\n"
          "# TYPE gatehouse_throttled_requests_total counter\n"
          "gatehouse_throttled_requests_total " + std::to_string(throttled_requests_.load(std::memory_order_relaxed)) + "\n";
+  out += "# HELP gatehouse_queue_full_total Writes answered 429 queue_full: the customer had its cap of unfinished jobs.\n"
+         "# TYPE gatehouse_queue_full_total counter\n"
+         "gatehouse_queue_full_total " + std::to_string(queue_full_.load(std::memory_order_relaxed)) + "\n";
   out += "# HELP gatehouse_store_unavailable_total Requests answered 503 because the store failed.\n"
          "# TYPE gatehouse_store_unavailable_total counter\n"
          "gatehouse_store_unavailable_total " + std::to_string(store_failures_.load(std::memory_order_relaxed)) + "\n";
@@ -413,6 +429,9 @@ HttpResponse WriteService::write(const HttpRequest& request, const std::string& 
     return error_response(501, "no_connector",
                  "the rules allow this write, but no connector carries " + model.name + " " + operation + " to " +
                      integration.pms + " yet");
+  // Last before the job is stored: a write that would not be queued anyway (refused by the
+  // rules, unknown record) gets that answer, not this one.
+  if (auto refused = refuse_past_queue_cap(customer)) return std::move(*refused);
   store::NewJob job;
   job.customer_id = customer;
   job.integration_id = integration.id;
@@ -493,10 +512,38 @@ std::variant<WriteService::WriteTarget, HttpResponse> WriteService::write_target
   return WriteTarget{std::move(**integration), std::move(payload), ""};
 }
 
+std::optional<HttpResponse> WriteService::refuse_past_queue_cap(const std::string& customer) {
+  const std::size_t cap = hooks_.max_queued_jobs ? hooks_.max_queued_jobs(customer) : 0;
+  if (cap == 0) return std::nullopt;
+  auto unfinished = store_.unfinished_jobs(customer);
+  if (!unfinished) return store_failure(unfinished.error());
+  if (*unfinished < cap) return std::nullopt;
+  // Counted, then stored by another request: writes handled at the same moment may each see
+  // room for one, so the cap holds to within the requests in flight (http.handler_threads).
+  queue_full_.fetch_add(1, std::memory_order_relaxed);
+  HttpResponse r = error_response(
+      429, "queue_full",
+      "this customer has " + std::to_string(*unfinished) +
+          " jobs queued or in progress (its writes and their follow-up calls), the most it may have is " +
+          std::to_string(cap) + "; send this write again once some have finished (write-status shows their progress)");
+  // The queue drains at the PMS's pace, which the service cannot promise: a short wait, then
+  // ask again (a client that polls write-status can do better).
+  r.headers.emplace_back("Retry-After", std::to_string(queue_full_retry_after_seconds));
+  return r;
+}
+
 HttpResponse WriteService::write_status(const std::string& customer, const std::string& job_id) {
   auto status = store_.write_status(customer, job_id);
   if (!status) return store_failure(status.error());
-  if (!*status) return error_response(404, "not_found", "no write " + quote_bytes(job_id));
+  if (!*status) {
+    // Unknown, another customer's, or deleted by retention: the same answer (an id never tells
+    // whether someone else's write exists), and it says that an old id may have expired.
+    std::string message = "no write " + quote_bytes(job_id);
+    if (hooks_.retention.count() > 0)
+      message += ": it does not exist, or it finished more than " + duration_text(hooks_.retention) +
+                 " ago and was deleted (the service keeps finished writes that long)";
+    return error_response(404, "not_found", message);
+  }
   return {200, store::to_json(**status)};
 }
 

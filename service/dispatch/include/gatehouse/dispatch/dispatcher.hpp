@@ -17,6 +17,11 @@
 // it tries again; the job or delivery it held is due again later, with the store's error. A sync
 // round whose store fails is counted as an error and the next round tries again.
 //
+// Retention: finished writes are kept for `retention` (30 days by default), then deleted with
+// their attempts and webhook delivery (store::JobQueue::delete_finished_writes), at start and
+// every `retention_interval` after, in short batches; a store that fails is tried again after a
+// backoff, never given up on.
+//
 // The PMS is the source of truth: a write never changes the record cache. The cache changes when
 // the PMS sends a record back: right after a successful write where the rules say `refresh after
 // write`, or at the sync loop, which re-reads each integration's records on its sync window (its
@@ -51,6 +56,9 @@ struct DispatcherOptions {
   std::chrono::milliseconds idle_poll{250};      ///< how often an idle worker looks for due work
   std::chrono::seconds sync_interval{300};       ///< integrations without their own window; 0: no periodic sync
   int webhook_max_attempts = 8;
+  /// How long a finished write is kept (its write-status answers 404 after); 0: for good.
+  std::chrono::seconds retention{std::chrono::hours(24 * 30)};
+  std::chrono::seconds retention_interval{3600};  ///< how often expired writes are deleted (and at start)
 };
 
 struct SyncReport {
@@ -78,6 +86,9 @@ class Dispatcher {
   /// Re-reads every integration's records from its PMS into the cache, now; the store's error
   /// when it cannot list the integrations (a record it fails to keep is one of the report's errors).
   store::Result<SyncReport> sync_now();
+  /// Deletes every write that finished more than `retention` ago, now (what the retention loop
+  /// runs): how many, or the store's error. Nothing with `retention` 0.
+  store::Result<std::size_t> delete_expired_writes();
   /// Whether the dispatcher can carry a write of `model`/`operation` to `pms`.
   bool can_dispatch(std::string_view pms, std::string_view model, std::string_view operation) const;
 
@@ -87,6 +98,7 @@ class Dispatcher {
  private:
   void work(const std::string& worker);
   void sync_loop();
+  void retention_loop();
   void sync_integration(const store::Integration& integration, SyncReport& report);
   void run_job(const store::ClaimedJob& job);
   void deliver(const store::WebhookDelivery& delivery);
@@ -120,6 +132,7 @@ class Dispatcher {
   std::atomic<std::uint64_t> webhooks_delivered_{0}, webhooks_retried_{0}, webhooks_failed_{0};
   std::atomic<std::uint64_t> synced_records_{0}, sync_errors_{0}, refreshes_{0}, refresh_errors_{0};
   std::atomic<std::uint64_t> outcome_store_errors_{0}, claims_lost_{0}, worker_store_errors_{0};
+  std::atomic<std::uint64_t> expired_writes_deleted_{0}, retention_errors_{0};
 };
 
 }  // namespace gatehouse::service

@@ -120,6 +120,13 @@ class CachingStore final : public Store {
     return inner_.is_revoked(customer_id, integration_id);
   }
   Result<std::int64_t> revocations() override { return inner_.revocations(); }
+  // Passed on as they are: nothing kept in memory depends on jobs.
+  Result<std::size_t> unfinished_jobs(std::string_view customer_id) override {
+    return inner_.unfinished_jobs(customer_id);
+  }
+  Result<std::size_t> delete_finished_writes(std::string_view cutoff, std::size_t max_writes) override {
+    return inner_.delete_finished_writes(cutoff, max_writes);
+  }
 
  private:
   template <class Value>

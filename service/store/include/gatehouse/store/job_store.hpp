@@ -16,8 +16,18 @@
 // its outcome. A worker whose lease ran out, and whose job another worker claimed since, gets
 // its outcome refused (OutcomeRecorded::claim_lost) and nothing changes.
 //
+// Claims are fair across customers: each customer has a turn, the claim counter when a job of
+// theirs was last claimed, and a claim serves the customer with due work whose turn is the
+// oldest (one never served first), then that customer's oldest due job. So workers go round the
+// customers with due work, one job each: a customer with 5,000 queued writes behind a slow PMS
+// does not delay another's single write by more than the calls already in flight.
+//
+// Finished writes are kept for a retention period; delete_finished_writes() removes the older
+// ones with everything they hold (write_status() then finds nothing).
+//
 // Every call returns a Result (result.hpp): its value, or the StoreError that kept the store from
 // giving it (the database failed: retry later); nothing is thrown across the interface.
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -106,7 +116,8 @@ class JobQueue {
   /// Stores the job; it is on disk when this returns. Returns the job's id. A child job whose
   /// parent does not exist is a StoreError::Kind::invalid_argument.
   virtual Result<std::string> enqueue(const NewJob& job, std::string_view now) = 0;
-  /// The oldest job due at `now`, now claimed by `worker`; nullopt when none is due.
+  /// A job due at `now`, now claimed by `worker`; nullopt when none is due. Fair across
+  /// customers (above): the oldest due job of the customer with due work served least recently.
   virtual Result<std::optional<ClaimedJob>> claim(std::string_view worker, std::string_view now) = 0;
   // The two outcomes below apply to a job that `claim` (ClaimedJob::claim) holds, running; for
   // any other they change nothing and say why. So an outcome can be recorded again when a store
@@ -147,6 +158,20 @@ class JobQueue {
                                                             std::string_view live_since) = 0;
   /// Deletes the keys kept before `live_since` (their jobs stay); returns how many.
   virtual Result<std::size_t> purge_idempotency_keys(std::string_view live_since) = 0;
+  /// How many of the customer's jobs are unfinished (queued, or running): what its cap on queued
+  /// writes is measured against. SqliteStore keeps it counted in the transactions that queue and
+  /// finish jobs (one lookup); PostgresStore counts from an index on (state, customer), a walk
+  /// over the customer's unfinished jobs only (a counter row would make every enqueue of one
+  /// customer wait for the one before to commit).
+  virtual Result<std::size_t> unfinished_jobs(std::string_view customer_id) = 0;
+  /// Retention: deletes up to `max_writes` finished writes whose last job finished before `cutoff`
+  /// (an RFC 3339 time as clock.hpp writes it), each with everything it holds: the root job, its
+  /// child jobs, their attempts and created-records rows, and its webhook delivery. A write with a
+  /// job still queued or running, whose webhook delivery is still queued or being sent, or whose
+  /// idempotency key is still kept (a retry with the key must find it, not queue it again), is
+  /// kept whatever its age. Returns how many writes were deleted (fewer than `max_writes`: no more are
+  /// due). The records a write created stay in the record cache: they are the PMS's, not the job's.
+  virtual Result<std::size_t> delete_finished_writes(std::string_view cutoff, std::size_t max_writes) = 0;
 };
 
 }  // namespace gatehouse::store

@@ -78,6 +78,8 @@ class PostgresStore final : public Store {
                                         std::string_view now, std::string_view live_since) override;
   Result<std::optional<KeyedWrite>> find_idempotent(const IdempotencyKey& key, std::string_view live_since) override;
   Result<std::size_t> purge_idempotency_keys(std::string_view live_since) override;
+  Result<std::size_t> unfinished_jobs(std::string_view customer_id) override;
+  Result<std::size_t> delete_finished_writes(std::string_view cutoff, std::size_t max_writes) override;
 
   class Lease;  // a pooled connection, borrowed for one call
 

@@ -83,6 +83,10 @@ HttpResponse method_not_allowed(const std::vector<std::string>& allowed);
 
 class AdminRoutes;
 
+/// The Retry-After of a 429 `queue_full`: the queue drains at its PMS's pace, which the service
+/// cannot foretell, so a fixed short wait.
+inline constexpr int queue_full_retry_after_seconds = 5;
+
 /// What the service asks of the layers around it (all optional).
 struct WriteServiceHooks {
   /// Whether a write of model/operation (the rules' names: `residents`, `cancel`) can be carried
@@ -102,6 +106,11 @@ struct WriteServiceHooks {
   int failed_auth_per_minute = 0;
   /// The clock of the rate limits and the throttle (tests move it); unset: steady_clock::now.
   std::function<std::chrono::steady_clock::time_point()> monotonic_now = nullptr;
+  /// The most unfinished jobs (queued or running) a customer may have: a write past it is 429
+  /// `queue_full`, before anything is stored; 0, or no function: no cap.
+  std::function<std::size_t(std::string_view customer)> max_queued_jobs = nullptr;
+  /// How long finished writes are kept (dispatcher.hpp): what a 404 of write-status says; 0: for good.
+  std::chrono::seconds retention{0};
 };
 
 class WriteService {
@@ -151,6 +160,8 @@ class WriteService {
   /// In a catch block: the 500 an unexpected exception answers (logged). Store errors are values
   /// and never come here.
   HttpResponse internal_error();
+  /// 429 `queue_full` when the customer has its cap of unfinished jobs already; nullopt otherwise.
+  std::optional<HttpResponse> refuse_past_queue_cap(const std::string& customer);
   /// The customer whose API key the request carries, or the 401 it gets (or the 429 of a
   /// throttled address, or the 503 of a store that failed to look the key up).
   std::variant<std::string, HttpResponse> customer_of(const HttpRequest& request);
@@ -180,6 +191,7 @@ class WriteService {
   std::atomic<std::uint64_t> decision_nanoseconds_{0};
   std::atomic<std::uint64_t> requests_{0}, request_nanoseconds_{0};
   std::atomic<std::uint64_t> store_failures_{0};
+  std::atomic<std::uint64_t> queue_full_{0};
   RateLimiter rate_limiter_;
   FailedAuthThrottle auth_throttle_;
   std::atomic<std::uint64_t> failed_key_checks_{0}, throttled_requests_{0};
