@@ -11,6 +11,7 @@
 #include "gatehouse/service/write_service.hpp"
 #include "gatehouse/store/caching_store.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
+#include "service_test_fixture.hpp"
 
 namespace gatehouse::service {
 namespace {
@@ -32,8 +33,7 @@ class FlakyStore final : public testing::ForwardingStore {
 
 class AdminRevokeTest : public ::testing::Test {
  protected:
-  fs::path file = fs::temp_directory_path() / ("gatehouse_admin_revoke_" + std::to_string(::getpid()) + "_" +
-                                               ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
+  fs::path file = service_testing::test_store_file("gatehouse_admin_revoke_");
   std::unique_ptr<store::SqliteStore> store;
   std::unique_ptr<FlakyStore> flaky;
   std::unique_ptr<store::CachingStore> cached;  // as serve runs it: a cache with an hour's ttl
@@ -44,14 +44,10 @@ class AdminRevokeTest : public ::testing::Test {
   std::string res_rm;
 
   void SetUp() override {
-    Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
-    ASSERT_TRUE(c.ok()) << c.render_diagnostics();
-    engine = std::make_unique<Engine>(c.program);
+    engine = std::make_unique<Engine>(service_testing::test_rules());
     store = std::make_unique<store::SqliteStore>(file.string());
-    store->put_customer("acme", "key-acme").value();
-    store->put_customer("globex", "key-globex").value();
-    store->put_integration({"int-rm", "acme", "RENTMANAGER", "http://127.0.0.1:1"}).value();
-    store->put_integration({"int-bd", "acme", "BUILDIUM", "http://127.0.0.1:1"}).value();
+    service_testing::put_test_customers(*store);
+    service_testing::put_test_integrations(*store);
     res_rm = store->put_record({"residents", "res-rm", "int-rm", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"}).value();
     flaky = std::make_unique<FlakyStore>(*store);
     cached = std::make_unique<store::CachingStore>(*flaky, 1h);

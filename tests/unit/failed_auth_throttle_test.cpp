@@ -12,6 +12,7 @@
 #include "gatehouse/service/failed_auth_throttle.hpp"
 #include "gatehouse/service/write_service.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
+#include "service_test_fixture.hpp"
 
 namespace gatehouse::service {
 namespace {
@@ -79,8 +80,7 @@ class CountingStore final : public testing::ForwardingStore {
 
 class ThrottledServiceTest : public ::testing::Test {
  protected:
-  fs::path file = fs::temp_directory_path() / ("gatehouse_throttle_" + std::to_string(::getpid()) + "_" +
-                                               ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
+  fs::path file = service_testing::test_store_file("gatehouse_throttle_");
   std::unique_ptr<store::SqliteStore> store;
   std::unique_ptr<CountingStore> counting;
   std::unique_ptr<Engine> engine;
@@ -89,12 +89,9 @@ class ThrottledServiceTest : public ::testing::Test {
   Clock::time_point now = Clock::time_point{} + 1h;  // the clock the test moves
 
   void SetUp() override {
-    Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
-    ASSERT_TRUE(c.ok()) << c.render_diagnostics();
-    engine = std::make_unique<Engine>(c.program);
+    engine = std::make_unique<Engine>(service_testing::test_rules());
     store = std::make_unique<store::SqliteStore>(file.string());
-    store->put_customer("acme", "key-acme").value();
-    store->put_customer("globex", "key-globex").value();
+    service_testing::put_test_customers(*store);
     counting = std::make_unique<CountingStore>(*store);
     admin = std::make_unique<AdminRoutes>("admin-key", *engine, fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules",
                                           nullptr);

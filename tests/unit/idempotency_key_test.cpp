@@ -15,6 +15,7 @@
 #include "gatehouse/service/write_service.hpp"
 #include "gatehouse/store/clock.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
+#include "service_test_fixture.hpp"
 
 namespace gatehouse::service {
 namespace {
@@ -86,8 +87,7 @@ class KeyStoreDown final : public testing::ForwardingStore {
 
 class IdempotentWriteTest : public ::testing::Test {
  protected:
-  fs::path file = fs::temp_directory_path() / ("gatehouse_idempotent_" + std::to_string(::getpid()) + "_" +
-                                               ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
+  fs::path file = service_testing::test_store_file("gatehouse_idempotent_");
   std::unique_ptr<store::SqliteStore> sqlite;
   std::unique_ptr<KeyStoreDown> store;
   std::unique_ptr<Engine> engine;
@@ -96,14 +96,10 @@ class IdempotentWriteTest : public ::testing::Test {
   std::string now = "2026-11-28T10:00:00.000Z";
 
   void SetUp() override {
-    Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
-    ASSERT_TRUE(c.ok()) << c.render_diagnostics();
-    engine = std::make_unique<Engine>(c.program);
+    engine = std::make_unique<Engine>(service_testing::test_rules());
     sqlite = std::make_unique<store::SqliteStore>(file.string());
-    sqlite->put_customer("acme", "key-acme").value();
-    sqlite->put_customer("globex", "key-globex").value();
-    sqlite->put_integration({"int-rm", "acme", "RENTMANAGER", "http://127.0.0.1:1"}).value();
-    sqlite->put_integration({"int-bd", "acme", "BUILDIUM", "http://127.0.0.1:1"}).value();
+    service_testing::put_test_customers(*sqlite);
+    service_testing::put_test_integrations(*sqlite);
     sqlite->put_integration({"int-gx", "globex", "BUILDIUM", "http://127.0.0.1:1"}).value();
     res_rm = sqlite->put_record({"residents", "res-rm", "int-rm", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"}).value();
     store = std::make_unique<KeyStoreDown>(*sqlite);

@@ -8,6 +8,7 @@
 #include "gatehouse/rules_loader.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
 #include "gatehouse/service/write_service.hpp"
+#include "service_test_fixture.hpp"
 
 namespace gatehouse::service {
 namespace {
@@ -16,22 +17,17 @@ namespace fs = std::filesystem;
 
 class WriteServiceTest : public ::testing::Test {
  protected:
-  fs::path file = fs::temp_directory_path() / ("gatehouse_service_" + std::to_string(::getpid()) + "_" +
-                                               ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
+  fs::path file = service_testing::test_store_file("gatehouse_service_");
   std::unique_ptr<store::SqliteStore> store;
   std::unique_ptr<Engine> engine;
   std::unique_ptr<WriteService> service;
   std::string res_rm, res_bd;  // gatehouse's ids of the records the PMSs know as res-rm and res-bd
 
   void SetUp() override {
-    Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
-    ASSERT_TRUE(c.ok()) << c.render_diagnostics();
-    engine = std::make_unique<Engine>(c.program);
+    engine = std::make_unique<Engine>(service_testing::test_rules());
     store = std::make_unique<store::SqliteStore>(file.string());
-    store->put_customer("acme", "key-acme").value();
-    store->put_customer("globex", "key-globex").value();
-    store->put_integration({"int-rm", "acme", "RENTMANAGER", "http://127.0.0.1:1"}).value();
-    store->put_integration({"int-bd", "acme", "BUILDIUM", "http://127.0.0.1:1"}).value();
+    service_testing::put_test_customers(*store);
+    service_testing::put_test_integrations(*store);
     res_rm = store->put_record({"residents", "res-rm", "int-rm", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"}).value();
     res_bd = store->put_record({"residents", "res-bd", "int-bd", R"({"last_name":"Lee"})", "2026-11-28T09:00:00Z"}).value();
     service = std::make_unique<WriteService>(*engine, *store, Limits{}, [] { return std::string("2026-11-28T10:00:00Z"); });
