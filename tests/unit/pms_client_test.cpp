@@ -161,6 +161,17 @@ TEST(PmsClient, AsksForAnUncompressedAnswerAndReadsAnOrdinaryOne) {
   EXPECT_EQ(rejected.body, R"({"error":"bad phone"})");
 }
 
+TEST(PmsClient, CredentialsInAUrlAreNotInItsErrors) {
+  // What an error says reaches the write-status (the customer's) and the log (the operator's).
+  const CallLimits quick{500ms, 256u << 10};
+  CallResult unreachable = http_call("http://pms-user:s3cret-pw@127.0.0.1:1/api", "GET", "/x", "", {}, quick);
+  EXPECT_EQ(unreachable.status, 0);
+  EXPECT_EQ(unreachable.error.find("s3cret-pw"), std::string::npos) << unreachable.error;
+  EXPECT_NE(unreachable.error.find("http://***@127.0.0.1:1"), std::string::npos) << unreachable.error;
+  CallResult malformed = http_call("pms-user:s3cret-pw@127.0.0.1:1", "GET", "/x", "", {}, quick);
+  EXPECT_EQ(malformed.error.find("s3cret-pw"), std::string::npos) << malformed.error;
+}
+
 TEST(PmsClient, ACompressedAnswerIsRefusedNotInflated) {
   HostileServer server;
   long before = max_rss_kib();

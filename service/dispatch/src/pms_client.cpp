@@ -38,6 +38,17 @@ bool is_identity(const std::string& content_encoding) {
   return lower.empty() || lower == "identity";
 }
 
+/// `url` as a message may show it: without any `user:password@` (a PMS's or a webhook's
+/// credentials must not reach a write-status, which the customer reads, or the operator's log).
+std::string shown_url(std::string_view url) {
+  auto scheme = url.find("://");
+  std::size_t host = scheme == std::string_view::npos ? 0 : scheme + 3;
+  auto end = url.find_first_of("/?#", host);
+  auto at = url.substr(0, end).rfind('@');
+  if (at == std::string_view::npos || at < host) return std::string(url);
+  return std::string(url.substr(0, host)) + "***@" + std::string(url.substr(at + 1));
+}
+
 }  // namespace
 
 std::string response_too_large(std::size_t max_response_bytes) {
@@ -50,14 +61,14 @@ CallResult http_call(const std::string& base_url, const std::string& method, con
   const std::chrono::milliseconds timeout = limits.timeout;
   // "http://host:port/prefix" -> client "http://host:port", path "/prefix" + path.
   auto scheme = base_url.find("://");
-  if (scheme == std::string::npos) return {0, "", "bad base URL '" + base_url + "'", std::nullopt};
+  if (scheme == std::string::npos) return {0, "", "bad base URL '" + shown_url(base_url) + "'", std::nullopt};
   auto slash = base_url.find('/', scheme + 3);
   std::string origin = base_url.substr(0, slash);
   std::string prefix = slash == std::string::npos ? "" : base_url.substr(slash);
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
 
   httplib::Client* found = kept_alive_client(origin);
-  if (!found) return {0, "", "bad base URL '" + base_url + "'", std::nullopt};
+  if (!found) return {0, "", "bad base URL '" + shown_url(base_url) + "'", std::nullopt};
   httplib::Client& client = *found;
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(timeout);
   auto micros = std::chrono::duration_cast<std::chrono::microseconds>(timeout - seconds);
@@ -117,7 +128,7 @@ CallResult http_call(const std::string& base_url, const std::string& method, con
   }
   if (!result) {
     auto error = result.error();
-    std::string why = error == httplib::Error::Connection ? "could not connect to " + origin
+    std::string why = error == httplib::Error::Connection ? "could not connect to " + shown_url(origin)
                       : error == httplib::Error::Read || error == httplib::Error::ConnectionTimeout ||
                               error == httplib::Error::Write
                           ? "timeout"
