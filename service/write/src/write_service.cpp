@@ -143,22 +143,19 @@ HttpResponse WriteService::metrics() const {
          "gatehouse_request_seconds_sum " +
          std::to_string(static_cast<double>(request_nanoseconds_.load(std::memory_order_relaxed)) / 1e9) +
          "\ngatehouse_request_seconds_count " + std::to_string(requests_.load(std::memory_order_relaxed)) + "\n";
-  out += "# HELP gatehouse_idempotent_replays_total Writes answered again from their Idempotency-Key.\n"
-         "# TYPE gatehouse_idempotent_replays_total counter\n"
-         "gatehouse_idempotent_replays_total " +
-         std::to_string(idempotent_replays_.load(std::memory_order_relaxed)) + "\n";
-  out += "# HELP gatehouse_failed_key_checks_total Requests without a valid key (a /v1 route's, or the admin's).\n"
-         "# TYPE gatehouse_failed_key_checks_total counter\n"
-         "gatehouse_failed_key_checks_total " + std::to_string(failed_key_checks_.load(std::memory_order_relaxed)) + "\n";
-  out += "# HELP gatehouse_throttled_requests_total Requests refused 429 too_many_failed_attempts.\n"
-         "# TYPE gatehouse_throttled_requests_total counter\n"
-         "gatehouse_throttled_requests_total " + std::to_string(throttled_requests_.load(std::memory_order_relaxed)) + "\n";
-  out += "# HELP gatehouse_queue_full_total Writes answered 429 queue_full: the customer had its cap of unfinished jobs.\n"
-         "# TYPE gatehouse_queue_full_total counter\n"
-         "gatehouse_queue_full_total " + std::to_string(queue_full_.load(std::memory_order_relaxed)) + "\n";
-  out += "# HELP gatehouse_store_unavailable_total Requests answered 503 because the store failed.\n"
-         "# TYPE gatehouse_store_unavailable_total counter\n"
-         "gatehouse_store_unavailable_total " + std::to_string(store_failures_.load(std::memory_order_relaxed)) + "\n";
+  // A counter of one value, in Prometheus's text format.
+  auto counter = [&out](const char* name, const char* help, const std::atomic<std::uint64_t>& value) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name + " " +
+           std::to_string(value.load(std::memory_order_relaxed)) + "\n";
+  };
+  counter("gatehouse_idempotent_replays_total", "Writes answered again from their Idempotency-Key.",
+          idempotent_replays_);
+  counter("gatehouse_failed_key_checks_total", "Requests without a valid key (a /v1 route's, or the admin's).",
+          failed_key_checks_);
+  counter("gatehouse_throttled_requests_total", "Requests refused 429 too_many_failed_attempts.", throttled_requests_);
+  counter("gatehouse_queue_full_total",
+          "Writes answered 429 queue_full: the customer had its cap of unfinished jobs.", queue_full_);
+  counter("gatehouse_store_unavailable_total", "Requests answered 503 because the store failed.", store_failures_);
   if (hooks_.extra_metrics) hooks_.extra_metrics(out);
   return {200, out, "text/plain; version=0.0.4"};
 }
