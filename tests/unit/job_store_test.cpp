@@ -19,8 +19,7 @@
 
 #include <csignal>
 
-#include "gatehouse/store/postgres_store.hpp"
-#include "gatehouse/store/sqlite_store.hpp"
+#include "both_stores_fixture.hpp"
 #include "record_id.hpp"
 #include "store_support.hpp"
 
@@ -59,50 +58,16 @@ std::map<std::string, std::string> claims_by_id(const std::vector<std::optional<
   return out;
 }
 
-/// The same tests against every Store: SQLite (a file per test) and PostgreSQL (a schema per test,
-/// on the server the ctest fixture `postgres` starts; tests/postgres_fixture.sh).
-class JobStoreTest : public ::testing::TestWithParam<std::string> {
+/// The same tests against every Store (both_stores_fixture.hpp). A PostgreSQL claim's lease is a
+/// second here: after a crash, interrupted jobs are due again at once for SQLite (one instance:
+/// every running job is interrupted), and for PostgreSQL once their lease has run out on the
+/// callers' clock, so the tests restart at a `now` more than a second past the last claim.
+class JobStoreTest : public testing::BothStoresTest {
  protected:
-  std::string name = std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  fs::path file = fs::temp_directory_path() / ("gatehouse_jobs_" + std::regex_replace(name, std::regex("/"), "_") + ".db");
-  std::string schema = "t" + std::regex_replace(name, std::regex("[^A-Za-z0-9_]"), "_");
+  JobStoreTest() : BothStoresTest("jobs", "t", /*pool_size=*/4, /*lease_seconds=*/1) {}
 
-  void SetUp() override {
-    if (GetParam() == "postgres") drop_schema();
-  }
-  void TearDown() override {
-    if (GetParam() == "postgres") {
-      drop_schema();
-    } else {
-      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(file.string() + suffix);
-    }
-  }
-
-  /// A store over the test's data: a second call is the service restarting on the same data.
-  std::unique_ptr<Store> open() {
-    if (GetParam() == "sqlite") return std::make_unique<SqliteStore>(file.string());
-    return std::make_unique<PostgresStore>(PostgresOptions{postgres_conninfo(), schema, 4, /*lease_seconds=*/1});
-  }
-  // After a crash, interrupted jobs are due again at once for SQLite (one instance: every running
-  // job is interrupted), and for PostgreSQL once their lease (a second here) has run out on the
-  // callers' clock: the tests restart at a `now` more than a second past the last claim.
-
-  static std::string postgres_conninfo() {
-    std::ifstream in(GATEHOUSE_TEST_POSTGRES_FILE);
-    std::string conninfo;
-    std::getline(in, conninfo);
-    if (conninfo.empty()) throw std::runtime_error("no PostgreSQL for the tests: " GATEHOUSE_TEST_POSTGRES_FILE);
-    return conninfo;
-  }
   /// Writes the schema of an older gatehouse (old_schema()) where open() will find it.
   ::testing::AssertionResult load_old_schema();
-  void drop_schema() {
-    PGconn* c = PQconnectdb(postgres_conninfo().c_str());
-    ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
-    PQclear(PQexec(c, "SET client_min_messages TO warning"));
-    PQclear(PQexec(c, ("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE").c_str()));  // quoted, as the store names it
-    PQfinish(c);
-  }
 };
 
 INSTANTIATE_TEST_SUITE_P(Stores, JobStoreTest, ::testing::Values("sqlite", "postgres"),

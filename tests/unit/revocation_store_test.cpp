@@ -4,19 +4,14 @@
 // enables what it names again; every change is counted, for the other instances' caches.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <regex>
+#include <string>
+#include <vector>
 
-#include <libpq-fe.h>
-
-#include "gatehouse/store/postgres_store.hpp"
-#include "gatehouse/store/sqlite_store.hpp"
+#include "both_stores_fixture.hpp"
 
 namespace gatehouse::store {
 namespace {
 
-namespace fs = std::filesystem;
 using Ids = std::vector<std::string>;
 
 const std::string now = "2026-11-28T10:00:00.000Z";
@@ -25,43 +20,13 @@ const std::string now = "2026-11-28T10:00:00.000Z";
 // throws on a store error, then std::optional's, which throws when nothing was found), never with
 // EXPECT_TRUE, so the checks keep their meaning, or stop compiling, whatever the lookups return.
 
-/// The same tests against SQLite (a file per test) and PostgreSQL (a schema per test, on the
-/// server the ctest fixture `postgres` starts), as job_store_test.cpp does.
-class RevocationStoreTest : public ::testing::TestWithParam<std::string> {
+/// The same tests against SQLite and PostgreSQL (both_stores_fixture.hpp).
+class RevocationStoreTest : public testing::BothStoresTest {
  protected:
-  std::string name = std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  fs::path file = fs::temp_directory_path() / ("gatehouse_revoke_" + std::regex_replace(name, std::regex("/"), "_") + ".db");
-  std::string schema = "r" + std::regex_replace(name, std::regex("[^A-Za-z0-9_]"), "_");
+  RevocationStoreTest() : BothStoresTest("revoke", "r", /*pool_size=*/2, /*lease_seconds=*/30) {}
+
   std::string r1, r3;  // gatehouse's ids of a record of int-1 (acme's) and of int-3 (globex's)
 
-  void SetUp() override {
-    if (GetParam() == "postgres") drop_schema();
-  }
-  void TearDown() override {
-    if (GetParam() == "postgres") {
-      drop_schema();
-    } else {
-      for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(file.string() + suffix);
-    }
-  }
-  /// A store over the test's data: a second call is the service restarting (or another instance).
-  std::unique_ptr<Store> open() {
-    if (GetParam() == "sqlite") return std::make_unique<SqliteStore>(file.string());
-    std::ifstream in(GATEHOUSE_TEST_POSTGRES_FILE);
-    std::string conninfo;
-    std::getline(in, conninfo);
-    return std::make_unique<PostgresStore>(PostgresOptions{conninfo, schema, 2, 30});
-  }
-  void drop_schema() {
-    std::ifstream in(GATEHOUSE_TEST_POSTGRES_FILE);
-    std::string conninfo;
-    std::getline(in, conninfo);
-    PGconn* c = PQconnectdb(conninfo.c_str());
-    ASSERT_EQ(PQstatus(c), CONNECTION_OK) << PQerrorMessage(c);
-    PQclear(PQexec(c, "SET client_min_messages TO warning"));
-    PQclear(PQexec(c, ("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE").c_str()));
-    PQfinish(c);
-  }
   /// acme with int-1 and int-2, globex with int-3; a record in int-1 and in int-3.
   void seed(Store& store) {
     store.put_customer("acme", "key-acme").value();
