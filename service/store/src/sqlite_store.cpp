@@ -627,6 +627,20 @@ OutcomeRecorded job_unchanged(Connection& db, const std::string& job_id, std::st
   return s.step() ? OutcomeRecorded::already_recorded : OutcomeRecorded::claim_lost;
 }
 
+/// An attempt's end: moves the running job that `claim` holds to `state` and counts the attempt;
+/// `state` is "queued" (a retry, due again `at`) or a finished state (finished `at`). `recorded`
+/// when it did; otherwise why not (job_unchanged), and the caller records nothing more.
+OutcomeRecorded end_attempt(Connection& db, const std::string& job_id, std::string_view claim,
+                            std::string_view state, std::string_view at) {
+  // Two literals, not one string built here: a Statement's SQL is its cache key by address.
+  Statement s(db, state == "queued" ? "UPDATE jobs SET state = ?, attempts = attempts + 1, due_at = ?"
+                                      " WHERE id = ? AND state = 'running' AND claim = ?"
+                                    : "UPDATE jobs SET state = ?, attempts = attempts + 1, finished_at = ?"
+                                      " WHERE id = ? AND state = 'running' AND claim = ?");
+  s.bind(1, state).bind(2, at).bind(3, job_id).bind(4, claim).step();
+  return sqlite3_changes(db.handle) == 0 ? job_unchanged(db, job_id, claim) : OutcomeRecorded::recorded;
+}
+
 }  // namespace
 
 // An outcome applies to a running job that its claim holds (job_store.hpp): the state change
@@ -641,20 +655,9 @@ Result<OutcomeRecorded> SqliteStore::fail_attempt(const std::string& job_id, std
   return guarded([&]() -> OutcomeRecorded {
     OutcomeRecorded outcome = OutcomeRecorded::claim_lost;
     write([&](Connection& db) {
-      if (retry_at) {
-        Statement s(db, "UPDATE jobs SET state = 'queued', attempts = attempts + 1, due_at = ?"
-                        " WHERE id = ? AND state = 'running' AND claim = ?");
-        s.bind(1, *retry_at).bind(2, job_id).bind(3, claim).step();
-      } else {
-        Statement s(db, "UPDATE jobs SET state = 'failed', attempts = attempts + 1, finished_at = ?"
-                        " WHERE id = ? AND state = 'running' AND claim = ?");
-        s.bind(1, now).bind(2, job_id).bind(3, claim).step();
-      }
-      if (sqlite3_changes(db.handle) == 0) {
-        outcome = job_unchanged(db, job_id, claim);
-        return;
-      }
-      outcome = OutcomeRecorded::recorded;
+      outcome = retry_at ? end_attempt(db, job_id, claim, "queued", *retry_at)
+                         : end_attempt(db, job_id, claim, "failed", now);
+      if (outcome != OutcomeRecorded::recorded) return;
       add_attempt(db, job_id, result, now);
       if (!retry_at) {
         count_finished(db, job_id);
@@ -671,14 +674,8 @@ Result<OutcomeRecorded> SqliteStore::succeed(const std::string& job_id, std::str
   return guarded([&]() -> OutcomeRecorded {
     OutcomeRecorded outcome = OutcomeRecorded::claim_lost;
     write([&](Connection& db) {
-      Statement s(db, "UPDATE jobs SET state = 'succeeded', attempts = attempts + 1, finished_at = ?"
-                      " WHERE id = ? AND state = 'running' AND claim = ?");
-      s.bind(1, now).bind(2, job_id).bind(3, claim).step();
-      if (sqlite3_changes(db.handle) == 0) {
-        outcome = job_unchanged(db, job_id, claim);
-        return;
-      }
-      outcome = OutcomeRecorded::recorded;
+      outcome = end_attempt(db, job_id, claim, "succeeded", now);
+      if (outcome != OutcomeRecorded::recorded) return;
       count_finished(db, job_id);
       for (const auto& child : children) insert_job(db, child, now);
       add_attempt(db, job_id, result, now);
