@@ -7,18 +7,15 @@
 
 #include <atomic>
 #include <chrono>
-#include <filesystem>
 #include <thread>
 
+#include "dispatcher_test_support.hpp"
 #include "forwarding_store.hpp"
-#include "gatehouse/dispatch/dispatcher.hpp"
-#include "gatehouse/rules_loader.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
 
 namespace gatehouse::service {
 namespace {
 
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 /// The store, whose is_revoked fails while `failures_left` > 0 (PostgreSQL restarting).
@@ -38,17 +35,14 @@ class RevocationFlakyStore final : public testing::ForwardingStore {
 class DispatcherRevocation : public ::testing::Test {
  protected:
   void SetUp() override {
-    Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
-    ASSERT_TRUE(c.ok()) << c.render_diagnostics();
-    engine = std::make_unique<Engine>(c.program);
+    engine = std::make_unique<Engine>(service_testing::test_rules());
     // One PMS (and webhook receiver) for every integration: it counts what reaches it.
     pms.Post(".*", [&](const httplib::Request& req, httplib::Response& res) { answer(req, res); });
     pms.Put(".*", [&](const httplib::Request& req, httplib::Response& res) { answer(req, res); });
     port = pms.bind_to_any_port("127.0.0.1");
     serving = std::thread([&] { pms.listen_after_bind(); });
     const std::string url = "http://127.0.0.1:" + std::to_string(port);
-    sqlite.put_customer("acme", "key-acme").value();
-    sqlite.put_customer("globex", "key-globex").value();
+    service_testing::put_test_customers(sqlite);
     sqlite.set_webhook("acme", url + "/hooks", "s3cret-hook").value();
     sqlite.put_integration({"int-acme", "acme", "RENTMANAGER", url}).value();
     sqlite.put_integration({"int-globex", "globex", "RENTMANAGER", url}).value();
@@ -56,7 +50,7 @@ class DispatcherRevocation : public ::testing::Test {
     options.max_attempts = 2;
     options.backoff = 10ms;
     options.sync_interval = 0s;
-    connectors = load_connectors(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
+    connectors = service_testing::test_connectors();
   }
   void TearDown() override {
     pms.stop();
@@ -78,17 +72,7 @@ class DispatcherRevocation : public ::testing::Test {
     return flaky.enqueue(job, "2026-11-28T10:00:00.000Z").value();
   }
   std::optional<store::WriteStatus> wait_finished(const std::string& customer, const std::string& id) {
-    auto until = std::chrono::steady_clock::now() + 10s;
-    for (;;) {
-      auto status = sqlite.write_status(customer, id).value();
-      if ((status && status->finished_at) || std::chrono::steady_clock::now() > until) return status;
-      std::this_thread::sleep_for(10ms);
-    }
-  }
-  static std::string metrics_of(const Dispatcher& dispatcher) {
-    std::string out;
-    dispatcher.append_metrics(out);
-    return out;
+    return service_testing::wait_finished(sqlite, customer, id, 10s);
   }
 
   httplib::Server pms;
@@ -112,7 +96,7 @@ TEST_F(DispatcherRevocation, ARevokedCustomersJobNeverReachesItsPmsNorItsWebhook
   auto other = wait_finished("globex", control);
   std::string metrics;
   for (auto until = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < until;) {
-    metrics = metrics_of(dispatcher);
+    metrics = service_testing::metrics_of(dispatcher);
     if (metrics.find("gatehouse_webhooks_total{outcome=\"failed\"} 1") != std::string::npos) break;
     std::this_thread::sleep_for(10ms);
   }

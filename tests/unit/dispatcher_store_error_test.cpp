@@ -9,19 +9,16 @@
 
 #include <atomic>
 #include <chrono>
-#include <filesystem>
 #include <regex>
 #include <thread>
 
+#include "dispatcher_test_support.hpp"
 #include "forwarding_store.hpp"
-#include "gatehouse/dispatch/dispatcher.hpp"
-#include "gatehouse/rules_loader.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
 
 namespace gatehouse::service {
 namespace {
 
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 /// A store whose outcome writes (a job's or a delivery's) return an error while `failures_left`
@@ -114,9 +111,7 @@ class FlakyOutcomeStore final : public testing::ForwardingStore {
 class DispatcherStoreError : public ::testing::Test {
  protected:
   void SetUp() override {
-    Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
-    ASSERT_TRUE(c.ok()) << c.render_diagnostics();
-    engine = std::make_unique<Engine>(c.program);
+    engine = std::make_unique<Engine>(service_testing::test_rules());
     sqlite.put_customer("acme", "key-acme").value();
     // Nothing listens on port 1: every call is refused at once, and with one attempt allowed
     // the job fails for good; that failure is the outcome to record.
@@ -124,25 +119,15 @@ class DispatcherStoreError : public ::testing::Test {
     options.workers = 1;
     options.max_attempts = 1;
     options.sync_interval = 0s;
-    connectors = load_connectors(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
+    connectors = service_testing::test_connectors();
   }
   std::string enqueue() {
     store::NewJob job{"acme", "int-rm", "RENTMANAGER", "residents", ast::Operation::update, "res-1",
                       R"({"last_name":"Lee"})", Verdict::accept, "v1", ""};
     return flaky.enqueue(job, "2026-11-28T10:00:00.000Z").value();
   }
-  static std::string metrics_of(const Dispatcher& dispatcher) {
-    std::string out;
-    dispatcher.append_metrics(out);
-    return out;
-  }
   std::optional<store::WriteStatus> wait_finished(const std::string& id, std::chrono::milliseconds limit) {
-    auto until = std::chrono::steady_clock::now() + limit;
-    for (;;) {
-      auto status = sqlite.write_status("acme", id).value();
-      if ((status && status->finished_at) || std::chrono::steady_clock::now() > until) return status;
-      std::this_thread::sleep_for(10ms);
-    }
+    return service_testing::wait_finished(sqlite, "acme", id, limit);
   }
 
   std::unique_ptr<Engine> engine;
@@ -267,7 +252,7 @@ TEST_F(DispatcherStoreError, AWorkerBacksOffWhileTheStoreFailsToClaimAndGoesOnAf
     std::this_thread::sleep_for(5ms);
   }
   int tries = flaky.claim_tries;
-  std::string metrics = metrics_of(dispatcher);
+  std::string metrics = service_testing::metrics_of(dispatcher);
   EXPECT_GE(tries, 2) << "the worker gave up on the store";
   EXPECT_LE(tries, 12) << "no backoff: " << tries << " claims in a second";
   std::smatch counted;
@@ -293,7 +278,7 @@ TEST_F(DispatcherStoreError, AJobWhoseReadsTheStoreFailedIsTriedAgain) {
   std::string id = enqueue();
   dispatcher.wake();
   auto status = wait_finished(id, 10s);
-  std::string metrics = metrics_of(dispatcher);
+  std::string metrics = service_testing::metrics_of(dispatcher);
   dispatcher.stop();
   ASSERT_TRUE(status && status->finished_at) << "the job stayed claimed after the store failed to read it";
   ASSERT_EQ(status->attempts.size(), 2u);
@@ -325,7 +310,7 @@ TEST_F(DispatcherStoreError, ADeliveryWhoseWriteTheStoreFailedToReadIsSentLater)
   // Until the dispatcher has recorded the delivery (the receiver counts it before it answers).
   std::string metrics;
   for (auto until = std::chrono::steady_clock::now() + 10s; std::chrono::steady_clock::now() < until;) {
-    metrics = metrics_of(dispatcher);
+    metrics = service_testing::metrics_of(dispatcher);
     if (metrics.find("gatehouse_webhooks_total{outcome=\"delivered\"} 1") != std::string::npos) break;
     std::this_thread::sleep_for(10ms);
   }

@@ -3,23 +3,18 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <filesystem>
 #include <thread>
 
-#include "gatehouse/dispatch/dispatcher.hpp"
-#include "gatehouse/rules_loader.hpp"
+#include "dispatcher_test_support.hpp"
 #include "gatehouse/store/sqlite_store.hpp"
 
 namespace gatehouse::service {
 namespace {
 
-namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 TEST(DispatcherWake, AJobQueuedWhileTheWorkerWaitsIsTakenAtOnce) {
-  Compilation c = compile_directory(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
-  ASSERT_TRUE(c.ok()) << c.render_diagnostics();
-  Engine engine(c.program);
+  Engine engine(service_testing::test_rules());
   store::SqliteStore store(":memory:");
   store.put_customer("acme", "key-acme").value();
   store.put_integration({"int-rm", "acme", "RENTMANAGER", "http://127.0.0.1:1"}).value();  // refuses: fails at once
@@ -27,7 +22,7 @@ TEST(DispatcherWake, AJobQueuedWhileTheWorkerWaitsIsTakenAtOnce) {
   options.workers = 1;
   options.max_attempts = 1;
   options.idle_poll = 60s;  // a missed wake-up would leave the job for a minute
-  Dispatcher::Connectors connectors = load_connectors(fs::path(GATEHOUSE_SOURCE_DIR) / "tests" / "fixtures" / "rules");
+  Dispatcher::Connectors connectors = service_testing::test_connectors();
   Dispatcher dispatcher(engine, store, connectors, options);
   dispatcher.start();
   // Several rounds: the wake-up must reach the worker every time, whatever else waits (the sync
