@@ -30,8 +30,10 @@ def rows_of(path, rel):
             if stripped.startswith("#"):
                 # The page an operation follows opens its comment line; a page named inside other
                 # text (an assumption's sibling page, an alternative address) is not its source.
+                # Several lines may open with the same page (a limit, an enum): one row for it.
                 if m := PAGE.match(stripped.lstrip("# ").removeprefix("https://").removeprefix("docs.propexo.com/")):
-                    pages.append(m.groups())
+                    if m.groups() not in pages:
+                        pages.append(m.groups())
                 continue
             if m := PMS.match(line):
                 pms, pages = m.group(1), []
