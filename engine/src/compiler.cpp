@@ -709,6 +709,7 @@ class ProgramBuilder {
       case ast::Constraint::Kind::items: return "items";
       case ast::Constraint::Kind::one_of: return "one of";
       case ast::Constraint::Kind::pattern: return "pattern";
+      case ast::Constraint::Kind::pms_type: return "pms type";
     }
     return "";
   }
@@ -820,6 +821,23 @@ class ProgramBuilder {
           break;
         }
         v.pattern = std::move(p);
+        break;
+      }
+      case K::pms_type: {
+        // Only the one widening the pages document: a route that takes "a date-time or a
+        // YYYY-MM-DD date" where the generic route takes one of the two. Anything else would let
+        // a PMS block redefine the generic model.
+        ValueRules wider = resolve_type(*c.pms_type);
+        if (wider.kind != ValueKind::date_or_datetime || wider.nullable) {
+          diags_.error(c.pms_type->at, "'pms type' takes date_or_datetime (a PMS whose page takes both a date-time "
+                                       "and a YYYY-MM-DD date), not " + wider.type_name);
+          break;
+        }
+        if (v.kind != ValueKind::datetime && v.kind != ValueKind::date)
+          return wrong_type("pms type", "date and datetime fields");
+        v.kind = ValueKind::date_or_datetime;
+        v.type_name = v.nullable ? "date_or_datetime?" : "date_or_datetime";
+        v.pms_type = true;
         break;
       }
       case K::required: break;

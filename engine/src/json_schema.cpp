@@ -140,7 +140,10 @@ class SchemaWriter {
                       q(datetime_pattern) + "},{\"type\":\"string\",\"format\":\"date\",\"pattern\":" +
                       q(date_pattern) + "}";
     if (v.nullable) out += ",{\"type\":\"null\"}";
-    return out + "]}";
+    out += "]";
+    // Wider than the generic route's type, as this PMS's page gives it (`pms type`).
+    if (v.pms_type) out += ",\"x-gatehouse-pms-type\":true";
+    return out + "}";
   }
 
   std::string cross_field(const RecordRules& r) {

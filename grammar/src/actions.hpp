@@ -27,7 +27,7 @@ using selected = parse_tree::selector<
         field_decl, deprecated_mark, resource_path, model_operation, type_expr, list_type, enum_type, pms_decl, pms_model, operation_decl, refresh_decl,
         operation_name, unsupported_op, operation_body, created_id_clause, created_id_not, rules_decl, use_rule, check_rule,
         require_rule, at_least_rule, without_rule, field_rule, extra_field_rule, rule_block, else_message, when_clause, required_c,
-        length_c, range_c, items_c, one_of_c, pms_values_c, pattern_c, bounds, expr, and_expr, negation,
+        length_c, range_c, items_c, one_of_c, pms_values_c, pms_type_c, pattern_c, bounds, expr, and_expr, negation,
         paren_expr, present_expr, comparison>>;
 
 using Node = parse_tree::node;
@@ -302,6 +302,9 @@ class AstBuilder {
       c.kind = K::one_of;
       c.pms_values = n.is_type<pms_values_c>();
       c.values = values(n);
+    } else if (n.is_type<pms_type_c>()) {
+      c.kind = K::pms_type;
+      c.pms_type = type(required_child<type_expr>(n));
     } else if (n.is_type<pattern_c>()) {
       c.kind = K::pattern;
       const Node* body = child<regex_body>(n);

@@ -163,6 +163,7 @@ class Dumper {
       case K::items: l << "items " << bounds(c.bounds); break;
       case K::one_of: l << (c.pms_values ? "pms values (" : "one of (") << names(c.values) << ")"; break;
       case K::pattern: l << "pattern /" << c.pattern << "/"; break;
+      case K::pms_type: l << "pms type " << type(*c.pms_type); break;
     }
     l << ' ' << pos(c.at) << '\n';
   }

@@ -133,6 +133,7 @@ std::string constraint_text(const ast::Constraint& c) {
     case K::items: return "items " + bounds_text(c.bounds);
     case K::one_of: return (c.pms_values ? "pms values (" : "one of (") + join_values(c.values) + ")";
     case K::pattern: return "pattern /" + c.pattern + "/";
+    case K::pms_type: return "pms type " + type_text(*c.pms_type);
   }
   return {};
 }

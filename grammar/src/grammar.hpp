@@ -193,9 +193,15 @@ struct length_c : seq<kw_length, ws, must<bounds>> {};
 struct range_c : seq<kw_range, ws, must<bounds>> {};
 struct items_c : seq<kw_items, ws, must<bounds>> {};
 struct one_of_c : seq<kw_one, ws, must<kw_of>, ws, must<value_list>> {};
-struct pms_values_c : seq<kw_pms, ws, must<kw_values>, ws, must<value_list>> {};
+// What the PMS's own route takes where the generic route says otherwise: its own values of an
+// enum (`pms values (A, B)`), or a wider type (`pms type date_or_datetime`).
+// `pms` followed by neither word is reported by pms_kind.
+struct pms_values_c : seq<kw_pms, ws, kw_values, ws, must<value_list>> {};
+struct pms_type_c : seq<kw_pms, ws, kw_type, ws, must<type_expr>> {};
+struct pms_kind : sor<kw_values, kw_type> {};
+struct pms_c : sor<pms_values_c, pms_type_c, seq<kw_pms, ws, must<pms_kind>>> {};
 struct pattern_c : seq<kw_pattern, ws, must<regex>> {};
-struct constraint : sor<required_c, length_c, range_c, items_c, one_of_c, pms_values_c, pattern_c> {};
+struct constraint : sor<required_c, length_c, range_c, items_c, one_of_c, pms_c, pattern_c> {};
 
 struct rule_item;
 struct rule_block : seq<lbrace, ws, star<rule_item, ws>, must<close_brace>> {};

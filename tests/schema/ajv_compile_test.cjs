@@ -34,6 +34,7 @@ for (const [name, rules] of Object.entries(ruleSets(source))) {
     ajv.addKeyword({ keyword: 'x-gatehouse-rules-version', schemaType: 'string' });
     ajv.addKeyword({ keyword: 'x-gatehouse-not-expressed', schemaType: 'array' });
     ajv.addKeyword({ keyword: 'x-gatehouse-pms-values', schemaType: 'boolean' });
+    ajv.addKeyword({ keyword: 'x-gatehouse-pms-type', schemaType: 'boolean' });
     try {
       ajv.compile(JSON.parse(fs.readFileSync(file, 'utf8')));
       compiled++;

@@ -6,7 +6,8 @@
    defects read as meant: `true` for Ontario's ON, the misspelt `intgration_id`);
 2. every bundled case that a PMS accepts is valid under it (fields, types, enum values), once the
    fields that PMS's own route adds (`extra`), and the fields whose values are the PMS's own
-   (`pms values`, marked x-gatehouse-pms-values), are taken out, and the route's requirement of
+   (`pms values`, marked x-gatehouse-pms-values) or whose type is the PMS's own, wider one (`pms type`,
+   marked x-gatehouse-pms-type), are taken out, and the route's requirement of
    fields the PMS's route does not have (`without`) is dropped: what a PMS takes is within the
    unified API's contract. Lengths and ranges are left out of that check: a PMS's page may replace them.
 
@@ -137,9 +138,11 @@ def compare_route(doc, method, path, body):
     return ours_schema
 
 
-def pms_values(schema):
-    """Whether a PMS's schema gives a field (or a list's elements) the PMS's own enum values."""
-    return isinstance(schema, dict) and (schema.get("x-gatehouse-pms-values") or pms_values(schema.get("items")))
+def pms_own(schema):
+    """Whether a PMS's schema gives a field (or a list's elements) the PMS's own enum values or its
+    own, wider type."""
+    return isinstance(schema, dict) and (schema.get("x-gatehouse-pms-values") or schema.get("x-gatehouse-pms-type")
+                                         or pms_own(schema.get("items")))
 
 
 def without_extras(payload, pms_schema, generic_schema):
@@ -152,7 +155,7 @@ def without_extras(payload, pms_schema, generic_schema):
             return payload
         out = {}
         for k, v in payload.items():
-            if k in pp and (k not in gp or pms_values(pp[k])):
+            if k in pp and (k not in gp or pms_own(pp[k])):
                 continue
             out[k] = without_extras(v, pp.get(k, {}), gp.get(k, {}))
         return out

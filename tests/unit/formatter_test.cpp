@@ -74,6 +74,12 @@ TEST(Formatter, CanonicalLayout) {
             "}\n");
 }
 
+TEST(Formatter, PmsTypeAndPmsValuesKeepTheirWords) {
+  EXPECT_EQ(format_text("pms X \"X\" { events { create { occurred  required   pms  type  date_or_datetime\n kind pms values (A,B) } } }\n"),
+            "pms X \"X\" {\n  events {\n    create {\n      occurred required pms type date_or_datetime\n"
+            "      kind pms values (A, B)\n    }\n  }\n}\n");
+}
+
 TEST(Formatter, CommentsBeforeClosingBracesStayInTheBlock) {
   EXPECT_EQ(format_text("rules r {\n  x\n  # last\n}\n# end of file\n"),
             "rules r {\n  x\n  # last\n}\n# end of file\n");

@@ -233,6 +233,13 @@ const GrammarCase error_cases[] = {
      "date_or_datetime, email, phone, uuid, uri, object, enum(...), list<...> or a type name), found '}'\n"
      " 3 | }\n"
      "   | ^\n"},
+    {"pms_without_values_or_type",
+     "pms X \"X\" { residents { update { kind pms valeus (A) } } }\n",
+     "test.rules:1:43: error: expected 'values' or 'type' after 'pms' (pms values (A, B): the PMS's own values of an "
+     "enum field; pms type date_or_datetime: the PMS also takes a date where the generic field is a datetime), found "
+     "'valeus'\n"
+     " 1 | pms X \"X\" { residents { update { kind pms valeus (A) } } }\n"
+     "   |                                           ^~~~~~\n"},
     {"unknown_operation",
      "pms X \"X\" { residents { cancle { a } } }\n",
      "test.rules:1:25: error: unknown operation: expected create, update, cancel, assign, batch_create, "

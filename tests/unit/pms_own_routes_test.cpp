@@ -1,5 +1,6 @@
 // What a PMS's own route may say that the generic route does not: its own values of an enum
-// (`pms values`), and route-required fields it does not take at all (`without`). Also models at a
+// (`pms values`), a date where the generic route takes only a datetime (`pms type`), and
+// route-required fields it does not take at all (`without`). Also models at a
 // whole path (the CRM API's `/crm/v1/...`) and the CRM operations' routes.
 #include <gtest/gtest.h>
 
@@ -15,7 +16,9 @@ const char* const models = R"(model events_leads "events/leads" {
   lead_id: string
   event_name: enum(CallToProspect, WalkIn, Email)
   notes: string
-  create { integration_id required  lead_id  event_name  notes }
+  event_datetime: datetime
+  follow_up_on: date?
+  create { integration_id required  lead_id  event_name  notes  event_datetime  follow_up_on }
 }
 model amenities_units "amenities/units" {
   integration_id: string
@@ -93,6 +96,60 @@ TEST(PmsValues, TheSchemaMarksThem) {
   EXPECT_NE(schema.find(R"("x-gatehouse-pms-values":true)"), std::string::npos) << schema;
 }
 
+const char* const pms_type_rules = R"(pms P "P" {
+  events_leads {
+    create {
+      lead_id
+      event_datetime required pms type date_or_datetime
+      follow_up_on pms type date_or_datetime
+    }
+  }
+}
+pms Q "Q" {
+  events_leads {
+    create { event_datetime required }
+  }
+}
+)";
+
+std::vector<std::string> codes_of(const Program& p, std::string_view pms, std::string_view payload) {
+  EvaluationContext context;
+  Decision d = evaluate(p, Request{pms, "events_leads", ast::Operation::create, false, payload}, context);
+  std::vector<std::string> out{std::string(verdict_name(d.verdict))};
+  for (const auto& e : d.errors) out.push_back(e.path + " " + std::string(error_code_name(e.code)));
+  return out;
+}
+
+TEST(PmsType, APmsThatTakesADateToo) {
+  Compilation c = compile_with(pms_type_rules);
+  ASSERT_TRUE(c.ok()) << c.render_diagnostics();
+  const Program& p = *c.program;
+  EXPECT_EQ(codes_of(p, "P", R"({"integration_id":"i","event_datetime":"2026-03-01"})"), Codes{"accept"});
+  EXPECT_EQ(codes_of(p, "P", R"({"integration_id":"i","event_datetime":"2026-03-01T09:30:00Z"})"), Codes{"accept"});
+  EXPECT_EQ(codes_of(p, "P", R"({"integration_id":"i","event_datetime":"03/01/2026"})"),
+            (Codes{"reject", "/event_datetime invalid_format"}));
+  // A generic date widened keeps its null.
+  EXPECT_EQ(codes_of(p, "P", R"({"integration_id":"i","event_datetime":"2026-03-01","follow_up_on":null})"),
+            Codes{"accept"});
+  EXPECT_EQ(codes_of(p, "P", R"({"integration_id":"i","event_datetime":"2026-03-01","follow_up_on":"2026-03-02T08:00:00Z"})"),
+            Codes{"accept"});
+  // Another PMS keeps the generic type.
+  EXPECT_EQ(codes_of(p, "Q", R"({"integration_id":"i","event_datetime":"2026-03-01"})"),
+            (Codes{"reject", "/event_datetime invalid_format"}));
+}
+
+TEST(PmsType, TheSchemaAndTheDumpSayIt) {
+  Compilation c = compile_with(pms_type_rules);
+  ASSERT_TRUE(c.ok()) << c.render_diagnostics();
+  const PmsRules& pms = *c.program->find_pms("P");
+  std::string schema = json_schema(*c.program, pms, *pms.find_model("events_leads"), ast::Operation::create);
+  EXPECT_NE(schema.find(R"("x-gatehouse-pms-type":true)"), std::string::npos) << schema;
+  EXPECT_NE(schema.find(R"("format":"date")"), std::string::npos) << schema;
+  const PmsRules& other = *c.program->find_pms("Q");
+  std::string generic = json_schema(*c.program, other, *other.find_model("events_leads"), ast::Operation::create);
+  EXPECT_EQ(generic.find("x-gatehouse-pms-type"), std::string::npos) << generic;
+}
+
 TEST(Without, ARouteRequiredFieldThePmsLacksIsUnsupportedNotRequired) {
   Compilation c = compile_with(pms_rules);
   ASSERT_TRUE(c.ok()) << c.render_diagnostics();
@@ -162,6 +219,25 @@ const Diagnostic diagnostics[] = {
      "pms.rules:1:48: note: given here\n"
      " 1 | pms P \"P\" { events_leads { create { event_name one of (Email) pms values (A) } } }\n"
      "   |                                                ^~~~~~~~~~~~~~\n"},
+    {"pms_type_on_a_string",
+     "pms P \"P\" { events_leads { create { notes pms type date_or_datetime } } }\n",
+     "pms.rules:1:43: error: 'pms type' applies to date and datetime fields; 'notes' is a string\n"
+     " 1 | pms P \"P\" { events_leads { create { notes pms type date_or_datetime } } }\n"
+     "   |                                           ^~~~~~~~~~~~~~~~~~~~~~~~~\n"},
+    {"pms_type_other_than_date_or_datetime",
+     "pms P \"P\" { events_leads { create { event_datetime pms type string } } }\n",
+     "pms.rules:1:61: error: 'pms type' takes date_or_datetime (a PMS whose page takes both a date-time and a "
+     "YYYY-MM-DD date), not string\n"
+     " 1 | pms P \"P\" { events_leads { create { event_datetime pms type string } } }\n"
+     "   |                                                             ^~~~~~\n"},
+    {"pms_type_twice",
+     "pms P \"P\" { events_leads { create { event_datetime pms type date_or_datetime pms type date_or_datetime } } }\n",
+     "pms.rules:1:78: error: 'pms type' is already given for field 'event_datetime'\n"
+     " 1 | pms P \"P\" { events_leads { create { event_datetime pms type date_or_datetime pms type date_or_datetime } } }\n"
+     "   |                                                                              ^~~~~~~~~~~~~~~~~~~~~~~~~\n"
+     "pms.rules:1:52: note: given here\n"
+     " 1 | pms P \"P\" { events_leads { create { event_datetime pms type date_or_datetime pms type date_or_datetime } } }\n"
+     "   |                                                    ^~~~~~~~~~~~~~~~~~~~~~~~~\n"},
     {"without_a_field_the_route_does_not_require",
      "pms P \"P\" { events_leads { create { without notes } } }\n",
      "pms.rules:1:45: error: 'notes' is not a field the generic route requires; a field the PMS does not take is "

@@ -77,6 +77,7 @@ struct ValueRules {
   FieldIndex allowed_index;          ///< `allowed`, hashed: a member is found in one probe
   bool allowed_is_narrowed = false;  ///< `one of` was written (message says so)
   bool pms_values = false;           ///< `pms values`: `allowed` is the PMS's own set, not the generic enum's
+  bool pms_type = false;             ///< `pms type`: `kind` is the PMS's own, wider than the generic type
   std::shared_ptr<const Pattern> pattern;
 
   std::shared_ptr<const ValueRules> element;  ///< list element

@@ -75,7 +75,7 @@ struct Expr {
 };
 
 struct Constraint {
-  enum class Kind { required, length, range, items, one_of, pattern };
+  enum class Kind { required, length, range, items, one_of, pattern, pms_type };
   Kind kind = Kind::required;
   SourceRef at;
   Bounds bounds;                   ///< length, range, items
@@ -84,6 +84,10 @@ struct Constraint {
   /// enum's rather than narrowing it (Rent Manager's lead events are CALL, EMAIL, VISIT, NOTE).
   bool pms_values = false;
   std::string pattern;             ///< pattern, without the slashes
+  /// pms_type, `pms type date_or_datetime`: the type the PMS's own route takes, wider than the
+  /// generic field's (a page that takes "a date-time or a YYYY-MM-DD date" where the generic
+  /// route takes only a date-time).
+  std::optional<TypeExpr> pms_type;
   std::optional<Expr> when;        ///< required when <expr>
 };
 
