@@ -11,8 +11,9 @@ namespace gatehouse {
 namespace gatehouse {
 
 std::string describe_value_rules(const ValueRules& v) {
-  std::string s = v.pms_type ? "pms type " + v.type_name : v.type_name;
+  std::string s = v.type_name;
   if (v.nullable && s.back() != '?') s += '?';
+  if (v.pms_type) s += " (pms type)";  // the PMS's own, wider than the generic route's
   auto count = [](const std::optional<std::uint64_t>& x) {
     return x ? std::to_string(*x) : std::string();
   };

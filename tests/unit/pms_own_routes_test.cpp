@@ -148,6 +148,10 @@ TEST(PmsType, TheSchemaAndTheDumpSayIt) {
   const PmsRules& other = *c.program->find_pms("Q");
   std::string generic = json_schema(*c.program, other, *other.find_model("events_leads"), ast::Operation::create);
   EXPECT_EQ(generic.find("x-gatehouse-pms-type"), std::string::npos) << generic;
+  // The dump (and `explain`, the capability docs) name the type and say whose it is.
+  std::string dump = dump_program(*c.program);
+  EXPECT_NE(dump.find("event_datetime: date_or_datetime (pms type) required"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("follow_up_on: date_or_datetime? (pms type)"), std::string::npos) << dump;
 }
 
 TEST(Without, ARouteRequiredFieldThePmsLacksIsUnsupportedNotRequired) {
